@@ -1,0 +1,146 @@
+//! Plain text from Markdown bodies: summaries for list pages and text for search.
+//!
+//! Soft line breaks between CJK characters vanish (Chinese has no spaces between
+//! words); elsewhere they become one space. Section headings are left out of
+//! summaries. Must not produce HTML.
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+/// True for characters written without spaces between them (CJK ideographs,
+/// kana, full-width punctuation).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF |
+        0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F | 0x2E80..=0x2FDF |
+        0x201C..=0x201D | 0x2018..=0x2019 | 0x2014 | 0x2026 | 0x00B7)
+}
+
+/// Joins two pieces of text across a soft line break: no space between CJK.
+pub fn join_soft_break(out: &mut String, next: &str) {
+    let prev = out.chars().next_back();
+    let first = next.chars().next();
+    match (prev, first) {
+        (Some(a), Some(b)) if is_cjk(a) || is_cjk(b) => {}
+        (Some(_), Some(_)) => out.push(' '),
+        _ => {}
+    }
+}
+
+/// The paragraphs of a Markdown body as plain text (headings included when
+/// `headings` is true), one string per block.
+pub fn plain_blocks(markdown: &str, headings: bool) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut cur = String::new();
+    let mut in_heading = false;
+    let mut pending_break = false;
+    for ev in Parser::new(markdown) {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => in_heading = true,
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                if headings && !cur.trim().is_empty() {
+                    blocks.push(std::mem::take(&mut cur));
+                }
+                cur.clear();
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock) => {
+                if !cur.trim().is_empty() {
+                    blocks.push(std::mem::take(&mut cur));
+                }
+                cur.clear();
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if in_heading && !headings {
+                    continue;
+                }
+                if pending_break {
+                    join_soft_break(&mut cur, &t);
+                    pending_break = false;
+                }
+                cur.push_str(&t);
+            }
+            Event::SoftBreak | Event::HardBreak => pending_break = true,
+            _ => {}
+        }
+    }
+    if !cur.trim().is_empty() {
+        blocks.push(cur);
+    }
+    blocks
+}
+
+/// The first ~`target` characters of the body, cut after a sentence end
+/// (。！？!?) when one falls between half and twice the target; else cut at
+/// `target` with an ellipsis.
+pub fn summarize(markdown: &str, target: usize) -> String {
+    let mut text = String::new();
+    for block in plain_blocks(markdown, false) {
+        if text.chars().count() > target * 2 {
+            break;
+        }
+        text.push_str(block.trim());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= target {
+        return text;
+    }
+    let is_end = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '…');
+    let closes = |c: char| matches!(c, '”' | '’' | '」' | '』' | '）' | ')');
+    // Of the sentence ends between half and twice the target, take the one
+    // closest to the target (the shorter on a tie).
+    let mut best: Option<usize> = None;
+    for (i, &c) in chars.iter().enumerate().take(target * 2) {
+        if is_end(c) {
+            let mut end = i + 1;
+            while end < chars.len() && (closes(chars[end]) || is_end(chars[end])) {
+                end += 1;
+            }
+            if end >= target / 2 && best.is_none_or(|b| end.abs_diff(target) < b.abs_diff(target)) {
+                best = Some(end);
+            }
+        }
+    }
+    match best {
+        Some(end) => chars[..end].iter().collect(),
+        None => {
+            let mut s: String = chars[..target].iter().collect();
+            s.push('…');
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soft_breaks_between_cjk_vanish() {
+        assert_eq!(
+            plain_blocks("走进\n保靖。\nHello\nworld", false),
+            vec!["走进保靖。Hello world"]
+        );
+    }
+
+    #[test]
+    fn summary_cuts_at_sentence_end() {
+        let body = format!("{}。{}。", "甲".repeat(70), "乙".repeat(70));
+        let s = summarize(&body, 100);
+        assert_eq!(s, format!("{}。", "甲".repeat(70)));
+        let long = "丙".repeat(300);
+        assert_eq!(summarize(&long, 100).chars().count(), 101);
+        assert_eq!(summarize("短。", 100), "短。");
+    }
+
+    #[test]
+    fn summary_skips_headings_and_keeps_closing_quotes() {
+        let body = format!(
+            "## 小标题\n\n{}“好！”后文{}",
+            "甲".repeat(60),
+            "乙".repeat(100)
+        );
+        let s = summarize(&body, 100);
+        assert!(!s.contains("小标题"));
+        assert!(s.ends_with("“好！”"), "{s}");
+    }
+}
