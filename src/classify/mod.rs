@@ -1,2 +1,3 @@
 //! TEMPORARY (replaced by the classify branch).
+pub mod gazetteer;
 pub mod topics;

@@ -1,0 +1,316 @@
+//! The site model: loaded articles → everything the pages are made of.
+//!
+//! Orders articles (newest first), groups them by date, region (with the whole
+//! province → prefecture → county tree) and topic, counts facets and finds
+//! related articles. Holds indices into one article list, never bodies or HTML.
+//! Must not read files or render.
+
+pub mod paginate;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::classify::gazetteer::{DivisionId, Gazetteer, Level};
+use crate::config::SiteConfig;
+use crate::content::Article;
+
+/// Index of an article in [`Site::articles`].
+pub type ArticleId = u32;
+
+/// Articles of one month.
+#[derive(Debug, Clone)]
+pub struct Month {
+    pub month: u32,
+    pub articles: Vec<ArticleId>,
+}
+
+/// Articles of one year, by month (ascending).
+#[derive(Debug, Clone)]
+pub struct Year {
+    pub year: i32,
+    pub months: Vec<Month>,
+    pub count: usize,
+}
+
+/// A division that has articles (itself or below it).
+#[derive(Debug, Clone)]
+pub struct RegionNode {
+    pub id: DivisionId,
+    /// Articles about this division or any division below it, site order.
+    pub articles: Vec<ArticleId>,
+    /// Children of this division that have articles, by code.
+    pub children: Vec<DivisionId>,
+    /// Topic slug → article count, for cross-filtering.
+    pub topic_counts: BTreeMap<String, usize>,
+}
+
+/// A topic that has articles.
+#[derive(Debug, Clone)]
+pub struct TopicNode {
+    pub slug: String,
+    pub articles: Vec<ArticleId>,
+    /// Prefecture-level division (or province, for articles only about a
+    /// province) → article count.
+    pub region_counts: BTreeMap<DivisionId, usize>,
+}
+
+/// Everything the renderer needs, as indices.
+pub struct Site<'a> {
+    pub config: &'a SiteConfig,
+    pub gazetteer: &'a Gazetteer,
+    /// Newest first; undated last; ties by content path.
+    pub articles: Vec<Article>,
+    pub years: Vec<Year>,
+    pub undated: Vec<ArticleId>,
+    /// Division → node, for every division with articles at or below it.
+    pub regions: BTreeMap<DivisionId, RegionNode>,
+    /// Provinces with articles, by code.
+    pub region_roots: Vec<DivisionId>,
+    /// Topics with articles, in vocabulary order.
+    pub topics: Vec<TopicNode>,
+    /// For each article, up to 5 related articles.
+    pub related: Vec<Vec<ArticleId>>,
+}
+
+impl<'a> Site<'a> {
+    /// Builds the model. Articles must already be validated (regions known to
+    /// the gazetteer, topics in the vocabulary); unknown ones are skipped here.
+    pub fn new(
+        config: &'a SiteConfig,
+        gazetteer: &'a Gazetteer,
+        mut articles: Vec<Article>,
+    ) -> Site<'a> {
+        articles.sort_by(|a, b| {
+            b.meta
+                .date
+                .cmp(&a.meta.date)
+                .then_with(|| a.rel_path.cmp(&b.rel_path))
+        });
+        let (years, undated) = group_by_date(&articles);
+        let regions = group_by_region(&articles, gazetteer);
+        let region_roots = regions
+            .keys()
+            .copied()
+            .filter(|&id| gazetteer.get(id).parent.is_none())
+            .collect();
+        let topics = group_by_topic(config, &articles, gazetteer);
+        let related = vec![Vec::new(); articles.len()];
+        Site {
+            config,
+            gazetteer,
+            articles,
+            years,
+            undated,
+            regions,
+            region_roots,
+            topics,
+            related,
+        }
+    }
+
+    /// All article ids in site order.
+    pub fn all(&self) -> Vec<ArticleId> {
+        (0..self.articles.len() as ArticleId).collect()
+    }
+
+    /// Previous (older) and next (newer) article in date order.
+    pub fn neighbours(&self, id: ArticleId) -> (Option<ArticleId>, Option<ArticleId>) {
+        let older = (id as usize + 1 < self.articles.len()).then_some(id + 1);
+        let newer = id.checked_sub(1);
+        (older, newer)
+    }
+
+    /// Division ids of an article's regions (unknown paths skipped).
+    pub fn article_regions(&self, id: ArticleId) -> Vec<DivisionId> {
+        self.articles[id as usize]
+            .meta
+            .regions
+            .iter()
+            .filter_map(|p| self.gazetteer.by_path(p))
+            .collect()
+    }
+}
+
+fn group_by_date(articles: &[Article]) -> (Vec<Year>, Vec<ArticleId>) {
+    let mut by: BTreeMap<i32, BTreeMap<u32, Vec<ArticleId>>> = BTreeMap::new();
+    let mut undated = Vec::new();
+    for (i, a) in articles.iter().enumerate() {
+        match a.meta.date {
+            Some(d) => by
+                .entry(d.year)
+                .or_default()
+                .entry(d.month)
+                .or_default()
+                .push(i as ArticleId),
+            None => undated.push(i as ArticleId),
+        }
+    }
+    let years = by
+        .into_iter()
+        .rev()
+        .map(|(year, months)| {
+            let months: Vec<Month> = months
+                .into_iter()
+                .map(|(month, articles)| Month { month, articles })
+                .collect();
+            let count = months.iter().map(|m| m.articles.len()).sum();
+            Year {
+                year,
+                months,
+                count,
+            }
+        })
+        .collect();
+    (years, undated)
+}
+
+fn group_by_region(articles: &[Article], gz: &Gazetteer) -> BTreeMap<DivisionId, RegionNode> {
+    let mut nodes: BTreeMap<DivisionId, RegionNode> = BTreeMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        let mut touched = BTreeSet::new();
+        for path in &a.meta.regions {
+            if let Some(id) = gz.by_path(path) {
+                touched.extend(gz.ancestors(id));
+            }
+        }
+        for id in touched {
+            let node = nodes.entry(id).or_insert_with(|| RegionNode {
+                id,
+                articles: Vec::new(),
+                children: Vec::new(),
+                topic_counts: BTreeMap::new(),
+            });
+            node.articles.push(i as ArticleId);
+            for t in &a.meta.topics {
+                *node.topic_counts.entry(t.clone()).or_default() += 1;
+            }
+        }
+    }
+    let ids: Vec<DivisionId> = nodes.keys().copied().collect();
+    for id in ids {
+        if let Some(parent) = gz.get(id).parent
+            && let Some(p) = nodes.get_mut(&parent)
+        {
+            p.children.push(id);
+        }
+    }
+    for node in nodes.values_mut() {
+        node.children
+            .sort_by(|a, b| gz.get(*a).code.cmp(&gz.get(*b).code));
+    }
+    nodes
+}
+
+fn group_by_topic(config: &SiteConfig, articles: &[Article], gz: &Gazetteer) -> Vec<TopicNode> {
+    let mut by: BTreeMap<&str, TopicNode> = BTreeMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        let mut prefectures = BTreeSet::new();
+        for path in &a.meta.regions {
+            if let Some(id) = gz.by_path(path) {
+                let chain = gz.ancestors(id);
+                let pick = chain
+                    .iter()
+                    .copied()
+                    .find(|&d| gz.get(d).level == Level::Prefecture)
+                    .unwrap_or(chain[0]);
+                prefectures.insert(pick);
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for t in &a.meta.topics {
+            if !seen.insert(t.as_str()) {
+                continue;
+            }
+            let node = by.entry(t.as_str()).or_insert_with(|| TopicNode {
+                slug: t.clone(),
+                articles: Vec::new(),
+                region_counts: BTreeMap::new(),
+            });
+            node.articles.push(i as ArticleId);
+            for &p in &prefectures {
+                *node.region_counts.entry(p).or_default() += 1;
+            }
+        }
+    }
+    config
+        .topics
+        .iter()
+        .filter_map(|t| by.remove(t.slug.as_str()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Date, FrontMatter};
+    use std::path::{Path, PathBuf};
+
+    fn article(rel: &str, date: Option<Date>, regions: &[&str], topics: &[&str]) -> Article {
+        Article {
+            rel_path: rel.into(),
+            path: PathBuf::from(rel),
+            permalink: crate::content::permalink(rel, None),
+            meta: FrontMatter {
+                title: rel.into(),
+                date,
+                regions: regions.iter().map(|s| s.to_string()).collect(),
+                topics: topics.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            summary: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn config() -> SiteConfig {
+        SiteConfig::parse(
+            "title = \"T\"\nbase_url = \"https://x.org/\"\n",
+            Path::new("site.toml"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn orders_groups_and_counts() {
+        let cfg = config();
+        let gz = Gazetteer::builtin();
+        let arts = vec![
+            article(
+                "a/01.md",
+                Date::new(2024, 5, 1),
+                &["湖南省/湘西土家族苗族自治州/保靖县"],
+                &["economy"],
+            ),
+            article(
+                "a/02.md",
+                Date::new(2024, 5, 1),
+                &["湖南省/岳阳市"],
+                &["economy", "health"],
+            ),
+            article(
+                "b/01.md",
+                Date::new(2025, 1, 2),
+                &["湖南省/湘西土家族苗族自治州/吉首市"],
+                &["health"],
+            ),
+            article("c/01.md", None, &[], &[]),
+        ];
+        let site = Site::new(&cfg, gz, arts);
+        let order: Vec<&str> = site.articles.iter().map(|a| a.rel_path.as_str()).collect();
+        assert_eq!(order, ["b/01.md", "a/01.md", "a/02.md", "c/01.md"]);
+        assert_eq!(site.years.len(), 2);
+        assert_eq!(site.years[0].year, 2025);
+        assert_eq!(site.undated, vec![3]);
+        let xiangxi = gz.by_path("湖南省/湘西土家族苗族自治州").unwrap();
+        assert_eq!(site.regions[&xiangxi].articles, vec![0, 1]);
+        assert_eq!(site.regions[&xiangxi].children.len(), 2);
+        let hunan = gz.by_path("湖南省").unwrap();
+        assert_eq!(site.region_roots, vec![hunan]);
+        assert_eq!(site.regions[&hunan].articles.len(), 3);
+        assert_eq!(site.regions[&hunan].topic_counts["health"], 2);
+        let slugs: Vec<&str> = site.topics.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(slugs, ["health", "economy"]);
+        assert_eq!(site.topics[0].region_counts[&xiangxi], 1);
+        assert_eq!(site.neighbours(0), (Some(1), None));
+        assert_eq!(site.neighbours(3), (None, Some(2)));
+    }
+}
