@@ -8,5 +8,6 @@
 pub mod classify;
 pub mod config;
 pub mod content;
+pub mod output;
 pub mod search;
 pub mod site;
