@@ -1,0 +1,8 @@
+//! Classification of articles: the gazetteer of China's divisions, region
+//! assignment, topic assignment and related-article selection.
+//!
+//! Pure library code: data is compiled in; this module must NOT read files,
+//! parse configuration or render anything.
+
+pub mod gazetteer;
+pub mod names;
