@@ -4,5 +4,7 @@
 //! Pure library code: data is compiled in; this module must NOT read files,
 //! parse configuration or render anything.
 
+pub mod aliases;
 pub mod gazetteer;
 pub mod names;
+pub mod segment;
