@@ -7,4 +7,5 @@
 pub mod aliases;
 pub mod gazetteer;
 pub mod names;
+pub mod regions;
 pub mod segment;
