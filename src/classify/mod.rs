@@ -9,3 +9,5 @@ pub mod gazetteer;
 pub mod names;
 pub mod regions;
 pub mod segment;
+pub mod topics;
+pub mod topics_default;
