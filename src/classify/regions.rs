@@ -49,7 +49,7 @@ pub struct ArticleText<'a> {
 /// Characters at the start of the body that count as the lead.
 pub const LEAD_CHARS: usize = 200;
 /// Minimum score for a place named only in the body to be principal.
-pub const MIN_SCORE: f32 = 4.0;
+pub const MIN_SCORE: f32 = 3.0;
 /// Share of the best place's score that another place must reach.
 pub const RELATIVE_SHARE: f32 = 0.3;
 /// At most this many paths are returned.
