@@ -8,6 +8,7 @@ pub mod aliases;
 pub mod gazetteer;
 pub mod names;
 pub mod regions;
+pub mod related;
 pub mod segment;
 pub mod topics;
 pub mod topics_default;
