@@ -6,8 +6,20 @@ use std::time::Instant;
 
 use folio::classify::related::{RelatedInput, related};
 
-const TOPICS: &[&str] = &["health", "economy", "education", "integrity", "culture-tourism", "environment"];
-const REGIONS: &[&str] = &["湖南省/岳阳市", "湖南省/长沙市", "湖南省/湘西土家族苗族自治州/保靖县", "湖南省/郴州市/桂阳县"];
+const TOPICS: &[&str] = &[
+    "health",
+    "economy",
+    "education",
+    "integrity",
+    "culture-tourism",
+    "environment",
+];
+const REGIONS: &[&str] = &[
+    "湖南省/岳阳市",
+    "湖南省/长沙市",
+    "湖南省/湘西土家族苗族自治州/保靖县",
+    "湖南省/郴州市/桂阳县",
+];
 const CHARS: &str = "医院学校产业经济文化旅游生态环境乡村振兴党建廉政城市建设社区治理交通安全教育健康农业企业项目发展群众服务改革创新";
 
 /// Deterministic synthetic archive: each item gets a topic, a region and a
@@ -16,7 +28,9 @@ fn synthetic(n: usize) -> Vec<RelatedInput> {
     let chars: Vec<char> = CHARS.chars().collect();
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (state >> 33) as usize
     };
     (0..n)

@@ -127,9 +127,9 @@ pub fn assign_regions(gz: &Gazetteer, home_province: &str, text: &ArticleText) -
     let support = |c: DivisionId| -> u32 {
         let mut s = if in_home(c) { 2 } else { 0 };
         for &u in &sure {
-            if gz.is_within(c, u) || gz.is_within(u, c) {
-                s += 3;
-            } else if gz.prefecture_of(c).is_some() && gz.prefecture_of(c) == gz.prefecture_of(u) {
+            let same_prefecture =
+                gz.prefecture_of(c).is_some() && gz.prefecture_of(c) == gz.prefecture_of(u);
+            if gz.is_within(c, u) || gz.is_within(u, c) || same_prefecture {
                 s += 3;
             } else if gz.province_of(c) == gz.province_of(u) {
                 s += 1;

@@ -1,13 +1,12 @@
 //! Topic assignment: 1–3 topics per article from a weighted keyword
 //! vocabulary (shipped default in topics_default.rs, editable in site.toml).
 //!
-//! Text is segmented with jieba (default dictionary + Folio's user dictionary
-//! + every keyword of the vocabulary), and a keyword counts only as a whole
-//! token, so 医院 does not fire inside 医院长廊 split differently, and 党建
-//! does not fire inside an unrelated longer word. Score of a topic = Σ over
-//! its keywords of weight × zone factor, where headline zones count each
-//! occurrence (title 4, kicker/subtitle 3, column 2) and the body counts
-//! 1 + ln(occurrences) so that long bodies do not drown the headline.
+//! Text is segmented with jieba (default dictionary, Folio's user
+//! dictionary and every keyword of the vocabulary), and a keyword counts only
+//! as a whole token, never inside a longer word. The score of a topic sums,
+//! over its keywords, weight times zone factor: headline zones count each
+//! occurrence (title 4, kicker and subtitle 3, column 2); the body counts
+//! `1 + ln(occurrences)` so that long bodies do not drown the headline.
 //! The best topic is kept, then others reaching [`SECONDARY_SHARE`] of its
 //! score and [`MIN_TOPIC_SCORE`], at most [`MAX_TOPICS`].
 //!
