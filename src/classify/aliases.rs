@@ -116,6 +116,12 @@ impl AliasIndex {
     /// (a segmenter that knows the place names); `dict` judges neighbour words.
     pub fn find(&self, text: &str, seg: &Jieba, dict: &Jieba) -> Vec<Mention> {
         let chars: Vec<char> = text.chars().collect();
+        // Byte offset of every char, plus the end of the text.
+        let bytes: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
         let mut covered = vec![false; chars.len()];
         let mut out = Vec::new();
         let mut i = 0;
@@ -123,8 +129,7 @@ impl AliasIndex {
             let mut hit = None;
             let max = self.max_full_chars.min(chars.len() - i);
             for len in (2..=max).rev() {
-                let s: String = chars[i..i + len].iter().collect();
-                if let Some(ids) = self.full.get(&s) {
+                if let Some(ids) = self.full.get(&text[bytes[i]..bytes[i + len]]) {
                     hit = Some((len, ids.clone()));
                     break;
                 }
