@@ -4,6 +4,8 @@
 //! Pure library code: data is compiled in; this module must NOT read files,
 //! parse configuration or render anything.
 
+#![warn(missing_docs)]
+
 pub mod aliases;
 pub mod gazetteer;
 pub mod names;
