@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use folio::classify::gazetteer::Gazetteer;
-use folio::classify::regions::{ArticleText, assign_regions};
+use folio::classify::regions::{ArticleText, assign_regions_with_byline};
 use folio::classify::topics::{TopicClassifier, default_topics};
 use serde_json::Value;
 
@@ -94,7 +94,14 @@ fn gold_agreement() {
                 column: &column,
                 body: &body,
             };
-            let regions = assign_regions(gz, "湖南省", &text);
+            let mut byline: Vec<String> = a["authors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
+            byline.push(text_field(a, "author_affiliation"));
+            let regions = assign_regions_with_byline(gz, "湖南省", &text, &byline.join(" "));
             let ours: BTreeSet<String> = regions
                 .iter()
                 .filter_map(|p| gz.by_path(p))

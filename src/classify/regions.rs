@@ -5,7 +5,8 @@
 //!   whole words only; see aliases.rs). A short form that is a common
 //!   non-place word counts only for prefectures of the home province, whose
 //!   names readers of the paper know.
-//! - Weight by position: title 4, kicker/subtitle/column 3, the body's first
+//! - Weight by position: title 4, kicker/subtitle/column 3 (and full names in
+//!   an institutional byline 3, see [`assign_regions_with_byline`]), the body's first
 //!   [`LEAD_CHARS`] characters 2, the rest of the body 1 per mention.
 //! - An alias naming several divisions (永定区 in Hunan and Fujian) goes to
 //!   the candidate best supported by context: other places named in the
@@ -52,6 +53,8 @@ pub const LEAD_CHARS: usize = 200;
 pub const MIN_SCORE: f32 = 3.0;
 /// Share of the best place's score that another place must reach.
 pub const RELATIVE_SHARE: f32 = 0.3;
+/// Weight of a full place name in the byline.
+pub const BYLINE_WEIGHT: f32 = 3.0;
 /// At most this many paths are returned.
 pub const MAX_REGIONS: usize = 6;
 
@@ -67,9 +70,21 @@ fn compact(s: &str) -> String {
 }
 
 /// Scored mentions of one article: (mention, weight, in a headline zone).
-fn weighted_mentions(index: &AliasIndex, text: &ArticleText) -> Vec<(Mention, f32, bool)> {
+fn weighted_mentions(
+    index: &AliasIndex,
+    text: &ArticleText,
+    byline: &str,
+) -> Vec<(Mention, f32, bool)> {
     let mut out = Vec::new();
     let (seg, dict) = (place_jieba(), base_jieba());
+    // Bylines: full names only ("芦淞区委组织部"); short forms collide with personal names.
+    for m in index
+        .find(&compact(byline), seg, dict)
+        .into_iter()
+        .filter(|m| m.full)
+    {
+        out.push((m, BYLINE_WEIGHT, true));
+    }
     for (zone, w) in [
         (text.title, 4.0),
         (text.kicker, 3.0),
@@ -92,6 +107,19 @@ fn weighted_mentions(index: &AliasIndex, text: &ArticleText) -> Vec<(Mention, f3
 /// path implies its prefecture and province. `home_province` is the paper's
 /// province, full or short name ("湖南省" or "湖南"); unknown names mean none.
 pub fn assign_regions(gz: &Gazetteer, home_province: &str, text: &ArticleText) -> Vec<String> {
+    assign_regions_with_byline(gz, home_province, text, "")
+}
+
+/// Like [`assign_regions`], also reading the byline (authors and
+/// institutions, e.g. "芦淞区委组织部" or "保靖县委宣传部", joined by spaces).
+/// Only official full names count there, as strongly as a kicker: a local
+/// institution signing a report is about its own place.
+pub fn assign_regions_with_byline(
+    gz: &Gazetteer,
+    home_province: &str,
+    text: &ArticleText,
+    byline: &str,
+) -> Vec<String> {
     let owned;
     let index = if std::ptr::eq(gz, Gazetteer::builtin()) {
         builtin_index()
@@ -101,7 +129,7 @@ pub fn assign_regions(gz: &Gazetteer, home_province: &str, text: &ArticleText) -
     };
     let home = gz.province_named(home_province);
     let in_home = |id: DivisionId| Some(gz.province_of(id)) == home;
-    let mentions = weighted_mentions(index, text);
+    let mentions = weighted_mentions(index, text, byline);
 
     // Drop ordinary-word readings except home-province prefectures.
     let mentions: Vec<(Vec<DivisionId>, f32, bool)> = mentions
@@ -252,6 +280,22 @@ mod tests {
             run("苏仙区以戏宣传交通安全", "今天过瘾了。"),
             vec!["湖南省/郴州市/苏仙区"]
         );
+    }
+
+    #[test]
+    fn institution_byline_names_the_place_but_person_names_do_not() {
+        let text = ArticleText {
+            title: "党建引领老旧小区逆龄生长",
+            body: "洗煤小区始建于20世纪50年代。",
+            ..Default::default()
+        };
+        let gz = Gazetteer::builtin();
+        assert_eq!(
+            assign_regions_with_byline(gz, "湖南", &text, "芦淞区委组织部"),
+            vec!["湖南省/株洲市/芦淞区"]
+        );
+        assert!(assign_regions_with_byline(gz, "湖南", &text, "李江华").is_empty());
+        assert!(assign_regions(gz, "湖南", &text).is_empty());
     }
 
     #[test]
