@@ -6,7 +6,8 @@
 //!   non-place word counts only for prefectures of the home province, whose
 //!   names readers of the paper know.
 //! - Weight by position: title 4, kicker/subtitle/column 3 (and full names in
-//!   an institutional byline 3, see [`assign_regions_with_byline`]), the body's first
+//!   an institutional byline 3, see [`assign_regions_with_byline`]; the place
+//!   of a newspaper dateline, "株洲日报（记者…）", 3 as well), the body's first
 //!   [`LEAD_CHARS`] characters 2, the rest of the body 1 per mention.
 //! - An alias naming several divisions (永定区 in Hunan and Fujian) goes to
 //!   the candidate best supported by context: other places named in the
@@ -53,7 +54,9 @@ pub const LEAD_CHARS: usize = 200;
 pub const MIN_SCORE: f32 = 3.0;
 /// Share of the best place's score that another place must reach.
 pub const RELATIVE_SHARE: f32 = 0.3;
-/// Weight of a full place name in the byline.
+/// A dateline ("株洲日报讯") counts only this close to the start of the body.
+pub const DATELINE_CHARS: usize = 20;
+/// Weight of a full place name in the byline, or of a dateline place.
 pub const BYLINE_WEIGHT: f32 = 3.0;
 /// At most this many paths are returned.
 pub const MAX_REGIONS: usize = 6;
@@ -77,13 +80,13 @@ fn weighted_mentions(
 ) -> Vec<(Mention, f32, bool)> {
     let mut out = Vec::new();
     let (seg, dict) = (place_jieba(), base_jieba());
-    // Bylines: full names only ("芦淞区委组织部"); short forms collide with personal names.
-    for m in index
-        .find(&compact(byline), seg, dict)
-        .into_iter()
-        .filter(|m| m.full)
-    {
-        out.push((m, BYLINE_WEIGHT, true));
+    // Bylines: full names ("芦淞区委组织部") and datelines ("株洲日报"); other
+    // short forms collide with personal names.
+    let byline = compact(byline);
+    for m in index.find(&byline, seg, dict) {
+        if m.full || is_dateline(&byline, &m) {
+            out.push((m, BYLINE_WEIGHT, true));
+        }
     }
     for (zone, w) in [
         (text.title, 4.0),
@@ -95,11 +98,26 @@ fn weighted_mentions(
             out.push((m, w, true));
         }
     }
-    for m in index.find(&compact(text.body), seg, dict) {
-        let w = if m.start < LEAD_CHARS { 2.0 } else { 1.0 };
+    let body = compact(text.body);
+    for m in index.find(&body, seg, dict) {
+        let w = if m.start < DATELINE_CHARS && is_dateline(&body, &m) {
+            BYLINE_WEIGHT
+        } else if m.start < LEAD_CHARS {
+            2.0
+        } else {
+            1.0
+        };
         out.push((m, w, false));
     }
     out
+}
+
+/// True when the mention is the place of a newspaper dateline: the name is
+/// directly followed by 日报 or 晚报 ("株洲日报（全媒体记者…）"), which says
+/// where the story was filed.
+fn is_dateline(text: &str, m: &Mention) -> bool {
+    let rest: String = text.chars().skip(m.end).take(2).collect();
+    rest == "日报" || rest == "晚报"
 }
 
 /// Assigns the divisions `text` is principally about, as paths of official
@@ -296,6 +314,15 @@ mod tests {
         );
         assert!(assign_regions_with_byline(gz, "湖南", &text, "李江华").is_empty());
         assert!(assign_regions(gz, "湖南", &text).is_empty());
+    }
+
+    #[test]
+    fn dateline_names_the_filing_place() {
+        let body = "株洲日报（全媒体记者/刘平）近日，市中医科医院3名医护人员来到患者家中。";
+        assert_eq!(run("专业护理服务延伸到患者家", body), vec!["湖南省/株洲市"]);
+        // A paper named later in the body is only a citation.
+        let body = "近日，市中医科医院3名医护人员来到患者家中，据株洲日报报道，效果很好。";
+        assert!(run("专业护理服务延伸到患者家", body).is_empty());
     }
 
     #[test]
