@@ -102,32 +102,36 @@ fn document_frequencies(items: &[RelatedInput]) -> HashMap<String, u32> {
         })
 }
 
-/// The item's best TF-IDF terms, normalised, sorted by weight then word.
-fn top_terms(text: &str, df: &HashMap<String, u32>, n_items: usize) -> Vec<(String, f32)> {
+/// Vocabulary entry: feature id and document frequency.
+type Vocab = HashMap<String, (u32, u32)>;
+
+/// The item's best TF-IDF terms as (feature id, weight), normalised, chosen
+/// by weight then word.
+fn top_terms(text: &str, vocab: &Vocab, n_items: usize) -> Vec<(u32, f32)> {
     let mut tf: HashMap<String, u32> = HashMap::new();
     for w in words(text) {
         *tf.entry(w).or_default() += 1;
     }
-    let mut scored: Vec<(String, f32)> = tf
+    let mut scored: Vec<(String, u32, f32)> = tf
         .into_iter()
         .filter_map(|(w, n)| {
-            let d = *df.get(&w)?;
+            let (id, d) = *vocab.get(&w)?;
             // A word only this item has cannot link it to anything.
             (d >= 2).then(|| {
                 let idf = (n_items as f32 / d as f32).ln().max(0.0);
                 let weight = (1.0 + (n as f32).ln()) * idf;
-                (w, weight)
+                (w, id, weight)
             })
         })
-        .filter(|(_, weight)| *weight > 0.0)
+        .filter(|e| e.2 > 0.0)
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     scored.truncate(TERMS_PER_ITEM);
-    let norm = scored.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        scored.iter_mut().for_each(|(_, w)| *w /= norm);
-    }
+    let norm = scored.iter().map(|e| e.2 * e.2).sum::<f32>().sqrt();
     scored
+        .into_iter()
+        .map(|(_, id, w)| (id, if norm > 0.0 { w / norm } else { w }))
+        .collect()
 }
 
 /// Topic and region features of an item (prefixed so they never clash with words).
@@ -163,34 +167,49 @@ pub fn related(items: &[RelatedInput], k: usize) -> Vec<Vec<usize>> {
     if items.is_empty() || k == 0 {
         return vec![Vec::new(); items.len()];
     }
-    let df = document_frequencies(items);
-    let features: Vec<Vec<(String, f32)>> = items
-        .par_iter()
+    // Word ids in sorted word order, then label ids in item order: both deterministic.
+    let mut words_df: Vec<(String, u32)> = document_frequencies(items).into_iter().collect();
+    words_df.sort_unstable();
+    let mut vocab: Vocab = HashMap::with_capacity(words_df.len());
+    for (w, d) in words_df {
+        let id = vocab.len() as u32;
+        vocab.insert(w, (id, d));
+    }
+    let mut labels: HashMap<String, u32> = HashMap::new();
+    let mut n_features = vocab.len() as u32;
+    let label_ids: Vec<Vec<(u32, f32)>> = items
+        .iter()
         .map(|item| {
-            let mut f = top_terms(&item.text, &df, items.len());
-            f.extend(label_features(item));
-            f
+            label_features(item)
+                .into_iter()
+                .map(|(name, w)| {
+                    let id = *labels.entry(name).or_insert_with(|| {
+                        n_features += 1;
+                        n_features - 1
+                    });
+                    (id, w)
+                })
+                .collect()
         })
         .collect();
-    drop(df);
-    // Intern features in item order (deterministic ids).
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut vectors: Vec<Vec<(u32, f32)>> = Vec::with_capacity(items.len());
-    for f in features {
-        let mut v: Vec<(u32, f32)> = Vec::with_capacity(f.len());
-        for (name, w) in f {
-            let next = ids.len() as u32;
-            let id = *ids.entry(name).or_insert(next);
-            match v.iter_mut().find(|(i, _)| *i == id) {
-                Some(e) => e.1 = e.1.max(w),
-                None => v.push((id, w)),
+    drop(labels);
+    let vectors: Vec<Vec<(u32, f32)>> = items
+        .par_iter()
+        .zip(label_ids)
+        .map(|(item, labels)| {
+            let mut v = top_terms(&item.text, &vocab, items.len());
+            for (id, w) in labels {
+                match v.iter_mut().find(|e| e.0 == id) {
+                    Some(e) => e.1 = e.1.max(w),
+                    None => v.push((id, w)),
+                }
             }
-        }
-        v.sort_unstable_by_key(|e| e.0);
-        vectors.push(v);
-    }
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); ids.len()];
-    drop(ids);
+            v.sort_unstable_by_key(|e| e.0);
+            v
+        })
+        .collect();
+    drop(vocab);
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_features as usize];
     for (i, v) in vectors.iter().enumerate() {
         for &(t, w) in v {
             postings[t as usize].push((i as u32, w));
