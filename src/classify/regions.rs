@@ -124,6 +124,8 @@ fn is_dateline(text: &str, m: &Mention) -> bool {
 /// names ("湖南省/湘西土家族苗族自治州/保靖县"), most central first. A county
 /// path implies its prefecture and province. `home_province` is the paper's
 /// province, full or short name ("湖南省" or "湖南"); unknown names mean none.
+/// Fast with [`Gazetteer::builtin`] (its alias index is built once); any other
+/// gazetteer rebuilds the index on every call.
 pub fn assign_regions(gz: &Gazetteer, home_province: &str, text: &ArticleText) -> Vec<String> {
     assign_regions_with_byline(gz, home_province, text, "")
 }
