@@ -7,44 +7,56 @@ fn main() {
     let gz = Gazetteer::builtin();
     let tc = TopicClassifier::new(&default_topics());
     for f in [
-        "seeds/002_079d793a3125e5cb.txt",
         "seeds/003_cab917b2aac53aaa.txt",
         "seeds/004_a7e1f55fe3067108.txt",
     ] {
         println!("== {f}");
         let s = std::fs::read_to_string(f).unwrap();
-        let mut chunk = String::new();
-        for line in s.lines() {
-            let l: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-            if l.is_empty() {
-                continue;
-            }
-            chunk.push_str(&l);
-            chunk.push_str("\n\n");
+        let lines: Vec<String> = s
+            .lines()
+            .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+            .filter(|l: &String| !l.is_empty())
+            .collect();
+        let mut i = 0;
+        let mut body = String::new();
+        while i < lines.len() {
+            let l = &lines[i];
+            body.push_str(l);
+            body.push_str("\n\n");
+            i += 1;
             let byline = (l.ends_with('）') || l.ends_with(')'))
-                && l.chars().count() < 40
-                && l.contains('（');
-            if byline && chunk.chars().count() > 300 {
+                && l.contains('（')
+                && l.chars().count() < 40;
+            if byline && body.chars().count() > 300 {
+                let mut head = Vec::new();
+                while i < lines.len()
+                    && lines[i].chars().count() <= 22
+                    && head.len() < 3
+                    && !lines[i].ends_with('。')
+                {
+                    head.push(lines[i].clone());
+                    i += 1;
+                }
+                let title = head.join(" ");
                 let text = ArticleText {
-                    body: &chunk,
+                    title: &title,
+                    body: &body,
                     ..Default::default()
                 };
-                let head: String = chunk.chars().take(40).collect();
                 println!(
-                    "{head}\n   {:?} {:?}",
+                    "{title}\n   {:?} {:?}",
                     assign_regions(gz, "湖南省", &text),
                     tc.assign(&text)
                 );
-                chunk.clear();
+                body.clear();
             }
         }
         let text = ArticleText {
-            body: &chunk,
+            body: &body,
             ..Default::default()
         };
-        let head: String = chunk.chars().take(40).collect();
         println!(
-            "{head}\n   {:?} {:?}",
+            "(tail)\n   {:?} {:?}",
             assign_regions(gz, "湖南省", &text),
             tc.assign(&text)
         );

@@ -13,6 +13,8 @@
 //!   the candidate best supported by context: other places named in the
 //!   article (same prefecture or an ancestor), then the home province. A tie
 //!   drops the mention.
+//! - A name directly followed by one of its own divisions ("张家界市永定区")
+//!   only qualifies it: it helps resolve ambiguity but scores nothing itself.
 //! - A county outside the home province counts only when its prefecture or
 //!   province is named too (guards generic full names such as 新城区).
 //! - Principal places: a prefecture (with its counties' mentions added) is
@@ -72,43 +74,96 @@ fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Scored mentions of one article: (mention, weight, in a headline zone).
+/// One weighted mention of an article.
+struct Weighted {
+    mention: Mention,
+    weight: f32,
+    /// Found in a headline zone (title, kicker, subtitle, column, byline).
+    headline: bool,
+    /// Directly followed by one of its own descendants ("张家界市永定区"):
+    /// it only qualifies that name and is not a subject by itself.
+    qualifier: bool,
+}
+
+/// Mentions of one zone, with qualifiers marked.
+fn zone_mentions(
+    gz: &Gazetteer,
+    found: Vec<Mention>,
+    weight: impl Fn(&Mention) -> f32,
+    headline: bool,
+) -> Vec<Weighted> {
+    let qualifiers: Vec<bool> = found
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            found.get(k + 1).is_some_and(|next| {
+                next.start == m.end
+                    && next
+                        .candidates
+                        .iter()
+                        .any(|&c| m.candidates.iter().any(|&a| a != c && gz.is_within(c, a)))
+            })
+        })
+        .collect();
+    found
+        .into_iter()
+        .zip(qualifiers)
+        .map(|(mention, qualifier)| Weighted {
+            weight: weight(&mention),
+            mention,
+            headline,
+            qualifier,
+        })
+        .collect()
+}
+
+/// Scored mentions of one article, zone by zone.
 fn weighted_mentions(
+    gz: &Gazetteer,
     index: &AliasIndex,
     text: &ArticleText,
     byline: &str,
-) -> Vec<(Mention, f32, bool)> {
+) -> Vec<Weighted> {
     let mut out = Vec::new();
     let (seg, dict) = (place_jieba(), base_jieba());
     // Bylines: full names ("芦淞区委组织部") and datelines ("株洲日报"); other
     // short forms collide with personal names.
     let byline = compact(byline);
-    for m in index.find(&byline, seg, dict) {
-        if m.full || is_dateline(&byline, &m) {
-            out.push((m, BYLINE_WEIGHT, true));
-        }
-    }
+    let found = index.find(&byline, seg, dict);
+    let found: Vec<Mention> = found
+        .into_iter()
+        .filter(|m| m.full || is_dateline(&byline, m))
+        .collect();
+    out.extend(zone_mentions(gz, found, |_| BYLINE_WEIGHT, true));
     for (zone, w) in [
         (text.title, 4.0),
         (text.kicker, 3.0),
         (text.subtitle, 3.0),
         (text.column, 3.0),
     ] {
-        for m in index.find(&compact(zone), seg, dict) {
-            out.push((m, w, true));
-        }
+        out.extend(zone_mentions(
+            gz,
+            index.find(&compact(zone), seg, dict),
+            |_| w,
+            true,
+        ));
     }
     let body = compact(text.body);
-    for m in index.find(&body, seg, dict) {
-        let w = if m.start < DATELINE_CHARS && is_dateline(&body, &m) {
+    let weight = |m: &Mention| {
+        if m.start < DATELINE_CHARS && is_dateline(&body, m) {
             BYLINE_WEIGHT
         } else if m.start < LEAD_CHARS {
             2.0
         } else {
             1.0
-        };
-        out.push((m, w, false));
-    }
+        }
+    };
+    out.extend(zone_mentions(
+        gz,
+        index.find(&body, seg, dict),
+        weight,
+        false,
+    ));
     out
 }
 
@@ -149,28 +204,29 @@ pub fn assign_regions_with_byline(
     };
     let home = gz.province_named(home_province);
     let in_home = |id: DivisionId| Some(gz.province_of(id)) == home;
-    let mentions = weighted_mentions(index, text, byline);
+    let mentions = weighted_mentions(gz, index, text, byline);
 
     // Drop ordinary-word readings except home-province prefectures.
-    let mentions: Vec<(Vec<DivisionId>, f32, bool)> = mentions
+    let mentions: Vec<(Vec<DivisionId>, f32, bool, bool)> = mentions
         .into_iter()
-        .map(|(m, w, h)| {
+        .map(|w| {
+            let m = &w.mention;
             let c: Vec<DivisionId> = m
                 .candidates
                 .iter()
                 .copied()
                 .filter(|&c| !m.ordinary || (gz.get(c).level == Level::Prefecture && in_home(c)))
                 .collect();
-            (c, w, h)
+            (c, w.weight, w.headline, w.qualifier)
         })
-        .filter(|(c, _, _)| !c.is_empty())
+        .filter(|(c, ..)| !c.is_empty())
         .collect();
 
     // Resolve ambiguous aliases by context.
     let sure: BTreeSet<DivisionId> = mentions
         .iter()
-        .filter(|(c, _, _)| c.len() == 1)
-        .map(|(c, _, _)| c[0])
+        .filter(|(c, ..)| c.len() == 1)
+        .map(|(c, ..)| c[0])
         .collect();
     let support = |c: DivisionId| -> u32 {
         let mut s = if in_home(c) { 2 } else { 0 };
@@ -187,7 +243,8 @@ pub fn assign_regions_with_byline(
     };
     let mut score: BTreeMap<DivisionId, f32> = BTreeMap::new();
     let mut headline: BTreeSet<DivisionId> = BTreeSet::new();
-    for (cands, w, h) in &mentions {
+    let mut named: BTreeSet<DivisionId> = BTreeSet::new();
+    for (cands, w, h, qualifier) in &mentions {
         let chosen = if cands.len() == 1 {
             Some(cands[0])
         } else {
@@ -197,6 +254,9 @@ pub fn assign_regions_with_byline(
             (top.len() == 1).then(|| top[0])
         };
         if let Some(c) = chosen {
+            named.insert(c);
+        }
+        if let Some(c) = chosen.filter(|_| !qualifier) {
             *score.entry(c).or_default() += w;
             if *h {
                 headline.insert(c);
@@ -205,7 +265,6 @@ pub fn assign_regions_with_byline(
     }
 
     // Counties outside the home province need their prefecture or province named.
-    let named: BTreeSet<DivisionId> = score.keys().copied().collect();
     score.retain(|&id, _| {
         let d = gz.get(id);
         d.level != Level::County
@@ -325,6 +384,17 @@ mod tests {
         // A paper named later in the body is only a citation.
         let body = "近日，市中医科医院3名医护人员来到患者家中，据株洲日报报道，效果很好。";
         assert!(run("专业护理服务延伸到患者家", body).is_empty());
+    }
+
+    #[test]
+    fn qualifying_prefecture_is_not_listed_separately() {
+        assert_eq!(
+            run(
+                "张家界市永定区：清廉村居赋能乡村振兴",
+                "近日，永定区召开会议。"
+            ),
+            vec!["湖南省/张家界市/永定区"]
+        );
     }
 
     #[test]
