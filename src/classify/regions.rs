@@ -11,8 +11,8 @@
 //!   [`LEAD_CHARS`] characters 2, the rest of the body 1 per mention.
 //! - An alias naming several divisions (永定区 in Hunan and Fujian) goes to
 //!   the candidate best supported by context: other places named in the
-//!   article (same prefecture or an ancestor), then the home province. A tie
-//!   drops the mention.
+//!   article (same prefecture or an ancestor), then the home province, then
+//!   the higher level (海南 is the province, not 海南州). A tie drops the mention.
 //! - A name directly followed by one of its own divisions ("张家界市永定区")
 //!   only qualifies it: it helps resolve ambiguity but scores nothing itself.
 //! - A county outside the home province counts only when its prefecture or
@@ -251,7 +251,14 @@ pub fn assign_regions_with_byline(
             let scored: Vec<(u32, DivisionId)> = cands.iter().map(|&c| (support(c), c)).collect();
             let best = scored.iter().map(|s| s.0).max().unwrap_or(0);
             let top: Vec<DivisionId> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
-            (top.len() == 1).then(|| top[0])
+            // A tie goes to the single highest-level candidate (海南: the
+            // province over 海南藏族自治州), else the mention is dropped.
+            let highest = top.iter().map(|&c| gz.get(c).level).min();
+            let high: Vec<DivisionId> = top
+                .into_iter()
+                .filter(|&c| Some(gz.get(c).level) == highest)
+                .collect();
+            (high.len() == 1).then(|| high[0])
         };
         if let Some(c) = chosen {
             named.insert(c);
@@ -395,6 +402,11 @@ mod tests {
             ),
             vec!["湖南省/张家界市/永定区"]
         );
+    }
+
+    #[test]
+    fn ambiguous_short_name_prefers_the_higher_level() {
+        assert_eq!(run("海南自贸港建设提速", "海南"), vec!["海南省"]);
     }
 
     #[test]
