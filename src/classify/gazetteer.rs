@@ -401,7 +401,15 @@ mod tests {
         let n = |l| g.all().iter().filter(|d| d.level == l).count();
         // 342 city rows minus 9 synthetic groupings.
         assert_eq!(n(Level::Prefecture), 333);
-        assert!(n(Level::County) > 2800, "{}", n(Level::County));
+        // 2978 county rows minus 122 statistical-only zones.
+        assert_eq!(n(Level::County), 2856);
+        for d in g.all() {
+            assert!(
+                d.children
+                    .windows(2)
+                    .all(|w| g.get(w[0]).code < g.get(w[1]).code)
+            );
+        }
         let hunan = g.by_path("湖南省").unwrap_or(u32::MAX);
         assert_eq!(g.get(hunan).children.len(), 14);
     }
