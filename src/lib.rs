@@ -8,6 +8,7 @@
 pub mod classify;
 pub mod config;
 pub mod content;
+pub mod ingest;
 pub mod output;
 pub mod search;
 pub mod site;

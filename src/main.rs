@@ -1,3 +1,5 @@
+//! The `folio` binary: all work happens in the library; see `folio::cli`.
+
 fn main() {
-    println!("folio: work in progress");
+    std::process::exit(folio::cli::main());
 }

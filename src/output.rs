@@ -88,13 +88,14 @@ pub struct Staging {
 
 impl Staging {
     /// Prepares `<parent>/.<name>.folio-staging` next to `target`
-    /// (removing leftovers of a killed build) as a hard-link clone of `target`.
-    pub fn begin(target: &Path) -> Result<Staging, OutputError> {
+    /// (removing leftovers of a killed build), as a hard-link clone of `target`
+    /// when `clone` is true, else empty (a from-scratch build).
+    pub fn begin(target: &Path, clone: bool) -> Result<Staging, OutputError> {
         let dir = sibling(target, "folio-staging");
         remove_dir_if_exists(&dir)?;
         remove_dir_if_exists(&sibling(target, "folio-old"))?;
         fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        if target.is_dir() {
+        if clone && target.is_dir() {
             clone_tree(target, &dir)?;
         }
         Ok(Staging {
@@ -116,7 +117,9 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         if rel.is_empty()
             || rel.starts_with('/')
-            || rel.split('/').any(|c| c == ".." || c == "." || c.is_empty())
+            || rel
+                .split('/')
+                .any(|c| c == ".." || c == "." || c.is_empty())
             || rel.contains('\\')
         {
             return Err(OutputError::BadPath(rel.to_string()));
@@ -145,10 +148,31 @@ impl Staging {
         if let Ok(mut produced) = self.produced.lock() {
             produced.insert(rel.to_string());
         }
-        self.written.fetch_add(1, Ordering::Relaxed);
         if let Ok(meta) = fs::metadata(self.dir.join(rel)) {
             self.bytes.fetch_add(meta.len(), Ordering::Relaxed);
         }
+    }
+
+    /// Records every file under `rel_dir` (written directly into the staging
+    /// folder by a phase that manages its own files, like the search index).
+    pub fn mark_tree_produced(&self, rel_dir: &str) -> Result<(), OutputError> {
+        let root = self.dir.join(rel_dir);
+        for entry in WalkDir::new(&root).sort_by_file_name() {
+            let entry = entry.map_err(|e| OutputError::Io {
+                path: root.clone(),
+                source: io::Error::other(e.to_string()),
+            })?;
+            if entry.file_type().is_file() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(&self.dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                self.mark_produced(&rel);
+            }
+        }
+        Ok(())
     }
 
     /// Removes files not produced by this build, then swaps the staging folder
@@ -256,7 +280,10 @@ fn remove_empty_dirs(root: &Path) -> Result<(), OutputError> {
         .map(|e| e.path().to_path_buf())
         .collect();
     for d in dirs {
-        if fs::read_dir(&d).map(|mut it| it.next().is_none()).unwrap_or(false) {
+        if fs::read_dir(&d)
+            .map(|mut it| it.next().is_none())
+            .unwrap_or(false)
+        {
             fs::remove_dir(&d).map_err(io_err(&d))?;
         }
     }
@@ -300,7 +327,7 @@ mod tests {
     fn unchanged_files_keep_their_inode_and_stale_ones_go() {
         let tmp = tempfile::tempdir().unwrap();
         let public = tmp.path().join("public");
-        let s = Staging::begin(&public).unwrap();
+        let s = Staging::begin(&public, true).unwrap();
         s.write("index.html", b"home").unwrap();
         s.write("a/index.html", b"a").unwrap();
         s.write("old/index.html", b"old").unwrap();
@@ -309,7 +336,7 @@ mod tests {
         let ino = fs::metadata(public.join("index.html")).unwrap().ino();
         let a_ino = fs::metadata(public.join("a/index.html")).unwrap().ino();
 
-        let s = Staging::begin(&public).unwrap();
+        let s = Staging::begin(&public, true).unwrap();
         s.write("index.html", b"home").unwrap();
         s.write("a/index.html", b"a2").unwrap();
         // Before commit, public/ is untouched.
@@ -317,7 +344,10 @@ mod tests {
         let stats = s.commit().unwrap();
         assert_eq!((stats.files, stats.written, stats.removed), (2, 1, 1));
         assert_eq!(fs::metadata(public.join("index.html")).unwrap().ino(), ino);
-        assert_ne!(fs::metadata(public.join("a/index.html")).unwrap().ino(), a_ino);
+        assert_ne!(
+            fs::metadata(public.join("a/index.html")).unwrap().ino(),
+            a_ino
+        );
         assert_eq!(fs::read(public.join("a/index.html")).unwrap(), b"a2");
         assert!(!public.join("old").exists());
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
@@ -328,15 +358,15 @@ mod tests {
     fn abandoned_staging_leaves_public_intact() {
         let tmp = tempfile::tempdir().unwrap();
         let public = tmp.path().join("public");
-        let s = Staging::begin(&public).unwrap();
+        let s = Staging::begin(&public, true).unwrap();
         s.write("index.html", b"v1").unwrap();
         s.commit().unwrap();
-        let s = Staging::begin(&public).unwrap();
+        let s = Staging::begin(&public, true).unwrap();
         s.write("index.html", b"v2").unwrap();
         drop(s); // a failed or killed build
         assert_eq!(fs::read(public.join("index.html")).unwrap(), b"v1");
         // The next build cleans the leftovers.
-        let s = Staging::begin(&public).unwrap();
+        let s = Staging::begin(&public, true).unwrap();
         s.write("index.html", b"v3").unwrap();
         s.commit().unwrap();
         assert_eq!(fs::read(public.join("index.html")).unwrap(), b"v3");
@@ -345,9 +375,12 @@ mod tests {
     #[test]
     fn paths_outside_the_output_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let s = Staging::begin(&tmp.path().join("public")).unwrap();
+        let s = Staging::begin(&tmp.path().join("public"), true).unwrap();
         for bad in ["../x", "/etc/x", "a/../../x", "a//b", ""] {
-            assert!(matches!(s.write(bad, b""), Err(OutputError::BadPath(_))), "{bad}");
+            assert!(
+                matches!(s.write(bad, b""), Err(OutputError::BadPath(_))),
+                "{bad}"
+            );
         }
     }
 

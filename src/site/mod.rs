@@ -10,6 +10,7 @@ pub mod paginate;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::classify::gazetteer::{DivisionId, Gazetteer, Level};
+use crate::classify::related::{RelatedInput, related};
 use crate::config::SiteConfig;
 use crate::content::Article;
 
@@ -93,7 +94,7 @@ impl<'a> Site<'a> {
             .filter(|&id| gazetteer.get(id).parent.is_none())
             .collect();
         let topics = group_by_topic(config, &articles, gazetteer);
-        let related = vec![Vec::new(); articles.len()];
+        let related = find_related(&articles);
         Site {
             config,
             gazetteer,
@@ -128,6 +129,29 @@ impl<'a> Site<'a> {
             .filter_map(|p| self.gazetteer.by_path(p))
             .collect()
     }
+}
+
+/// Up to 5 related articles each: shared regions and topics plus TF-IDF
+/// similarity of title, kicker and summary (bodies stay on disk).
+fn find_related(articles: &[Article]) -> Vec<Vec<ArticleId>> {
+    let inputs: Vec<RelatedInput> = articles
+        .iter()
+        .map(|a| RelatedInput {
+            regions: a.meta.regions.clone(),
+            topics: a.meta.topics.clone(),
+            text: format!(
+                "{} {} {} {}",
+                a.meta.title,
+                a.meta.kicker.as_deref().unwrap_or(""),
+                a.meta.subtitle.as_deref().unwrap_or(""),
+                a.summary
+            ),
+        })
+        .collect();
+    related(&inputs, 5)
+        .into_iter()
+        .map(|v| v.into_iter().map(|i| i as ArticleId).collect())
+        .collect()
 }
 
 fn group_by_date(articles: &[Article]) -> (Vec<Year>, Vec<ArticleId>) {
