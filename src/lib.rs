@@ -9,3 +9,4 @@ pub mod classify;
 pub mod config;
 pub mod content;
 pub mod search;
+pub mod serve;
