@@ -219,6 +219,16 @@ mod tests {
     }
 
     #[test]
+    fn slow_clients_time_out() {
+        let past = Instant::now() - Duration::from_millis(1);
+        let bytes = b"GET / HTTP/1.1\r\n\r\n";
+        assert_eq!(
+            read_request(&mut &bytes[..], past),
+            Err(RequestError::Timeout)
+        );
+    }
+
+    #[test]
     fn writes_head_without_body() {
         let mut out = Vec::new();
         Response::text(404, "nope")
