@@ -5,6 +5,7 @@
 //! indexes, pagination) → `render` (pages through tera) → `search`
 //! (sharded full-text index) → `output` (staged, atomic write of `public/`).
 
+pub mod check;
 pub mod classify;
 pub mod config;
 pub mod content;

@@ -1,0 +1,414 @@
+//! Internal link and anchor check of a built site: every `href`/`src`/`srcset` in every
+//! HTML file under the output directory must point at an existing file (`dir/` means
+//! `dir/index.html`) and, for `#fragment` links into HTML, at an existing `id` (or
+//! `<a name>`). External URLs (any scheme, `//host`) are not checked.
+//!
+//! Pages are scanned in parallel; anchors of other pages are looked up in a second
+//! pass over only the pages that fragment links point into, so memory stays bounded by
+//! the file list. This module must NOT modify the site or fetch anything remote.
+
+mod scan;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::io;
+use std::path::Path;
+
+use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
+use serde::Serialize;
+use walkdir::WalkDir;
+
+/// One broken link.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct LinkProblem {
+    /// The page with the link, relative to the output dir, `/`-separated.
+    pub file: String,
+    /// 1-based line of the link in that page.
+    pub line: usize,
+    /// The link as written (character references decoded).
+    pub target: String,
+    pub message: String,
+}
+
+impl fmt::Display for LinkProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: broken link `{}`: {}",
+            self.file, self.line, self.target, self.message
+        )
+    }
+}
+
+/// Check all internal links and anchors of the site built in `public_dir`, which is
+/// published under `base_path` (`""` or e.g. `"/archive"`). Problems come sorted by
+/// file, line, target. Errors only for unreadable files or directories.
+pub fn check_links(public_dir: &Path, base_path: &str) -> Result<Vec<LinkProblem>, io::Error> {
+    let base = normalize_base(base_path);
+    let (files, pages) = list_files(public_dir)?;
+    let scanned: Vec<(Vec<LinkProblem>, Vec<Pending>)> = pages
+        .par_iter()
+        .map(|rel| {
+            let bytes = read(public_dir, rel)?;
+            Ok(check_page(rel, &bytes, &files, &base))
+        })
+        .collect::<Result<_, io::Error>>()?;
+    let mut problems = Vec::new();
+    let mut pending: BTreeMap<String, Vec<Pending>> = BTreeMap::new();
+    for (page_problems, page_pending) in scanned {
+        problems.extend(page_problems);
+        for p in page_pending {
+            pending.entry(p.page.clone()).or_default().push(p);
+        }
+    }
+    let anchor_problems: Vec<Vec<LinkProblem>> = pending
+        .into_par_iter()
+        .map(|(page, links)| {
+            let anchors: HashSet<String> = scan::scan(&read(public_dir, &page)?)
+                .anchors
+                .into_iter()
+                .collect();
+            Ok(links
+                .into_iter()
+                .filter(|p| !has_anchor(&anchors, &p.fragment))
+                .map(Pending::into_problem)
+                .collect())
+        })
+        .collect::<Result<_, io::Error>>()?;
+    problems.extend(anchor_problems.into_iter().flatten());
+    problems.sort();
+    problems.dedup();
+    Ok(problems)
+}
+
+/// All files (relative, `/`-separated) and, sorted, the HTML pages among them.
+fn list_files(public_dir: &Path) -> Result<(HashSet<String>, Vec<String>), io::Error> {
+    let mut files = HashSet::new();
+    let mut pages = Vec::new();
+    for entry in WalkDir::new(public_dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let kind = e.io_error().map_or(io::ErrorKind::Other, io::Error::kind);
+            io::Error::new(kind, e.to_string())
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(public_dir) else {
+            continue;
+        };
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = rel.join("/");
+        if entry.file_type().is_file() && is_html(&rel) {
+            pages.push(rel.clone());
+        }
+        files.insert(rel);
+    }
+    Ok((files, pages))
+}
+
+fn read(public_dir: &Path, rel: &str) -> Result<Vec<u8>, io::Error> {
+    let path = public_dir.join(rel);
+    std::fs::read(&path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+fn is_html(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".html") || lower.ends_with(".htm")
+}
+
+/// A fragment link into another page, checked once that page's anchors are known.
+struct Pending {
+    file: String,
+    line: usize,
+    target: String,
+    page: String,
+    fragment: String,
+}
+
+impl Pending {
+    fn into_problem(self) -> LinkProblem {
+        LinkProblem {
+            message: format!("no element with id \"{}\" in {}", self.fragment, self.page),
+            file: self.file,
+            line: self.line,
+            target: self.target,
+        }
+    }
+}
+
+/// Check the links of one page; fragment links into other pages are returned pending.
+fn check_page(
+    rel: &str,
+    bytes: &[u8],
+    files: &HashSet<String>,
+    base: &str,
+) -> (Vec<LinkProblem>, Vec<Pending>) {
+    let page = scan::scan(bytes);
+    let mut own_anchors: Option<HashSet<&str>> = None;
+    let mut problems = Vec::new();
+    let mut pending = Vec::new();
+    for reference in &page.references {
+        let problem = |message: String| LinkProblem {
+            file: rel.to_string(),
+            line: reference.line,
+            target: reference.url.clone(),
+            message,
+        };
+        let (path, fragment) = match resolve(rel, base, &reference.url) {
+            Target::External => continue,
+            Target::Broken(message) => {
+                problems.push(problem(message));
+                continue;
+            }
+            Target::Local { path, fragment } => (path, fragment),
+        };
+        let target_page = if files.contains(&path) {
+            path
+        } else {
+            let index = if path.is_empty() {
+                "index.html".to_string()
+            } else {
+                format!("{path}/index.html")
+            };
+            if !files.contains(&index) {
+                problems.push(problem(format!("no such file: {path}")));
+                continue;
+            }
+            index
+        };
+        let Some(fragment) = fragment else { continue };
+        if !is_html(&target_page) || fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+            continue;
+        }
+        if target_page == rel {
+            let anchors = own_anchors
+                .get_or_insert_with(|| page.anchors.iter().map(String::as_str).collect());
+            if !has_anchor_str(anchors, &fragment) {
+                problems.push(problem(format!(
+                    "no element with id \"{fragment}\" in {target_page}"
+                )));
+            }
+        } else {
+            pending.push(Pending {
+                file: rel.to_string(),
+                line: reference.line,
+                target: reference.url.clone(),
+                page: target_page,
+                fragment,
+            });
+        }
+    }
+    (problems, pending)
+}
+
+fn has_anchor(anchors: &HashSet<String>, fragment: &str) -> bool {
+    anchors.contains(fragment) || anchors.contains(decode(fragment).as_str())
+}
+
+fn has_anchor_str(anchors: &HashSet<&str>, fragment: &str) -> bool {
+    anchors.contains(fragment) || anchors.contains(decode(fragment).as_str())
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Where a link points.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// Another site, another scheme, or nothing to check.
+    External,
+    /// A file of this site (relative, decoded, normalized; may name a directory) and
+    /// the fragment as written, if any.
+    Local {
+        path: String,
+        fragment: Option<String>,
+    },
+    /// Malformed or unreachable, with the reason.
+    Broken(String),
+}
+
+/// `"/archive/"` → `"/archive"`, `"/"` or `""` → `""`.
+fn normalize_base(base_path: &str) -> String {
+    let trimmed = base_path.trim_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", decode(trimmed))
+    }
+}
+
+/// Resolve `url` found in page `rel` (relative path) of a site under `base`.
+fn resolve(rel: &str, base: &str, url: &str) -> Target {
+    let url = url.trim_matches(|c: char| c.is_ascii_whitespace());
+    if url.is_empty() || url.starts_with("//") || has_scheme(url) {
+        return Target::External;
+    }
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f.to_string())),
+        None => (url, None),
+    };
+    let raw_path = before_fragment
+        .split_once('?')
+        .map_or(before_fragment, |(p, _)| p);
+    if raw_path.is_empty() {
+        return Target::Local {
+            path: rel.to_string(),
+            fragment,
+        };
+    }
+    let Ok(path) = percent_decode_str(raw_path).decode_utf8() else {
+        return Target::Broken("percent-encoding is not valid UTF-8".into());
+    };
+    let joined = if let Some(rooted) = path.strip_prefix('/') {
+        if base.is_empty() {
+            rooted.to_string()
+        } else if let Some(rest) = path
+            .strip_prefix(base)
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+        {
+            rest.trim_start_matches('/').to_string()
+        } else {
+            return Target::Broken(format!("outside the site's base path {base}"));
+        }
+    } else {
+        match rel.rfind('/') {
+            Some(slash) => format!("{}/{path}", &rel[..slash]),
+            None => path.to_string(),
+        }
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if segments.pop().is_none() {
+                    return Target::Broken("goes above the site root".into());
+                }
+            }
+            s => segments.push(s),
+        }
+    }
+    let is_dir = joined.is_empty()
+        || joined.ends_with('/')
+        || joined.ends_with("/.")
+        || joined.ends_with("/..")
+        || joined == "."
+        || joined == "..";
+    let mut path = segments.join("/");
+    if is_dir {
+        path = if path.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{path}/index.html")
+        };
+    }
+    Target::Local { path, fragment }
+}
+
+/// `scheme:` per RFC 3986 (a letter, then letters, digits, `+`, `-`, `.`).
+fn has_scheme(url: &str) -> bool {
+    let Some(colon) = url.find([':', '/', '?', '#']) else {
+        return false;
+    };
+    let scheme = &url[..colon];
+    url[colon..].starts_with(':')
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(path: &str, fragment: Option<&str>) -> Target {
+        Target::Local {
+            path: path.into(),
+            fragment: fragment.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn external_urls_are_skipped() {
+        for url in [
+            "https://example.com/x",
+            "//cdn.example.com/a.js",
+            "mailto:a@b.c",
+            "data:image/png;base64,xx",
+            "javascript:void(0)",
+            "tel:+86",
+            "  ",
+        ] {
+            assert_eq!(resolve("a/index.html", "", url), Target::External, "{url}");
+        }
+        assert!(!has_scheme("a/b:c"));
+        assert!(!has_scheme("1abc:x"));
+    }
+
+    #[test]
+    fn relative_and_rooted() {
+        let page = "articles/x/01/index.html";
+        assert_eq!(
+            resolve(page, "", "../02/"),
+            local("articles/x/02/index.html", None)
+        );
+        assert_eq!(
+            resolve(page, "", "img.png"),
+            local("articles/x/01/img.png", None)
+        );
+        assert_eq!(resolve(page, "", "/"), local("index.html", None));
+        assert_eq!(
+            resolve(page, "", "."),
+            local("articles/x/01/index.html", None)
+        );
+        assert_eq!(
+            resolve(page, "", ".."),
+            local("articles/x/index.html", None)
+        );
+        assert_eq!(resolve(page, "", "#n1"), local(page, Some("n1")));
+        assert_eq!(resolve(page, "", "?p=2"), local(page, None));
+        assert_eq!(
+            resolve(page, "", "/articles/%E4%B8%93%E9%A2%98/?q#s"),
+            local("articles/专题/index.html", Some("s"))
+        );
+        assert_eq!(resolve(page, "", "/tags"), local("tags", None));
+        assert!(matches!(
+            resolve(page, "", "../../../../x"),
+            Target::Broken(_)
+        ));
+        assert!(matches!(resolve(page, "", "/%FF"), Target::Broken(_)));
+    }
+
+    #[test]
+    fn base_path_is_stripped() {
+        let base = normalize_base("/archive/");
+        assert_eq!(base, "/archive");
+        assert_eq!(
+            resolve("index.html", &base, "/archive/"),
+            local("index.html", None)
+        );
+        assert_eq!(
+            resolve("index.html", &base, "/archive"),
+            local("index.html", None)
+        );
+        assert_eq!(
+            resolve("index.html", &base, "/archive/a.css"),
+            local("a.css", None)
+        );
+        assert!(matches!(
+            resolve("index.html", &base, "/archived/a.css"),
+            Target::Broken(_)
+        ));
+        assert!(matches!(
+            resolve("index.html", &base, "/a.css"),
+            Target::Broken(_)
+        ));
+        assert_eq!(normalize_base("/"), "");
+    }
+}
