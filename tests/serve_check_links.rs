@@ -166,3 +166,54 @@ fn missing_dir_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     assert!(check_links(&dir.path().join("public"), "").is_err());
 }
+
+/// Scale check, run on demand: `FOLIO_LINK_PAGES=100000 cargo test --release --test
+/// serve_check_links -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn scales_to_many_pages() {
+    let pages: usize = std::env::var("FOLIO_LINK_PAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let nav: String = (0..20)
+        .map(|i| format!("<li><a href=\"/topics/t{i}/\">topic {i}</a></li>\n"))
+        .collect();
+    for i in 0..pages {
+        let links: String = (1..=10)
+            .map(|k| {
+                let j = (i + k * 7919) % pages;
+                format!(
+                    "<a href=\"../../{:03}/{j}/#p1\">related {j}</a>\n",
+                    j % 1000
+                )
+            })
+            .collect();
+        let body = format!(
+            "<!doctype html><html><head><link rel=stylesheet href=\"/style.css\"></head>\n\
+             <body><nav><ul>{nav}</ul></nav><main><h1 id=\"top-title\">第{i}篇</h1>\n\
+             <p id=\"p1\">{}</p>\n<a href=\"#p1\">p1</a>\n{links}</main></body></html>\n",
+            "正文".repeat(200)
+        );
+        write(
+            dir.path(),
+            &format!("articles/{:03}/{i}/index.html", i % 1000),
+            &body,
+        );
+    }
+    for i in 0..20 {
+        write(dir.path(), &format!("topics/t{i}/index.html"), "<p>t</p>");
+    }
+    write(dir.path(), "style.css", "");
+    let generated = started.elapsed();
+    let started = std::time::Instant::now();
+    let problems = check_links(dir.path(), "").unwrap();
+    println!(
+        "{pages} pages: generated in {generated:?}, checked in {:?}, {} problems",
+        started.elapsed(),
+        problems.len()
+    );
+    assert!(problems.is_empty(), "{:?}", problems.first());
+}

@@ -9,7 +9,7 @@
 
 mod scan;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::io;
 use std::path::Path;
@@ -47,32 +47,39 @@ impl fmt::Display for LinkProblem {
 pub fn check_links(public_dir: &Path, base_path: &str) -> Result<Vec<LinkProblem>, io::Error> {
     let base = normalize_base(base_path);
     let (files, pages) = list_files(public_dir)?;
-    let scanned: Vec<(Vec<LinkProblem>, Vec<Pending>)> = pages
-        .par_iter()
-        .map(|rel| {
-            let bytes = read(public_dir, rel)?;
-            Ok(check_page(rel, &bytes, &files, &base))
+    let site = Site {
+        files: &files,
+        pages: &pages,
+        base: &base,
+    };
+    let scanned: Vec<(Vec<LinkProblem>, Vec<Pending>)> = (0..pages.len())
+        .into_par_iter()
+        .map(|index| {
+            let bytes = read(public_dir, &pages[index])?;
+            Ok(check_page(&site, index, &bytes))
         })
         .collect::<Result<_, io::Error>>()?;
     let mut problems = Vec::new();
-    let mut pending: BTreeMap<String, Vec<Pending>> = BTreeMap::new();
+    let mut pending = Vec::new();
     for (page_problems, page_pending) in scanned {
         problems.extend(page_problems);
-        for p in page_pending {
-            pending.entry(p.page.clone()).or_default().push(p);
-        }
+        pending.extend(page_pending);
     }
-    let anchor_problems: Vec<Vec<LinkProblem>> = pending
+    // Second pass: the anchors of each page that fragment links point into.
+    pending.sort_unstable_by_key(|p| p.page);
+    let groups: Vec<&[Pending]> = pending.chunk_by(|a, b| a.page == b.page).collect();
+    let anchor_problems: Vec<Vec<LinkProblem>> = groups
         .into_par_iter()
-        .map(|(page, links)| {
-            let anchors: HashSet<String> = scan::scan(&read(public_dir, &page)?)
+        .map(|links| {
+            let page = &pages[links[0].page as usize];
+            let anchors: HashSet<String> = scan::scan(&read(public_dir, page)?)
                 .anchors
                 .into_iter()
                 .collect();
             Ok(links
-                .into_iter()
-                .filter(|p| !has_anchor(&anchors, &p.fragment))
-                .map(Pending::into_problem)
+                .iter()
+                .filter(|p| !has_anchor(&anchors, p.fragment()))
+                .map(|p| p.problem(&pages))
                 .collect())
         })
         .collect::<Result<_, io::Error>>()?;
@@ -80,6 +87,16 @@ pub fn check_links(public_dir: &Path, base_path: &str) -> Result<Vec<LinkProblem
     problems.sort();
     problems.dedup();
     Ok(problems)
+}
+
+/// What every page check looks things up in.
+struct Site<'a> {
+    /// Every file, relative and `/`-separated.
+    files: &'a HashSet<String>,
+    /// The HTML pages, sorted.
+    pages: &'a [String],
+    /// The normalized base path.
+    base: &'a str,
 }
 
 /// All files (relative, `/`-separated) and, sorted, the HTML pages among them.
@@ -107,6 +124,7 @@ fn list_files(public_dir: &Path) -> Result<(HashSet<String>, Vec<String>), io::E
         }
         files.insert(rel);
     }
+    pages.sort();
     Ok((files, pages))
 }
 
@@ -121,32 +139,39 @@ fn is_html(rel: &str) -> bool {
 }
 
 /// A fragment link into another page, checked once that page's anchors are known.
+/// Kept small (indexes into the page list), as a large site has millions.
 struct Pending {
-    file: String,
-    line: usize,
-    target: String,
-    page: String,
-    fragment: String,
+    file: u32,
+    line: u32,
+    page: u32,
+    /// The link as written; its fragment is the part after the first `#`.
+    target: Box<str>,
 }
 
 impl Pending {
-    fn into_problem(self) -> LinkProblem {
+    fn fragment(&self) -> &str {
+        let fragment = self.target.split_once('#').map_or("", |(_, f)| f);
+        fragment.trim_end_matches(|c: char| c.is_ascii_whitespace())
+    }
+
+    fn problem(&self, pages: &[String]) -> LinkProblem {
+        let page = &pages[self.page as usize];
         LinkProblem {
-            message: format!("no element with id \"{}\" in {}", self.fragment, self.page),
-            file: self.file,
-            line: self.line,
-            target: self.target,
+            file: pages[self.file as usize].clone(),
+            line: self.line as usize,
+            target: self.target.to_string(),
+            message: missing_anchor(self.fragment(), page),
         }
     }
 }
 
-/// Check the links of one page; fragment links into other pages are returned pending.
-fn check_page(
-    rel: &str,
-    bytes: &[u8],
-    files: &HashSet<String>,
-    base: &str,
-) -> (Vec<LinkProblem>, Vec<Pending>) {
+fn missing_anchor(fragment: &str, page: &str) -> String {
+    format!("no element with id \"{fragment}\" in {page}")
+}
+
+/// Check the links of page `index`; fragment links into other pages are returned pending.
+fn check_page(site: &Site<'_>, index: usize, bytes: &[u8]) -> (Vec<LinkProblem>, Vec<Pending>) {
+    let rel = site.pages[index].as_str();
     let page = scan::scan(bytes);
     let mut own_anchors: Option<HashSet<&str>> = None;
     let mut problems = Vec::new();
@@ -158,7 +183,7 @@ fn check_page(
             target: reference.url.clone(),
             message,
         };
-        let (path, fragment) = match resolve(rel, base, &reference.url) {
+        let (path, fragment) = match resolve(rel, site.base, &reference.url) {
             Target::External => continue,
             Target::Broken(message) => {
                 problems.push(problem(message));
@@ -166,7 +191,7 @@ fn check_page(
             }
             Target::Local { path, fragment } => (path, fragment),
         };
-        let target_page = if files.contains(&path) {
+        let target_page = if site.files.contains(&path) {
             path
         } else {
             let index = if path.is_empty() {
@@ -174,7 +199,7 @@ fn check_page(
             } else {
                 format!("{path}/index.html")
             };
-            if !files.contains(&index) {
+            if !site.files.contains(&index) {
                 problems.push(problem(format!("no such file: {path}")));
                 continue;
             }
@@ -188,17 +213,14 @@ fn check_page(
             let anchors = own_anchors
                 .get_or_insert_with(|| page.anchors.iter().map(String::as_str).collect());
             if !has_anchor_str(anchors, &fragment) {
-                problems.push(problem(format!(
-                    "no element with id \"{fragment}\" in {target_page}"
-                )));
+                problems.push(problem(missing_anchor(&fragment, rel)));
             }
-        } else {
+        } else if let Ok(target_index) = site.pages.binary_search(&target_page) {
             pending.push(Pending {
-                file: rel.to_string(),
-                line: reference.line,
-                target: reference.url.clone(),
-                page: target_page,
-                fragment,
+                file: index as u32,
+                line: u32::try_from(reference.line).unwrap_or(u32::MAX),
+                page: target_index as u32,
+                target: reference.url.as_str().into(),
             });
         }
     }

@@ -208,10 +208,7 @@ impl Lines<'_> {
     fn at(&mut self, pos: usize) -> usize {
         let pos = pos.min(self.html.len());
         if pos > self.pos {
-            self.line += self.html[self.pos..pos]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            self.line += memchr::memchr_iter(b'\n', &self.html[self.pos..pos]).count();
             self.pos = pos;
         }
         self.line
@@ -219,19 +216,25 @@ impl Lines<'_> {
 }
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    let hay = haystack.get(from..)?;
+    match needle {
+        [byte] => memchr::memchr(*byte, hay),
+        _ => memchr::memmem::find(hay, needle),
+    }
+    .map(|p| p + from)
 }
 
+/// Find `needle` (which starts with `<`) ignoring ASCII case.
 fn find_ignore_case(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
+    let mut at = from;
+    loop {
+        let lt = find(haystack, at, b"<")?;
+        let candidate = haystack.get(lt..lt + needle.len())?;
+        if candidate.eq_ignore_ascii_case(needle) {
+            return Some(lt);
+        }
+        at = lt + 1;
+    }
 }
 
 #[cfg(test)]
