@@ -241,14 +241,34 @@ fn busy_port_gives_a_clear_error() {
 }
 
 #[test]
-fn missing_public_dir_is_an_error() {
+fn public_dir_may_appear_and_be_swapped_later() {
     let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("public");
     let opts = ServeOptions {
         port: 0,
         ..ServeOptions::default()
     };
-    let err = Server::start(dir.path().join("nope"), &opts).err().unwrap();
-    assert!(err.to_string().contains("nope"));
+    // The first build failed: nothing to serve yet, but the error overlay shows.
+    let server = Server::start(public.clone(), &opts).unwrap();
+    server.set_error(Some("first build failed".into()));
+    let r = get(server.addr(), "/");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("first build failed"));
+    // A build appears, then is replaced by a staged directory renamed into place.
+    fs::create_dir_all(&public).unwrap();
+    fs::write(public.join("index.html"), "<body>v1</body>").unwrap();
+    assert!(get(server.addr(), "/").text().contains("v1"));
+    let staged = dir.path().join("public.staged");
+    fs::create_dir_all(&staged).unwrap();
+    fs::write(staged.join("index.html"), "<body>v2</body>").unwrap();
+    fs::rename(&public, dir.path().join("public.old")).unwrap();
+    fs::rename(&staged, &public).unwrap();
+    assert!(get(server.addr(), "/").text().contains("v2"));
+    // A file where the directory should be is refused at start.
+    let file = dir.path().join("file");
+    fs::write(&file, "x").unwrap();
+    let err = Server::start(file, &opts).err().unwrap();
+    assert!(err.to_string().contains("file"), "{err}");
 }
 
 #[test]

@@ -36,7 +36,8 @@ pub struct Server {
 }
 
 struct Shared {
-    root: PathBuf,
+    /// The served directory as given, made absolute.
+    public: PathBuf,
     error: RwLock<Option<String>>,
     hub: Hub,
     stopping: AtomicBool,
@@ -45,20 +46,21 @@ struct Shared {
 
 impl Server {
     /// Bind `opts.interface:opts.port` and serve `public_dir` in background threads.
+    /// `public_dir` may not exist yet (a first build that failed) and may be replaced
+    /// by later builds: it is looked up again on every request.
     pub fn start(public_dir: PathBuf, opts: &ServeOptions) -> Result<Server, ServeError> {
-        let root = public_dir
-            .canonicalize()
-            .and_then(|root| {
-                if root.is_dir() {
-                    Ok(root)
-                } else {
-                    Err(io::Error::other("not a directory"))
-                }
-            })
-            .map_err(|source| ServeError::PublicDir {
-                path: public_dir.clone(),
-                source,
-            })?;
+        // The directory may not exist yet (the first build failed) and may be swapped
+        // by each build, so it is resolved again for every request.
+        let public = std::path::absolute(&public_dir).map_err(|source| ServeError::PublicDir {
+            path: public_dir.clone(),
+            source,
+        })?;
+        if public.exists() && !public.is_dir() {
+            return Err(ServeError::PublicDir {
+                path: public_dir,
+                source: io::Error::other("not a directory"),
+            });
+        }
         let wanted = SocketAddr::new(opts.interface, opts.port);
         let listener = TcpListener::bind(wanted).map_err(|source| {
             if source.kind() == io::ErrorKind::AddrInUse {
@@ -75,7 +77,7 @@ impl Server {
             source,
         })?;
         let shared = Arc::new(Shared {
-            root,
+            public,
             error: RwLock::new(None),
             hub: Hub::default(),
             stopping: AtomicBool::new(false),
@@ -221,7 +223,10 @@ fn path_is(target: &str, path: &str) -> bool {
 }
 
 fn respond(shared: &Shared, request: &Request) -> Response {
-    match resolve(&shared.root, &request.target) {
+    let Ok(root) = shared.public.canonicalize() else {
+        return not_found(shared, None);
+    };
+    match resolve(&root, &request.target) {
         Resolved::File(path) => file_response(shared, 200, &path),
         Resolved::Redirect(location) => {
             let mut r = Response::text(302, "");
@@ -229,12 +234,15 @@ fn respond(shared: &Shared, request: &Request) -> Response {
             r
         }
         Resolved::Forbidden => Response::text(403, "403 forbidden\n"),
-        Resolved::NotFound => not_found(shared),
+        Resolved::NotFound => not_found(shared, Some(&root)),
     }
 }
 
-fn not_found(shared: &Shared) -> Response {
-    if let Resolved::File(page) = inside(&shared.root, &shared.root.join("404.html")) {
+/// The site's own `404.html` if there is one, else a minimal page; status 404 either way.
+fn not_found(shared: &Shared, root: Option<&Path>) -> Response {
+    if let Some(root) = root
+        && let Resolved::File(page) = inside(root, &root.join("404.html"))
+    {
         return file_response(shared, 404, &page);
     }
     let html = b"<!doctype html><title>404 Not Found</title><body><h1>404 Not Found</h1></body>";
