@@ -222,6 +222,32 @@ fn survives_malformed_requests() {
 }
 
 #[test]
+fn random_garbage_never_stops_the_server() {
+    let (_d, server) = site();
+    let addr = server.addr();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for round in 0..200 {
+        let mut bytes = Vec::new();
+        for _ in 0..(state % 300) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            bytes.push(if round % 2 == 0 {
+                state as u8
+            } else {
+                b"GET /%.\\\r\n:"[(state % 11) as usize]
+            });
+        }
+        let mut s = connect(addr);
+        let _ = s.write_all(&bytes);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink);
+    }
+    assert_eq!(get(addr, "/style.css").status, 200);
+}
+
+#[test]
 fn busy_port_gives_a_clear_error() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();

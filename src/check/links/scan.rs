@@ -311,4 +311,41 @@ mod tests {
             "a&bAB&bogus;&"
         );
     }
+
+    #[test]
+    fn random_markup_never_panics() {
+        let pieces: [&[u8]; 18] = [
+            b"<",
+            b">",
+            b"a",
+            b" href",
+            b"=",
+            b"\"",
+            b"'",
+            b"&#x",
+            b";",
+            b"<!--",
+            b"-->",
+            b"</script",
+            b"<script",
+            b"\n",
+            "\u{e9}".as_bytes(),
+            b" ",
+            b"id",
+            b"srcset=",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut doc = Vec::new();
+            for _ in 0..(state % 40) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                doc.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let page = scan(&doc);
+            let lines = doc.iter().filter(|&&b| b == b'\n').count() + 1;
+            assert!(page.references.iter().all(|r| r.line <= lines));
+        }
+    }
 }
