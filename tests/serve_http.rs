@@ -135,6 +135,10 @@ fn resolves_index_and_chinese_paths() {
     let r = get(addr, "/articles/%E4%B8%93%E9%A2%98/01/");
     assert_eq!(r.status, 200);
     assert!(r.text().contains("专题文章"));
+    // Some clients send raw UTF-8 instead of percent-encoding it.
+    let r = get(addr, "/articles/专题/01/");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("专题文章"));
     let r = get(addr, "/articles/%E4%B8%93%E9%A2%98/01?page=2");
     assert_eq!(r.status, 302);
     assert_eq!(

@@ -58,6 +58,8 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("cannot start a server thread: {0}")]
     Thread(io::Error),
+    #[error("cannot start the file watcher: {0}")]
+    WatcherStart(String),
     #[error("cannot watch {path}: {message}")]
     Watch { path: PathBuf, message: String },
 }

@@ -55,10 +55,8 @@ pub fn watch_ignoring(
     mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
 ) -> Result<Watcher, ServeError> {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(tx).map_err(|e| ServeError::Watch {
-        path: PathBuf::new(),
-        message: e.to_string(),
-    })?;
+    let mut watcher =
+        notify::recommended_watcher(tx).map_err(|e| ServeError::WatcherStart(e.to_string()))?;
     let mut rules = Vec::new();
     for path in paths {
         let fail = |message: String| ServeError::Watch {
@@ -105,10 +103,7 @@ pub fn watch_ignoring(
             };
             debounce_loop(&rx, relevant, &mut on_change);
         })
-        .map_err(|e| ServeError::Watch {
-            path: PathBuf::new(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| ServeError::WatcherStart(e.to_string()))?;
     Ok(Watcher { _watcher: watcher })
 }
 
