@@ -12,7 +12,8 @@ const OVERLAY_ID: &str = "__folio_error";
 
 const OVERLAY_STYLE: &str = "position:fixed;inset:0;z-index:2147483647;overflow:auto;\
 margin:0;padding:2em;background:rgba(24,24,27,.94);color:#fecaca;\
-font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap";
+font:14px/1.5 ui-monospace,Menlo,Consolas,monospace";
+const PRE_STYLE: &str = "margin:1em 0 0;white-space:pre-wrap;word-break:break-word;font:inherit";
 
 /// The live-reload script: reloads on `reload`, shows the overlay on `error` (a message
 /// event carrying JSON text; the browser's own connection `error` has no data), hides
@@ -29,7 +30,7 @@ fn script() -> String {
       el.id = "{OVERLAY_ID}";
       el.setAttribute("style", "{OVERLAY_STYLE}");
       el.appendChild(document.createElement("strong")).textContent = "Folio build error";
-      el.appendChild(document.createElement("pre"));
+      el.appendChild(document.createElement("pre")).setAttribute("style", "{PRE_STYLE}");
       document.body.appendChild(el);
     }}
     return el;
@@ -54,7 +55,7 @@ fn script() -> String {
 fn overlay(message: &str) -> String {
     format!(
         "<div id=\"{OVERLAY_ID}\" style=\"{OVERLAY_STYLE}\"><strong>Folio build error</strong>\
-         <pre>{}</pre></div>\n",
+         <pre style=\"{PRE_STYLE}\">{}</pre></div>\n",
         escape_html(message)
     )
 }
@@ -123,7 +124,7 @@ mod tests {
     #[test]
     fn overlay_is_escaped() {
         let out = String::from_utf8(inject(b"<body></body>", Some("<b>&\"x'"))).unwrap();
-        assert!(out.contains("<pre>&lt;b&gt;&amp;&quot;x&#39;</pre>"));
+        assert!(out.contains(">&lt;b&gt;&amp;&quot;x&#39;</pre>"));
         assert!(!out.contains("<b>&"));
     }
 }
