@@ -46,8 +46,8 @@ pub fn scan(html: &[u8]) -> Page {
         } else if rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
             let (name, end) = tag(html, lt + 1, &mut lines, &mut page);
             i = end;
-            if RAW_TEXT.contains(&name.as_str()) {
-                let close = format!("</{name}");
+            if let Some(raw) = RAW_TEXT.iter().find(|t| is(name, t)) {
+                let close = format!("</{raw}");
                 i = find_ignore_case(html, i, close.as_bytes()).unwrap_or(n);
             }
         } else {
@@ -57,15 +57,20 @@ pub fn scan(html: &[u8]) -> Page {
     page
 }
 
-/// Read one start tag from just after `<`; record its attributes. Returns the lowercase
-/// tag name and the position after the tag.
-fn tag(html: &[u8], start: usize, lines: &mut Lines<'_>, page: &mut Page) -> (String, usize) {
+/// Read one start tag from just after `<`; record its attributes. Returns the tag name
+/// (as written) and the position after the tag.
+fn tag<'a>(
+    html: &'a [u8],
+    start: usize,
+    lines: &mut Lines<'_>,
+    page: &mut Page,
+) -> (&'a [u8], usize) {
     let n = html.len();
     let mut j = start;
     while j < n && !html[j].is_ascii_whitespace() && html[j] != b'/' && html[j] != b'>' {
         j += 1;
     }
-    let name = String::from_utf8_lossy(&html[start..j]).to_ascii_lowercase();
+    let name = &html[start..j];
     loop {
         while j < n && (html[j].is_ascii_whitespace() || html[j] == b'/') {
             j += 1;
@@ -81,7 +86,7 @@ fn tag(html: &[u8], start: usize, lines: &mut Lines<'_>, page: &mut Page) -> (St
         while j < n && !html[j].is_ascii_whitespace() && !b"/>=".contains(&html[j]) {
             j += 1;
         }
-        let attr = String::from_utf8_lossy(&html[attr_start..j]).to_ascii_lowercase();
+        let attr = &html[attr_start..j];
         let mut k = j;
         while k < n && html[k].is_ascii_whitespace() {
             k += 1;
@@ -108,24 +113,26 @@ fn tag(html: &[u8], start: usize, lines: &mut Lines<'_>, page: &mut Page) -> (St
         };
         j = next;
         let line = lines.at(value_start);
-        record(&name, &attr, &html[value_start..value_end], line, page);
+        record(name, attr, &html[value_start..value_end], line, page);
     }
 }
 
-fn record(tag: &str, attr: &str, raw: &[u8], line: usize, page: &mut Page) {
+fn record(tag: &[u8], attr: &[u8], raw: &[u8], line: usize, page: &mut Page) {
     let value = || decode_references(&String::from_utf8_lossy(raw));
-    match attr {
-        "id" => page.anchors.push(value()),
-        "name" if tag == "a" => page.anchors.push(value()),
-        "href" if tag != "base" => page.references.push(Reference { line, url: value() }),
-        "src" | "poster" => page.references.push(Reference { line, url: value() }),
-        "srcset" => {
-            for url in srcset_urls(&value()) {
-                page.references.push(Reference { line, url });
-            }
+    if is(attr, "id") || (is(attr, "name") && is(tag, "a")) {
+        page.anchors.push(value());
+    } else if (is(attr, "href") && !is(tag, "base")) || is(attr, "src") || is(attr, "poster") {
+        page.references.push(Reference { line, url: value() });
+    } else if is(attr, "srcset") {
+        for url in srcset_urls(&value()) {
+            page.references.push(Reference { line, url });
         }
-        _ => {}
     }
+}
+
+/// Whether `name` (tag or attribute, as written) is `lowercase`, ignoring ASCII case.
+fn is(name: &[u8], lowercase: &str) -> bool {
+    name.eq_ignore_ascii_case(lowercase.as_bytes())
 }
 
 /// The image URLs of a `srcset` (per the HTML candidate-list grammar, simplified).
