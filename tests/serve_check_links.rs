@@ -162,6 +162,34 @@ fn clean_site_has_no_problems_and_output_is_deterministic() {
 }
 
 #[test]
+fn pages_with_many_anchors_are_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: String = (0..200)
+        .map(|i| format!("<p id=\"paragraph-{i}\">{i}</p>\n"))
+        .collect();
+    write(
+        dir.path(),
+        "long/index.html",
+        &format!("<body>{ids}</body>"),
+    );
+    write(
+        dir.path(),
+        "index.html",
+        "<a href=\"long/#paragraph-199\">ok</a>\n<a href=\"long/#paragraph-200\">missing</a>",
+    );
+    let problems = check_links(dir.path(), "").unwrap();
+    assert_eq!(
+        problems,
+        vec![problem(
+            "index.html",
+            2,
+            "long/#paragraph-200",
+            "no element with id \"paragraph-200\" in long/index.html"
+        )]
+    );
+}
+
+#[test]
 fn missing_dir_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     assert!(check_links(&dir.path().join("public"), "").is_err());

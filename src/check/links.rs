@@ -52,7 +52,7 @@ pub fn check_links(public_dir: &Path, base_path: &str) -> Result<Vec<LinkProblem
         pages: &pages,
         base: &base,
     };
-    let scanned: Vec<(Vec<LinkProblem>, Vec<Pending>)> = (0..pages.len())
+    let scanned: Vec<Checked> = (0..pages.len())
         .into_par_iter()
         .map(|index| {
             let bytes = read(public_dir, &pages[index])?;
@@ -61,26 +61,30 @@ pub fn check_links(public_dir: &Path, base_path: &str) -> Result<Vec<LinkProblem
         .collect::<Result<_, io::Error>>()?;
     let mut problems = Vec::new();
     let mut pending = Vec::new();
-    for (page_problems, page_pending) in scanned {
-        problems.extend(page_problems);
-        pending.extend(page_pending);
+    let mut anchors = Vec::with_capacity(pages.len());
+    for checked in scanned {
+        problems.extend(checked.problems);
+        pending.extend(checked.pending);
+        anchors.push(checked.anchors);
     }
-    // Second pass: the anchors of each page that fragment links point into.
+    // Second pass: the anchors of each page that fragment links point into, from the
+    // compact copy kept in the first pass or, for pages with many anchors, re-read.
     pending.sort_unstable_by_key(|p| p.page);
     let groups: Vec<&[Pending]> = pending.chunk_by(|a, b| a.page == b.page).collect();
     let anchor_problems: Vec<Vec<LinkProblem>> = groups
         .into_par_iter()
         .map(|links| {
-            let page = &pages[links[0].page as usize];
-            let anchors: HashSet<String> = scan::scan(&read(public_dir, page)?)
-                .anchors
-                .into_iter()
-                .collect();
-            Ok(links
-                .iter()
-                .filter(|p| !has_anchor(&anchors, p.fragment()))
-                .map(|p| p.problem(&pages))
-                .collect())
+            let page = links[0].page as usize;
+            Ok(match &anchors[page] {
+                Some(kept) => missing_anchors(links, &pages, |f| kept.split('\0').any(|a| a == f)),
+                None => {
+                    let all: HashSet<String> = scan::scan(&read(public_dir, &pages[page])?)
+                        .anchors
+                        .into_iter()
+                        .collect();
+                    missing_anchors(links, &pages, |f| all.contains(f))
+                }
+            })
         })
         .collect::<Result<_, io::Error>>()?;
     problems.extend(anchor_problems.into_iter().flatten());
@@ -169,8 +173,21 @@ fn missing_anchor(fragment: &str, page: &str) -> String {
     format!("no element with id \"{fragment}\" in {page}")
 }
 
+/// Anchors of one page kept for the second pass up to this many bytes; pages with more
+/// are read again if a fragment link points into them. Bounds memory on huge sites.
+const KEEP_ANCHOR_BYTES: usize = 128;
+
+/// The first-pass result for one page.
+struct Checked {
+    problems: Vec<LinkProblem>,
+    /// Fragment links into other pages.
+    pending: Vec<Pending>,
+    /// This page's anchors joined by NUL, if small enough to keep.
+    anchors: Option<Box<str>>,
+}
+
 /// Check the links of page `index`; fragment links into other pages are returned pending.
-fn check_page(site: &Site<'_>, index: usize, bytes: &[u8]) -> (Vec<LinkProblem>, Vec<Pending>) {
+fn check_page(site: &Site<'_>, index: usize, bytes: &[u8]) -> Checked {
     let rel = site.pages[index].as_str();
     let page = scan::scan(bytes);
     let mut own_anchors: Option<HashSet<&str>> = None;
@@ -212,7 +229,7 @@ fn check_page(site: &Site<'_>, index: usize, bytes: &[u8]) -> (Vec<LinkProblem>,
         if target_page == rel {
             let anchors = own_anchors
                 .get_or_insert_with(|| page.anchors.iter().map(String::as_str).collect());
-            if !has_anchor_str(anchors, &fragment) {
+            if !has_anchor(&fragment, |f| anchors.contains(f)) {
                 problems.push(problem(missing_anchor(&fragment, rel)));
             }
         } else if let Ok(target_index) = site.pages.binary_search(&target_page) {
@@ -224,15 +241,36 @@ fn check_page(site: &Site<'_>, index: usize, bytes: &[u8]) -> (Vec<LinkProblem>,
             });
         }
     }
-    (problems, pending)
+    let kept: Vec<&str> = page
+        .anchors
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.contains('\0'))
+        .collect();
+    let size: usize = kept.iter().map(|a| a.len() + 1).sum();
+    Checked {
+        problems,
+        pending,
+        anchors: (size <= KEEP_ANCHOR_BYTES).then(|| kept.join("\0").into()),
+    }
 }
 
-fn has_anchor(anchors: &HashSet<String>, fragment: &str) -> bool {
-    anchors.contains(fragment) || anchors.contains(decode(fragment).as_str())
+/// The problems of the fragment links whose fragment (as written or percent-decoded)
+/// is not an anchor by `has`.
+fn missing_anchors(
+    links: &[Pending],
+    pages: &[String],
+    has: impl Fn(&str) -> bool,
+) -> Vec<LinkProblem> {
+    links
+        .iter()
+        .filter(|p| !has_anchor(p.fragment(), &has))
+        .map(|p| p.problem(pages))
+        .collect()
 }
 
-fn has_anchor_str(anchors: &HashSet<&str>, fragment: &str) -> bool {
-    anchors.contains(fragment) || anchors.contains(decode(fragment).as_str())
+fn has_anchor(fragment: &str, has: impl Fn(&str) -> bool) -> bool {
+    has(fragment) || has(&decode(fragment))
 }
 
 fn decode(s: &str) -> String {
