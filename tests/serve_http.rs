@@ -252,6 +252,29 @@ fn random_garbage_never_stops_the_server() {
 }
 
 #[test]
+fn too_many_connections_are_refused_then_recovered() {
+    let (_d, server) = site();
+    let addr = server.addr();
+    let idle: Vec<TcpStream> = (0..256).map(|_| connect(addr)).collect();
+    // Every slot is taken: the next client is told so instead of waiting.
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let r = get(addr, "/style.css");
+        if r.status == 503 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never refused");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(idle);
+    let deadline = Instant::now() + TIMEOUT;
+    while get(addr, "/style.css").status != 200 {
+        assert!(Instant::now() < deadline, "never recovered");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
 fn busy_port_gives_a_clear_error() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();

@@ -21,6 +21,8 @@ use super::{ServeError, ServeOptions};
 
 /// Open connections allowed at once; more are answered 503 and closed.
 const MAX_CONNECTIONS: usize = 256;
+/// Connections beyond the limit that still get a polite 503 before hang-ups start.
+const MAX_REFUSING: usize = 64;
 /// Longest wait for one read or write on a socket.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest time a client may take to send its whole request head.
@@ -160,22 +162,37 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         };
         let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
         let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
-        if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
-            let mut stream = stream;
-            let _ = Response::text(503, "too many connections\n").write_to(&mut stream, false);
-            continue;
+        let open = shared.connections.fetch_add(1, Ordering::SeqCst);
+        // The slot is given back when the thread ends, or at once if it cannot start.
+        let slot = Slot(Arc::clone(shared));
+        if open >= MAX_CONNECTIONS + MAX_REFUSING {
+            continue; // flooded: hang up at once
         }
-        let conn_shared = Arc::clone(shared);
-        let spawned = thread::Builder::new()
+        let _ = thread::Builder::new()
             .name("folio-serve-conn".into())
             .spawn(move || {
-                handle_connection(stream, &conn_shared);
-                conn_shared.connections.fetch_sub(1, Ordering::SeqCst);
+                if open >= MAX_CONNECTIONS {
+                    refuse(stream);
+                } else {
+                    handle_connection(stream, &slot.0);
+                }
+                drop(slot);
             });
-        if spawned.is_err() {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
-        }
+    }
+}
+
+/// Tell a client over the connection limit to come back later.
+fn refuse(mut stream: TcpStream) {
+    let _ = Response::text(503, "too many connections\n").write_to(&mut stream, false);
+    close(&mut stream);
+}
+
+/// One counted connection; dropping it (even while unwinding) frees the count.
+struct Slot(Arc<Shared>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
