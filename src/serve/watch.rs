@@ -73,9 +73,14 @@ pub fn watch_ignoring(
                 .ok_or_else(|| fail("no parent directory".into()))?;
             (parent, RecursiveMode::NonRecursive, Rule::File(real))
         };
-        watcher
-            .watch(&target, mode)
-            .map_err(|e| fail(e.to_string()))?;
+        watcher.watch(&target, mode).map_err(|e| {
+            fail(match e.kind {
+                notify::ErrorKind::MaxFilesWatch => format!(
+                    "{e} (on Linux raise it, e.g. `sysctl fs.inotify.max_user_watches=1048576`)"
+                ),
+                _ => e.to_string(),
+            })
+        })?;
         rules.push(rule);
     }
     let ignore: Vec<PathBuf> = ignore.iter().map(|p| absolute(p)).collect();
