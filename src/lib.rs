@@ -5,10 +5,18 @@
 //! indexes, pagination) → `render` (pages through tera) → `search`
 //! (sharded full-text index) → `output` (staged, atomic write of `public/`).
 
+pub mod check;
 pub mod classify;
 pub mod config;
 pub mod content;
 pub mod ingest;
 pub mod output;
 pub mod search;
+pub mod check;
+pub mod classify;
+pub mod config;
+pub mod content;
+pub mod output;
+pub mod search;
+pub mod serve;
 pub mod site;
