@@ -10,3 +10,4 @@ pub mod config;
 pub mod content;
 pub mod search;
 pub mod site;
+pub mod render;
