@@ -8,6 +8,6 @@
 pub mod classify;
 pub mod config;
 pub mod content;
+pub mod render;
 pub mod search;
 pub mod site;
-pub mod render;

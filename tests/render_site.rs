@@ -25,8 +25,13 @@ fn render(root: &Path) -> Result<(tempfile::TempDir, folio::render::RenderStats)
     let site = Site::new(&config, Gazetteer::builtin(), articles);
     let theme = load_theme(root, &config).map_err(|e| e.to_string())?;
     let out = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let stats = render_site(&site, &theme, out.path(), &RenderOptions::from_config(&config))
-        .map_err(|e| e.to_string())?;
+    let stats = render_site(
+        &site,
+        &theme,
+        out.path(),
+        &RenderOptions::from_config(&config),
+    )
+    .map_err(|e| e.to_string())?;
     Ok((out, stats))
 }
 
@@ -92,9 +97,9 @@ fn every_page_type_exists() {
     assert!(stats.pages > 40 && stats.bytes > 50_000, "{stats:?}");
 
     let search = read(o, "search/index.html");
-    assert!(search.contains(
-        "<div id=\"folio-search\" data-index=\"/archive/search/\" data-strings='{"
-    ));
+    assert!(
+        search.contains("<div id=\"folio-search\" data-index=\"/archive/search/\" data-strings='{")
+    );
     assert!(search.contains("<noscript>"));
     assert!(search.contains("<script src=\"/archive/static/search.js\" defer></script>"));
     assert!(search.contains("&quot;placeholder&quot;"), "labels as JSON");
@@ -115,18 +120,30 @@ fn article_page_has_everything() {
     ));
     assert!(a.contains("id=\"一-基本情况\""), "section anchors");
     assert!(a.contains("href=\"/archive/topics/economy/\""));
-    assert!(a.contains(&format!("href=\"{}\"", region_href("湖南省/湘西土家族苗族自治州/保靖县"))));
+    assert!(a.contains(&format!(
+        "href=\"{}\"",
+        region_href("湖南省/湘西土家族苗族自治州/保靖县")
+    )));
     assert!(a.contains("2024b.txt，第 10–18 行"), "source");
-    assert!(a.contains("共有22项工作稳步推进"), "no space at CJK soft break");
+    assert!(
+        a.contains("共有22项工作稳步推进"),
+        "no space at CJK soft break"
+    );
     // Site order (newest first, ties by content path): 2024a/04 shares the
     // date and sorts first, so it is the "newer" neighbour; 2024a/03 is older.
-    assert!(a.contains("rel=\"prev\" href=\"/archive/articles/2024a/03/\""), "{a}");
+    assert!(
+        a.contains("rel=\"prev\" href=\"/archive/articles/2024a/03/\""),
+        "{a}"
+    );
     assert!(a.contains("rel=\"next\" href=\"/archive/articles/2024a/04/\""));
     assert!(a.contains("class=\"skip-link\" href=\"#main\""));
     assert!(a.contains("<main id=\"main\""));
 
     let cont = read(out.path(), "articles/2023a/02/index.html");
-    assert!(cont.contains("<h1 class=\"headline untitled\">（续前文）</h1>"), "{cont}");
+    assert!(
+        cont.contains("<h1 class=\"headline untitled\">（续前文）</h1>"),
+        "{cont}"
+    );
     let captions = read(out.path(), "articles/2024a/02/index.html");
     assert!(captions.contains("图为保靖县茶园。记者 李明 摄"));
 }
@@ -136,14 +153,27 @@ fn titles_and_bodies_are_escaped() {
     let (out, _) = render(&fixture()).unwrap();
     let o = out.path();
     let a = read(o, "articles/2023b/01/index.html");
-    assert!(!a.contains("<script>alert"), "script in title or body must not run");
+    assert!(
+        !a.contains("<script>alert"),
+        "script in title or body must not run"
+    );
     assert!(!a.contains("<b>测试"), "kicker escaped");
-    assert!(a.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;") || a.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{a}");
+    assert!(
+        a.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
+            || a.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{a}"
+    );
     assert!(a.contains("” &amp; 其他"));
     assert!(a.contains("a &lt; b"));
-    assert!(a.contains("&lt;div onclick="), "raw HTML block shown as text");
+    assert!(
+        a.contains("&lt;div onclick="),
+        "raw HTML block shown as text"
+    );
     assert!(!a.contains("<div onclick"));
-    for list in ["archive/2023/06/index.html", "topics/public-safety/index.html"] {
+    for list in [
+        "archive/2023/06/index.html",
+        "topics/public-safety/index.html",
+    ] {
         let l = read(o, list);
         assert!(!l.contains("<script>alert"), "{list}");
         assert!(l.contains("&amp; 其他"), "{list}");
@@ -157,32 +187,62 @@ fn region_links_go_up_and_down() {
     let (out, _) = render(&fixture()).unwrap();
     let o = out.path();
     let yueyang = read(o, &format!("{}/index.html", region_dir("湖南省/岳阳市")));
-    assert!(yueyang.contains(&format!("href=\"{}\"", region_href("湖南省"))), "parent");
-    assert!(yueyang.contains(&format!("href=\"{}\"", region_href("湖南省/岳阳市/平江县"))), "child");
-    assert!(yueyang.contains(&format!("href=\"{}\"", region_href("湖南省/岳阳市/岳阳楼区"))));
-    assert!(yueyang.contains("href=\"/archive/topics/health/\""), "topic counts");
+    assert!(
+        yueyang.contains(&format!("href=\"{}\"", region_href("湖南省"))),
+        "parent"
+    );
+    assert!(
+        yueyang.contains(&format!("href=\"{}\"", region_href("湖南省/岳阳市/平江县"))),
+        "child"
+    );
+    assert!(yueyang.contains(&format!(
+        "href=\"{}\"",
+        region_href("湖南省/岳阳市/岳阳楼区")
+    )));
+    assert!(
+        yueyang.contains("href=\"/archive/topics/health/\""),
+        "topic counts"
+    );
 
-    let pingjiang = read(o, &format!("{}/index.html", region_dir("湖南省/岳阳市/平江县")));
+    let pingjiang = read(
+        o,
+        &format!("{}/index.html", region_dir("湖南省/岳阳市/平江县")),
+    );
     assert!(pingjiang.contains(&format!("href=\"{}\"", region_href("湖南省/岳阳市"))));
-    assert!(!pingjiang.contains(&format!("href=\"{}\"", region_href("湖南省/湘西土家族苗族自治州"))));
+    assert!(!pingjiang.contains(&format!(
+        "href=\"{}\"",
+        region_href("湖南省/湘西土家族苗族自治州")
+    )));
     assert_eq!(count(&pingjiang, "class=\"entry\""), 4);
 
     // A prefecture lists the articles of its counties too (5 + 6 = 11, paginated by 5).
     let xiangxi = format!("{}/", region_dir("湖南省/湘西土家族苗族自治州"));
-    assert!(read(o, &format!("{xiangxi}index.html")).contains("保靖黄金茶走俏市场") || o.join(format!("{xiangxi}page/2/index.html")).is_file());
+    assert!(
+        read(o, &format!("{xiangxi}index.html")).contains("保靖黄金茶走俏市场")
+            || o.join(format!("{xiangxi}page/2/index.html")).is_file()
+    );
     let total: usize = ["index.html", "page/2/index.html", "page/3/index.html"]
         .iter()
         .map(|p| count(&read(o, &format!("{xiangxi}{p}")), "class=\"entry\""))
         .sum();
-    assert_eq!(total, 12, "湘西 own 3 + 保靖 5 + 吉首 4 = 12, the shared article once");
+    assert_eq!(
+        total, 12,
+        "湘西 own 3 + 保靖 5 + 吉首 4 = 12, the shared article once"
+    );
 
     let tree = read(o, "regions/index.html");
     assert!(tree.contains(&region_href("湖南省/岳阳市")));
     assert!(tree.contains(&region_href("湖南省/湘西土家族苗族自治州/吉首市")));
-    assert!(count(&tree, "<svg class=\"bar\"") >= 2, "a bar per prefecture");
+    assert!(
+        count(&tree, "<svg class=\"bar\"") >= 2,
+        "a bar per prefecture"
+    );
 
     let topic = read(o, "topics/health/index.html");
-    assert!(topic.contains(&region_href("湖南省/岳阳市")), "region counts");
+    assert!(
+        topic.contains(&region_href("湖南省/岳阳市")),
+        "region counts"
+    );
 }
 
 #[test]
@@ -214,10 +274,15 @@ fn feeds_and_sitemaps() {
     let (out, _) = render(&fixture()).unwrap();
     let o = out.path();
     let atom = read(o, "atom.xml");
-    assert!(atom.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+    assert!(atom.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""
+    ));
     assert_eq!(count(&atom, "<entry>"), 10, "feeds.limit");
     assert_eq!(count(&atom, "</entry>"), 10);
-    assert!(atom.contains("<updated>2024-12-30T00:00:00Z</updated>"), "newest article date");
+    assert!(
+        atom.contains("<updated>2024-12-30T00:00:00Z</updated>"),
+        "newest article date"
+    );
     assert!(atom.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"https://example.org/archive/atom.xml\"/>"));
     let health = read(o, "topics/health/atom.xml");
     assert_eq!(count(&health, "<entry>"), 5);
@@ -228,7 +293,10 @@ fn feeds_and_sitemaps() {
     assert!(index.contains("<loc>https://example.org/archive/sitemap-1.xml</loc>"));
     assert!(!index.contains("sitemap-2.xml"));
     let map = read(o, "sitemap-1.xml");
-    assert_eq!(count(&map, "<loc>https://example.org/archive/articles/"), 25);
+    assert_eq!(
+        count(&map, "<loc>https://example.org/archive/articles/"),
+        25
+    );
     assert!(map.contains("<loc>https://example.org/archive/</loc>"));
     assert!(map.contains("<loc>https://example.org/archive/topics/education/page/2/</loc>"));
     assert!(map.contains("<lastmod>2024-12-30</lastmod>"));
@@ -280,7 +348,10 @@ fn every_internal_link_resolves() {
                     continue;
                 }
                 let path = url.split('#').next().unwrap_or("");
-                assert!(path.starts_with("/archive/"), "{rel}: {url} lacks the base path");
+                assert!(
+                    path.starts_with("/archive/"),
+                    "{rel}: {url} lacks the base path"
+                );
                 // The search script comes from the search module.
                 if path == "/archive/static/search.js" {
                     continue;
@@ -296,7 +367,10 @@ fn every_internal_link_resolves() {
 
 fn copy_fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for e in walkdir::WalkDir::new(fixture()).into_iter().filter_map(Result::ok) {
+    for e in walkdir::WalkDir::new(fixture())
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let rel = e.path().strip_prefix(fixture()).unwrap();
         let dest = dir.path().join(rel);
         if e.file_type().is_dir() {
@@ -319,8 +393,14 @@ fn site_template_overrides_one_template() {
     .unwrap();
     let (out, _) = render(site.path()).unwrap();
     let nf = read(out.path(), "404.html");
-    assert!(nf.contains("<p id=\"custom\">走失了：湘江晚报档案</p>"), "{nf}");
-    assert!(nf.contains("class=\"masthead\""), "base still from the default theme");
+    assert!(
+        nf.contains("<p id=\"custom\">走失了：湘江晚报档案</p>"),
+        "{nf}"
+    );
+    assert!(
+        nf.contains("class=\"masthead\""),
+        "base still from the default theme"
+    );
     assert!(read(out.path(), "index.html").contains("class=\"article-list\""));
 }
 
@@ -334,7 +414,11 @@ fn theme_folder_overrides_and_site_wins() {
     std::fs::create_dir_all(site.path().join("templates")).unwrap();
     std::fs::write(site.path().join("templates/404.html"), "site 404").unwrap();
     let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
-    std::fs::write(site.path().join("site.toml"), format!("theme = \"paper\"\n{toml}")).unwrap();
+    std::fs::write(
+        site.path().join("site.toml"),
+        format!("theme = \"paper\"\n{toml}"),
+    )
+    .unwrap();
     let (out, _) = render(site.path()).unwrap();
     assert_eq!(read(out.path(), "404.html"), "site 404");
     assert!(read(out.path(), "search/index.html").starts_with("theme search {&quot;"));

@@ -17,11 +17,8 @@ pub const SITEMAP_LIMIT: usize = 50_000;
 pub(super) fn render_feeds(r: &Renderer<'_>) -> Result<(usize, u64), RenderError> {
     let site = r.site;
     let all = site.all();
-    let mut jobs: Vec<(String, String, &[ArticleId])> = vec![(
-        "/atom.xml".into(),
-        site.config.title.clone(),
-        &all,
-    )];
+    let mut jobs: Vec<(String, String, &[ArticleId])> =
+        vec![("/atom.xml".into(), site.config.title.clone(), &all)];
     for node in site.regions.values() {
         let d = site.gazetteer.get(node.id);
         jobs.push((
@@ -31,7 +28,10 @@ pub(super) fn render_feeds(r: &Renderer<'_>) -> Result<(usize, u64), RenderError
         ));
     }
     for t in &site.topics {
-        let name = site.config.topic(&t.slug).map_or(t.slug.as_str(), |x| &x.name);
+        let name = site
+            .config
+            .topic(&t.slug)
+            .map_or(t.slug.as_str(), |x| &x.name);
         jobs.push((
             format!("{}atom.xml", topic_url(&t.slug)),
             format!("{name} · {}", site.config.title),
@@ -119,10 +119,7 @@ pub fn atom(r: &Renderer<'_>, url: &str, title: &str, ids: &[ArticleId]) -> Stri
             }
         }
         if !a.summary.is_empty() {
-            x.push_str(&format!(
-                "    <summary>{}</summary>\n",
-                escape(&a.summary)
-            ));
+            x.push_str(&format!("    <summary>{}</summary>\n", escape(&a.summary)));
         }
         x.push_str("  </entry>\n");
     }

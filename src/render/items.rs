@@ -79,7 +79,10 @@ impl PagerView {
         }
         wanted.sort_unstable();
         wanted.dedup();
-        let base = p.url.rsplit_once("page/").map_or(p.url.as_str(), |(b, _)| b);
+        let base = p
+            .url
+            .rsplit_once("page/")
+            .map_or(p.url.as_str(), |(b, _)| b);
         let mut pages = Vec::new();
         let mut last = 0;
         for n in wanted {

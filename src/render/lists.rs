@@ -75,19 +75,37 @@ fn paginated(
         .try_reduce(|| (0, 0), |a, b| Ok(add(a, b)))
 }
 
-fn home(r: &Renderer<'_>) -> Result<Written, RenderError> {
-    let site = r.site;
-    let years: Vec<Link> = site
+/// Years with counts, newest first.
+fn year_links(r: &Renderer<'_>) -> Vec<Link> {
+    r.site
         .years
         .iter()
-        .map(|y| r.link(r.year_text(y.year), r.href(&format!("/archive/{}/", y.year)), y.count))
-        .collect();
-    let mut topics: Vec<Link> = site
+        .map(|y| {
+            r.link(
+                r.year_text(y.year),
+                r.href(&format!("/archive/{}/", y.year)),
+                y.count,
+            )
+        })
+        .collect()
+}
+
+/// Topics with counts, most articles first (vocabulary order on ties).
+fn topic_links(r: &Renderer<'_>) -> Vec<Link> {
+    let mut topics: Vec<Link> = r
+        .site
         .topics
         .iter()
         .map(|t| r.topic_link(&t.slug, t.articles.len()))
         .collect();
-    topics.sort_by(|a, b| b.count.cmp(&a.count));
+    topics.sort_by_key(|t| std::cmp::Reverse(t.count));
+    topics
+}
+
+fn home(r: &Renderer<'_>) -> Result<Written, RenderError> {
+    let site = r.site;
+    let years = year_links(r);
+    let topics = topic_links(r);
     let mut places: Vec<(usize, &String, DivisionId)> = site
         .regions
         .values()
@@ -273,7 +291,13 @@ fn topic_view(r: &Renderer<'_>, i: usize, max: usize) -> TopicView {
 }
 
 fn topics_index(r: &Renderer<'_>) -> Result<Written, RenderError> {
-    let max = r.site.topics.iter().map(|t| t.articles.len()).max().unwrap_or(1);
+    let max = r
+        .site
+        .topics
+        .iter()
+        .map(|t| t.articles.len())
+        .max()
+        .unwrap_or(1);
     let topics: Vec<TopicView> = (0..r.site.topics.len())
         .map(|i| topic_view(r, i, max))
         .collect();
@@ -352,7 +376,11 @@ fn chart(entries: Vec<(String, usize, String)>) -> Chart {
         .into_iter()
         .enumerate()
         .map(|(i, (label, count, url))| {
-            let h = if count == 0 { 0.0 } else { (count as f64 / max as f64 * plot).max(2.0) };
+            let h = if count == 0 {
+                0.0
+            } else {
+                (count as f64 / max as f64 * plot).max(2.0)
+            };
             let cx = slot * i as f64 + slot / 2.0;
             Bar {
                 label,
@@ -393,7 +421,13 @@ fn archive(r: &Renderer<'_>) -> Result<Written, RenderError> {
             .map(|y| (y.year.to_string(), y.count, r.href(&year_url(y.year))))
             .collect(),
     );
-    let undated = (!site.undated.is_empty()).then(|| r.link(r.s("undated"), r.href("/archive/undated/"), site.undated.len()));
+    let undated = (!site.undated.is_empty()).then(|| {
+        r.link(
+            r.s("undated"),
+            r.href("/archive/undated/"),
+            site.undated.len(),
+        )
+    });
     let meta = r.meta("/archive/", &r.s("archive"), "archive");
     let mut ctx = tera::Context::new();
     ctx.insert("years", &years);
@@ -408,7 +442,13 @@ fn archive(r: &Renderer<'_>) -> Result<Written, RenderError> {
         let months: Vec<Link> = y
             .months
             .iter()
-            .map(|m| r.link(r.month_text(y.year, m.month), r.href(&month_url(m.month)), m.articles.len()))
+            .map(|m| {
+                r.link(
+                    r.month_text(y.year, m.month),
+                    r.href(&month_url(m.month)),
+                    m.articles.len(),
+                )
+            })
             .collect();
         let month_chart = chart(
             (1..=12)
@@ -479,13 +519,18 @@ fn search(r: &Renderer<'_>) -> Result<Written, RenderError> {
     let meta = r.meta("/search/", &r.s("search_title"), "search");
     let mut ctx = tera::Context::new();
     ctx.insert("search_strings", &json);
+    ctx.insert("topics", &topic_links(r));
+    ctx.insert("years", &year_links(r));
     r.listed("/search/");
     Ok((1, r.page("search.html", "/search/", &meta, ctx)?))
 }
 
 fn not_found(r: &Renderer<'_>) -> Result<Written, RenderError> {
     let meta = r.meta("/404.html", &r.s("not_found_title"), "404");
-    Ok((1, r.page("404.html", "/404.html", &meta, tera::Context::new())?))
+    Ok((
+        1,
+        r.page("404.html", "/404.html", &meta, tera::Context::new())?,
+    ))
 }
 
 impl Renderer<'_> {

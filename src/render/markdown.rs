@@ -190,7 +190,8 @@ mod tests {
 
     #[test]
     fn raw_html_is_shown_not_run() {
-        let h = markdown_to_html("甲<script>alert(1)</script>乙 & 丙\n\n<div onclick=\"x\">块</div>\n");
+        let h =
+            markdown_to_html("甲<script>alert(1)</script>乙 & 丙\n\n<div onclick=\"x\">块</div>\n");
         assert!(!h.contains("<script"), "{h}");
         assert!(h.contains("&lt;script&gt;"), "{h}");
         assert!(h.contains("&amp; 丙"), "{h}");

@@ -269,11 +269,7 @@ pub fn render_site(
         stats.feeds += feeds;
         stats.bytes += bytes;
     }
-    let mut list_urls = r
-        .list_urls
-        .lock()
-        .map(|v| v.clone())
-        .unwrap_or_default();
+    let mut list_urls = r.list_urls.lock().map(|v| v.clone()).unwrap_or_default();
     list_urls.sort();
     let (files, bytes) = feeds::render_sitemaps(&r, &list_urls)?;
     stats.sitemaps += files;

@@ -15,25 +15,70 @@ use crate::config::SiteConfig;
 
 /// Templates of the default theme, embedded at compile time.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../themes/default/templates/base.html")),
-    ("chart.html", include_str!("../../themes/default/templates/chart.html")),
-    ("index.html", include_str!("../../themes/default/templates/index.html")),
-    ("article.html", include_str!("../../themes/default/templates/article.html")),
-    ("list.html", include_str!("../../themes/default/templates/list.html")),
-    ("regions.html", include_str!("../../themes/default/templates/regions.html")),
-    ("region.html", include_str!("../../themes/default/templates/region.html")),
-    ("topics.html", include_str!("../../themes/default/templates/topics.html")),
-    ("topic.html", include_str!("../../themes/default/templates/topic.html")),
-    ("archive.html", include_str!("../../themes/default/templates/archive.html")),
-    ("archive_year.html", include_str!("../../themes/default/templates/archive_year.html")),
-    ("archive_month.html", include_str!("../../themes/default/templates/archive_month.html")),
-    ("search.html", include_str!("../../themes/default/templates/search.html")),
-    ("404.html", include_str!("../../themes/default/templates/404.html")),
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "chart.html",
+        include_str!("../../themes/default/templates/chart.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "article.html",
+        include_str!("../../themes/default/templates/article.html"),
+    ),
+    (
+        "list.html",
+        include_str!("../../themes/default/templates/list.html"),
+    ),
+    (
+        "regions.html",
+        include_str!("../../themes/default/templates/regions.html"),
+    ),
+    (
+        "region.html",
+        include_str!("../../themes/default/templates/region.html"),
+    ),
+    (
+        "topics.html",
+        include_str!("../../themes/default/templates/topics.html"),
+    ),
+    (
+        "topic.html",
+        include_str!("../../themes/default/templates/topic.html"),
+    ),
+    (
+        "archive.html",
+        include_str!("../../themes/default/templates/archive.html"),
+    ),
+    (
+        "archive_year.html",
+        include_str!("../../themes/default/templates/archive_year.html"),
+    ),
+    (
+        "archive_month.html",
+        include_str!("../../themes/default/templates/archive_month.html"),
+    ),
+    (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
 ];
 
 /// Interface strings of the default theme, by language.
 const DEFAULT_STRINGS: &[(&str, &str)] = &[
-    ("zh-CN", include_str!("../../themes/default/strings/zh-CN.toml")),
+    (
+        "zh-CN",
+        include_str!("../../themes/default/strings/zh-CN.toml"),
+    ),
     ("en", include_str!("../../themes/default/strings/en.toml")),
 ];
 
@@ -131,8 +176,12 @@ pub fn load_theme(site_root: &Path, config: &SiteConfig) -> Result<Theme, Render
         .map(|(name, (origin, _))| (name.clone(), origin.clone()))
         .collect();
     let mut tera = Tera::new();
-    tera.add_raw_templates(sources.iter().map(|(name, (_, src))| (name.as_str(), src.as_str())))
-        .map_err(|e| tera_error(&origins, e, ""))?;
+    tera.add_raw_templates(
+        sources
+            .iter()
+            .map(|(name, (_, src))| (name.as_str(), src.as_str())),
+    )
+    .map_err(|e| tera_error(&origins, e, ""))?;
 
     let strings = load_strings(&config.language, &theme_dir)?;
     let mut statics: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC
@@ -180,15 +229,16 @@ fn load_strings(language: &str, theme_dir: &Path) -> Result<toml::Table, RenderE
 }
 
 fn parse_strings(text: &str, origin: &str) -> Result<toml::Table, RenderError> {
-    text.parse::<toml::Table>().map_err(|e| RenderError::Template {
-        file: origin.to_string(),
-        line: e
-            .span()
-            .map(|s| crate::config::line_of(text, s.start))
-            .unwrap_or(1),
-        message: e.message().trim().to_string(),
-        page: String::new(),
-    })
+    text.parse::<toml::Table>()
+        .map_err(|e| RenderError::Template {
+            file: origin.to_string(),
+            line: e
+                .span()
+                .map(|s| crate::config::line_of(text, s.start))
+                .unwrap_or(1),
+            message: e.message().trim().to_string(),
+            page: String::new(),
+        })
 }
 
 fn merge(base: &mut toml::Table, overlay: toml::Table) {
@@ -308,8 +358,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = dir.path().join("themes/paper/strings");
         std::fs::create_dir_all(&s).unwrap();
-        std::fs::write(s.join("zh-CN.toml"), "regions = \"地方\"\n[search]\nloading = \"稍候\"\n")
-            .unwrap();
+        std::fs::write(
+            s.join("zh-CN.toml"),
+            "regions = \"地方\"\n[search]\nloading = \"稍候\"\n",
+        )
+        .unwrap();
         let t = load_theme(dir.path(), &config("theme = \"paper\"\n")).unwrap();
         assert_eq!(t.strings["regions"].as_str(), Some("地方"));
         assert_eq!(t.strings["search"]["loading"].as_str(), Some("稍候"));

@@ -25,7 +25,10 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<u64> {
 pub fn url_to_file(out: &Path, url: &str) -> std::path::PathBuf {
     let decoded = percent_decode(url.trim_start_matches('/'));
     let mut path = out.to_path_buf();
-    for part in decoded.split('/').filter(|p| !p.is_empty() && *p != "." && *p != "..") {
+    for part in decoded
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+    {
         path.push(part);
     }
     if url.ends_with('/') {
@@ -64,7 +67,10 @@ mod tests {
     fn urls_map_to_files() {
         let out = Path::new("/o");
         assert_eq!(url_to_file(out, "/"), Path::new("/o/index.html"));
-        assert_eq!(url_to_file(out, "/a/b%20c/"), Path::new("/o/a/b c/index.html"));
+        assert_eq!(
+            url_to_file(out, "/a/b%20c/"),
+            Path::new("/o/a/b c/index.html")
+        );
         assert_eq!(url_to_file(out, "/atom.xml"), Path::new("/o/atom.xml"));
         assert_eq!(url_to_file(out, "/../x/"), Path::new("/o/x/index.html"));
         assert_eq!(percent_decode("%E4%B8%AD%zz%4"), "中%zz%4");
