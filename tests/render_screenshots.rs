@@ -136,7 +136,7 @@ fn screenshots_of_main_pages() {
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let served = out.path().to_path_buf();
+    let served = out.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let root = served.clone();
@@ -157,8 +157,6 @@ fn screenshots_of_main_pages() {
         ("regions", "/archive/regions/".to_string()),
         ("archive", "/archive/archive/2024/".to_string()),
     ];
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
     for (name, path) in &pages {
         for (width, height) in [(1280u32, 1400u32), (360, 1600)] {
             let file = dir.join(format!("{name}-{width}.png"));

@@ -15,23 +15,33 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render")
 }
 
+type Rendered = (tempfile::TempDir, folio::render::RenderStats);
+
 /// Renders the site at `root` into a fresh temp dir.
-fn render(root: &Path) -> Result<(tempfile::TempDir, folio::render::RenderStats), String> {
+fn render(root: &Path) -> Result<Rendered, String> {
+    render_with(root, |_| {}, None)
+}
+
+/// Renders with a change to the site model and optionally another base URL.
+fn render_with(
+    root: &Path,
+    tweak: impl FnOnce(&mut Site<'_>),
+    base_url: Option<&str>,
+) -> Result<Rendered, String> {
     let config = SiteConfig::load(&root.join("site.toml")).map_err(|e| e.to_string())?;
     let (articles, errors) = content::load(&root.join("content"), LoadOptions::default(), &|_| {
         Vec::new()
     });
     assert!(errors.is_empty(), "{errors:?}");
-    let site = Site::new(&config, Gazetteer::builtin(), articles);
+    let mut site = Site::new(&config, Gazetteer::builtin(), articles);
+    tweak(&mut site);
     let theme = load_theme(root, &config).map_err(|e| e.to_string())?;
     let out = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let stats = render_site(
-        &site,
-        &theme,
-        out.path(),
-        &RenderOptions::from_config(&config),
-    )
-    .map_err(|e| e.to_string())?;
+    let mut opts = RenderOptions::from_config(&config);
+    if let Some(b) = base_url {
+        opts.base_url = b.to_string();
+    }
+    let stats = render_site(&site, &theme, out.path(), &opts).map_err(|e| e.to_string())?;
     Ok((out, stats))
 }
 
@@ -437,4 +447,77 @@ fn template_errors_name_file_and_line() {
     let err = render(site.path()).err().unwrap();
     assert!(err.contains(&format!("{}:4:", file.display())), "{err}");
     assert!(err.contains("/topics/"), "names the page: {err}");
+}
+
+#[test]
+fn related_articles_are_listed() {
+    let (out, _) = render_with(
+        &fixture(),
+        |site| {
+            let id = site
+                .articles
+                .iter()
+                .position(|a| a.rel_path == "2024b/01.md")
+                .unwrap();
+            site.related[id] = vec![0, 1];
+        },
+        None,
+    )
+    .unwrap();
+    let a = read(out.path(), "articles/2024b/01/index.html");
+    let related = a.split("id=\"related-h\"").nth(1).expect("related section");
+    assert!(
+        related.contains("href=\"/archive/articles/2024c/01/\""),
+        "{related}"
+    );
+    assert!(related.contains("湘西州年终经济盘点"));
+    assert!(!read(out.path(), "articles/2022a/01/index.html").contains("related-h"));
+}
+
+#[test]
+fn base_url_override_changes_every_link() {
+    let (out, _) = render_with(&fixture(), |_| {}, Some("http://localhost:8000/")).unwrap();
+    let home = read(out.path(), "index.html");
+    assert!(home.contains("href=\"/regions/\""));
+    assert!(!home.contains("/archive/regions/"));
+    assert!(home.contains("<link rel=\"canonical\" href=\"http://localhost:8000/\">"));
+    assert!(read(out.path(), "atom.xml").contains("<id>http://localhost:8000/atom.xml</id>"));
+}
+
+#[test]
+fn english_interface() {
+    let site = copy_fixture();
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    std::fs::write(
+        site.path().join("site.toml"),
+        format!("language = \"en\"\n{toml}"),
+    )
+    .unwrap();
+    let (out, _) = render(site.path()).unwrap();
+    let a = read(out.path(), "articles/2024b/01/index.html");
+    assert!(a.contains("<html lang=\"en\">"));
+    assert!(a.contains(">1 May 2024</time>"), "date format");
+    assert!(a.contains(">Skip to content</a>"));
+    assert!(read(out.path(), "articles/2023a/02/index.html").contains("(Continued)"));
+    let month = read(out.path(), "archive/2023/index.html");
+    assert!(month.contains("Articles per month"));
+    assert!(month.contains("Jun 2023"));
+}
+
+#[test]
+fn empty_archive_still_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "title = \"空\"\nbase_url = \"https://x.org/\"\n",
+    )
+    .unwrap();
+    let (out, stats) = render(dir.path()).unwrap();
+    assert!(read(out.path(), "index.html").contains("暂无文章"));
+    assert!(out.path().join("regions/index.html").is_file());
+    assert!(out.path().join("archive/index.html").is_file());
+    let atom = read(out.path(), "atom.xml");
+    assert!(!atom.contains("<entry>"));
+    assert!(atom.contains("<updated>1970-01-01T00:00:00Z</updated>"));
+    assert_eq!(stats.feeds, 1);
 }
