@@ -125,14 +125,11 @@ fn screenshots_of_main_pages() {
     assert!(errors.is_empty(), "{errors:?}");
     let site = Site::new(&config, Gazetteer::builtin(), articles);
     let theme = load_theme(&root, &config).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    render_site(
-        &site,
-        &theme,
-        out.path(),
-        &RenderOptions::from_config(&config),
-    )
-    .unwrap();
+    // The rendered site is kept next to the screenshots for inspection.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let out = dir.join("site");
+    let _ = std::fs::remove_dir_all(&out);
+    render_site(&site, &theme, &out, &RenderOptions::from_config(&config)).unwrap();
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
