@@ -521,3 +521,52 @@ fn empty_archive_still_renders() {
     assert!(atom.contains("<updated>1970-01-01T00:00:00Z</updated>"));
     assert_eq!(stats.feeds, 1);
 }
+
+/// Timing on a generated archive: `FOLIO_BENCH_ARTICLES=20000 cargo test
+/// --release --test render_site large_archive -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn large_archive() {
+    let n: usize = std::env::var("FOLIO_BENCH_ARTICLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "title = \"大档案\"\nbase_url = \"https://x.org/\"\n",
+    )
+    .unwrap();
+    let regions = [
+        "湖南省/岳阳市/平江县",
+        "湖南省/湘西土家族苗族自治州/保靖县",
+        "湖南省/长沙市",
+        "湖南省/湘西土家族苗族自治州/吉首市",
+    ];
+    let topics = ["health", "economy", "education", "governance"];
+    for i in 0..n {
+        let d = dir.path().join(format!("content/{:04}", i / 100));
+        std::fs::create_dir_all(&d).unwrap();
+        let body = "本报讯　这是一篇用于测试渲染速度的文章，记述当地的新闻事实。\n\n## 小标题\n\n"
+            .to_string()
+            + &"第二段介绍背景与数据，各项工作稳步推进。".repeat(30);
+        std::fs::write(
+            d.join(format!("{:02}.md", i % 100)),
+            format!(
+                "+++\ntitle = \"第{i}篇文章\"\ndate = {}-{:02}-{:02}\nregions = [\"{}\"]\ntopics = [\"{}\"]\n+++\n{body}\n",
+                2000 + i % 20,
+                1 + i % 12,
+                1 + i % 28,
+                regions[i % 4],
+                topics[i % 4]
+            ),
+        )
+        .unwrap();
+    }
+    let start = std::time::Instant::now();
+    let (_out, stats) = render(dir.path()).unwrap();
+    eprintln!(
+        "{n} articles: {stats:?} in {:.2}s (load + model + render)",
+        start.elapsed().as_secs_f64()
+    );
+}

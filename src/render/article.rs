@@ -27,6 +27,8 @@ struct ArticleView {
     source: Option<SourceView>,
     /// Front matter fields Folio does not know.
     extra: toml::Table,
+    /// The month page of the article's date in the archive, or empty.
+    archive_url: String,
     /// Every region with its ancestors, for breadcrumbs: one chain per region.
     region_paths: Vec<Vec<Link>>,
 }
@@ -58,6 +60,11 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
             last_line: s.lines[1],
         }),
         extra: a.meta.extra.clone(),
+        archive_url: a
+            .meta
+            .date
+            .map(|d| r.href(&format!("/archive/{}/{:02}/", d.year, d.month)))
+            .unwrap_or_default(),
         region_paths,
         item,
     };
