@@ -421,6 +421,12 @@ fn theme_folder_overrides_and_site_wins() {
     std::fs::create_dir_all(&t).unwrap();
     std::fs::write(t.join("404.html"), "theme 404").unwrap();
     std::fs::write(t.join("search.html"), "theme search {{ search_strings }}").unwrap();
+    std::fs::create_dir_all(site.path().join("themes/paper/static/img")).unwrap();
+    std::fs::write(
+        site.path().join("themes/paper/static/img/logo.svg"),
+        "<svg/>",
+    )
+    .unwrap();
     std::fs::create_dir_all(site.path().join("templates")).unwrap();
     std::fs::write(site.path().join("templates/404.html"), "site 404").unwrap();
     let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
@@ -432,6 +438,11 @@ fn theme_folder_overrides_and_site_wins() {
     let (out, _) = render(site.path()).unwrap();
     assert_eq!(read(out.path(), "404.html"), "site 404");
     assert!(read(out.path(), "search/index.html").starts_with("theme search {&quot;"));
+    assert_eq!(read(out.path(), "static/img/logo.svg"), "<svg/>");
+    assert!(
+        out.path().join("static/style.css").is_file(),
+        "default static kept"
+    );
 }
 
 #[test]
