@@ -154,7 +154,10 @@ pub(super) fn render_sitemaps(
         if in_chunk == 0 {
             chunk.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         }
-        chunk.push_str(&format!("  <url><loc>{}</loc>", escape(&r.abs(url))));
+        chunk.push_str(&format!(
+            "  <url><loc>{}</loc>",
+            escape(&ascii_uri(&r.abs(url)))
+        ));
         if let Some(d) = date {
             chunk.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
         }
@@ -182,10 +185,36 @@ pub(super) fn render_sitemaps(
     Ok((files + 1, bytes))
 }
 
+/// Percent-encodes non-ASCII bytes, as sitemaps require plain URIs.
+pub fn ascii_uri(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        if b.is_ascii() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `robots.txt`: everything may be crawled; points at the sitemap.
 pub fn robots(r: &Renderer<'_>) -> String {
     format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\n",
         r.abs("/sitemap.xml")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sitemap_urls_are_ascii() {
+        assert_eq!(
+            ascii_uri("https://x.org/articles/专题/a%20b/"),
+            "https://x.org/articles/%E4%B8%93%E9%A2%98/a%20b/"
+        );
+    }
 }

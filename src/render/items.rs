@@ -71,37 +71,27 @@ pub struct PagerView {
 
 impl PagerView {
     pub fn new(r: &Renderer<'_>, p: &Pager, total_items: usize) -> PagerView {
-        let mut wanted: Vec<usize> = vec![1, p.total_pages];
-        for n in p.number.saturating_sub(2)..=p.number + 2 {
-            if n >= 1 && n <= p.total_pages {
-                wanted.push(n);
-            }
-        }
-        wanted.sort_unstable();
-        wanted.dedup();
         let base = p
             .url
             .rsplit_once("page/")
             .map_or(p.url.as_str(), |(b, _)| b);
-        let mut pages = Vec::new();
-        let mut last = 0;
-        for n in wanted {
-            if n > last + 1 {
-                pages.push(PageLink {
+        let pages = page_window(p.number, p.total_pages)
+            .into_iter()
+            .map(|n| match n {
+                Some(n) => PageLink {
+                    number: n,
+                    url: r.href(&crate::site::paginate::page_url(base, n)),
+                    current: n == p.number,
+                    gap: false,
+                },
+                None => PageLink {
                     number: 0,
                     url: String::new(),
                     current: false,
                     gap: true,
-                });
-            }
-            pages.push(PageLink {
-                number: n,
-                url: r.href(&crate::site::paginate::page_url(base, n)),
-                current: n == p.number,
-                gap: false,
-            });
-            last = n;
-        }
+                },
+            })
+            .collect();
         let first_item = if total_items == 0 { 0 } else { p.start + 1 };
         PagerView {
             range_text: r
@@ -119,6 +109,25 @@ impl PagerView {
             pages,
         }
     }
+}
+
+/// The page numbers to show for page `number` of `total`: the first, the
+/// last and two either side of the current one; `None` marks a gap (`…`).
+pub fn page_window(number: usize, total: usize) -> Vec<Option<usize>> {
+    let mut wanted: Vec<usize> = vec![1, total];
+    wanted.extend((number.saturating_sub(2)..=number + 2).filter(|&n| n >= 1 && n <= total));
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = Vec::new();
+    let mut last = 0;
+    for n in wanted {
+        if n > last + 1 {
+            out.push(None);
+        }
+        out.push(Some(n));
+        last = n;
+    }
+    out
 }
 
 impl Renderer<'_> {
@@ -260,4 +269,36 @@ pub fn region_url(url_path: &str) -> String {
 /// Site-relative URL of a topic's page.
 pub fn topic_url(slug: &str) -> String {
     format!("/topics/{}/", crate::content::url_path(slug))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_window_has_ends_and_gaps() {
+        assert_eq!(page_window(1, 1), vec![Some(1)]);
+        assert_eq!(
+            page_window(1, 5),
+            vec![Some(1), Some(2), Some(3), None, Some(5)]
+        );
+        assert_eq!(
+            page_window(10, 50),
+            vec![
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(50)
+            ]
+        );
+        assert_eq!(
+            page_window(4, 5),
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
+        );
+    }
 }

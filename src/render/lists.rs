@@ -543,3 +543,33 @@ impl Renderer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_scales_bars_to_the_largest() {
+        let c = chart(vec![
+            ("2022".into(), 5, "/a/".into()),
+            ("2023".into(), 10, "/b/".into()),
+            ("2024".into(), 0, String::new()),
+        ]);
+        assert_eq!(c.max, 10);
+        assert_eq!(c.bars.len(), 3);
+        let plot = (c.base as f64) - 22.0;
+        assert!(
+            (c.bars[1].h - plot).abs() < 0.1,
+            "largest bar fills the plot"
+        );
+        assert!((c.bars[0].h - plot / 2.0).abs() < 0.1);
+        assert_eq!(c.bars[2].h, 0.0);
+        assert!(c.bars[0].x < c.bars[1].x && c.bars[1].x < c.bars[2].x);
+        assert!(c.bars.iter().all(|b| b.y + b.h <= c.base as f64 + 0.05));
+        assert!(c.bars.iter().all(|b| b.show_label));
+        // Many bars: labels thinned out, first and last kept.
+        let many = chart((0..40).map(|i| (i.to_string(), i, String::new())).collect());
+        assert!(many.bars[0].show_label && many.bars[39].show_label);
+        assert!(many.bars.iter().filter(|b| b.show_label).count() <= 21);
+    }
+}
