@@ -112,7 +112,8 @@ impl PagerView {
 }
 
 /// The page numbers to show for page `number` of `total`: the first, the
-/// last and two either side of the current one; `None` marks a gap (`…`).
+/// last and two either side of the current one; `None` marks a gap (`…`)
+/// of two or more pages (a gap of one shows that page instead).
 pub fn page_window(number: usize, total: usize) -> Vec<Option<usize>> {
     let mut wanted: Vec<usize> = vec![1, total];
     wanted.extend((number.saturating_sub(2)..=number + 2).filter(|&n| n >= 1 && n <= total));
@@ -121,7 +122,9 @@ pub fn page_window(number: usize, total: usize) -> Vec<Option<usize>> {
     let mut out = Vec::new();
     let mut last = 0;
     for n in wanted {
-        if n > last + 1 {
+        if n == last + 2 {
+            out.push(Some(last + 1));
+        } else if n > last + 2 {
             out.push(None);
         }
         out.push(Some(n));
@@ -280,7 +283,11 @@ mod tests {
         assert_eq!(page_window(1, 1), vec![Some(1)]);
         assert_eq!(
             page_window(1, 5),
-            vec![Some(1), Some(2), Some(3), None, Some(5)]
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
+        );
+        assert_eq!(
+            page_window(1, 6),
+            vec![Some(1), Some(2), Some(3), None, Some(6)]
         );
         assert_eq!(
             page_window(10, 50),
