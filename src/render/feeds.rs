@@ -139,50 +139,77 @@ pub(super) fn render_sitemaps(
             .iter()
             .map(|a| (a.permalink.as_str(), a.meta.date)),
     );
-    let mut files = 0;
     let mut bytes = 0;
+    let files = sitemap_chunks(
+        entries,
+        SITEMAP_LIMIT,
+        |u| r.abs(u),
+        |n, xml| -> Result<(), RenderError> {
+            bytes += r.write(&format!("/sitemap-{n}.xml"), xml.as_bytes())?;
+            Ok(())
+        },
+    )?;
+    bytes += r.write(
+        "/sitemap.xml",
+        sitemap_index(files, |u| r.abs(u)).as_bytes(),
+    )?;
+    Ok((files + 1, bytes))
+}
+
+/// Streams `entries` (site-relative URL, date) into sitemap files of at most
+/// `limit` URLs, handing each finished file to `emit` (numbered from 1).
+/// Returns the number of files. Only one file is held in memory.
+pub fn sitemap_chunks<'u, E>(
+    entries: impl Iterator<Item = (&'u str, Option<Date>)>,
+    limit: usize,
+    abs: impl Fn(&str) -> String,
+    mut emit: impl FnMut(usize, &str) -> Result<(), E>,
+) -> Result<usize, E> {
+    let mut files = 0;
     let mut chunk = String::new();
     let mut in_chunk = 0;
-    let flush = |chunk: &mut String, files: &mut usize| -> Result<u64, RenderError> {
-        *files += 1;
-        chunk.push_str("</urlset>\n");
-        let b = r.write(&format!("/sitemap-{files}.xml"), chunk.as_bytes())?;
-        chunk.clear();
-        Ok(b)
-    };
     for (url, date) in entries {
         if in_chunk == 0 {
             chunk.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         }
         chunk.push_str(&format!(
             "  <url><loc>{}</loc>",
-            escape(&ascii_uri(&r.abs(url)))
+            escape(&ascii_uri(&abs(url)))
         ));
         if let Some(d) = date {
             chunk.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
         }
         chunk.push_str("</url>\n");
         in_chunk += 1;
-        if in_chunk == SITEMAP_LIMIT {
-            bytes += flush(&mut chunk, &mut files)?;
+        if in_chunk == limit.max(1) {
+            files += 1;
+            chunk.push_str("</urlset>\n");
+            emit(files, &chunk)?;
+            chunk.clear();
             in_chunk = 0;
         }
     }
     if in_chunk > 0 {
-        bytes += flush(&mut chunk, &mut files)?;
+        files += 1;
+        chunk.push_str("</urlset>\n");
+        emit(files, &chunk)?;
     }
+    Ok(files)
+}
+
+/// The sitemap index pointing at `sitemap-1.xml` … `sitemap-<files>.xml`.
+pub fn sitemap_index(files: usize, abs: impl Fn(&str) -> String) -> String {
     let mut index = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for n in 1..=files {
         index.push_str(&format!(
             "  <sitemap><loc>{}</loc></sitemap>\n",
-            escape(&r.abs(&format!("/sitemap-{n}.xml")))
+            escape(&abs(&format!("/sitemap-{n}.xml")))
         ));
     }
     index.push_str("</sitemapindex>\n");
-    bytes += r.write("/sitemap.xml", index.as_bytes())?;
-    Ok((files + 1, bytes))
+    index
 }
 
 /// Percent-encodes non-ASCII bytes, as sitemaps require plain URIs.
@@ -209,6 +236,44 @@ pub fn robots(r: &Renderer<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sitemaps_split_at_the_limit() {
+        let urls: Vec<String> = (0..5).map(|i| format!("/a/{i}/")).collect();
+        let mut files: Vec<(usize, String)> = Vec::new();
+        let n = sitemap_chunks(
+            urls.iter().map(|u| (u.as_str(), Date::new(2024, 1, 2))),
+            2,
+            |u| format!("https://x.org{u}"),
+            |i, xml| -> Result<(), ()> {
+                files.push((i, xml.to_string()));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(n, 3);
+        assert_eq!(files.iter().map(|f| f.0).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(files[0].1.matches("<url>").count(), 2);
+        assert_eq!(files[2].1.matches("<url>").count(), 1);
+        assert!(
+            files[2]
+                .1
+                .contains("<loc>https://x.org/a/4/</loc><lastmod>2024-01-02</lastmod>")
+        );
+        assert!(files.iter().all(|f| f.1.ends_with("</urlset>\n")));
+        let index = sitemap_index(n, |u| format!("https://x.org{u}"));
+        assert_eq!(index.matches("<sitemap>").count(), 3);
+        assert!(index.contains("<loc>https://x.org/sitemap-3.xml</loc>"));
+        // Exactly the limit: one file.
+        let n = sitemap_chunks(
+            urls[..2].iter().map(|u| (u.as_str(), None)),
+            2,
+            |u| u.to_string(),
+            |_, _| -> Result<(), ()> { Ok(()) },
+        )
+        .unwrap();
+        assert_eq!(n, 1);
+    }
 
     #[test]
     fn sitemap_urls_are_ascii() {
