@@ -1,0 +1,88 @@
+//! One article page: reads the body from disk, renders it to HTML and fills
+//! `article.html`. Must not hold other articles' bodies.
+
+use serde::Serialize;
+
+use super::items::{ArticleItem, Link};
+use super::{RenderError, Renderer, markdown_to_html};
+use crate::site::ArticleId;
+
+/// Where the article came from in the seed text.
+#[derive(Debug, Clone, Serialize)]
+struct SourceView {
+    seed: String,
+    first_line: usize,
+    last_line: usize,
+}
+
+/// The `article` variable of `article.html`.
+#[derive(Debug, Clone, Serialize)]
+struct ArticleView {
+    #[serde(flatten)]
+    item: ArticleItem,
+    author_affiliation: String,
+    captions: Vec<String>,
+    /// The body as HTML (already safe: raw HTML in the Markdown is escaped).
+    body: String,
+    source: Option<SourceView>,
+    /// Front matter fields Folio does not know.
+    extra: toml::Table,
+    /// The month page of the article's date in the archive, or empty.
+    archive_url: String,
+    /// Every region with its ancestors, for breadcrumbs: one chain per region.
+    region_paths: Vec<Vec<Link>>,
+}
+
+/// Renders the article `id`; returns the bytes written.
+pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError> {
+    let site = r.site;
+    let a = &site.articles[id as usize];
+    let body = crate::content::read_body(a)?;
+    let item = r.item(id);
+    let region_paths = site
+        .article_regions(id)
+        .into_iter()
+        .map(|d| {
+            site.gazetteer
+                .ancestors(d)
+                .into_iter()
+                .map(|x| r.region_link(x, 0))
+                .collect()
+        })
+        .collect();
+    let view = ArticleView {
+        author_affiliation: a.meta.author_affiliation.clone().unwrap_or_default(),
+        captions: a.meta.captions.clone(),
+        body: markdown_to_html(&body),
+        source: a.meta.source.as_ref().map(|s| SourceView {
+            seed: s.seed.clone(),
+            first_line: s.lines[0],
+            last_line: s.lines[1],
+        }),
+        extra: a.meta.extra.clone(),
+        archive_url: a
+            .meta
+            .date
+            .map(|d| r.href(&format!("/archive/{}/{:02}/", d.year, d.month)))
+            .unwrap_or_default(),
+        region_paths,
+        item,
+    };
+    let (older, newer) = site.neighbours(id);
+    let related: Vec<ArticleItem> = site
+        .related
+        .get(id as usize)
+        .map(|v| r.items(v))
+        .unwrap_or_default();
+
+    let mut meta = r.meta(&a.permalink, &view.item.title, "article");
+    if !a.summary.is_empty() {
+        meta.description = a.summary.clone();
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("article", &view);
+    ctx.insert("older", &older.map(|o| r.item(o)));
+    ctx.insert("newer", &newer.map(|n| r.item(n)));
+    ctx.insert("related", &related);
+    r.page("article.html", &a.permalink, &meta, ctx)
+}

@@ -1,0 +1,311 @@
+//! The small serialisable pieces templates receive: links, article summaries
+//! for lists, the pagination bar, dates in the site's language. Pure data
+//! conversion; must not render or write.
+
+use serde::Serialize;
+
+use crate::classify::gazetteer::DivisionId;
+use crate::content::{Article, Date};
+use crate::site::ArticleId;
+use crate::site::paginate::Pager;
+
+use super::Renderer;
+
+/// A labelled link, optionally with a count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+    /// The count in words (`12 篇`).
+    pub count_text: String,
+}
+
+/// One article as list pages, prev/next and related lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleItem {
+    pub url: String,
+    /// The title, or the "untitled"/"continued" label when it is empty.
+    pub title: String,
+    /// True when `title` is a label, not the article's own title.
+    pub untitled: bool,
+    pub continuation: bool,
+    pub kicker: String,
+    pub subtitle: String,
+    pub column: String,
+    pub authors: Vec<String>,
+    /// `YYYY-MM-DD` or empty.
+    pub date: String,
+    /// The date in the site's language, or the "undated" label.
+    pub date_text: String,
+    pub summary: String,
+    pub regions: Vec<Link>,
+    pub topics: Vec<Link>,
+}
+
+/// One entry of the page-number bar: a page or a gap (`…`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+    pub gap: bool,
+}
+
+/// The pagination bar of a list page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PagerView {
+    pub number: usize,
+    pub total_pages: usize,
+    pub total_items: usize,
+    pub first_item: usize,
+    pub last_item: usize,
+    /// `第 1–20 篇，共 41 篇`.
+    pub range_text: String,
+    /// Links, empty when there is none.
+    pub prev: String,
+    pub next: String,
+    /// A window of page numbers around the current one, with gaps.
+    pub pages: Vec<PageLink>,
+}
+
+impl PagerView {
+    pub fn new(r: &Renderer<'_>, p: &Pager, total_items: usize) -> PagerView {
+        let base = p
+            .url
+            .rsplit_once("page/")
+            .map_or(p.url.as_str(), |(b, _)| b);
+        let pages = page_window(p.number, p.total_pages)
+            .into_iter()
+            .map(|n| match n {
+                Some(n) => PageLink {
+                    number: n,
+                    url: r.href(&crate::site::paginate::page_url(base, n)),
+                    current: n == p.number,
+                    gap: false,
+                },
+                None => PageLink {
+                    number: 0,
+                    url: String::new(),
+                    current: false,
+                    gap: true,
+                },
+            })
+            .collect();
+        let first_item = if total_items == 0 { 0 } else { p.start + 1 };
+        PagerView {
+            range_text: r
+                .s("showing")
+                .replace("{from}", &first_item.to_string())
+                .replace("{to}", &p.end.to_string())
+                .replace("{total}", &total_items.to_string()),
+            number: p.number,
+            total_pages: p.total_pages,
+            total_items,
+            first_item,
+            last_item: p.end,
+            prev: p.prev.as_deref().map(|u| r.href(u)).unwrap_or_default(),
+            next: p.next.as_deref().map(|u| r.href(u)).unwrap_or_default(),
+            pages,
+        }
+    }
+}
+
+/// The page numbers to show for page `number` of `total`: the first, the
+/// last and two either side of the current one; `None` marks a gap (`…`)
+/// of two or more pages (a gap of one shows that page instead).
+pub fn page_window(number: usize, total: usize) -> Vec<Option<usize>> {
+    let mut wanted: Vec<usize> = vec![1, total];
+    wanted.extend((number.saturating_sub(2)..=number + 2).filter(|&n| n >= 1 && n <= total));
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = Vec::new();
+    let mut last = 0;
+    for n in wanted {
+        if n == last + 2 {
+            out.push(Some(last + 1));
+        } else if n > last + 2 {
+            out.push(None);
+        }
+        out.push(Some(n));
+        last = n;
+    }
+    out
+}
+
+impl Renderer<'_> {
+    /// A link with its count in words.
+    pub fn link(&self, name: String, url: String, count: usize) -> Link {
+        Link {
+            count_text: self.count_text(count),
+            name,
+            url,
+            count,
+        }
+    }
+
+    /// `{n} 篇` (or the singular form for 1).
+    pub fn count_text(&self, n: usize) -> String {
+        let key = if n == 1 { "n_article" } else { "n_articles" };
+        self.s(key).replace("{n}", &n.to_string())
+    }
+
+    /// A string from the strings table (empty when missing).
+    pub fn s(&self, key: &str) -> String {
+        self.theme
+            .strings
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `date_format` with `{y}`, `{m}`, `{d}` and `{month}` (month name) filled in.
+    pub fn date_text(&self, d: Option<Date>) -> String {
+        match d {
+            Some(d) => self.fill_date(&self.s("date_format"), d.year, d.month, d.day),
+            None => self.s("undated"),
+        }
+    }
+
+    /// `month_format` for a year and month.
+    pub fn month_text(&self, year: i32, month: u32) -> String {
+        self.fill_date(&self.s("month_format"), year, month, 1)
+    }
+
+    /// `year_format` for a year.
+    pub fn year_text(&self, year: i32) -> String {
+        self.fill_date(&self.s("year_format"), year, 1, 1)
+    }
+
+    /// Short month label for charts.
+    pub fn month_short(&self, month: u32) -> String {
+        self.theme
+            .strings
+            .get("month_names")
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.get(month as usize - 1))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| month.to_string())
+    }
+
+    fn fill_date(&self, fmt: &str, y: i32, m: u32, d: u32) -> String {
+        fmt.replace("{y}", &y.to_string())
+            .replace("{m}", &m.to_string())
+            .replace("{mm}", &format!("{m:02}"))
+            .replace("{d}", &d.to_string())
+            .replace("{month}", &self.month_short(m.clamp(1, 12)))
+    }
+
+    /// The link of a division's page.
+    pub fn region_link(&self, id: DivisionId, count: usize) -> Link {
+        let d = self.site.gazetteer.get(id);
+        self.link(d.name.clone(), self.href(&region_url(&d.url_path)), count)
+    }
+
+    /// The link of a topic's page (its display name from the vocabulary).
+    pub fn topic_link(&self, slug: &str, count: usize) -> Link {
+        let name = self
+            .site
+            .config
+            .topic(slug)
+            .map_or_else(|| slug.to_string(), |t| t.name.clone());
+        self.link(name, self.href(&topic_url(slug)), count)
+    }
+
+    /// Title shown for an article: its own, or a label when it has none.
+    pub fn display_title(&self, a: &Article) -> (String, bool) {
+        let t = a.meta.title.trim();
+        if !t.is_empty() {
+            (t.to_string(), false)
+        } else if a.meta.continuation {
+            (self.s("continued_title"), true)
+        } else {
+            (self.s("untitled"), true)
+        }
+    }
+
+    /// The list item of an article.
+    pub fn item(&self, id: ArticleId) -> ArticleItem {
+        let a = &self.site.articles[id as usize];
+        let (title, untitled) = self.display_title(a);
+        let m = &a.meta;
+        ArticleItem {
+            url: self.href(&a.permalink),
+            title,
+            untitled,
+            continuation: m.continuation,
+            kicker: m.kicker.clone().unwrap_or_default(),
+            subtitle: m.subtitle.clone().unwrap_or_default(),
+            column: m.column.clone().unwrap_or_default(),
+            authors: m.authors.clone(),
+            date: m.date.map(|d| d.iso()).unwrap_or_default(),
+            date_text: self.date_text(m.date),
+            summary: a.summary.clone(),
+            regions: self
+                .site
+                .article_regions(id)
+                .into_iter()
+                .map(|r| self.region_link(r, 0))
+                .collect(),
+            topics: m
+                .topics
+                .iter()
+                .filter(|t| self.site.config.topic(t).is_some())
+                .map(|t| self.topic_link(t, 0))
+                .collect(),
+        }
+    }
+
+    /// List items of a slice of article ids.
+    pub fn items(&self, ids: &[ArticleId]) -> Vec<ArticleItem> {
+        ids.iter().map(|&id| self.item(id)).collect()
+    }
+}
+
+/// Site-relative URL of a division's page.
+pub fn region_url(url_path: &str) -> String {
+    format!("/regions/{}/", crate::content::url_path(url_path))
+}
+
+/// Site-relative URL of a topic's page.
+pub fn topic_url(slug: &str) -> String {
+    format!("/topics/{}/", crate::content::url_path(slug))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_window_has_ends_and_gaps() {
+        assert_eq!(page_window(1, 1), vec![Some(1)]);
+        assert_eq!(
+            page_window(1, 5),
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
+        );
+        assert_eq!(
+            page_window(1, 6),
+            vec![Some(1), Some(2), Some(3), None, Some(6)]
+        );
+        assert_eq!(
+            page_window(10, 50),
+            vec![
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(50)
+            ]
+        );
+        assert_eq!(
+            page_window(4, 5),
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! Rendering: the site model → HTML pages, Atom feeds, sitemaps and static
+//! files in a staging folder, through tera 2 templates of a [`Theme`].
+//!
+//! # URL scheme
+//! Every URL below is prefixed with the base path of `base_url` (a site may
+//! live under `https://host/archive/`). Lists are paginated as `<list>page/N/`
+//! for N ≥ 2; page 1 is the list's own URL (there is no `page/1/`).
+//!
+//! | URL | page | template |
+//! | --- | --- | --- |
+//! | `/`, `/page/N/` | newest articles | `index.html` |
+//! | `/articles/<content path or slug>/` | one article | `article.html` |
+//! | `/regions/` | the region tree with counts | `regions.html` |
+//! | `/regions/<division url_path>/` (+ `page/N/`) | one division, its whole subtree | `region.html` |
+//! | `/topics/` | all topics | `topics.html` |
+//! | `/topics/<slug>/` (+ `page/N/`) | one topic | `topic.html` |
+//! | `/archive/` | years, bar chart | `archive.html` |
+//! | `/archive/<yyyy>/` | months of a year, bar chart | `archive_year.html` |
+//! | `/archive/<yyyy>/<mm>/` (+ `page/N/`) | one month | `archive_month.html` |
+//! | `/archive/undated/` (+ `page/N/`) | articles without a date | `archive_month.html` |
+//! | `/search/` | search page (the search script builds the UI) | `search.html` |
+//! | `/404.html` | not found | `404.html` |
+//! | `/atom.xml`, `/regions/<p>/atom.xml`, `/topics/<slug>/atom.xml` | Atom feeds | (code) |
+//! | `/sitemap.xml` + `/sitemap-N.xml`, `/robots.txt` | crawlers | (code) |
+//! | `/static/…` | theme static files | |
+//!
+//! Division URLs use the gazetteer's `url_path` (stable, readable). Output is
+//! deterministic: no timestamps, everything sorted. Article pages render in
+//! parallel and read their bodies one at a time. This module must not load
+//! content, classify, or decide what goes into `public/` (the output module
+//! does the atomic swap).
+
+mod article;
+mod feeds;
+mod items;
+mod lists;
+pub mod markdown;
+pub mod theme;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::site::Site;
+
+pub use markdown::markdown_to_html;
+pub use theme::{Theme, load_theme};
+
+/// A rendering problem, naming the file (template, content, output) and line.
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error("{file}:{line}: {message}{}", if page.is_empty() { String::new() } else { format!(" (while rendering {page})") })]
+    Template {
+        file: String,
+        line: usize,
+        message: String,
+        page: String,
+    },
+    #[error("theme: {0}")]
+    Theme(String),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Content(#[from] crate::content::ContentError),
+}
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Absolute URL of the site (config `base_url`, or `--base-url`).
+    pub base_url: String,
+}
+
+impl RenderOptions {
+    /// Options from the site configuration.
+    pub fn from_config(config: &crate::config::SiteConfig) -> RenderOptions {
+        RenderOptions {
+            base_url: config.base_url.clone(),
+        }
+    }
+}
+
+/// What a render wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// HTML pages (articles, lists, indexes, search, 404).
+    pub pages: usize,
+    /// Atom feeds.
+    pub feeds: usize,
+    /// Sitemap files (index included).
+    pub sitemaps: usize,
+    /// Static files copied.
+    pub statics: usize,
+    /// Bytes of all files written.
+    pub bytes: u64,
+}
+
+/// Shared state of one render: the model, the theme, URL prefixes.
+pub struct Renderer<'a> {
+    pub(crate) site: &'a Site<'a>,
+    pub(crate) theme: &'a Theme,
+    tera: tera::Tera,
+    out: &'a Path,
+    /// `""` or `/archive`.
+    base_path: String,
+    /// `https://host/archive` (no trailing slash).
+    base_url: String,
+    /// Site-relative URLs of every list page written (for the sitemap).
+    list_urls: Mutex<Vec<String>>,
+}
+
+/// The `page` variable every template receives.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct PageMeta {
+    /// This page's link (base path included).
+    pub url: String,
+    /// Absolute URL.
+    pub canonical: String,
+    /// For `<title>` and `og:title`.
+    pub title: String,
+    pub description: String,
+    /// `home`, `article`, `regions`, `topics`, `archive`, `search` or `404`.
+    pub section: String,
+    /// Atom feed link or empty.
+    pub feed: String,
+    /// `rel=prev`/`rel=next` links or empty.
+    pub prev: String,
+    pub next: String,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(site: &'a Site<'a>, theme: &'a Theme, out: &'a Path, opts: &RenderOptions) -> Self {
+        let base_url = opts.base_url.trim_end_matches('/').to_string();
+        let base_path = base_path_of(&base_url);
+        let mut tera = theme.tera.clone();
+        let cfg = site.config;
+        let href = |p: &str| format!("{base_path}{p}");
+        let g = tera.global_context();
+        g.insert(
+            "site",
+            &serde_json::json!({
+                "title": cfg.title,
+                "description": cfg.description,
+                "language": cfg.language,
+                "base_url": base_url,
+                "base_path": base_path,
+                "feeds": cfg.feeds.enabled,
+                "article_count": site.articles.len(),
+            }),
+        );
+        g.insert("t", &theme.strings);
+        g.insert(
+            "nav",
+            &serde_json::json!({
+                "home": href("/"),
+                "regions": href("/regions/"),
+                "topics": href("/topics/"),
+                "archive": href("/archive/"),
+                "search": href("/search/"),
+                "atom": if cfg.feeds.enabled { href("/atom.xml") } else { String::new() },
+                "css": href("/static/style.css"),
+                "search_js": href("/static/search.js"),
+                "search_index": href("/search/"),
+            }),
+        );
+        Renderer {
+            site,
+            theme,
+            tera,
+            out,
+            base_path,
+            base_url,
+            list_urls: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A site-relative URL with the base path in front.
+    pub fn href(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path)
+    }
+
+    /// The absolute URL of a site-relative one.
+    pub fn abs(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// A `PageMeta` for the site-relative `url`.
+    pub fn meta(&self, url: &str, title: &str, section: &str) -> PageMeta {
+        PageMeta {
+            url: self.href(url),
+            canonical: self.abs(url),
+            title: title.to_string(),
+            description: self.site.config.description.clone(),
+            section: section.to_string(),
+            ..PageMeta::default()
+        }
+    }
+
+    /// Renders `template` with `ctx` (plus `page`) and writes it at `url`.
+    /// Returns the bytes written.
+    fn page(
+        &self,
+        template: &str,
+        url: &str,
+        meta: &PageMeta,
+        mut ctx: tera::Context,
+    ) -> Result<u64, RenderError> {
+        ctx.insert("page", meta);
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| self.theme.error(e, url))?;
+        self.write(url, html.as_bytes())
+    }
+
+    /// Writes bytes at a site-relative URL.
+    fn write(&self, url: &str, bytes: &[u8]) -> Result<u64, RenderError> {
+        let path = write::url_to_file(self.out, url);
+        write::write_if_changed(&path, bytes).map_err(|source| RenderError::Io { path, source })
+    }
+
+    /// Remembers a list page for the sitemap.
+    fn listed(&self, url: &str) {
+        if let Ok(mut v) = self.list_urls.lock() {
+            v.push(url.to_string());
+        }
+    }
+}
+
+/// The path part of an absolute URL without trailing slash (`""` or `/archive`).
+fn base_path_of(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    match rest.find('/') {
+        Some(i) => rest[i..].trim_end_matches('/').to_string(),
+        None => String::new(),
+    }
+}
+
+/// Renders the whole site into `out` (a staging folder).
+pub fn render_site(
+    site: &Site<'_>,
+    theme: &Theme,
+    out: &Path,
+    opts: &RenderOptions,
+) -> Result<RenderStats, RenderError> {
+    let r = Renderer::new(site, theme, out, opts);
+    let mut stats = RenderStats::default();
+
+    let (pages, bytes) = (0..site.articles.len() as crate::site::ArticleId)
+        .into_par_iter()
+        .map(|id| article::render(&r, id).map(|b| (1usize, b)))
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+    stats.pages += pages;
+    stats.bytes += bytes;
+
+    let (pages, bytes) = lists::render_all(&r)?;
+    stats.pages += pages;
+    stats.bytes += bytes;
+
+    if site.config.feeds.enabled {
+        let (feeds, bytes) = feeds::render_feeds(&r)?;
+        stats.feeds += feeds;
+        stats.bytes += bytes;
+    }
+    let mut list_urls = r.list_urls.lock().map(|v| v.clone()).unwrap_or_default();
+    list_urls.sort();
+    let (files, bytes) = feeds::render_sitemaps(&r, &list_urls)?;
+    stats.sitemaps += files;
+    stats.bytes += bytes;
+    stats.bytes += r.write("/robots.txt", feeds::robots(&r).as_bytes())?;
+
+    for (name, data) in &theme.statics {
+        stats.bytes += r.write(&format!("/static/{name}"), data)?;
+        stats.statics += 1;
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path_of("https://x.org"), "");
+        assert_eq!(base_path_of("https://x.org/archive"), "/archive");
+        assert_eq!(base_path_of("http://x.org/a/b"), "/a/b");
+    }
+}

@@ -1,0 +1,91 @@
+//! Writing rendered files into the staging folder: create parent folders and
+//! write only when the bytes differ (so unchanged pages keep their mtime).
+//! Must not decide what to write or where pages live.
+
+use std::path::Path;
+
+/// Writes `bytes` to `path` unless the file already holds exactly those bytes.
+/// Returns the number of bytes of the file.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<u64> {
+    if let Ok(existing) = std::fs::read(path)
+        && existing == bytes
+    {
+        return Ok(bytes.len() as u64);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes)?;
+    Ok(bytes.len() as u64)
+}
+
+/// The file for a site-relative URL: `/a/b/` → `out/a/b/index.html`,
+/// `/atom.xml` → `out/atom.xml`. Percent-escapes are decoded (the URL
+/// `/articles/a%20b/` is the folder `articles/a b/`).
+pub fn url_to_file(out: &Path, url: &str) -> std::path::PathBuf {
+    let decoded = percent_decode(url.trim_start_matches('/'));
+    let mut path = out.to_path_buf();
+    for part in decoded
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+    {
+        path.push(part);
+    }
+    if url.ends_with('/') {
+        path.push("index.html");
+    }
+    path
+}
+
+/// Decodes `%XX` escapes (invalid ones are kept as they are).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_map_to_files() {
+        let out = Path::new("/o");
+        assert_eq!(url_to_file(out, "/"), Path::new("/o/index.html"));
+        assert_eq!(
+            url_to_file(out, "/a/b%20c/"),
+            Path::new("/o/a/b c/index.html")
+        );
+        assert_eq!(url_to_file(out, "/atom.xml"), Path::new("/o/atom.xml"));
+        assert_eq!(url_to_file(out, "/../x/"), Path::new("/o/x/index.html"));
+        assert_eq!(percent_decode("%E4%B8%AD%zz%4"), "中%zz%4");
+    }
+
+    #[test]
+    fn writes_only_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b.html");
+        assert_eq!(write_if_changed(&p, b"x").unwrap(), 1);
+        let t1 = std::fs::metadata(&p).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_if_changed(&p, b"x").unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), t1);
+        write_if_changed(&p, b"y").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"y");
+    }
+}
