@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use folio::classify::gazetteer::Gazetteer;
 use folio::config::SiteConfig;
 use folio::content::{self, LoadOptions};
+use folio::output::Staging;
 use folio::render::{RenderOptions, load_theme, render_site};
 use folio::site::Site;
 
@@ -129,7 +130,15 @@ fn screenshots_of_main_pages() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     let out = dir.join("site");
     let _ = std::fs::remove_dir_all(&out);
-    render_site(&site, &theme, &out, &RenderOptions::from_config(&config)).unwrap();
+    let staging = Staging::begin(&out, false).unwrap();
+    render_site(
+        &site,
+        &theme,
+        &staging,
+        &RenderOptions::from_config(&config),
+    )
+    .unwrap();
+    staging.commit().unwrap();
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();

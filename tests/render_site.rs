@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use folio::classify::gazetteer::Gazetteer;
 use folio::config::SiteConfig;
 use folio::content::{self, LoadOptions};
+use folio::output::Staging;
 use folio::render::{RenderOptions, load_theme, render_site};
 use folio::site::Site;
 
@@ -41,7 +42,9 @@ fn render_with(
     if let Some(b) = base_url {
         opts.base_url = b.to_string();
     }
-    let stats = render_site(&site, &theme, out.path(), &opts).map_err(|e| e.to_string())?;
+    let staging = Staging::begin(out.path(), false).map_err(|e| e.to_string())?;
+    let stats = render_site(&site, &theme, &staging, &opts).map_err(|e| e.to_string())?;
+    staging.commit().map_err(|e| e.to_string())?;
     Ok((out, stats))
 }
 

@@ -45,6 +45,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::output::Staging;
 use crate::site::Site;
 
 pub use markdown::markdown_to_html;
@@ -69,6 +70,8 @@ pub enum RenderError {
     },
     #[error(transparent)]
     Content(#[from] crate::content::ContentError),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// How to render.
@@ -107,7 +110,7 @@ pub struct Renderer<'a> {
     pub(crate) site: &'a Site<'a>,
     pub(crate) theme: &'a Theme,
     tera: tera::Tera,
-    out: &'a Path,
+    out: &'a Staging,
     /// `""` or `/archive`.
     base_path: String,
     /// `https://host/archive` (no trailing slash).
@@ -136,7 +139,7 @@ pub struct PageMeta {
 }
 
 impl<'a> Renderer<'a> {
-    fn new(site: &'a Site<'a>, theme: &'a Theme, out: &'a Path, opts: &RenderOptions) -> Self {
+    fn new(site: &'a Site<'a>, theme: &'a Theme, out: &'a Staging, opts: &RenderOptions) -> Self {
         let base_url = opts.base_url.trim_end_matches('/').to_string();
         let base_path = base_path_of(&base_url);
         let mut tera = theme.tera.clone();
@@ -222,8 +225,10 @@ impl<'a> Renderer<'a> {
 
     /// Writes bytes at a site-relative URL.
     fn write(&self, url: &str, bytes: &[u8]) -> Result<u64, RenderError> {
-        let path = write::url_to_file(self.out, url);
-        write::write_if_changed(&path, bytes).map_err(|source| RenderError::Io { path, source })
+        let rel = write::url_to_file(Path::new(""), url);
+        let rel = rel.to_string_lossy();
+        self.out.write(&rel, bytes)?;
+        Ok(bytes.len() as u64)
     }
 
     /// Remembers a list page for the sitemap.
@@ -243,11 +248,11 @@ fn base_path_of(base_url: &str) -> String {
     }
 }
 
-/// Renders the whole site into `out` (a staging folder).
+/// Renders the whole site into `out` (a staging folder, see `output`).
 pub fn render_site(
     site: &Site<'_>,
     theme: &Theme,
-    out: &Path,
+    out: &Staging,
     opts: &RenderOptions,
 ) -> Result<RenderStats, RenderError> {
     let r = Renderer::new(site, theme, out, opts);

@@ -1,23 +1,8 @@
-//! Writing rendered files into the staging folder: create parent folders and
-//! write only when the bytes differ (so unchanged pages keep their mtime).
+//! Where a page's bytes go: site-relative URLs → file paths in the output.
+//! The writing itself (only changed bytes, atomically) is `output::Staging`'s.
 //! Must not decide what to write or where pages live.
 
 use std::path::Path;
-
-/// Writes `bytes` to `path` unless the file already holds exactly those bytes.
-/// Returns the number of bytes of the file.
-pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<u64> {
-    if let Ok(existing) = std::fs::read(path)
-        && existing == bytes
-    {
-        return Ok(bytes.len() as u64);
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, bytes)?;
-    Ok(bytes.len() as u64)
-}
 
 /// The file for a site-relative URL: `/a/b/` → `out/a/b/index.html`,
 /// `/atom.xml` → `out/atom.xml`. Percent-escapes are decoded (the URL
@@ -74,18 +59,5 @@ mod tests {
         assert_eq!(url_to_file(out, "/atom.xml"), Path::new("/o/atom.xml"));
         assert_eq!(url_to_file(out, "/../x/"), Path::new("/o/x/index.html"));
         assert_eq!(percent_decode("%E4%B8%AD%zz%4"), "中%zz%4");
-    }
-
-    #[test]
-    fn writes_only_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a/b.html");
-        assert_eq!(write_if_changed(&p, b"x").unwrap(), 1);
-        let t1 = std::fs::metadata(&p).unwrap().modified().unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        write_if_changed(&p, b"x").unwrap();
-        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), t1);
-        write_if_changed(&p, b"y").unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"y");
     }
 }
