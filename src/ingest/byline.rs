@@ -138,6 +138,9 @@ fn strip_role(token: &str) -> &str {
 /// Parse a names-only credit ("曾志峰 石思源 赵四清", "武 剑 谭茜纯",
 /// "全媒体记者/董介 通讯员/黄隆辉"). `None` when anything is not a name.
 pub fn parse_names(s: &str) -> Option<Vec<String>> {
+    if s.chars().count() > 80 {
+        return None;
+    }
     let raw: Vec<&str> = s
         .split(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '、' || c == '，')
         .filter(|t| !t.is_empty())

@@ -142,6 +142,7 @@ pub fn normalize_punct(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut parens: Vec<bool> = Vec::new();
+    let has_cjk = chars.iter().any(|c| is_cjk(*c));
     for (i, &c) in chars.iter().enumerate() {
         let prev = chars[..i].iter().rev().find(|c| !is_space(**c)).copied();
         let next = chars[i + 1..].iter().find(|c| !is_space(**c)).copied();
@@ -154,7 +155,6 @@ pub fn normalize_punct(s: &str) -> String {
                     .iter()
                     .take_while(|c| c.is_ascii_digit())
                     .count();
-                let has_cjk = chars.iter().any(|c| is_cjk(*c));
                 if group != 3 && has_cjk { '，' } else { ',' }
             }
             ',' if wide_near => '，',
@@ -186,6 +186,9 @@ pub fn normalize_punct(s: &str) -> String {
 /// after another collapsed piece. Returns the text and the removed duplicates.
 pub fn collapse_doubled(s: &str) -> (String, Vec<String>) {
     let chars: Vec<char> = s.chars().collect();
+    if chars.len() > MAX_HEADLINE {
+        return (s.to_string(), Vec::new());
+    }
     let mut out = String::with_capacity(s.len());
     let mut removed = Vec::new();
     let mut i = 0;
@@ -209,6 +212,9 @@ pub fn collapse_doubled(s: &str) -> (String, Vec<String>) {
     }
     (out, removed)
 }
+
+/// Longer text is no headline: doubling is not looked for.
+const MAX_HEADLINE: usize = 400;
 
 /// Longest doubled piece considered (keeps the scan linear on long lines).
 const MAX_PIECE: usize = 60;

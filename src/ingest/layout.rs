@@ -38,6 +38,9 @@ pub fn detect(lines: &[Line]) -> Layout {
     }
 }
 
+/// How far ahead (in lines, blanks included) the width scan looks.
+const SCAN: usize = 40;
+
 /// Typical column width at each line: the median width of the following
 /// lines of the same paragraph (up to eight, the paragraph's last line left
 /// out), so a paragraph's indented first line is measured against its own
@@ -51,7 +54,7 @@ pub fn local_widths(lines: &[Line]) -> Vec<f32> {
         .map(|i| {
             let pos = idx.partition_point(|j| *j <= i);
             let mut ahead: Vec<usize> = Vec::new();
-            for (j, line) in lines.iter().enumerate().skip(i + 1) {
+            for (j, line) in lines.iter().enumerate().skip(i + 1).take(SCAN) {
                 if line.text.is_empty() {
                     continue;
                 }

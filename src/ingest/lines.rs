@@ -117,7 +117,20 @@ pub fn split_lines(text: &str) -> Vec<Line> {
             md_level,
         });
     }
+    forget_boxes_without_blank_lines(&mut out);
     out
+}
+
+/// Single newlines mark text boxes only on pages that separate lines with
+/// blank lines; on pages without (or with few) blank lines they mean nothing.
+fn forget_boxes_without_blank_lines(lines: &mut [Line]) {
+    let blank = lines.iter().filter(|l| l.text.is_empty()).count();
+    if blank * 4 < lines.len() {
+        for l in lines.iter_mut() {
+            l.joined_above = false;
+            l.lead_space = false;
+        }
+    }
 }
 
 /// Visual width in ems: wide characters count 1, others (ASCII, inner spaces) 0.5.
@@ -162,7 +175,7 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if compact.starts_with("（作者单位") || compact.starts_with("(作者单位") {
         return (Kind::Affiliation, "author affiliation （作者单位：…）");
     }
-    if line.md_level == 0 && CAPTION_CREDIT.is_match(t) && compact.chars().count() >= 6 {
+    if line.md_level == 0 && looks_like_caption(t, &compact) {
         return (Kind::Caption, "photo caption (credit: 摄 / 提供 / 供图)");
     }
     if parse_paren_byline(t).is_some() {
@@ -198,6 +211,19 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     (Kind::Text, "text")
 }
 
+/// A caption ends with a photo credit ("… 王朝阳 摄", "（…提供）", "…供图")
+/// or starts with "图为".
+fn looks_like_caption(t: &str, compact: &str) -> bool {
+    let n = compact.chars().count();
+    let credit_end = compact.ends_with('摄')
+        || compact.ends_with("供图")
+        || compact.ends_with('）')
+        || compact.ends_with(')');
+    (6..=200).contains(&n)
+        && (credit_end || compact.starts_with('图'))
+        && CAPTION_CREDIT.is_match(t)
+}
+
 fn md_kind(compact: &str) -> (Kind, &'static str) {
     if is_banner(compact) {
         return (Kind::Banner, "Markdown heading shaped like a banner");
@@ -206,6 +232,9 @@ fn md_kind(compact: &str) -> (Kind, &'static str) {
 }
 
 fn is_banner(compact: &str) -> bool {
+    if compact.chars().count() > 48 {
+        return false;
+    }
     let (collapsed, _) = super::clean::collapse_doubled(compact);
     let n = collapsed.chars().count();
     collapsed.contains('·')
@@ -267,16 +296,22 @@ pub fn balanced(text: &str) -> bool {
 /// A deliberate word separator: a space between two runs of ≥2 CJK characters
 /// on a line that is not space-justified.
 pub fn has_word_separator(text: &str) -> bool {
-    !is_justified(text) && super::clean::clean_text(text).contains(' ') && {
-        let cleaned = super::clean::clean_text(text);
-        cleaned
-            .split(' ')
-            .all(|part| part.chars().filter(|c| is_cjk(*c)).count() >= 2)
-    }
+    text.chars().count() <= 80
+        && !is_justified(text)
+        && super::clean::clean_text(text).contains(' ')
+        && {
+            let cleaned = super::clean::clean_text(text);
+            cleaned
+                .split(' ')
+                .all(|part| part.chars().filter(|c| is_cjk(*c)).count() >= 2)
+        }
 }
 
 /// Shape of a heading: no sentence end, no dangling comma, balanced quotes.
 pub fn heading_shape(text: &str) -> bool {
+    if text.chars().count() > 160 {
+        return false;
+    }
     let cleaned = clean_body(text);
     let core = cleaned.trim_end_matches('—').trim_end_matches(['：', ':']);
     let dash_or_colon = core.len() < cleaned.len() && !core.is_empty();

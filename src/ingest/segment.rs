@@ -12,6 +12,12 @@ use super::layout::{Layout, local_widths};
 use super::lines::{Kind, Line, classify, ends_paragraph, has_word_separator, heading_shape};
 use super::{Page, Story, Unplaced, Warning};
 
+/// How many lines (blanks included) look-ahead checks scan.
+const LOOKAHEAD: usize = 40;
+
+/// Most lines a text box (headline, section heading) spans.
+const MAX_BOX: usize = 6;
+
 /// A story under construction.
 #[derive(Default)]
 struct Draft {
@@ -399,7 +405,11 @@ impl Segmenter<'_> {
     fn body_box_len(&self, i: usize) -> usize {
         let mut n = 1;
         while let Some(next) = self.lines.get(i + n) {
-            if !next.joined_above || next.lead_space || self.kinds[i + n].0 != Kind::Text {
+            if n >= MAX_BOX
+                || !next.joined_above
+                || next.lead_space
+                || self.kinds[i + n].0 != Kind::Text
+            {
                 break;
             }
             n += 1;
@@ -451,6 +461,7 @@ impl Segmenter<'_> {
     /// The next non-blank line from `j` is a "——" subtitle.
     fn subtitle_follows(&self, j: usize) -> bool {
         (j..self.lines.len())
+            .take(LOOKAHEAD)
             .find(|k| self.kinds[*k].0 != Kind::Blank)
             .is_some_and(|k| self.kinds[k].0 == Kind::Subtitle)
     }
@@ -460,6 +471,7 @@ impl Segmenter<'_> {
     fn next_line_continues(&self, j: usize) -> bool {
         let Some(next) = self.lines[j.min(self.lines.len())..]
             .iter()
+            .take(LOOKAHEAD)
             .find(|l| !l.text.trim().is_empty())
         else {
             return false;
@@ -539,8 +551,16 @@ impl Segmenter<'_> {
                     j += 1;
                 }
                 Kind::Banner if !self.layout.headline_first() => {
+                    let (banner, removed) = clean_text_removed(&text);
+                    for r in removed {
+                        self.removed.push(Unplaced {
+                            line: no,
+                            text: r,
+                            reason: "doubled bold text".into(),
+                        });
+                    }
                     units.push(Unit::Banner {
-                        text: clean_text_removed(&text).0,
+                        text: banner,
                         line: no,
                     });
                     j += 1;
@@ -566,7 +586,11 @@ impl Segmenter<'_> {
     fn body_box_len_any(&self, i: usize) -> usize {
         let mut n = 1;
         while let Some(next) = self.lines.get(i + n) {
-            if !next.joined_above || next.lead_space || self.kinds[i + n].0 != Kind::Text {
+            if n >= MAX_BOX
+                || !next.joined_above
+                || next.lead_space
+                || self.kinds[i + n].0 != Kind::Text
+            {
                 break;
             }
             if !heading_shape(&next.text) {
@@ -919,6 +943,7 @@ impl Segmenter<'_> {
         let next_editor = self.lines[i + 1..]
             .iter()
             .zip(&self.kinds[i + 1..])
+            .take(LOOKAHEAD)
             .find(|(_, k)| k.0 != Kind::Blank)
             .is_some_and(|(_, k)| k.0 == Kind::Editor);
         let attach_here = !self.layout.headline_first()
