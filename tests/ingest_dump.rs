@@ -7,12 +7,13 @@ use folio::ingest::{decode, parse_page};
 #[ignore]
 fn dump_seeds() {
     let only = std::env::var("SEED").unwrap_or_default();
-    let mut paths: Vec<_> = std::fs::read_dir("seeds")
-        .expect("seeds dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .filter(|p| p.to_string_lossy().contains(&only))
-        .collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(std::env::var("DIR").unwrap_or_else(|_| "seeds".into()))
+            .expect("seeds dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .filter(|p| p.to_string_lossy().contains(&only))
+            .collect();
     paths.sort();
     for p in paths {
         let text = decode(&std::fs::read(&p).expect("read"), false).expect("utf8");
@@ -71,11 +72,12 @@ fn explain_line() {
         .ok()
         .and_then(|l| l.parse().ok())
         .unwrap_or(1);
-    let mut paths: Vec<_> = std::fs::read_dir("seeds")
-        .expect("seeds dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().contains(&seed))
-        .collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(std::env::var("DIR").unwrap_or_else(|_| "seeds".into()))
+            .expect("seeds dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().contains(&seed))
+            .collect();
     paths.sort();
     let text = decode(&std::fs::read(&paths[0]).expect("read"), false).expect("utf8");
     println!("{}", folio::ingest::explain(&text, line));

@@ -113,11 +113,12 @@ pub fn remove_spaces(s: &str, keep_words: bool) -> String {
 
 /// Decide whether the gap chars[start..end] between `a` and `b` is kept.
 fn keep_gap(chars: &[char], start: usize, end: usize, a: char, b: char, words: bool) -> bool {
-    if is_wide_punct(a) || is_wide_punct(b) {
+    if is_wide_punct(a) || is_wide_punct(b) || matches!(b, '%' | '‰' | '℃') {
         return false;
     }
+    let decimal = (a == '.' && b.is_ascii_digit()) || (a.is_ascii_digit() && b == '.');
     if !is_wide(a) && !is_wide(b) {
-        return true; // Latin text, numbers: real spaces
+        return !decimal; // Latin text: real spaces; "2. 3" is a padded decimal
     }
     if !(is_cjk(a) && is_cjk(b) && words) {
         return false;
@@ -250,6 +251,7 @@ mod tests {
         assert_eq!(clean_body("近 3 年，两地"), "近3年，两地");
         assert_eq!(clean_body("自 1994 年开始"), "自1994年开始");
         assert_eq!(clean_body("成功打造 AAA 级景区"), "成功打造AAA级景区");
+        assert_eq!(clean_body("增长 6.8 %，居首"), "增长6.8%，居首");
     }
 
     #[test]

@@ -30,11 +30,13 @@ pub fn detect(lines: &[Line]) -> Layout {
     if text.iter().filter(|l| l.md_level > 0).count() >= 2 {
         return Layout::Markdown;
     }
-    let mut widths: Vec<f32> = text.iter().map(|l| l.width).collect();
-    widths.sort_by(f32::total_cmp);
-    match widths.get(widths.len() / 2) {
-        Some(median) if *median > 32.0 => Layout::Paragraph,
-        _ => Layout::Column,
+    // Column lines hold 6–30 characters; only headlines, subtitles and
+    // captions run longer. Paragraph pages have many long lines.
+    let long = text.iter().filter(|l| l.width > 36.0).count();
+    if !text.is_empty() && long * 4 >= text.len() {
+        Layout::Paragraph
+    } else {
+        Layout::Column
     }
 }
 

@@ -221,7 +221,26 @@ fn looks_like_caption(t: &str, compact: &str) -> bool {
         || compact.ends_with(')');
     (6..=200).contains(&n)
         && (credit_end || compact.starts_with('图'))
-        && CAPTION_CREDIT.is_match(t)
+        && (CAPTION_CREDIT.is_match(t) || photo_credit_tail(t))
+}
+
+/// "…。 张 伟 摄", "…。记者 张三 摄": after the last sentence end, a short
+/// credit (names, roles) ending in "摄".
+fn photo_credit_tail(t: &str) -> bool {
+    let Some(before) = t.trim_end().strip_suffix('摄') else {
+        return false;
+    };
+    let Some(pos) = before.rfind(['。', '！', '？', '）', ')']) else {
+        return false;
+    };
+    let tail = &before[pos..];
+    let tail = tail
+        .trim_start_matches(['。', '！', '？', '）', ')'])
+        .trim();
+    let visible = tail.chars().filter(|c| !c.is_whitespace()).count();
+    !before[..pos].trim().is_empty()
+        && (2..=14).contains(&visible)
+        && !tail.contains(['，', ',', '、'])
 }
 
 fn md_kind(compact: &str) -> (Kind, &'static str) {
