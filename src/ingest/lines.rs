@@ -65,7 +65,7 @@ pub enum Kind {
 
 static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^[▲△▼■◆●\s]*[（(]\s*(上接|接上|下转|转第|转下|接第|续)[^）)]{0,12}[）)][▲△▼■◆●\s]*$",
+        r"^[▲△▼■◆●\s]*[（(]\s*(上接|接上|紧接|下转|转第|转下|接第|续)[^）)]{0,12}[）)][▲△▼■◆●\s]*$",
     )
     .expect("static regex")
 });
@@ -172,7 +172,10 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     {
         return (Kind::Label, "label line (前言/编者按…)");
     }
-    if compact.starts_with("（作者单位") || compact.starts_with("(作者单位") {
+    if ["（作者单位", "(作者单位", "（作者系", "(作者系", "（作者为", "(作者为"]
+        .iter()
+        .any(|p| compact.starts_with(p))
+    {
         return (Kind::Affiliation, "author affiliation （作者单位：…）");
     }
     if line.md_level == 0 && looks_like_caption(t, &compact) {

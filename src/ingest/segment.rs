@@ -29,6 +29,8 @@ struct Draft {
     /// The body has ended (closing credit or headline attached).
     closed: bool,
     has_headline: bool,
+    /// The headline was printed before the body (headline-first story).
+    headline_above: bool,
 }
 
 impl Draft {
@@ -208,6 +210,16 @@ impl Segmenter<'_> {
         let text = line.text.clone();
         match kind {
             Kind::Blank => i + 1,
+            Kind::Marker if is_forward_marker(&text) => {
+                if let Some(d) = self.cur.as_mut() {
+                    d.flush();
+                    d.closed = true;
+                    d.touch(no);
+                }
+                self.place_unplaced(no, clean_body(&text), "jump marker (continued elsewhere)");
+                self.note(i, why, "unplaced; the story above continues on another page");
+                i + 1
+            }
             Kind::Marker => {
                 self.finish_current(false);
                 self.pending_continuation = true;
@@ -634,8 +646,15 @@ impl Segmenter<'_> {
             .is_some_and(|d| (d.has_body() || d.has_headline) && !d.closed);
         let plain = !has_marker && !has_tail && !headings.is_empty();
         let section_md = md_levels.iter().all(|m| *m == 0 || *m >= 3);
+        let after_caption = self.prev_kind(first) == Some(Kind::Caption);
+        let headline_above_body = self
+            .cur
+            .as_ref()
+            .is_some_and(|d| d.headline_above && d.has_body() && !d.closed);
         let sections = match self.layout {
-            Layout::Column => plain && open_body,
+            Layout::Column => {
+                plain && !after_caption && (open_body || (headline_above_body && headings.len() == 1))
+            }
             _ => plain && headings.len() == 1 && section_md && cur_has_content,
         };
         if sections {
@@ -666,6 +685,16 @@ impl Segmenter<'_> {
             self.start_story();
         }
         self.attach_headline(units, attach_to_current);
+    }
+
+    /// Kind of the last non-blank line before index `i`.
+    fn prev_kind(&self, i: usize) -> Option<Kind> {
+        self.kinds[..i.min(self.kinds.len())]
+            .iter()
+            .rev()
+            .take(LOOKAHEAD)
+            .map(|k| k.0)
+            .find(|k| *k != Kind::Blank)
     }
 
     fn line_idx(&self, no: usize) -> usize {
@@ -788,6 +817,7 @@ impl Segmenter<'_> {
             d.story.review.push("ambiguous-headline".into());
         }
         d.has_headline = true;
+        d.headline_above = !after_body && !d.has_body();
         if after_body {
             d.flush();
             d.closed = true;
@@ -904,11 +934,8 @@ impl Segmenter<'_> {
             .trim_start_matches(['（', '('])
             .trim_end_matches(['）', ')'])
             .to_string();
-        let value = inner
-            .split_once(['：', ':'])
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or(inner);
-        let (kind_why, _) = (self.kinds[i].1, ());
+        let value = affiliation_value(&inner);
+        let kind_why = self.kinds[i].1;
         match self.cur.as_mut() {
             Some(d) => {
                 d.story.credits.push(raw);
@@ -996,6 +1023,24 @@ impl Segmenter<'_> {
             }
         }
     }
+}
+
+/// The institution in "作者单位：…" / "作者系…" / "作者为…".
+fn affiliation_value(inner: &str) -> String {
+    if let Some((_, v)) = inner.split_once(['：', ':']) {
+        return v.trim().to_string();
+    }
+    for prefix in ["作者系", "作者为"] {
+        if let Some(v) = inner.strip_prefix(prefix) {
+            return v.trim().to_string();
+        }
+    }
+    inner.to_string()
+}
+
+/// "（下转2版）": the story above continues elsewhere (not a continuation start).
+fn is_forward_marker(text: &str) -> bool {
+    text.contains("下转") || text.contains("转第") || text.contains("转下")
 }
 
 fn paras_owned(body: &str) -> Vec<String> {
