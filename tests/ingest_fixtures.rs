@@ -125,9 +125,21 @@ fn column_text_page() {
 #[test]
 fn paragraph_lines_page() {
     let page = load("paragraph_page.txt");
+    check_paragraph_page("paragraph_page", &page);
+    // The same page with single newlines only: still the same stories.
+    let text =
+        std::fs::read_to_string("tests/fixtures/ingest/paragraph_page.txt").expect("fixture");
+    let dense: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    check_paragraph_page(
+        "paragraph_page without blank lines",
+        &parse_page(&dense.join("\n")),
+    );
+}
+
+fn check_paragraph_page(name: &str, page: &Page) {
     check(
-        "paragraph_page",
-        &page,
+        name,
+        page,
         &[
             Want {
                 title: "守护群众“钱袋子”",
@@ -212,4 +224,40 @@ fn markdown_page() {
         s.body
     );
     assert!(page.unplaced.iter().any(|u| u.text == "责任编辑：李华"));
+}
+
+#[test]
+fn column_text_with_headlines_first() {
+    let page = load("column_headline_first.txt");
+    check(
+        "column_headline_first",
+        &page,
+        &[
+            Want {
+                title: "科创走廊跑出“加速度”",
+                kicker: Some("湘江新区："),
+                authors: &["周敏", "唐亮"],
+                sections: &["聚焦主业，做强创新引擎"],
+                start: "今年前10个月，湘江新区新增高新技术企业420家，",
+                end: "今年引进各类人才1.8万人。",
+                ..NONE
+            },
+            Want {
+                title: "让群众少跑腿",
+                subtitle: Some("邵东市推进政务服务改革纪实"),
+                start: "“以前办营业执照要跑好几个窗口",
+                end: "平均办理时限压缩60%以上。",
+                ..NONE
+            },
+        ],
+    );
+    assert_eq!(
+        page.stories[1].captions,
+        ["市民在政务服务中心办理业务。李刚摄"]
+    );
+    assert!(
+        page.unplaced
+            .iter()
+            .any(|u| u.reason.contains("continued elsewhere"))
+    );
 }

@@ -104,7 +104,14 @@ pub fn remove_spaces(s: &str, keep_words: bool) -> String {
         let (Some(&a), Some(&b)) = (out.chars().last().as_ref(), chars.get(i)) else {
             continue;
         };
-        if keep_gap(&chars, start, i, a, b, keep_words && !justified) {
+        if keep_gap(
+            &chars,
+            start,
+            i,
+            (a, b),
+            keep_words && !justified,
+            justified,
+        ) {
             out.push(' ');
         }
     }
@@ -112,13 +119,23 @@ pub fn remove_spaces(s: &str, keep_words: bool) -> String {
 }
 
 /// Decide whether the gap chars[start..end] between `a` and `b` is kept.
-fn keep_gap(chars: &[char], start: usize, end: usize, a: char, b: char, words: bool) -> bool {
+fn keep_gap(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    (a, b): (char, char),
+    words: bool,
+    justified_line: bool,
+) -> bool {
     if is_wide_punct(a) || is_wide_punct(b) || matches!(b, '%' | '‰' | '℃') {
         return false;
     }
     let decimal = (a == '.' && b.is_ascii_digit()) || (a.is_ascii_digit() && b == '.');
     if !is_wide(a) && !is_wide(b) {
-        return !decimal; // Latin text: real spaces; "2. 3" is a padded decimal
+        // Latin text keeps real spaces; "2. 3" is a padded decimal and a
+        // space-justified line pads digits too ("4 2 0 家").
+        let letters = a.is_ascii_alphabetic() && b.is_ascii_alphabetic();
+        return !decimal && (letters || !justified_line);
     }
     if !(is_cjk(a) && is_cjk(b) && words) {
         return false;

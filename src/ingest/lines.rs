@@ -172,9 +172,16 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     {
         return (Kind::Label, "label line (前言/编者按…)");
     }
-    if ["（作者单位", "(作者单位", "（作者系", "(作者系", "（作者为", "(作者为"]
-        .iter()
-        .any(|p| compact.starts_with(p))
+    if [
+        "（作者单位",
+        "(作者单位",
+        "（作者系",
+        "(作者系",
+        "（作者为",
+        "(作者为",
+    ]
+    .iter()
+    .any(|p| compact.starts_with(p))
     {
         return (Kind::Affiliation, "author affiliation （作者单位：…）");
     }

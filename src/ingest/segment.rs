@@ -217,7 +217,11 @@ impl Segmenter<'_> {
                     d.touch(no);
                 }
                 self.place_unplaced(no, clean_body(&text), "jump marker (continued elsewhere)");
-                self.note(i, why, "unplaced; the story above continues on another page");
+                self.note(
+                    i,
+                    why,
+                    "unplaced; the story above continues on another page",
+                );
                 i + 1
             }
             Kind::Marker => {
@@ -653,7 +657,9 @@ impl Segmenter<'_> {
             .is_some_and(|d| d.headline_above && d.has_body() && !d.closed);
         let sections = match self.layout {
             Layout::Column => {
-                plain && !after_caption && (open_body || (headline_above_body && headings.len() == 1))
+                plain
+                    && !after_caption
+                    && (open_body || (headline_above_body && headings.len() == 1))
             }
             _ => plain && headings.len() == 1 && section_md && cur_has_content,
         };
