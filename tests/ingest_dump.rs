@@ -82,3 +82,20 @@ fn explain_line() {
     let text = decode(&std::fs::read(&paths[0]).expect("read"), false).expect("utf8");
     println!("{}", folio::ingest::explain(&text, line));
 }
+
+#[test]
+#[ignore]
+fn dump_bodies() {
+    let seed = std::env::var("SEED").unwrap_or_default();
+    let dir = std::env::var("DIR").unwrap_or_else(|_| "seeds".into());
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().contains(&seed))
+        .collect();
+    paths.sort();
+    let text = decode(&std::fs::read(&paths[0]).expect("read"), false).expect("utf8");
+    for s in parse_page(&text).stories {
+        println!("----- {:?} {:?}\n{}", s.title, s.lines, s.body);
+    }
+}

@@ -133,6 +133,9 @@ struct Segmenter<'a> {
     page_column: Option<String>,
     pending_continuation: bool,
     pending_captions: Vec<(String, usize)>,
+    /// Per finished story: its body is only one-line sentences (see
+    /// `merge_caption_clusters`).
+    caption_like: Vec<bool>,
 }
 
 /// Result of segmentation, with one explanation note per line.
@@ -161,6 +164,7 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         page_column: None,
         pending_continuation: false,
         pending_captions: Vec::new(),
+        caption_like: Vec::new(),
     };
     s.run();
     let page = Page {
@@ -345,6 +349,12 @@ impl Segmenter<'_> {
         };
         let cut = d.open.is_some() && at_eof;
         d.flush();
+        let caption_like = self.layout == Layout::Column
+            && d.paras.len() >= 2
+            && d.paras.len() <= 6
+            && d.paras.iter().all(|(t, heading, n)| {
+                !heading && *n == 1 && visible_len(t) <= 40 && ends_paragraph(t)
+            });
         let mut story = d.story;
         story.body = render_body(&d.paras);
         if story.body.is_empty() && story.title.is_empty() && story.authors.is_empty() {
@@ -371,6 +381,7 @@ impl Segmenter<'_> {
                 message: "article cut off at end of file".into(),
             });
         }
+        self.caption_like.push(caption_like);
         self.stories.push(story);
     }
 
@@ -379,8 +390,7 @@ impl Segmenter<'_> {
         let line = &self.lines[i];
         let (no, text) = (line.no, line.text.clone());
         let new_block = line.lead_space && line.joined_above;
-        let box_start =
-            self.layout.headline_first() && self.body_box_len(i) >= 2 && !line.joined_above;
+        let box_start = self.layout.headline_first() && !line.joined_above && self.lead_box(i);
         let must_start = match &self.cur {
             None => true,
             Some(d) => d.closed || ((new_block || box_start) && d.has_body()),
@@ -450,7 +460,11 @@ impl Segmenter<'_> {
             return false;
         }
         let len = visible_len(&clean_body(&joined));
-        if self.subtitle_follows(i + n) {
+        if self.subtitle_follows(i + n) || (len <= 40 && self.byline_follows(i + n)) {
+            return true;
+        }
+        let closed = self.cur.as_ref().is_none_or(|d| d.closed);
+        if self.kicker_above_heading(&joined, len, i + n) {
             return true;
         }
         match self.layout {
@@ -469,9 +483,59 @@ impl Segmenter<'_> {
                         .is_some_and(|d| d.closed && !d.has_headline);
                 n >= 2 || short || has_word_separator(&line.text) || (after_credit && len <= 40)
             }
-            Layout::Paragraph => len <= 24,
-            Layout::Markdown => len <= 20,
+            Layout::Paragraph => len <= 24 || (closed && len <= 40),
+            Layout::Markdown => len <= 20 || (closed && len <= 40),
         }
+    }
+
+    /// "…——" or a short "…：" line right above a heading or subtitle: a kicker.
+    fn kicker_above_heading(&self, joined: &str, len: usize, j: usize) -> bool {
+        let t = joined.trim_end();
+        let kicker_end = (t.ends_with("——") && len <= 40)
+            || ((t.ends_with('：') || t.ends_with(':')) && len <= 20);
+        if !kicker_end {
+            return false;
+        }
+        let Some(k) = (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+        else {
+            return false;
+        };
+        match self.kinds[k].0 {
+            Kind::Subtitle => true,
+            Kind::Text => {
+                let n = self.body_box_len(k);
+                let next: String = (k..k + n).map(|x| self.lines[x].text.as_str()).collect();
+                let next_len = visible_len(&clean_body(&next));
+                heading_shape(&next)
+                    && next_len <= 40
+                    && (self.subtitle_follows(k + n)
+                        || self.byline_follows(k + n)
+                        || n >= 2
+                        || next_len < len.max(12))
+            }
+            _ => false,
+        }
+    }
+
+    /// A lead box on a headline-first page: two or more single-newline lines,
+    /// each a short complete sentence ("“城，所以盛民也。”" / "创造…。").
+    fn lead_box(&self, i: usize) -> bool {
+        let n = self.body_box_len(i);
+        n >= 2
+            && (i..i + n).all(|k| {
+                let t = &self.lines[k].text;
+                ends_paragraph(t) && visible_len(t) <= 40
+            })
+    }
+
+    /// The next non-blank line from `j` is a bare-name or role byline.
+    fn byline_follows(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| matches!(self.kinds[k].0, Kind::NameByline | Kind::CreditByline))
     }
 
     /// The next non-blank line from `j` is a "——" subtitle.
@@ -1006,18 +1070,14 @@ impl Segmenter<'_> {
         let mut k = 1;
         while k < self.stories.len() {
             let s = &self.stories[k];
-            let paras: Vec<&str> = s.body.split("\n\n").collect();
-            let cluster = s.title.is_empty()
+            let cluster = self.caption_like[k]
+                && s.title.is_empty()
                 && s.authors.is_empty()
                 && !s.continuation
-                && s.kicker.is_none()
-                && paras.len() <= 6
-                && paras
-                    .iter()
-                    .all(|p| !p.starts_with("## ") && visible_len(p) <= 40 && ends_paragraph(p))
-                && s.lines.1 - s.lines.0 < paras.len() * 3;
+                && s.kicker.is_none();
             if cluster {
                 let s = self.stories.remove(k);
+                self.caption_like.remove(k);
                 let prev = &mut self.stories[k - 1];
                 prev.captions.extend(s.captions);
                 prev.captions.extend(paras_owned(&s.body));
@@ -1082,4 +1142,94 @@ fn render_body(paras: &[(String, bool, usize)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(text: &str) -> Page {
+        segment(text, None).page
+    }
+
+    const BODY_A: &str =
+        "今年以来，某县聚焦群众急难愁盼问题，\n\n扎实推进民生实事，取得明显成效。\n\n";
+    const BODY_B: &str =
+        "近日，某镇组织干部深入村组开展走访，\n\n收集意见建议两百余条，逐一交办落实。\n\n";
+
+    #[test]
+    fn column_headline_after_body_with_closing_byline() {
+        let text = format!("{BODY_A}（张 伟）\n\n民生实事办到群众心坎上\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert_eq!(p.stories[0].title, "民生实事办到群众心坎上");
+        assert_eq!(p.stories[0].authors, ["张伟"]);
+        assert_eq!(p.stories[1].title, "");
+        assert!(p.stories[1].review.contains(&"no-headline".to_string()));
+    }
+
+    #[test]
+    fn second_byline_after_headline_opens_the_next_story() {
+        let text = format!("{BODY_A}（张 伟）\n\n民生实事办到群众心坎上\n\n李 强\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert_eq!(p.stories[0].authors, ["张伟"]);
+        assert_eq!(p.stories[1].authors, ["李强"]);
+    }
+
+    #[test]
+    fn forward_marker_closes_without_continuation() {
+        let text = format!("{BODY_A}（下转2版）\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert!(p.stories.iter().all(|s| !s.continuation));
+        assert_eq!(p.unplaced.len(), 1);
+    }
+
+    #[test]
+    fn backward_marker_starts_a_continuation() {
+        let text = format!("{BODY_A}▲（上接1版）\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert!(p.stories[1].continuation);
+        assert_eq!(p.stories[1].title, "");
+        assert!(p.stories[1].review.is_empty());
+    }
+
+    #[test]
+    fn kicker_with_dashes_and_subtitle() {
+        let text = format!("{BODY_A}引题写在这里——\n\n主标题写在这里\n——副题写在这里\n\n{BODY_B}");
+        let p = page(&text);
+        let s = &p.stories[0];
+        assert_eq!(s.kicker.as_deref(), Some("引题写在这里"));
+        assert_eq!(s.title, "主标题写在这里");
+        assert_eq!(s.subtitle.as_deref(), Some("副题写在这里"));
+        assert!(p.removed.iter().any(|r| r.reason == "kicker dash"));
+    }
+
+    #[test]
+    fn affiliation_spanning_two_lines() {
+        let text = format!("{BODY_A}（作者单位：湖南某某大学\n\n马克思主义学院）\n\n标题一行\n\n");
+        let p = page(&text);
+        let s = &p.stories[0];
+        assert_eq!(
+            s.author_affiliation.as_deref(),
+            Some("湖南某某大学马克思主义学院")
+        );
+        assert_eq!(s.title, "标题一行");
+    }
+
+    #[test]
+    fn paragraph_page_headline_first() {
+        let text = "标题在前\n\n——副题在这里\n\n王 强\n\n\
+            这是第一段正文，内容比较长，用来说明这是一行一个段落的版式，不是栏文本，也不是标题。\n\n\
+            小标题一\n\n\
+            这是第二段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n";
+        let p = page(text);
+        assert_eq!(p.stories.len(), 1);
+        let s = &p.stories[0];
+        assert_eq!(s.title, "标题在前");
+        assert_eq!(s.authors, ["王强"]);
+        assert!(s.body.contains("\n\n## 小标题一\n\n"), "{}", s.body);
+    }
 }
