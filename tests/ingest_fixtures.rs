@@ -83,7 +83,7 @@ fn column_text_page() {
                 title: "老旧小区焕新颜 居民笑开颜",
                 kicker: Some("长沙市天心区："),
                 authors: &["李明", "王晓红"],
-                sections: &["居民议事 改造方案大家定"],
+                sections: &["居民议事 改造方案大家定", "多方联动 长效管护有保障"],
                 start: "今年以来，天心区把老旧小区改造作为重点民生实事，累计投入资金2.3亿元",
                 end: "让更多居民享受改造成果。",
                 ..NONE
@@ -99,7 +99,7 @@ fn column_text_page() {
                 title: "橘乡处处丰收景",
                 subtitle: Some("石门县雁池乡柑橘产业发展纪实"),
                 authors: &["赵刚"],
-                sections: &["产业兴旺，激活发展动能"],
+                sections: &["产业兴旺，激活发展动能", "品牌引领，拓宽增收渠道"],
                 column: Some("奋进新征程·石门篇"),
                 start: "初冬时节，走进石门县雁池乡，",
                 end: "种植大户覃师傅笑着说。",
@@ -237,7 +237,7 @@ fn column_text_with_headlines_first() {
                 title: "科创走廊跑出“加速度”",
                 kicker: Some("湘江新区："),
                 authors: &["周敏", "唐亮"],
-                sections: &["聚焦主业，做强创新引擎"],
+                sections: &["聚焦主业，做强创新引擎", "引才聚才，打造人才高地"],
                 start: "今年前10个月，湘江新区新增高新技术企业420家，",
                 end: "今年引进各类人才1.8万人。",
                 ..NONE

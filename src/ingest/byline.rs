@@ -141,6 +141,16 @@ pub fn parse_names(s: &str) -> Option<Vec<String>> {
     if s.chars().count() > 80 {
         return None;
     }
+    // "张三、李四" lists names with a comma; in space-separated text a
+    // comma or other punctuation means this is not a byline.
+    let spaced = s.trim().contains(char::is_whitespace);
+    let bad_punct = |c: char| {
+        (is_wide_punct(c) && c != '·' && (spaced || !"、，".contains(c)))
+            || (c.is_ascii_punctuation() && c != '/')
+    };
+    if s.chars().any(bad_punct) {
+        return None;
+    }
     let raw: Vec<&str> = s
         .split(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '、' || c == '，')
         .filter(|t| !t.is_empty())
@@ -263,6 +273,8 @@ mod tests {
         assert!(parse_names("高位推动织密监督").is_none());
         assert!(parse_names("爱在人间").is_none());
         assert!(parse_names("编者按").is_none());
+        assert!(parse_names("险 、文 化 体 验 、").is_none());
+        assert_eq!(parse_names("张三、李四").unwrap(), vec!["张三", "李四"]);
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub fn explain(text: &str, line: usize) -> String {
         );
     };
     let seg = segment(text, None);
+    let is_text: Vec<bool> = lines
+        .iter()
+        .map(|l| classify(l).0 == super::lines::Kind::Text)
+        .collect();
     let (kind, why) = classify(l);
     let note = &seg.notes[line - 1];
     let story = seg
@@ -51,7 +55,7 @@ pub fn explain(text: &str, line: usize) -> String {
         l.raw,
         seg.layout,
         l.width,
-        local_widths(&lines)[line - 1],
+        local_widths(&lines, &is_text)[line - 1],
         l.justified,
         l.lead_space,
         if note.is_empty() {

@@ -43,12 +43,12 @@ pub fn detect(lines: &[Line]) -> Layout {
 /// How far ahead (in lines, blanks included) the width scan looks.
 const SCAN: usize = 40;
 
-/// Typical column width at each line: the median width of the following
-/// lines of the same paragraph (up to eight, the paragraph's last line left
-/// out), so a paragraph's indented first line is measured against its own
-/// column; near the end of a page, the previous eight lines. Very short lines
-/// are ignored.
-pub fn local_widths(lines: &[Line]) -> Vec<f32> {
+/// Typical column width at each line: the median width of the next eight
+/// full text lines (lines that end a paragraph are short by nature and left
+/// out; the scan stops at anything that is not text, e.g. a byline or
+/// subtitle); near the end of the text, the previous eight lines. `is_text`
+/// tells which lines are text (body or heading) rather than credits, markers…
+pub fn local_widths(lines: &[Line], is_text: &[bool]) -> Vec<f32> {
     let idx: Vec<usize> = (0..lines.len())
         .filter(|i| lines[*i].width >= 4.0)
         .collect();
@@ -60,14 +60,14 @@ pub fn local_widths(lines: &[Line]) -> Vec<f32> {
                 if line.text.is_empty() {
                     continue;
                 }
-                if ends_paragraph(&line.text) || ahead.len() == 8 {
+                if !is_text.get(j).copied().unwrap_or(false) || ahead.len() == 8 {
                     break;
                 }
-                if line.width >= 4.0 {
+                if line.width >= 4.0 && !ends_paragraph(&line.text) {
                     ahead.push(j);
                 }
             }
-            let window: &[usize] = if !ahead.is_empty() {
+            let window: &[usize] = if ahead.len() >= 2 {
                 &ahead
             } else {
                 &idx[pos.saturating_sub(8)..pos]
@@ -99,6 +99,6 @@ mod tests {
     fn local_width_is_median() {
         let text = "一二三四五\n一二三四五六七八九十\n一二三四五六七八九十\n一二三四五六七八九十\n";
         let lines = split_lines(text);
-        assert_eq!(local_widths(&lines)[0], 10.0);
+        assert_eq!(local_widths(&lines, &[true; 4])[0], 10.0);
     }
 }

@@ -133,7 +133,7 @@ fn forget_boxes_without_blank_lines(lines: &mut [Line]) {
     }
 }
 
-/// Visual width in ems: wide characters count 1, others (ASCII, inner spaces) 0.5.
+/// Visual width in ems: wide characters count 1, ASCII (digits, Latin) 0.5.
 pub fn visual_width(s: &str) -> f32 {
     s.trim()
         .chars()
@@ -194,7 +194,9 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if line.md_level > 0 {
         return md_kind(&compact);
     }
-    if compact.starts_with("——") || compact.starts_with("--") {
+    if (compact.starts_with("——") || compact.starts_with("--"))
+        && !compact.ends_with(['。', '！', '？'])
+    {
         return (Kind::Subtitle, "starts with a dash: subtitle");
     }
     if is_banner(&compact) {

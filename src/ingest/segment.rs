@@ -15,6 +15,9 @@ use super::{Page, Story, Unplaced, Warning};
 /// How many lines (blanks included) look-ahead checks scan.
 const LOOKAHEAD: usize = 40;
 
+/// How far (in lines) the section-group look-ahead scans.
+const GROUP_SCAN: usize = 400;
+
 /// Most lines a text box (headline, section heading) spans.
 const MAX_BOX: usize = 6;
 
@@ -149,9 +152,11 @@ pub struct Segmented {
 pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
     let lines = super::lines::split_lines(text);
     let layout = layout_override.unwrap_or_else(|| super::layout::detect(&lines));
+    let kinds: Vec<(Kind, &'static str)> = lines.iter().map(classify).collect();
+    let is_text: Vec<bool> = kinds.iter().map(|k| k.0 == Kind::Text).collect();
     let mut s = Segmenter {
-        kinds: lines.iter().map(classify).collect(),
-        widths: local_widths(&lines),
+        widths: local_widths(&lines, &is_text),
+        kinds,
         layout,
         lines: &lines,
         stories: Vec::new(),
@@ -280,6 +285,10 @@ impl Segmenter<'_> {
             Kind::Fragment => {
                 self.place_unplaced(no, text, "vertical headline fragment");
                 self.note(i, why, "unplaced");
+                i + 1
+            }
+            Kind::Subtitle if self.cur.as_ref().is_some_and(|d| d.open.is_some()) => {
+                self.body_line(i, "dash at the start of a line inside an open paragraph");
                 i + 1
             }
             Kind::Subtitle => self.headline_block(i),
@@ -451,15 +460,24 @@ impl Segmenter<'_> {
         if line.md_level > 0 {
             return true;
         }
-        if self.cur.as_ref().is_some_and(|d| d.open.is_some()) {
-            return false;
-        }
         let n = self.body_box_len(i);
         let joined: String = (i..i + n).map(|k| self.lines[k].text.as_str()).collect();
         if !heading_shape(&joined) || self.next_line_continues(i + n) {
             return false;
         }
         let len = visible_len(&clean_body(&joined));
+        if self.cur.as_ref().is_some_and(|d| d.open.is_some()) {
+            // After a paragraph cut mid-sentence only a clear headline block
+            // interrupts it.
+            let clear = self.subtitle_follows(i + n)
+                || self.byline_follows(i + n)
+                || self.kicker_above_heading(&joined, len, i + n)
+                || (self.layout.headline_first() && self.next_is_heading_line(i + n));
+            return len <= 30 && clear;
+        }
+        if len <= 40 && self.md_headline_follows(i + n) {
+            return true;
+        }
         if self.subtitle_follows(i + n) || (len <= 40 && self.byline_follows(i + n)) {
             return true;
         }
@@ -475,7 +493,8 @@ impl Segmenter<'_> {
                 // Paragraph first lines are indented by two characters, so
                 // "short" means clearly shorter than that.
                 let col = self.widths[i];
-                let short = line.width < (col - 3.5).min(col * 0.8);
+                let short = line.width < (col - 4.0).min(col * 0.8)
+                    || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
                 let after_credit = after_credit
                     && self
                         .cur
@@ -485,6 +504,67 @@ impl Segmenter<'_> {
             }
             Layout::Paragraph => len <= 24 || (closed && len <= 40),
             Layout::Markdown => len <= 20 || (closed && len <= 40),
+        }
+    }
+
+    /// Section headings come in groups: the current story already has one, or
+    /// another section-like heading follows before the story ends.
+    fn in_section_group(&self, first: usize) -> bool {
+        if self
+            .cur
+            .as_ref()
+            .is_some_and(|d| d.paras.iter().any(|p| p.1))
+        {
+            return true;
+        }
+        let mut prev_ended = false;
+        let mut k = first + 1;
+        let end = (first + GROUP_SCAN).min(self.lines.len());
+        // Skip the candidate's own box.
+        while k < end && self.lines[k].joined_above && self.kinds[k].0 == Kind::Text {
+            k += 1;
+        }
+        while k < end {
+            let (kind, _) = self.kinds[k];
+            let line = &self.lines[k];
+            match kind {
+                Kind::Blank => {}
+                Kind::Text => {
+                    if prev_ended && self.section_like(k) {
+                        return true;
+                    }
+                    prev_ended = ends_paragraph(&line.text);
+                }
+                Kind::Caption | Kind::Fragment | Kind::Editor => {}
+                _ => return false,
+            }
+            k += 1;
+        }
+        false
+    }
+
+    /// A rough, state-free heading test used when looking ahead.
+    fn section_like(&self, k: usize) -> bool {
+        let line = &self.lines[k];
+        if line.md_level > 0 {
+            return line.md_level >= 3;
+        }
+        let n = self.body_box_len(k);
+        let joined: String = (k..k + n).map(|x| self.lines[x].text.as_str()).collect();
+        if !heading_shape(&joined) || self.next_line_continues(k + n) {
+            return false;
+        }
+        let len = visible_len(&clean_body(&joined));
+        match self.layout {
+            Layout::Column => {
+                let col = self.widths[k];
+                !line.justified
+                    && (n >= 2
+                        || line.width < (col - 4.0).min(col * 0.8)
+                        || has_word_separator(&line.text))
+            }
+            Layout::Paragraph => len <= 24,
+            Layout::Markdown => len <= 20,
         }
     }
 
@@ -513,10 +593,80 @@ impl Segmenter<'_> {
                     && (self.subtitle_follows(k + n)
                         || self.byline_follows(k + n)
                         || n >= 2
-                        || next_len < len.max(12))
+                        || self.page_ends_after(k + n))
             }
             _ => false,
         }
+    }
+
+    /// The next text line from `j` looks like a paragraph start in column text:
+    /// indented (clearly shorter than the column) or a whole paragraph.
+    fn next_starts_paragraph(&self, j: usize, col: f32) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| {
+                let l = &self.lines[k];
+                self.kinds[k].0 == Kind::Text
+                    && !l.justified
+                    && (l.width < col - 1.5 || ends_paragraph(&l.text))
+            })
+    }
+
+    /// Nothing but blank lines, captions or banners from `j` to the end.
+    fn page_ends_after(&self, j: usize) -> bool {
+        self.kinds[j.min(self.kinds.len())..]
+            .iter()
+            .take(LOOKAHEAD)
+            .all(|k| matches!(k.0, Kind::Blank | Kind::Caption | Kind::Banner))
+            && self.kinds.len().saturating_sub(j) <= LOOKAHEAD
+    }
+
+    /// The next non-blank line from `j` is a Markdown headline ("#" or "##").
+    fn md_headline_follows(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| (1..=2).contains(&self.lines[k].md_level))
+    }
+
+    /// From `first`, a closing byline comes before any further heading: the
+    /// text after the heading is a story of its own (its byline at the end).
+    fn closing_byline_ahead(&self, first: usize) -> bool {
+        let end = (first + GROUP_SCAN).min(self.lines.len());
+        let mut prev_ended = false;
+        for k in first + 1..end {
+            match self.kinds[k].0 {
+                Kind::Blank | Kind::Caption => {}
+                Kind::ParenByline => return true,
+                Kind::Text => {
+                    let t = &self.lines[k].text;
+                    if prev_ended && self.section_like(k) {
+                        return false;
+                    }
+                    if split_trailing_byline(t).is_some() {
+                        return true;
+                    }
+                    prev_ended = ends_paragraph(t);
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// The next non-blank line from `j` is short heading-shaped text (the
+    /// second line of a kicker + title pair).
+    fn next_is_heading_line(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| {
+                let t = &self.lines[k].text;
+                self.kinds[k].0 == Kind::Text
+                    && (self.lines[k].md_level > 0
+                        || (heading_shape(t) && visible_len(&clean_body(t)) <= 30))
+            })
     }
 
     /// A lead box on a headline-first page: two or more single-newline lines,
@@ -584,7 +734,8 @@ impl Segmenter<'_> {
                     if !seen_tail
                         && (j == start
                             || (!line.lead_space
-                                && (self.is_heading(j, false)
+                                && ((self.layout.headline_first()
+                                    && self.is_heading(j, false))
                                     || self.title_after_kicker(&units, j)))) =>
                 {
                     let n = if line.md_level > 0 {
@@ -719,13 +870,26 @@ impl Segmenter<'_> {
             .cur
             .as_ref()
             .is_some_and(|d| d.headline_above && d.has_body() && !d.closed);
+        let grouped = headings.len() >= 2 || self.in_section_group(first);
         let sections = match self.layout {
             Layout::Column => {
                 plain
                     && !after_caption
+                    && grouped
                     && (open_body || (headline_above_body && headings.len() == 1))
             }
-            _ => plain && headings.len() == 1 && section_md && cur_has_content,
+            _ => {
+                let top_byline = self
+                    .cur
+                    .as_ref()
+                    .is_some_and(|d| !d.story.authors.is_empty());
+                plain
+                    && headings.len() == 1
+                    && section_md
+                    && cur_has_content
+                    && (md_levels[0] >= 3
+                        || (grouped && !(top_byline && self.closing_byline_ahead(first))))
+            }
         };
         if sections {
             self.attach_sections(units, first);
@@ -1224,7 +1388,9 @@ mod tests {
         let text = "标题在前\n\n——副题在这里\n\n王 强\n\n\
             这是第一段正文，内容比较长，用来说明这是一行一个段落的版式，不是栏文本，也不是标题。\n\n\
             小标题一\n\n\
-            这是第二段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n";
+            这是第二段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n\n\
+            小标题二\n\n\
+            这是第三段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n";
         let p = page(text);
         assert_eq!(p.stories.len(), 1);
         let s = &p.stories[0];
