@@ -89,7 +89,18 @@ fn wrap(par: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn column(t: &Truth, width: usize) -> String {
+/// Byline styles of column text seen on real pages.
+#[derive(Clone, Copy)]
+enum ColumnByline {
+    /// "（曾志峰 石思源）" on its own line after the body.
+    Closing,
+    /// "…。 （彭 婷）" at the end of the last body line.
+    Inline,
+    /// "陈 娜" in the headline box, under the title.
+    UnderTitle,
+}
+
+fn column(t: &Truth, width: usize, style: ColumnByline) -> String {
     let mut blocks: Vec<String> = Vec::new();
     for p in &t.paras {
         match p {
@@ -103,16 +114,28 @@ fn column(t: &Truth, width: usize) -> String {
             }
         }
     }
-    if !t.authors.is_empty() {
-        blocks.push(format!("（{}）", padded(&t.authors)));
+    let byline = padded(&t.authors);
+    match style {
+        _ if t.authors.is_empty() => {}
+        ColumnByline::Closing => blocks.push(format!("（{byline}）")),
+        ColumnByline::Inline => {
+            if let Some(last) = blocks.last_mut() {
+                last.push_str(&format!(" （{byline}）"));
+            }
+        }
+        ColumnByline::UnderTitle => {}
     }
     if let Some(k) = &t.kicker {
         blocks.push(format!("{k}——"));
     }
-    match &t.subtitle {
-        Some(s) => blocks.push(format!("{}\n——{s}", t.title)),
-        None => blocks.push(t.title.clone()),
+    let mut head = t.title.clone();
+    if let Some(s) = &t.subtitle {
+        head.push_str(&format!("\n——{s}"));
     }
+    if matches!(style, ColumnByline::UnderTitle) && !t.authors.is_empty() {
+        head.push_str(&format!("\n{byline}"));
+    }
+    blocks.push(head);
     blocks.join("\n\n")
 }
 
@@ -138,19 +161,33 @@ fn paragraph(t: &Truth) -> String {
     lines.join("\n\n")
 }
 
-fn markdown(t: &Truth) -> String {
+fn markdown(t: &Truth, dateline: bool) -> String {
     let mut lines: Vec<String> = Vec::new();
     lines.extend(t.kicker.clone());
     lines.push(format!("## {}", t.title));
     if let Some(s) = &t.subtitle {
         lines.push(format!("——{s}"));
     }
+    let mut credit = String::new();
     if !t.authors.is_empty() {
-        lines.push(format!("本报记者 {}", t.authors.join(" ")));
+        if dateline {
+            let names: Vec<String> = t.authors.iter().map(|a| format!("记者/{a}")).collect();
+            credit = format!("本报讯({})", names.join(" "));
+        } else {
+            lines.push(format!("本报记者 {}", t.authors.join(" ")));
+        }
     }
+    let mut first = true;
     for p in &t.paras {
         lines.push(match p {
-            Ok(text) => text.replace('，', ",").replace('：', ":"),
+            Ok(text) => {
+                let ascii = text.replace('，', ",").replace('：', ":");
+                if std::mem::take(&mut first) {
+                    format!("{credit}{ascii}")
+                } else {
+                    ascii
+                }
+            }
             Err(h) => format!("### {h}"),
         });
     }
@@ -272,7 +309,7 @@ fn gold_articles_relaid_in_every_layout() {
     let all = truths();
     let mut state: u64 = 7;
     let mut errors = Vec::new();
-    for round in 0..6 {
+    for round in 0..12 {
         let mut order = all.clone();
         for i in (1..order.len()).rev() {
             state = state
@@ -284,11 +321,16 @@ fn gold_articles_relaid_in_every_layout() {
         // A story cut off mid-sentence can only end a page.
         order.sort_by_key(|t| t.paras.last().is_some_and(|p| !ends_sentence(p)));
         let width = 16 + round % 4;
-        let col: Vec<String> = order.iter().map(|t| column(t, width)).collect();
+        let style = [
+            ColumnByline::Closing,
+            ColumnByline::Inline,
+            ColumnByline::UnderTitle,
+        ][round % 3];
+        let col: Vec<String> = order.iter().map(|t| column(t, width, style)).collect();
         errors.extend(check_page("column", &col.join("\n\n"), &order));
         let par: Vec<String> = order.iter().map(paragraph).collect();
         errors.extend(check_page("paragraph", &par.join("\n\n"), &order));
-        let md: Vec<String> = order.iter().map(markdown).collect();
+        let md: Vec<String> = order.iter().map(|t| markdown(t, round % 2 == 1)).collect();
         errors.extend(check_page("markdown", &md.join("\n\n"), &order));
     }
     for e in &errors {
