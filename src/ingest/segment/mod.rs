@@ -18,7 +18,7 @@ mod heading;
 mod headline;
 
 /// How many lines (blanks included) look-ahead checks scan.
-pub(super) const LOOKAHEAD: usize = 40;
+const LOOKAHEAD: usize = 40;
 
 /// How far (in lines) the section-group look-ahead scans.
 const GROUP_SCAN: usize = 400;
@@ -620,6 +620,30 @@ mod tests {
             Some("湖南某某大学马克思主义学院")
         );
         assert_eq!(s.title, "标题一行");
+    }
+
+    const LONG_A: &str =
+        "这是第一篇文章的正文段落，内容比较长，用来说明这是一行一个段落的版式，不是栏文本。";
+    const LONG_B: &str =
+        "这是第二篇文章的正文段落，同样比较长，用来说明这是一行一个段落的版式，没有截断。";
+
+    #[test]
+    fn lone_heading_after_a_body_starts_a_story() {
+        let text = format!("第一篇标题\n\n张 伟\n\n{LONG_A}\n\n第二篇标题\n\n{LONG_B}\n");
+        let p = page(&text);
+        let titles: Vec<&str> = p.stories.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["第一篇标题", "第二篇标题"]);
+    }
+
+    #[test]
+    fn grouped_headings_are_sections() {
+        let text =
+            format!("第一篇标题\n\n{LONG_A}\n\n小标题一\n\n{LONG_B}\n\n小标题二\n\n{LONG_A}\n");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 1);
+        assert!(
+            p.stories[0].body.contains("## 小标题一") && p.stories[0].body.contains("## 小标题二")
+        );
     }
 
     #[test]
