@@ -3,7 +3,7 @@
 //! output — each story's title, kicker, subtitle, credits, captions and body,
 //! plus `unplaced` and `removed` (documented cleanup: doubled bold text,
 //! subtitle/kicker dashes). Punctuation is compared after ASCII → full-width
-//! normalisation; `#` Markdown markers are not counted. Equality (not
+//! normalisation (straight and curly double quotes count as one kind); `#` Markdown markers are not counted. Equality (not
 //! inclusion) also proves nothing is counted twice.
 //! Also: no justification space left between CJK characters in bodies and
 //! captions, no single-character justification token in headlines, and no
@@ -26,6 +26,8 @@ fn canon(c: char) -> Option<char> {
         ')' => '）',
         '!' => '！',
         '?' => '？',
+        '.' => '。',
+        '"' | '”' => '“',
         other => other,
     })
 }

@@ -161,6 +161,7 @@ pub fn normalize_punct(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut parens: Vec<bool> = Vec::new();
     let has_cjk = chars.iter().any(|c| is_cjk(*c));
+    let mut quote_open = false;
     for (i, &c) in chars.iter().enumerate() {
         let prev = chars[..i].iter().rev().find(|c| !is_space(**c)).copied();
         let next = chars[i + 1..].iter().find(|c| !is_space(**c)).copied();
@@ -181,6 +182,11 @@ pub fn normalize_punct(s: &str) -> String {
             ';' if wide_near => '；',
             '!' if wide_near => '！',
             '?' if wide_near => '？',
+            '.' if prev.is_some_and(is_cjk) && next.is_none_or(is_wide) => '。',
+            '"' if wide_near => {
+                quote_open = !quote_open;
+                if quote_open { '“' } else { '”' }
+            }
             '(' => {
                 parens.push(wide_near);
                 if wide_near { '（' } else { '(' }
@@ -312,6 +318,11 @@ mod tests {
         );
         assert_eq!(normalize_punct("Hello, world (ok)"), "Hello, world (ok)");
         assert_eq!(normalize_punct("值!上门"), "值！上门");
+        assert_eq!(
+            normalize_punct("他说\"好\"。我们来了."),
+            "他说“好”。我们来了。"
+        );
+        assert_eq!(normalize_punct("版本 v2.1 和 3.5万"), "版本 v2.1 和 3.5万");
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! documented cleanup drops: doubled bold text, subtitle/kicker dashes).
 //! `authors`, `author_affiliation` and `column` are derived from counted text
 //! (`credits` and unplaced banners) and are not counted again. Punctuation is
-//! compared after ASCII → full-width normalisation; `#` Markdown markers are
+//! compared after ASCII → full-width normalisation (straight and curly double
+//! quotes count as one kind, "." as "。"); `#` Markdown markers are
 //! not counted.
 
 pub mod byline;
