@@ -20,6 +20,8 @@ pub(super) struct Draft {
     pub(super) has_headline: bool,
     /// The headline was printed before the body (headline-first story).
     pub(super) headline_above: bool,
+    /// A byline was printed under the headline (in its block).
+    pub(super) byline_under_headline: bool,
 }
 
 impl Draft {

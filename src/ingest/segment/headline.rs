@@ -413,6 +413,7 @@ impl Segmenter<'_> {
             d.story.credits.push(raw);
             d.add_authors(names);
             d.touch(line);
+            d.byline_under_headline = d.has_headline;
         }
     }
 }

@@ -44,6 +44,8 @@ struct Segmenter<'a> {
     /// Per finished story: its body is only one-line sentences (see
     /// `merge_caption_clusters`).
     caption_like: Vec<bool>,
+    /// Per finished story: its byline was printed under its headline.
+    byline_under: Vec<bool>,
 }
 
 /// Result of segmentation, with one explanation note per line.
@@ -75,6 +77,7 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         pending_continuation: false,
         pending_captions: Vec::new(),
         caption_like: Vec::new(),
+        byline_under: Vec::new(),
     };
     s.run();
     let page = Page {
@@ -99,6 +102,7 @@ impl Segmenter<'_> {
         }
         self.finish_current(true);
         self.merge_caption_clusters();
+        self.merge_body_after_first_headline();
         for (text, line) in std::mem::take(&mut self.pending_captions) {
             self.place_unplaced(line, text, "caption with no story");
         }
@@ -296,6 +300,7 @@ impl Segmenter<'_> {
             });
         }
         self.caption_like.push(caption_like);
+        self.byline_under.push(d.byline_under_headline);
         self.stories.push(story);
     }
 
@@ -482,6 +487,46 @@ impl Segmenter<'_> {
         }
     }
 
+    /// Column text that opens with the tail of an article, then its headline
+    /// with the byline under it, then untitled, unsigned text: the headline
+    /// sits inside one article (text wrapped around it), so the untitled text
+    /// is the rest of the first story.
+    fn merge_body_after_first_headline(&mut self) {
+        if self.layout != Layout::Column || self.stories.len() < 2 {
+            return;
+        }
+        let (first, second) = (&self.stories[0], &self.stories[1]);
+        let split = self.byline_under[0]
+            && !first.title.is_empty()
+            && second.title.is_empty()
+            && second.authors.is_empty()
+            && second.kicker.is_none()
+            && !second.continuation;
+        if !split {
+            return;
+        }
+        let s = self.stories.remove(1);
+        self.caption_like.remove(1);
+        self.byline_under.remove(1);
+        let prev = &mut self.stories[0];
+        prev.body = [prev.body.as_str(), s.body.as_str()]
+            .iter()
+            .filter(|b| !b.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        prev.captions.extend(s.captions);
+        prev.lines.1 = prev.lines.1.max(s.lines.1);
+        prev.review.push("headline-inside-text".into());
+        self.warnings
+            .retain(|w| !(w.line == s.lines.0 && w.message == "no headline found"));
+        self.warnings.push(Warning {
+            line: s.lines.0,
+            message: "headline printed inside the text: the text after it joined to that story"
+                .into(),
+        });
+    }
+
     /// Short headline-less stories made only of one-line sentences right
     /// after another story are photo captions of that story.
     fn merge_caption_clusters(&mut self) {
@@ -496,6 +541,7 @@ impl Segmenter<'_> {
             if cluster {
                 let s = self.stories.remove(k);
                 self.caption_like.remove(k);
+                self.byline_under.remove(k);
                 let prev = &mut self.stories[k - 1];
                 prev.captions.extend(s.captions);
                 prev.captions.extend(paras_owned(&s.body));
@@ -608,6 +654,17 @@ mod tests {
         assert_eq!(s.title, "主标题写在这里");
         assert_eq!(s.subtitle.as_deref(), Some("副题写在这里"));
         assert!(p.removed.iter().any(|r| r.reason == "kicker dash"));
+    }
+
+    #[test]
+    fn headline_inside_the_text_of_the_first_story() {
+        let text = format!("{BODY_A}主标题写在这里\n——副题写在这里\n\n王 强\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 1);
+        let s = &p.stories[0];
+        assert_eq!(s.title, "主标题写在这里");
+        assert!(s.body.starts_with("今年以来") && s.body.ends_with("逐一交办落实。"));
+        assert!(s.review.contains(&"headline-inside-text".to_string()));
     }
 
     #[test]
