@@ -77,7 +77,12 @@ impl Segmenter<'_> {
                         .is_some_and(|d| d.closed && !d.has_headline);
                 n >= 2 || short || has_word_separator(&line.text) || (after_credit && len <= 40)
             }
-            Layout::Paragraph => len <= 24 || (closed && len <= 40),
+            Layout::Paragraph => {
+                // Long headlines rarely have commas; a line cut mid-sentence
+                // by a page break usually does.
+                let no_commas = !clean_body(&joined).contains(['，', '、', '；']);
+                len <= 24 || (len <= 40 && (closed || no_commas))
+            }
             Layout::Markdown => len <= 20 || (closed && len <= 40),
         }
     }
