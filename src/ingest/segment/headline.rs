@@ -38,6 +38,17 @@ enum Unit {
     },
 }
 
+/// The parts of a headline block, each with its first line number.
+#[derive(Default)]
+struct Parts {
+    plain: Vec<(String, usize)>,
+    kicker: Option<(String, usize)>,
+    subtitle: Option<(String, usize)>,
+    touched: Vec<usize>,
+    credits: Vec<(String, Vec<String>, usize)>,
+    captions: Vec<(String, usize)>,
+}
+
 impl Segmenter<'_> {
     /// Gather and interpret a headline block starting at `i`.
     pub(super) fn headline_block(&mut self, i: usize) -> usize {
@@ -221,7 +232,7 @@ impl Segmenter<'_> {
             }
         };
         if sections {
-            self.attach_sections(units, first);
+            self.attach_sections(units);
             return;
         }
         // Markdown: a heading directly followed by a more important heading is
@@ -250,7 +261,7 @@ impl Segmenter<'_> {
         self.attach_headline(units, attach_to_current);
     }
 
-    fn attach_sections(&mut self, units: Vec<Unit>, _first: usize) {
+    fn attach_sections(&mut self, units: Vec<Unit>) {
         for u in units {
             if let Unit::Heading { text, lines, .. } = u {
                 let cleaned = self.clean_heading(&text, lines[0]);
@@ -281,13 +292,19 @@ impl Segmenter<'_> {
         cleaned
     }
 
-    fn attach_headline(&mut self, units: Vec<Unit>, after_body: bool) {
-        let mut plain: Vec<(String, usize)> = Vec::new();
-        let mut kicker: Option<(String, usize)> = None;
-        let mut subtitle: Option<(String, usize)> = None;
-        let mut touched: Vec<usize> = Vec::new();
-        let mut credits: Vec<(String, Vec<String>, usize)> = Vec::new();
-        let mut captions: Vec<(String, usize)> = Vec::new();
+    /// Sort the units of a headline block into kicker, plain headline lines,
+    /// subtitle, credits and captions (banners become the current story's
+    /// column right away). Dashes and doubled text removed are recorded.
+    fn split_parts(&mut self, units: Vec<Unit>) -> Parts {
+        let mut parts = Parts::default();
+        let Parts {
+            plain,
+            kicker,
+            subtitle,
+            touched,
+            credits,
+            captions,
+        } = &mut parts;
         for u in units {
             match u {
                 Unit::Heading { text, lines, .. } => {
@@ -301,9 +318,9 @@ impl Segmenter<'_> {
                             text: dashes.into(),
                             reason: "kicker dash".into(),
                         });
-                        kicker = Some((self.clean_heading(core, lines[0]), lines[0]));
+                        *kicker = Some((self.clean_heading(core, lines[0]), lines[0]));
                     } else if (t.ends_with('：') || t.ends_with(':')) && kicker.is_none() {
-                        kicker = Some((self.clean_heading(t, lines[0]), lines[0]));
+                        *kicker = Some((self.clean_heading(t, lines[0]), lines[0]));
                     } else {
                         plain.push((self.clean_heading(t, lines[0]), lines[0]));
                     }
@@ -318,9 +335,9 @@ impl Segmenter<'_> {
                         reason: "subtitle dash".into(),
                     });
                     let cleaned = self.clean_heading(core, lines[0]);
-                    match &mut subtitle {
+                    match subtitle {
                         Some((s, _)) => s.push_str(&cleaned),
-                        None => subtitle = Some((cleaned, lines[0])),
+                        None => *subtitle = Some((cleaned, lines[0])),
                     }
                 }
                 Unit::Credit { raw, names, line } => credits.push((raw, names, line)),
@@ -337,6 +354,18 @@ impl Segmenter<'_> {
                 }
             }
         }
+        parts
+    }
+
+    fn attach_headline(&mut self, units: Vec<Unit>, after_body: bool) {
+        let Parts {
+            mut plain,
+            mut kicker,
+            subtitle,
+            touched,
+            credits,
+            captions,
+        } = self.split_parts(units);
         let ambiguous = plain.len() >= 2 && kicker.is_none() && subtitle.is_none();
         if kicker.is_none() && plain.len() >= 2 {
             kicker = Some(plain.remove(0));
