@@ -100,7 +100,7 @@ enum ColumnByline {
     UnderTitle,
 }
 
-fn column(t: &Truth, width: usize, style: ColumnByline) -> String {
+fn column(t: &Truth, width: usize, style: ColumnByline, with_caption: bool) -> String {
     let mut blocks: Vec<String> = Vec::new();
     for p in &t.paras {
         match p {
@@ -136,6 +136,12 @@ fn column(t: &Truth, width: usize, style: ColumnByline) -> String {
         head.push_str(&format!("\n{byline}"));
     }
     blocks.push(head);
+    if with_caption {
+        blocks.push(format!(
+            "{}现场。 李 明 摄",
+            t.title.chars().take(4).collect::<String>()
+        ));
+    }
     blocks.join("\n\n")
 }
 
@@ -326,10 +332,40 @@ fn gold_articles_relaid_in_every_layout() {
             ColumnByline::Inline,
             ColumnByline::UnderTitle,
         ][round % 3];
-        let col: Vec<String> = order.iter().map(|t| column(t, width, style)).collect();
+        let col: Vec<String> = order
+            .iter()
+            .map(|t| column(t, width, style, round % 4 == 0))
+            .collect();
         errors.extend(check_page("column", &col.join("\n\n"), &order));
         let par: Vec<String> = order.iter().map(paragraph).collect();
-        errors.extend(check_page("paragraph", &par.join("\n\n"), &order));
+        let banner = if round % 2 == 0 {
+            "乡村振兴·桂阳篇\n\n"
+        } else {
+            ""
+        };
+        let par_page = format!("{banner}{}", par.join("\n\n"));
+        errors.extend(check_page("paragraph", &par_page, &order));
+        let first = parse_page(&par_page)
+            .stories
+            .into_iter()
+            .next()
+            .and_then(|s| s.column);
+        if (first.as_deref() == Some("乡村振兴·桂阳篇")) != (round % 2 == 0) {
+            errors.push(format!("paragraph: banner column {first:?}"));
+        }
+        if round % 4 == 0 {
+            let captioned = parse_page(&col.join("\n\n"))
+                .stories
+                .iter()
+                .filter(|s| s.captions.iter().any(|c| c.ends_with("现场。李明摄")))
+                .count();
+            if captioned != order.len() {
+                errors.push(format!(
+                    "column: {captioned} of {} captions placed",
+                    order.len()
+                ));
+            }
+        }
         let md: Vec<String> = order.iter().map(|t| markdown(t, round % 2 == 1)).collect();
         errors.extend(check_page("markdown", &md.join("\n\n"), &order));
     }
