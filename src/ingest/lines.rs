@@ -69,6 +69,12 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+static LEADING_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[▲△▼■◆●\s]*[（(]\s*(上接|接上|紧接|接第)[^）)]{0,12}[）)]").expect("static regex")
+});
+static TRAILING_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[（(]\s*(下转|转第|转下)[^）)]{0,12}[）)][▲△▼■◆●\s]*$").expect("static regex")
+});
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(责任编辑|本版编辑|编辑|校对|美编|版式|版面设计|审核|值班编委)\s*[:：]")
         .expect("static regex")
@@ -92,6 +98,20 @@ const LABELS: &[&str] = &[
 ];
 
 const BANNER_ENDINGS: &[&str] = &["篇", "刊", "版", "专栏", "专题", "特刊"];
+
+/// "（上接1版）会议要求…" → ("（上接1版）", "会议要求…").
+pub fn split_leading_marker(text: &str) -> Option<(String, String)> {
+    let m = LEADING_MARKER.find(text)?;
+    let rest = text[m.end()..].to_string();
+    (!rest.trim().is_empty()).then(|| (m.as_str().to_string(), rest))
+}
+
+/// "…落地见效。（下转3版）" → ("…落地见效。", "（下转3版）").
+pub fn split_trailing_marker(text: &str) -> Option<(String, String)> {
+    let m = TRAILING_MARKER.find(text)?;
+    let rest = text[..m.start()].to_string();
+    (!rest.trim().is_empty()).then(|| (rest, m.as_str().to_string()))
+}
 
 /// Split a seed into lines.
 pub fn split_lines(text: &str) -> Vec<Line> {

@@ -9,7 +9,9 @@ use crate::ingest::byline::{is_institution, split_trailing_byline};
 use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, split_dateline};
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
-use crate::ingest::lines::{Kind, Line, classify, ends_paragraph};
+use crate::ingest::lines::{
+    Kind, Line, classify, ends_paragraph, split_leading_marker, split_trailing_marker,
+};
 use crate::ingest::{Page, Story, Unplaced, Warning};
 use draft::{Draft, render_body};
 
@@ -304,10 +306,35 @@ impl Segmenter<'_> {
         self.stories.push(story);
     }
 
-    /// A body line: starts a new story when the current one has ended.
+    /// A body line: starts a new story when the current one has ended. Jump
+    /// markers at its start ("（上接1版）…") or end ("…（下转2版）") are split off.
     fn body_line(&mut self, i: usize, why: &str) {
         let line = &self.lines[i];
-        let (no, text) = (line.no, line.text.clone());
+        let (no, mut text) = (line.no, line.text.clone());
+        if let Some((marker, rest)) = split_leading_marker(&text) {
+            self.finish_current(false);
+            self.pending_continuation = true;
+            self.place_unplaced(no, clean_body(&marker), "continuation marker");
+            text = rest;
+        }
+        let trailing = split_trailing_marker(&text);
+        if let Some((rest, _)) = &trailing {
+            text = rest.clone();
+        }
+        self.body_text(i, text, why);
+        if let Some((_, marker)) = trailing {
+            self.place_unplaced(no, clean_body(&marker), "jump marker (continued elsewhere)");
+            if let Some(d) = self.cur.as_mut() {
+                d.flush();
+                d.closed = true;
+            }
+        }
+    }
+
+    /// Place body text of line `i` (possibly without a split-off marker).
+    fn body_text(&mut self, i: usize, text: String, why: &str) {
+        let line = &self.lines[i];
+        let no = line.no;
         let new_block = line.lead_space && line.joined_above;
         let box_start = self.layout.headline_first() && !line.joined_above && self.lead_box(i);
         let must_start = match &self.cur {
@@ -643,6 +670,20 @@ mod tests {
         assert!(p.stories[1].continuation);
         assert_eq!(p.stories[1].title, "");
         assert!(p.stories[1].review.is_empty());
+    }
+
+    #[test]
+    fn markers_inside_body_lines_are_split_off() {
+        let text = format!(
+            "{BODY_A}（上接1版）会议要求，各级各部门要提高政治站位。\n\n\
+             会议强调，要确保各项任务落地见效。（下转3版）\n"
+        );
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert!(p.stories[1].continuation);
+        assert!(p.stories[1].body.starts_with("会议要求"));
+        assert!(p.stories[1].body.ends_with("落地见效。"));
+        assert_eq!(p.unplaced.len(), 2);
     }
 
     #[test]
