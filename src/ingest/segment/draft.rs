@@ -22,6 +22,8 @@ pub(super) struct Draft {
     pub(super) headline_above: bool,
     /// A byline was printed under the headline (in its block).
     pub(super) byline_under_headline: bool,
+    /// Markdown level of the headline ("#" = 1), 0 when not Markdown.
+    pub(super) headline_md: usize,
 }
 
 impl Draft {

@@ -5,7 +5,7 @@
 //! It must NOT change segmentation state: every function here only reads.
 
 use super::{GROUP_SCAN, LOOKAHEAD, MAX_BOX, Segmenter};
-use crate::ingest::byline::split_trailing_byline;
+use crate::ingest::byline::{split_dateline, split_trailing_byline};
 use crate::ingest::clean::{clean_body, visible_len};
 use crate::ingest::layout::Layout;
 use crate::ingest::lines::{Kind, ends_paragraph, has_word_separator, heading_shape};
@@ -200,6 +200,16 @@ impl Segmenter<'_> {
             .take(LOOKAHEAD)
             .all(|k| matches!(k.0, Kind::Blank | Kind::Caption | Kind::Banner))
             && self.kinds.len().saturating_sub(j) <= LOOKAHEAD
+    }
+
+    /// The next non-blank line from `j` opens with a dateline credit
+    /// ("株洲日报(全媒体记者/刘平)…") or is a byline.
+    pub(super) fn dateline_follows(&self, j: usize) -> bool {
+        self.byline_follows(j)
+            || (j..self.lines.len())
+                .take(LOOKAHEAD)
+                .find(|k| self.kinds[*k].0 != Kind::Blank)
+                .is_some_and(|k| split_dateline(&self.lines[k].text).is_some())
     }
 
     /// The next non-blank line from `j` is a Markdown headline ("#" or "##").

@@ -53,7 +53,7 @@ impl Segmenter<'_> {
     /// Gather and interpret a headline block starting at `i`.
     pub(super) fn headline_block(&mut self, i: usize) -> usize {
         let (units, end) = self.gather_units(i);
-        self.interpret(units, i);
+        self.interpret(units, i, end);
         end
     }
 
@@ -172,7 +172,7 @@ impl Segmenter<'_> {
         n
     }
 
-    fn interpret(&mut self, units: Vec<Unit>, first: usize) {
+    fn interpret(&mut self, units: Vec<Unit>, first: usize, end: usize) {
         let headings: Vec<&Unit> = units
             .iter()
             .filter(|u| matches!(u, Unit::Heading { .. }))
@@ -204,7 +204,13 @@ impl Segmenter<'_> {
             .as_ref()
             .is_some_and(|d| (d.has_body() || d.has_headline) && !d.closed);
         let plain = !has_marker && !has_tail && !headings.is_empty();
-        let section_md = md_levels.iter().all(|m| *m == 0 || *m >= 3);
+        // "###" is a section heading; so is "##" under a "#" headline when no
+        // byline or dateline follows it (Markdown levels are used loosely).
+        let story_md = self.cur.as_ref().map_or(0, |d| d.headline_md);
+        let below_headline = story_md >= 1
+            && md_levels.first().is_some_and(|m| *m > story_md)
+            && !self.dateline_follows(end);
+        let section_md = md_levels.iter().all(|m| *m == 0 || *m >= 3) || below_headline;
         let after_caption = self.prev_kind(first) == Some(Kind::Caption);
         let headline_above_body = self
             .cur
@@ -228,6 +234,7 @@ impl Segmenter<'_> {
                     && section_md
                     && cur_has_content
                     && (md_levels[0] >= 3
+                        || below_headline
                         || (grouped && !(top_byline && self.closing_byline_ahead(first))))
             }
         };
@@ -358,6 +365,16 @@ impl Segmenter<'_> {
     }
 
     fn attach_headline(&mut self, units: Vec<Unit>, after_body: bool) {
+        let md = units
+            .iter()
+            .find_map(|u| match u {
+                Unit::Heading { md, .. } if *md > 0 => Some(*md),
+                _ => None,
+            })
+            .unwrap_or(0);
+        if let Some(d) = self.cur.as_mut() {
+            d.headline_md = md;
+        }
         let Parts {
             mut plain,
             mut kicker,

@@ -687,6 +687,20 @@ mod tests {
     }
 
     #[test]
+    fn markdown_subheads_one_level_below_the_headline() {
+        let long =
+            "这是正文段落，内容比较长，用来说明这是一行一个段落的版式，不是栏文本，也不是标题。";
+        let text = format!(
+            "# 第一篇标题\n\n{long}\n\n## 一、小标题\n\n{long}\n\n## 第二篇标题\n\n\
+             株洲日报(全媒体记者/刘平){long}\n"
+        );
+        let p = page(&text);
+        let titles: Vec<&str> = p.stories.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["第一篇标题", "第二篇标题"]);
+        assert!(p.stories[0].body.contains("## 一、小标题"));
+    }
+
+    #[test]
     fn kicker_with_dashes_and_subtitle() {
         let text = format!("{BODY_A}引题写在这里——\n\n主标题写在这里\n——副题写在这里\n\n{BODY_B}");
         let p = page(&text);
