@@ -31,14 +31,19 @@ impl Segmenter<'_> {
     /// `after_credit` allows a full-width line right after a closing credit
     /// (the headline of the story above in column text).
     pub(super) fn is_heading(&self, i: usize, after_credit: bool) -> bool {
+        self.heading_reason(i, after_credit).is_some()
+    }
+
+    /// Why the Text line at `i` starts a heading, or `None` when it is body.
+    pub(super) fn heading_reason(&self, i: usize, after_credit: bool) -> Option<&'static str> {
         let line = &self.lines[i];
         if line.md_level > 0 {
-            return true;
+            return Some("Markdown heading");
         }
         let n = self.body_box_len(i);
         let joined: String = (i..i + n).map(|k| self.lines[k].text.as_str()).collect();
         if !heading_shape(&joined) || self.next_line_continues(i + n) {
-            return false;
+            return None;
         }
         let len = visible_len(&clean_body(&joined));
         if self.cur.as_ref().is_some_and(|d| d.open.is_some()) {
@@ -48,42 +53,71 @@ impl Segmenter<'_> {
                 || self.byline_follows(i + n)
                 || self.kicker_above_heading(&joined, len, i + n)
                 || (self.layout.headline_first() && self.next_is_heading_line(i + n));
-            return len <= 30 && clear;
+            return (len <= 30 && clear).then_some("headline block after a cut paragraph");
         }
         if len <= 40 && self.md_headline_follows(i + n) {
-            return true;
+            return Some("line above a Markdown headline (kicker)");
         }
-        if self.subtitle_follows(i + n) || (len <= 40 && self.byline_follows(i + n)) {
-            return true;
+        if self.subtitle_follows(i + n) {
+            return Some("a \"——\" subtitle follows");
+        }
+        if len <= 40 && self.byline_follows(i + n) {
+            return Some("a byline follows");
+        }
+        if self.kicker_above_heading(&joined, len, i + n) {
+            return Some("kicker (ends with \"——\" or \"：\") above a heading");
         }
         let closed = self.cur.as_ref().is_none_or(|d| d.closed);
-        if self.kicker_above_heading(&joined, len, i + n) {
-            return true;
-        }
         match self.layout {
-            Layout::Column => {
-                if line.justified {
-                    return false;
-                }
-                // Paragraph first lines are indented by two characters, so
-                // "short" means clearly shorter than that.
-                let col = self.widths[i];
-                let short = line.width < (col - 4.0).min(col * 0.8)
-                    || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
-                let after_credit = after_credit
-                    && self
-                        .cur
-                        .as_ref()
-                        .is_some_and(|d| d.closed && !d.has_headline);
-                n >= 2 || short || has_word_separator(&line.text) || (after_credit && len <= 40)
-            }
+            Layout::Column => self.column_heading_reason(i, n, len, after_credit),
             Layout::Paragraph => {
                 // Long headlines rarely have commas; a line cut mid-sentence
                 // by a page break usually does.
                 let no_commas = !clean_body(&joined).contains(['，', '、', '；']);
-                len <= 24 || (len <= 40 && (closed || no_commas))
+                if len <= 24 {
+                    Some("short line without sentence end")
+                } else {
+                    (len <= 40 && (closed || no_commas))
+                        .then_some("headline-length line without sentence end")
+                }
             }
-            Layout::Markdown => len <= 20 || (closed && len <= 40),
+            Layout::Markdown => {
+                (len <= 20 || (closed && len <= 40)).then_some("short line without sentence end")
+            }
+        }
+    }
+
+    /// Heading tests for column text: a text box, a line clearly shorter than
+    /// the column, a word separator, or a headline right after a credit.
+    fn column_heading_reason(
+        &self,
+        i: usize,
+        n: usize,
+        len: usize,
+        after_credit: bool,
+    ) -> Option<&'static str> {
+        let line = &self.lines[i];
+        if line.justified {
+            return None;
+        }
+        // Paragraph first lines are indented by two characters, so "short"
+        // means clearly shorter than that.
+        let col = self.widths[i];
+        let short = line.width < (col - 4.0).min(col * 0.8)
+            || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
+        let after_credit = after_credit
+            && self
+                .cur
+                .as_ref()
+                .is_some_and(|d| d.closed && !d.has_headline);
+        if n >= 2 {
+            Some("text box (lines joined by single newlines)")
+        } else if short {
+            Some("clearly shorter than the column")
+        } else if has_word_separator(&line.text) {
+            Some("words separated by a deliberate space")
+        } else {
+            (after_credit && len <= 40).then_some("right after a closing credit")
         }
     }
 

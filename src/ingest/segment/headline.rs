@@ -52,6 +52,10 @@ struct Parts {
 impl Segmenter<'_> {
     /// Gather and interpret a headline block starting at `i`.
     pub(super) fn headline_block(&mut self, i: usize) -> usize {
+        self.block_reason = match self.kinds[i].0 {
+            Kind::Subtitle => "a \"——\" subtitle line",
+            _ => self.heading_reason(i, true).unwrap_or("heading"),
+        };
         let (units, end) = self.gather_units(i);
         self.interpret(units, i, end);
         end
@@ -274,8 +278,10 @@ impl Segmenter<'_> {
                 let cleaned = self.clean_heading(&text, lines[0]);
                 for no in &lines {
                     let idx = self.line_idx(*no);
-                    self.notes[idx] =
-                        "heading-shaped line inside an open story → section heading".into();
+                    self.notes[idx] = format!(
+                        "heading ({}) inside an open story → section heading",
+                        self.block_reason
+                    );
                 }
                 let d = self.current();
                 for no in &lines {
@@ -430,9 +436,15 @@ impl Segmenter<'_> {
         for no in touched {
             let idx = self.line_idx(no);
             self.notes[idx] = if after_body {
-                "heading block after a body (column layout) → headline of the story above".into()
+                format!(
+                    "heading block ({}) after a body (column layout) → headline of the story above",
+                    self.block_reason
+                )
             } else {
-                "heading block → headline of a new story".into()
+                format!(
+                    "heading block ({}) → headline of a new story",
+                    self.block_reason
+                )
             };
         }
         for (text, line) in captions {

@@ -48,6 +48,8 @@ struct Segmenter<'a> {
     caption_like: Vec<bool>,
     /// Per finished story: its byline was printed under its headline.
     byline_under: Vec<bool>,
+    /// Why the headline block being handled was taken as a heading.
+    block_reason: &'static str,
 }
 
 /// Result of segmentation, with one explanation note per line.
@@ -80,6 +82,7 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         pending_captions: Vec::new(),
         caption_like: Vec::new(),
         byline_under: Vec::new(),
+        block_reason: "",
     };
     s.run();
     let page = Page {
