@@ -4,6 +4,7 @@
 //!
 //! It must NOT classify single lines or group them into stories.
 
+use super::clean::is_wide_punct;
 use super::lines::{Line, ends_paragraph};
 
 /// The three page layouts ingest understands.
@@ -45,12 +46,17 @@ const SCAN: usize = 40;
 
 /// Typical column width at each line: the median width of the next eight
 /// full text lines (lines that end a paragraph are short by nature and left
-/// out; the scan stops at anything that is not text, e.g. a byline or
-/// subtitle); near the end of the text, the previous eight lines. `is_text`
+/// out, so are short lines without punctuation; the scan stops at anything
+/// that is not text, e.g. a byline or subtitle); when there are too few,
+/// the eight lines before. `is_text`
 /// tells which lines are text (body or heading) rather than credits, markers…
 pub fn local_widths(lines: &[Line], is_text: &[bool]) -> Vec<f32> {
+    // Short lines without any punctuation are headings, not column lines
+    // ("学习唱响铸魂歌").
+    let column_line =
+        |l: &Line| l.width >= 4.0 && (l.width >= 12.0 || l.text.chars().any(is_wide_punct));
     let idx: Vec<usize> = (0..lines.len())
-        .filter(|i| lines[*i].width >= 4.0)
+        .filter(|i| column_line(&lines[*i]))
         .collect();
     (0..lines.len())
         .map(|i| {
@@ -63,20 +69,23 @@ pub fn local_widths(lines: &[Line], is_text: &[bool]) -> Vec<f32> {
                 if !is_text.get(j).copied().unwrap_or(false) || ahead.len() == 8 {
                     break;
                 }
-                if line.width >= 4.0 && !ends_paragraph(&line.text) {
+                if column_line(line) && !ends_paragraph(&line.text) {
                     ahead.push(j);
                 }
             }
-            let window: &[usize] = if ahead.len() >= 2 {
-                &ahead
+            if ahead.len() >= 2 {
+                median(&ahead, lines)
             } else {
-                &idx[pos.saturating_sub(8)..pos]
-            };
-            let mut w: Vec<f32> = window.iter().map(|j| lines[*j].width).collect();
-            w.sort_by(f32::total_cmp);
-            w.get(w.len() / 2).copied().unwrap_or(0.0)
+                median(&idx[pos.saturating_sub(9)..pos.saturating_sub(1)], lines)
+            }
         })
         .collect()
+}
+
+fn median(window: &[usize], lines: &[Line]) -> f32 {
+    let mut w: Vec<f32> = window.iter().map(|j| lines[*j].width).collect();
+    w.sort_by(f32::total_cmp);
+    w.get(w.len() / 2).copied().unwrap_or(0.0)
 }
 
 #[cfg(test)]
@@ -97,7 +106,7 @@ mod tests {
 
     #[test]
     fn local_width_is_median() {
-        let text = "一二三四五\n一二三四五六七八九十\n一二三四五六七八九十\n一二三四五六七八九十\n";
+        let text = "一二三四五\n一二三四，六七八九十\n一二三四，六七八九十\n一二三四，六七八九十\n";
         let lines = split_lines(text);
         assert_eq!(local_widths(&lines, &[true; 4])[0], 10.0);
     }

@@ -131,7 +131,8 @@ impl Segmenter<'_> {
         {
             return true;
         }
-        let mut prev_ended = false;
+        // The candidate itself ends what comes before the next line.
+        let mut prev_ended = true;
         let mut k = first + 1;
         let end = (first + GROUP_SCAN).min(self.lines.len());
         // Skip the candidate's own box.
