@@ -726,6 +726,20 @@ mod tests {
     }
 
     #[test]
+    fn headings_printed_apart_after_the_body_are_sections() {
+        let text = format!("{BODY_A}{BODY_B}学习唱响铸魂歌\n\n创建唱响强基歌\n\n监管唱响清廉歌\n");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 1);
+        let s = &p.stories[0];
+        assert_eq!(s.title, "");
+        assert!(
+            s.body.ends_with("## 创建唱响强基歌\n\n## 监管唱响清廉歌"),
+            "{}",
+            s.body
+        );
+    }
+
+    #[test]
     fn affiliation_spanning_two_lines() {
         let text = format!("{BODY_A}（作者单位：湖南某某大学\n\n马克思主义学院）\n\n标题一行\n\n");
         let p = page(&text);
