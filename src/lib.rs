@@ -4,11 +4,13 @@
 //! `content` (articles on disk → typed model) → `site` (model → lists,
 //! indexes, pagination) → `render` (pages through tera) → `search`
 //! (sharded full-text index) → `output` (staged, atomic write of `public/`).
+<<<<<<< HEAD
 
 pub mod check;
 pub mod classify;
 pub mod config;
 pub mod content;
+pub mod ingest;
 pub mod output;
 pub mod render;
 pub mod search;

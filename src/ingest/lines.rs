@@ -1,0 +1,440 @@
+//! Line classification: what a single seed line looks like on its own
+//! (continuation marker, caption, byline, subtitle, banner, label…) and the
+//! shape tests used to tell headings from body text.
+//!
+//! It must NOT group lines into stories (that is `segment.rs`) and must not
+//! decide between section heading and headline.
+
+use super::byline::{is_institution, parse_credit_line, parse_names, parse_paren_byline};
+use super::clean::{clean_body, is_cjk, is_justified, is_wide};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// One seed line with the facts every later step needs.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// 1-based line number in the seed.
+    pub no: usize,
+    /// The line as in the seed.
+    pub raw: String,
+    /// Trimmed text with Markdown heading markers ("## ") removed.
+    pub text: String,
+    /// Number of leading '#' (0 when none).
+    pub md_level: usize,
+    /// The line starts with a space: a new text block in the extraction.
+    pub lead_space: bool,
+    /// The previous line is not blank (single newline: same text box).
+    pub joined_above: bool,
+    /// Visual width in ems (CJK = 1, ASCII = 0.5), spaces not counted.
+    pub width: f32,
+    /// The line is space-justified ("走 进 保 靖"), so it is a full column line.
+    pub justified: bool,
+}
+
+/// What a line is, judged on the line alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Blank,
+    /// Jump marker "（上接1版①）" / "（下转2版）".
+    Marker,
+    /// "责任编辑：…" and similar page credits.
+    Editor,
+    /// "前言：", "编者按": a label, not body text.
+    Label,
+    /// "（作者单位：…" (may continue on the next line).
+    Affiliation,
+    /// Photo caption ("… 王朝阳 摄", "（…提供）", "…供图").
+    Caption,
+    /// Whole-line byline in parentheses "（曾志峰 石思源）".
+    ParenByline,
+    /// Credit with role words "株洲日报全媒体记者/董介 廖智勇".
+    CreditByline,
+    /// Bare names "王鹏基 段铭柯 李梅花".
+    NameByline,
+    /// Institution credit "芦淞区委组织部".
+    Institution,
+    /// "——…" subtitle line.
+    Subtitle,
+    /// Page or column banner "实干担当·娄星篇", "生命·周刊".
+    Banner,
+    /// A single character on its own line (vertical headline fragment).
+    Fragment,
+    /// Anything else: body text or a heading, decided in context.
+    Text,
+}
+
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[▲△▼■◆●\s]*[（(]\s*(上接|接上|紧接|下转|转第|转下|接第|续)[^）)]{0,12}[）)][▲△▼■◆●\s]*$",
+    )
+    .expect("static regex")
+});
+static LEADING_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[▲△▼■◆●\s]*[（(]\s*(上接|接上|紧接|接第)[^）)]{0,12}[）)]").expect("static regex")
+});
+static TRAILING_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[（(]\s*(下转|转第|转下)[^）)]{0,12}[）)][▲△▼■◆●\s]*$").expect("static regex")
+});
+static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(责任编辑|本版编辑|编辑|校对|美编|版式|版面设计|审核|值班编委)\s*[:：]")
+        .expect("static regex")
+});
+static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:))")
+        .expect("static regex")
+});
+
+const LABELS: &[&str] = &[
+    "前言",
+    "编者按",
+    "编者的话",
+    "引言",
+    "导读",
+    "核心提示",
+    "链接",
+    "相关链接",
+    "短评",
+    "延伸阅读",
+];
+
+const BANNER_ENDINGS: &[&str] = &["篇", "刊", "版", "专栏", "专题", "特刊"];
+
+/// "（上接1版）会议要求…" → ("（上接1版）", "会议要求…").
+pub fn split_leading_marker(text: &str) -> Option<(String, String)> {
+    let m = LEADING_MARKER.find(text)?;
+    let rest = text[m.end()..].to_string();
+    (!rest.trim().is_empty()).then(|| (m.as_str().to_string(), rest))
+}
+
+/// "…落地见效。（下转3版）" → ("…落地见效。", "（下转3版）").
+pub fn split_trailing_marker(text: &str) -> Option<(String, String)> {
+    let m = TRAILING_MARKER.find(text)?;
+    let rest = text[..m.start()].to_string();
+    (!rest.trim().is_empty()).then(|| (rest, m.as_str().to_string()))
+}
+
+/// Split a seed into lines.
+pub fn split_lines(text: &str) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let trimmed = raw.trim();
+        let md_level = trimmed.chars().take_while(|c| *c == '#').count();
+        let md_level = if md_level > 0 && trimmed[md_level..].starts_with([' ', '\t']) {
+            md_level
+        } else {
+            0
+        };
+        let text = trimmed[md_level..].trim().to_string();
+        let joined_above = out.last().is_some_and(|l| !l.raw.trim().is_empty());
+        out.push(Line {
+            no: i + 1,
+            lead_space: raw.starts_with([' ', '\u{3000}', '\t']) && !trimmed.is_empty(),
+            joined_above,
+            width: line_width(&text),
+            justified: is_justified(&text),
+            raw: raw.to_string(),
+            text,
+            md_level,
+        });
+    }
+    forget_boxes_without_blank_lines(&mut out);
+    out
+}
+
+/// Single newlines mark text boxes only on pages that separate lines with
+/// blank lines; on pages without (or with few) blank lines they mean nothing.
+fn forget_boxes_without_blank_lines(lines: &mut [Line]) {
+    let blank = lines.iter().filter(|l| l.text.is_empty()).count();
+    if blank * 4 < lines.len() {
+        for l in lines.iter_mut() {
+            l.joined_above = false;
+            l.lead_space = false;
+        }
+    }
+}
+
+/// Visual width in ems: wide characters count 1, ASCII (digits, Latin) 0.5.
+pub fn visual_width(s: &str) -> f32 {
+    s.trim()
+        .chars()
+        .map(|c| {
+            if is_wide(c) || c == '\u{3000}' {
+                1.0
+            } else {
+                0.5
+            }
+        })
+        .sum()
+}
+
+/// Width of a seed line in ems, spaces left out (in column text they are
+/// justification or digit padding added by the extraction, not printed width).
+fn line_width(text: &str) -> f32 {
+    visual_width(&text.replace([' ', '\u{3000}', '\t'], ""))
+}
+
+/// Classify a line on its own, with the reason.
+pub fn classify(line: &Line) -> (Kind, &'static str) {
+    let t = line.text.as_str();
+    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return (Kind::Blank, "blank line");
+    }
+    if MARKER.is_match(t) {
+        return (Kind::Marker, "jump marker (上接/下转 … 版)");
+    }
+    if EDITOR.is_match(t) {
+        return (Kind::Editor, "page editor credit");
+    }
+    if LABELS
+        .iter()
+        .any(|l| compact.trim_end_matches([':', '：']) == *l)
+    {
+        return (Kind::Label, "label line (前言/编者按…)");
+    }
+    if [
+        "（作者单位",
+        "(作者单位",
+        "（作者系",
+        "(作者系",
+        "（作者为",
+        "(作者为",
+    ]
+    .iter()
+    .any(|p| compact.starts_with(p))
+    {
+        return (Kind::Affiliation, "author affiliation （作者单位：…）");
+    }
+    if line.md_level == 0 && looks_like_caption(t, &compact) {
+        return (Kind::Caption, "photo caption (credit: 摄 / 提供 / 供图)");
+    }
+    if parse_paren_byline(t).is_some() {
+        return (Kind::ParenByline, "names in parentheses: closing byline");
+    }
+    if line.md_level > 0 {
+        return md_kind(&compact);
+    }
+    if (compact.starts_with("——") || compact.starts_with("--"))
+        && !compact.ends_with(['。', '！', '？'])
+    {
+        return (Kind::Subtitle, "starts with a dash: subtitle");
+    }
+    if is_banner(&compact) {
+        return (
+            Kind::Banner,
+            "short line with '·' and a banner ending: page/column banner",
+        );
+    }
+    if parse_credit_line(t).is_some() {
+        return (Kind::CreditByline, "credit with role words (记者/通讯员/…)");
+    }
+    if parse_names(t).is_some() {
+        return (Kind::NameByline, "only personal names: byline");
+    }
+    if is_institution(&compact) {
+        return (Kind::Institution, "institution name: possible byline");
+    }
+    if compact.chars().count() == 1 && compact.chars().all(is_cjk) {
+        return (
+            Kind::Fragment,
+            "single character: vertical headline fragment",
+        );
+    }
+    (Kind::Text, "text")
+}
+
+/// A caption ends with a photo credit ("… 王朝阳 摄", "（…提供）", "…供图")
+/// or starts with "图为".
+fn looks_like_caption(t: &str, compact: &str) -> bool {
+    let n = compact.chars().count();
+    let credit_end = compact.ends_with('摄')
+        || compact.ends_with("供图")
+        || compact.ends_with('）')
+        || compact.ends_with(')');
+    (6..=200).contains(&n)
+        && (credit_end || compact.starts_with('图'))
+        && (CAPTION_CREDIT.is_match(t) || photo_credit_tail(t))
+}
+
+/// "…。 张 伟 摄", "…。记者 张三 摄": after the last sentence end, a short
+/// credit (names, roles) ending in "摄".
+fn photo_credit_tail(t: &str) -> bool {
+    let Some(before) = t.trim_end().strip_suffix('摄') else {
+        return false;
+    };
+    let Some(pos) = before.rfind(['。', '！', '？', '）', ')']) else {
+        return false;
+    };
+    let tail = &before[pos..];
+    let tail = tail
+        .trim_start_matches(['。', '！', '？', '）', ')'])
+        .trim();
+    let visible = tail.chars().filter(|c| !c.is_whitespace()).count();
+    !before[..pos].trim().is_empty()
+        && (2..=14).contains(&visible)
+        && !tail.contains(['，', ',', '、'])
+}
+
+fn md_kind(compact: &str) -> (Kind, &'static str) {
+    if is_banner(compact) {
+        return (Kind::Banner, "Markdown heading shaped like a banner");
+    }
+    (Kind::Text, "Markdown heading")
+}
+
+fn is_banner(compact: &str) -> bool {
+    if compact.chars().count() > 48 {
+        return false;
+    }
+    let (collapsed, _) = super::clean::collapse_doubled(compact);
+    let n = collapsed.chars().count();
+    collapsed.contains('·')
+        && (4..=24).contains(&n)
+        && !collapsed.contains(['，', '。', '！', '？', ','])
+        && BANNER_ENDINGS.iter().any(|e| collapsed.ends_with(e))
+}
+
+/// The text ends a paragraph: sentence-final punctuation (optionally followed
+/// by closing quotes/brackets), a colon or a trailing dash.
+pub fn ends_paragraph(text: &str) -> bool {
+    let t = text.trim_end();
+    let core = t.trim_end_matches(['”', '’', '」', '』', '）', ')', '》', '】', '"']);
+    let closers = t.len() != core.len();
+    match core.chars().last() {
+        Some('。' | '！' | '？' | '!' | '?' | '…') => true,
+        Some('：' | ':') => !closers,
+        Some('—') => core.ends_with("——") && !closers,
+        _ => false,
+    }
+}
+
+/// The line has a sentence end inside (not only at the end).
+pub fn has_inner_sentence_end(text: &str) -> bool {
+    let t = text.trim_end();
+    let mut chars: Vec<char> = t.chars().collect();
+    while chars
+        .last()
+        .is_some_and(|c| "。！？!?…”’」』）)".contains(*c))
+    {
+        chars.pop();
+    }
+    chars.iter().any(|c| "。！？!?".contains(*c))
+}
+
+/// Quotes and brackets open on the line are closed on it.
+pub fn balanced(text: &str) -> bool {
+    let pairs = [
+        ('“', '”'),
+        ('《', '》'),
+        ('（', '）'),
+        ('(', ')'),
+        ('「', '」'),
+        ('‘', '’'),
+    ];
+    pairs.iter().all(|(o, c)| {
+        let mut depth = 0i32;
+        for ch in text.chars() {
+            if ch == *o {
+                depth += 1;
+            } else if ch == *c {
+                depth -= 1;
+            }
+        }
+        depth == 0
+    })
+}
+
+/// A deliberate word separator: a space between two runs of ≥2 CJK characters
+/// on a line that is not space-justified.
+pub fn has_word_separator(text: &str) -> bool {
+    text.chars().count() <= 80
+        && !is_justified(text)
+        && super::clean::clean_text(text).contains(' ')
+        && {
+            let cleaned = super::clean::clean_text(text);
+            cleaned
+                .split(' ')
+                .all(|part| part.chars().filter(|c| is_cjk(*c)).count() >= 2)
+        }
+}
+
+/// Shape of a heading: no sentence end, no dangling comma, balanced quotes.
+pub fn heading_shape(text: &str) -> bool {
+    if text.chars().count() > 160 {
+        return false;
+    }
+    let cleaned = clean_body(text);
+    let core = cleaned.trim_end_matches('—').trim_end_matches(['：', ':']);
+    let dash_or_colon = core.len() < cleaned.len() && !core.is_empty();
+    let last = core.chars().last().unwrap_or(' ');
+    (dash_or_colon || !ends_paragraph(&cleaned))
+        && !has_inner_sentence_end(&cleaned)
+        && balanced(&cleaned)
+        && !"，、；,;（(“".contains(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(s: &str) -> Kind {
+        let lines = split_lines(s);
+        classify(&lines[0]).0
+    }
+
+    #[test]
+    fn recognises_line_kinds() {
+        assert_eq!(kind(" ▲ ▲（上接1版①）"), Kind::Marker);
+        assert_eq!(kind("（下转2版）"), Kind::Marker);
+        assert_eq!(kind("责任编辑:王建设"), Kind::Editor);
+        assert_eq!(kind("前言："), Kind::Label);
+        assert_eq!(kind("编者按"), Kind::Label);
+        assert_eq!(
+            kind("（作者单位：湖南中医药大学第一附属"),
+            Kind::Affiliation
+        );
+        assert_eq!(
+            kind("桥头河镇屋场会宣讲党的二十大精神。 王朝阳 摄"),
+            Kind::Caption
+        );
+        assert_eq!(
+            kind("岳阳市·湘西州对口帮扶工作会在岳阳市召开。 （保靖县委宣传部提供）"),
+            Kind::Caption
+        );
+        assert_eq!(kind("献血现场。通讯员供图"), Kind::Caption);
+        assert_eq!(kind("（武 剑 谭茜纯）"), Kind::ParenByline);
+        assert_eq!(kind("株洲日报全媒体记者/董介 廖智勇"), Kind::CreditByline);
+        assert_eq!(kind("王鹏基 段铭柯 李梅花"), Kind::NameByline);
+        assert_eq!(kind("芦淞区委组织部"), Kind::Institution);
+        assert_eq!(
+            kind("——娄星区持续整治群众身边不正之风和腐败问题"),
+            Kind::Subtitle
+        );
+        assert_eq!(kind("实干担当·娄星篇"), Kind::Banner);
+        assert_eq!(kind("## 生命·周刊"), Kind::Banner);
+        assert_eq!(kind("非凡十年看湘中· （四）涟源篇涟源篇"), Kind::Banner);
+        assert_eq!(kind("以"), Kind::Fragment);
+        assert_eq!(kind("高度重视 尽岳阳所能，帮保靖所需"), Kind::Text);
+    }
+
+    #[test]
+    fn paragraph_ends() {
+        assert!(ends_paragraph("花开幸福保靖”的华美乐章。"));
+        assert!(ends_paragraph("发展贡献智慧和力量……”"));
+        assert!(ends_paragraph("见证硬核实力——"));
+        assert!(!ends_paragraph("“施工员”，与群众“面对面”“手牵手”"));
+        assert!(!ends_paragraph("人民政府“真抓实干表扬激励”表彰；"));
+    }
+
+    #[test]
+    fn heading_shapes() {
+        assert!(heading_shape("高位推动，织密监督“一张网”"));
+        assert!(!heading_shape("委领导带头调度线索案件办理，定期“一对"));
+        assert!(!heading_shape("“减肥不是百米冲刺,是终身马拉松。”市中"));
+        assert!(!heading_shape("强筋健骨，"));
+        assert!(has_word_separator("高度重视 尽岳阳所能，帮保靖所需"));
+        assert!(!has_word_separator(
+            "罗 玲 还 将 对“ 严 、忍 ”等 汉 字 进 行 解"
+        ));
+    }
+}

@@ -1,0 +1,101 @@
+//! A story under construction: its paragraphs, the open paragraph that is
+//! still being joined line by line, and whether its body has ended.
+//!
+//! It must NOT decide where lines belong; the segmenter tells it.
+
+use crate::ingest::Story;
+use crate::ingest::clean::clean_body;
+use crate::ingest::lines::ends_paragraph;
+
+/// A story under construction.
+#[derive(Default)]
+pub(super) struct Draft {
+    pub(super) story: Story,
+    /// Paragraphs: (text, is_heading, number of source lines).
+    pub(super) paras: Vec<(String, bool, usize)>,
+    /// Open paragraph: text and source line count.
+    pub(super) open: Option<(String, usize)>,
+    /// The body has ended (closing credit or headline attached).
+    pub(super) closed: bool,
+    pub(super) has_headline: bool,
+    /// The headline was printed before the body (headline-first story).
+    pub(super) headline_above: bool,
+    /// A byline was printed under the headline (in its block).
+    pub(super) byline_under_headline: bool,
+    /// Markdown level of the headline ("#" = 1), 0 when not Markdown.
+    pub(super) headline_md: usize,
+}
+
+impl Draft {
+    pub(super) fn has_body(&self) -> bool {
+        self.open.is_some() || self.paras.iter().any(|p| !p.1)
+    }
+
+    pub(super) fn touch(&mut self, no: usize) {
+        let (a, b) = self.story.lines;
+        self.story.lines = if a == 0 {
+            (no, no)
+        } else {
+            (a.min(no), b.max(no))
+        };
+    }
+
+    pub(super) fn flush(&mut self) {
+        if let Some((text, n)) = self.open.take() {
+            self.paras.push((text, false, n));
+        }
+    }
+
+    pub(super) fn push_body(&mut self, text: &str, no: usize) {
+        self.touch(no);
+        let cleaned = clean_body(text);
+        if cleaned.is_empty() {
+            return;
+        }
+        let joined = match self.open.take() {
+            Some((mut prev, n)) => {
+                let glue = prev.chars().last().is_some_and(|c| c.is_ascii_alphabetic())
+                    && cleaned.starts_with(|c: char| c.is_ascii_alphabetic());
+                if glue {
+                    prev.push(' ');
+                }
+                prev.push_str(&cleaned);
+                (prev, n + 1)
+            }
+            None => (cleaned, 1),
+        };
+        if ends_paragraph(&joined.0) {
+            self.paras.push((joined.0, false, joined.1));
+        } else {
+            self.open = Some(joined);
+        }
+    }
+
+    pub(super) fn push_heading(&mut self, text: String) {
+        self.flush();
+        self.paras.push((text, true, 1));
+    }
+
+    pub(super) fn add_authors(&mut self, names: Vec<String>) {
+        for n in names {
+            if !self.story.authors.contains(&n) {
+                self.story.authors.push(n);
+            }
+        }
+    }
+}
+
+pub(super) fn render_body(paras: &[(String, bool, usize)]) -> String {
+    paras
+        .iter()
+        .filter(|p| !p.0.is_empty())
+        .map(|(t, heading, _)| {
+            if *heading {
+                format!("## {t}")
+            } else {
+                t.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}

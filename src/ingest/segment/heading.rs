@@ -1,0 +1,337 @@
+//! Is a line a heading? The shape and look-ahead tests the segmenter uses to
+//! tell section headings and headlines from body text (column width, boxes,
+//! kickers, subtitles and bylines that follow, groups of section headings).
+//!
+//! It must NOT change segmentation state: every function here only reads.
+
+use super::{GROUP_SCAN, LOOKAHEAD, MAX_BOX, Segmenter};
+use crate::ingest::byline::{split_dateline, split_trailing_byline};
+use crate::ingest::clean::{clean_body, visible_len};
+use crate::ingest::layout::Layout;
+use crate::ingest::lines::{Kind, ends_paragraph, has_word_separator, heading_shape};
+
+impl Segmenter<'_> {
+    /// Number of consecutive single-newline Text lines starting at `i`.
+    pub(super) fn body_box_len(&self, i: usize) -> usize {
+        let mut n = 1;
+        while let Some(next) = self.lines.get(i + n) {
+            if n >= MAX_BOX
+                || !next.joined_above
+                || next.lead_space
+                || self.kinds[i + n].0 != Kind::Text
+            {
+                break;
+            }
+            n += 1;
+        }
+        n
+    }
+
+    /// Is the Text line at `i` the start of a heading (section or headline)?
+    /// `after_credit` allows a full-width line right after a closing credit
+    /// (the headline of the story above in column text).
+    pub(super) fn is_heading(&self, i: usize, after_credit: bool) -> bool {
+        self.heading_reason(i, after_credit).is_some()
+    }
+
+    /// Why the Text line at `i` starts a heading, or `None` when it is body.
+    pub(super) fn heading_reason(&self, i: usize, after_credit: bool) -> Option<&'static str> {
+        let line = &self.lines[i];
+        if line.md_level > 0 {
+            return Some("Markdown heading");
+        }
+        let n = self.body_box_len(i);
+        let joined: String = (i..i + n).map(|k| self.lines[k].text.as_str()).collect();
+        if !heading_shape(&joined) || self.next_line_continues(i + n) {
+            return None;
+        }
+        let len = visible_len(&clean_body(&joined));
+        if self.cur.as_ref().is_some_and(|d| d.open.is_some()) {
+            // After a paragraph cut mid-sentence only a clear headline block
+            // interrupts it.
+            let clear = self.subtitle_follows(i + n)
+                || self.byline_follows(i + n)
+                || self.kicker_above_heading(&joined, len, i + n)
+                || (self.layout.headline_first() && self.next_is_heading_line(i + n));
+            return (len <= 30 && clear).then_some("headline block after a cut paragraph");
+        }
+        if len <= 40 && self.md_headline_follows(i + n) {
+            return Some("line above a Markdown headline (kicker)");
+        }
+        if self.subtitle_follows(i + n) {
+            return Some("a \"——\" subtitle follows");
+        }
+        if len <= 40 && self.byline_follows(i + n) {
+            return Some("a byline follows");
+        }
+        if self.kicker_above_heading(&joined, len, i + n) {
+            return Some("kicker (ends with \"——\" or \"：\") above a heading");
+        }
+        let closed = self.cur.as_ref().is_none_or(|d| d.closed);
+        match self.layout {
+            Layout::Column => self.column_heading_reason(i, n, len, after_credit),
+            Layout::Paragraph => {
+                // Long headlines rarely have commas; a line cut mid-sentence
+                // by a page break usually does.
+                let no_commas = !clean_body(&joined).contains(['，', '、', '；']);
+                if len <= 24 {
+                    Some("short line without sentence end")
+                } else {
+                    (len <= 40 && (closed || no_commas))
+                        .then_some("headline-length line without sentence end")
+                }
+            }
+            Layout::Markdown => {
+                (len <= 20 || (closed && len <= 40)).then_some("short line without sentence end")
+            }
+        }
+    }
+
+    /// Heading tests for column text: a text box, a line clearly shorter than
+    /// the column, a word separator, or a headline right after a credit.
+    fn column_heading_reason(
+        &self,
+        i: usize,
+        n: usize,
+        len: usize,
+        after_credit: bool,
+    ) -> Option<&'static str> {
+        let line = &self.lines[i];
+        if line.justified {
+            return None;
+        }
+        // Paragraph first lines are indented by two characters, so "short"
+        // means clearly shorter than that.
+        let col = self.widths[i];
+        let short = line.width < (col - 4.0).min(col * 0.8)
+            || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
+        let after_credit = after_credit
+            && self
+                .cur
+                .as_ref()
+                .is_some_and(|d| d.closed && !d.has_headline);
+        if n >= 2 {
+            Some("text box (lines joined by single newlines)")
+        } else if short {
+            Some("clearly shorter than the column")
+        } else if has_word_separator(&line.text) {
+            Some("words separated by a deliberate space")
+        } else {
+            (after_credit && len <= 40).then_some("right after a closing credit")
+        }
+    }
+
+    /// Section headings come in groups: the current story already has one, or
+    /// another section-like heading follows before the story ends.
+    pub(super) fn in_section_group(&self, first: usize) -> bool {
+        if self
+            .cur
+            .as_ref()
+            .is_some_and(|d| d.paras.iter().any(|p| p.1))
+        {
+            return true;
+        }
+        // The candidate itself ends what comes before the next line.
+        let mut prev_ended = true;
+        let mut k = first + 1;
+        let end = (first + GROUP_SCAN).min(self.lines.len());
+        // Skip the candidate's own box.
+        while k < end && self.lines[k].joined_above && self.kinds[k].0 == Kind::Text {
+            k += 1;
+        }
+        while k < end {
+            let (kind, _) = self.kinds[k];
+            let line = &self.lines[k];
+            match kind {
+                Kind::Blank => {}
+                Kind::Text => {
+                    if prev_ended && self.section_like(k) {
+                        return true;
+                    }
+                    prev_ended = ends_paragraph(&line.text);
+                }
+                Kind::Caption | Kind::Fragment | Kind::Editor => {}
+                _ => return false,
+            }
+            k += 1;
+        }
+        false
+    }
+
+    /// A rough, state-free heading test used when looking ahead.
+    pub(super) fn section_like(&self, k: usize) -> bool {
+        let line = &self.lines[k];
+        if line.md_level > 0 {
+            return line.md_level >= 3;
+        }
+        let n = self.body_box_len(k);
+        let joined: String = (k..k + n).map(|x| self.lines[x].text.as_str()).collect();
+        if !heading_shape(&joined) || self.next_line_continues(k + n) {
+            return false;
+        }
+        let len = visible_len(&clean_body(&joined));
+        match self.layout {
+            Layout::Column => {
+                let col = self.widths[k];
+                !line.justified
+                    && (n >= 2
+                        || line.width < (col - 4.0).min(col * 0.8)
+                        || has_word_separator(&line.text))
+            }
+            Layout::Paragraph => len <= 24,
+            Layout::Markdown => len <= 20,
+        }
+    }
+
+    /// "…——" or a short "…：" line right above a heading or subtitle: a kicker.
+    pub(super) fn kicker_above_heading(&self, joined: &str, len: usize, j: usize) -> bool {
+        let t = joined.trim_end();
+        let kicker_end = (t.ends_with("——") && len <= 40)
+            || ((t.ends_with('：') || t.ends_with(':')) && len <= 20);
+        if !kicker_end {
+            return false;
+        }
+        let Some(k) = (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+        else {
+            return false;
+        };
+        match self.kinds[k].0 {
+            Kind::Subtitle => true,
+            Kind::Text => {
+                let n = self.body_box_len(k);
+                let next: String = (k..k + n).map(|x| self.lines[x].text.as_str()).collect();
+                let next_len = visible_len(&clean_body(&next));
+                heading_shape(&next)
+                    && next_len <= 40
+                    && (self.subtitle_follows(k + n)
+                        || self.byline_follows(k + n)
+                        || n >= 2
+                        || self.page_ends_after(k + n))
+            }
+            _ => false,
+        }
+    }
+
+    /// The next text line from `j` looks like a paragraph start in column text:
+    /// indented (clearly shorter than the column) or a whole paragraph.
+    pub(super) fn next_starts_paragraph(&self, j: usize, col: f32) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| {
+                let l = &self.lines[k];
+                self.kinds[k].0 == Kind::Text
+                    && !l.justified
+                    && (l.width < col - 1.5 || ends_paragraph(&l.text))
+            })
+    }
+
+    /// Nothing but blank lines, captions or banners from `j` to the end.
+    pub(super) fn page_ends_after(&self, j: usize) -> bool {
+        self.kinds[j.min(self.kinds.len())..]
+            .iter()
+            .take(LOOKAHEAD)
+            .all(|k| matches!(k.0, Kind::Blank | Kind::Caption | Kind::Banner))
+            && self.kinds.len().saturating_sub(j) <= LOOKAHEAD
+    }
+
+    /// The next non-blank line from `j` opens with a dateline credit
+    /// ("株洲日报(全媒体记者/刘平)…") or is a byline.
+    pub(super) fn dateline_follows(&self, j: usize) -> bool {
+        self.byline_follows(j)
+            || (j..self.lines.len())
+                .take(LOOKAHEAD)
+                .find(|k| self.kinds[*k].0 != Kind::Blank)
+                .is_some_and(|k| split_dateline(&self.lines[k].text).is_some())
+    }
+
+    /// The next non-blank line from `j` is a Markdown headline ("#" or "##").
+    pub(super) fn md_headline_follows(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| (1..=2).contains(&self.lines[k].md_level))
+    }
+
+    /// From `first`, a closing byline comes before any further heading: the
+    /// text after the heading is a story of its own (its byline at the end).
+    pub(super) fn closing_byline_ahead(&self, first: usize) -> bool {
+        let end = (first + GROUP_SCAN).min(self.lines.len());
+        let mut prev_ended = false;
+        for k in first + 1..end {
+            match self.kinds[k].0 {
+                Kind::Blank | Kind::Caption => {}
+                Kind::ParenByline => return true,
+                Kind::Text => {
+                    let t = &self.lines[k].text;
+                    if prev_ended && self.section_like(k) {
+                        return false;
+                    }
+                    if split_trailing_byline(t).is_some() {
+                        return true;
+                    }
+                    prev_ended = ends_paragraph(t);
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// The next non-blank line from `j` is short heading-shaped text (the
+    /// second line of a kicker + title pair).
+    pub(super) fn next_is_heading_line(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| {
+                let t = &self.lines[k].text;
+                self.kinds[k].0 == Kind::Text
+                    && (self.lines[k].md_level > 0
+                        || (heading_shape(t) && visible_len(&clean_body(t)) <= 30))
+            })
+    }
+
+    /// A lead box on a headline-first page: two or more single-newline lines,
+    /// each a short complete sentence ("“城，所以盛民也。”" / "创造…。").
+    pub(super) fn lead_box(&self, i: usize) -> bool {
+        let n = self.body_box_len(i);
+        n >= 2
+            && (i..i + n).all(|k| {
+                let t = &self.lines[k].text;
+                ends_paragraph(t) && visible_len(t) <= 40
+            })
+    }
+
+    /// The next non-blank line from `j` is a bare-name or role byline.
+    pub(super) fn byline_follows(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| matches!(self.kinds[k].0, Kind::NameByline | Kind::CreditByline))
+    }
+
+    /// The next non-blank line from `j` is a "——" subtitle.
+    pub(super) fn subtitle_follows(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| self.kinds[k].0 == Kind::Subtitle)
+    }
+
+    /// The next text line (from `j`) starts with the end of a sentence
+    /// ("力。抓…"): the line before it was cut mid-sentence.
+    pub(super) fn next_line_continues(&self, j: usize) -> bool {
+        let Some(next) = self.lines[j.min(self.lines.len())..]
+            .iter()
+            .take(LOOKAHEAD)
+            .find(|l| !l.text.trim().is_empty())
+        else {
+            return false;
+        };
+        let head: String = clean_body(&next.text).chars().take(3).collect();
+        head.chars().skip(1).any(|c| "。！？".contains(c))
+    }
+}

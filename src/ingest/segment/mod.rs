@@ -1,0 +1,793 @@
+//! Grouping classified lines into stories: body paragraphs, section headings,
+//! headline blocks (kicker, title, subtitle, byline, caption, banner) and
+//! where each belongs — after the body in column text, before it in paragraph
+//! and Markdown pages.
+//!
+//! It must NOT read files, know about front matter, or assign regions/topics.
+
+use crate::ingest::byline::{is_institution, split_trailing_byline};
+use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, split_dateline};
+use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
+use crate::ingest::layout::{Layout, local_widths};
+use crate::ingest::lines::{
+    Kind, Line, classify, ends_paragraph, split_leading_marker, split_trailing_marker,
+};
+use crate::ingest::{Page, Story, Unplaced, Warning};
+use draft::{Draft, render_body};
+
+mod draft;
+mod heading;
+mod headline;
+
+/// How many lines (blanks included) look-ahead checks scan.
+const LOOKAHEAD: usize = 40;
+
+/// How far (in lines) the section-group look-ahead scans.
+const GROUP_SCAN: usize = 400;
+
+/// Most lines a text box (headline, section heading) spans.
+const MAX_BOX: usize = 6;
+
+struct Segmenter<'a> {
+    lines: &'a [Line],
+    kinds: Vec<(Kind, &'static str)>,
+    widths: Vec<f32>,
+    layout: Layout,
+    stories: Vec<Story>,
+    cur: Option<Draft>,
+    unplaced: Vec<Unplaced>,
+    removed: Vec<Unplaced>,
+    warnings: Vec<Warning>,
+    notes: Vec<String>,
+    pending_column: Option<String>,
+    page_column: Option<String>,
+    pending_continuation: bool,
+    pending_captions: Vec<(String, usize)>,
+    /// Per finished story: its body is only one-line sentences (see
+    /// `merge_caption_clusters`).
+    caption_like: Vec<bool>,
+    /// Per finished story: its byline was printed under its headline.
+    byline_under: Vec<bool>,
+    /// Why the headline block being handled was taken as a heading.
+    block_reason: &'static str,
+}
+
+/// Result of segmentation, with one explanation note per line.
+pub struct Segmented {
+    pub page: Page,
+    pub notes: Vec<String>,
+    pub layout: Layout,
+}
+
+/// Segment decoded page text into stories.
+pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
+    let lines = crate::ingest::lines::split_lines(text);
+    let layout = layout_override.unwrap_or_else(|| crate::ingest::layout::detect(&lines));
+    let kinds: Vec<(Kind, &'static str)> = lines.iter().map(classify).collect();
+    let is_text: Vec<bool> = kinds.iter().map(|k| k.0 == Kind::Text).collect();
+    let mut s = Segmenter {
+        widths: local_widths(&lines, &is_text),
+        kinds,
+        layout,
+        lines: &lines,
+        stories: Vec::new(),
+        cur: None,
+        unplaced: Vec::new(),
+        removed: Vec::new(),
+        warnings: Vec::new(),
+        notes: vec![String::new(); lines.len()],
+        pending_column: None,
+        page_column: None,
+        pending_continuation: false,
+        pending_captions: Vec::new(),
+        caption_like: Vec::new(),
+        byline_under: Vec::new(),
+        block_reason: "",
+    };
+    s.run();
+    let page = Page {
+        stories: s.stories,
+        unplaced: s.unplaced,
+        warnings: s.warnings,
+        removed: s.removed,
+        date: crate::ingest::date::newest_date(text),
+    };
+    Segmented {
+        page,
+        notes: s.notes,
+        layout,
+    }
+}
+
+impl Segmenter<'_> {
+    fn run(&mut self) {
+        let mut i = 0;
+        while i < self.lines.len() {
+            i = self.step(i);
+        }
+        self.finish_current(true);
+        self.merge_caption_clusters();
+        self.merge_body_after_first_headline();
+        for (text, line) in std::mem::take(&mut self.pending_captions) {
+            self.place_unplaced(line, text, "caption with no story");
+        }
+    }
+
+    fn note(&mut self, idx: usize, why: &str, what: &str) {
+        self.notes[idx] = format!("{why} → {what}");
+    }
+
+    fn place_unplaced(&mut self, line: usize, text: String, reason: &str) {
+        self.unplaced.push(Unplaced {
+            line,
+            text,
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Handle the line at `i`; returns the next index.
+    fn step(&mut self, i: usize) -> usize {
+        let (kind, why) = self.kinds[i];
+        let line = &self.lines[i];
+        let no = line.no;
+        let text = line.text.clone();
+        match kind {
+            Kind::Blank => i + 1,
+            Kind::Marker if is_forward_marker(&text) => {
+                if let Some(d) = self.cur.as_mut() {
+                    d.flush();
+                    d.closed = true;
+                    d.touch(no);
+                }
+                self.place_unplaced(no, clean_body(&text), "jump marker (continued elsewhere)");
+                self.note(
+                    i,
+                    why,
+                    "unplaced; the story above continues on another page",
+                );
+                i + 1
+            }
+            Kind::Marker => {
+                self.finish_current(false);
+                self.pending_continuation = true;
+                self.place_unplaced(no, clean_body(&text), "continuation marker");
+                self.note(i, why, "unplaced; the next body starts a continuation");
+                i + 1
+            }
+            Kind::Editor => {
+                self.place_unplaced(no, clean_body(&text), "page editor credit");
+                self.note(i, why, "unplaced");
+                i + 1
+            }
+            Kind::Label => {
+                if self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed) {
+                    self.finish_current(false);
+                }
+                self.place_unplaced(no, clean_body(&text), "label");
+                self.note(
+                    i,
+                    why,
+                    "unplaced; the body after it belongs to the next story",
+                );
+                i + 1
+            }
+            Kind::Affiliation => self.affiliation(i),
+            Kind::Caption => {
+                let cap = clean_headline_spaces(&text);
+                match self.cur.as_mut() {
+                    Some(d) => {
+                        d.story.captions.push(cap);
+                        d.touch(no);
+                        self.note(i, why, "caption of the current story");
+                    }
+                    None => {
+                        self.pending_captions.push((cap, no));
+                        self.note(i, why, "caption kept for the next story");
+                    }
+                }
+                i + 1
+            }
+            Kind::ParenByline => {
+                let names = parse_paren_byline(&text).unwrap_or_default();
+                self.closing_credit(i, clean_headline_spaces(&text), names, why);
+                i + 1
+            }
+            Kind::Banner => {
+                self.banner(i, why);
+                i + 1
+            }
+            Kind::Fragment => {
+                self.place_unplaced(no, text, "vertical headline fragment");
+                self.note(i, why, "unplaced");
+                i + 1
+            }
+            Kind::Subtitle if self.cur.as_ref().is_some_and(|d| d.open.is_some()) => {
+                self.body_line(i, "dash at the start of a line inside an open paragraph");
+                i + 1
+            }
+            Kind::Subtitle => self.headline_block(i),
+            Kind::Institution if !self.institution_fits() => {
+                if self.is_heading(i, true) {
+                    self.headline_block(i)
+                } else {
+                    self.body_line(i, "institution-like text outside a headline: body text");
+                    i + 1
+                }
+            }
+            Kind::NameByline | Kind::CreditByline | Kind::Institution => {
+                if self.cur.as_ref().is_some_and(|d| d.open.is_some()) {
+                    self.body_line(i, "names inside an open paragraph: body text");
+                    return i + 1;
+                }
+                let names = credit_names(&text);
+                self.loose_credit(i, clean_headline_spaces(&text), names, why);
+                i + 1
+            }
+            Kind::Text => {
+                if self.is_heading(i, true) {
+                    self.headline_block(i)
+                } else {
+                    self.body_line(i, "body text");
+                    i + 1
+                }
+            }
+        }
+    }
+
+    /// An institution line is a byline only right under a headline that has
+    /// no body yet (headline-first pages).
+    fn institution_fits(&self) -> bool {
+        self.layout.headline_first()
+            && self
+                .cur
+                .as_ref()
+                .is_some_and(|d| d.has_headline && !d.has_body())
+    }
+
+    fn current(&mut self) -> &mut Draft {
+        if self.cur.is_none() {
+            self.start_story();
+        }
+        self.cur.get_or_insert_with(Draft::default)
+    }
+
+    fn start_story(&mut self) {
+        self.finish_current(false);
+        let mut d = Draft::default();
+        d.story.continuation = std::mem::take(&mut self.pending_continuation);
+        d.story.column = self
+            .pending_column
+            .take()
+            .or_else(|| self.page_column.clone());
+        for (cap, no) in std::mem::take(&mut self.pending_captions) {
+            d.story.captions.push(cap);
+            d.touch(no);
+        }
+        self.cur = Some(d);
+    }
+
+    fn finish_current(&mut self, at_eof: bool) {
+        let Some(mut d) = self.cur.take() else {
+            return;
+        };
+        let cut = d.open.is_some() && at_eof;
+        d.flush();
+        let caption_like = self.layout == Layout::Column
+            && d.paras.len() >= 2
+            && d.paras.len() <= 6
+            && d.paras.iter().all(|(t, heading, n)| {
+                !heading && *n == 1 && visible_len(t) <= 40 && ends_paragraph(t)
+            });
+        let mut story = d.story;
+        story.body = render_body(&d.paras);
+        if story.body.is_empty() && story.title.is_empty() && story.authors.is_empty() {
+            // Nothing but captions or credits: keep the text, drop the story.
+            for cap in story.captions {
+                self.place_unplaced(story.lines.0, cap, "caption with no story");
+            }
+            for credit in story.credits {
+                self.place_unplaced(story.lines.0, credit, "credit with no story");
+            }
+            return;
+        }
+        if story.title.is_empty() && !story.continuation {
+            story.review.push("no-headline".into());
+            self.warnings.push(Warning {
+                line: story.lines.0,
+                message: "no headline found".into(),
+            });
+        }
+        if cut {
+            story.review.push("cut-off".into());
+            self.warnings.push(Warning {
+                line: story.lines.1,
+                message: "article cut off at end of file".into(),
+            });
+        }
+        self.caption_like.push(caption_like);
+        self.byline_under.push(d.byline_under_headline);
+        self.stories.push(story);
+    }
+
+    /// A body line: starts a new story when the current one has ended. Jump
+    /// markers at its start ("（上接1版）…") or end ("…（下转2版）") are split off.
+    fn body_line(&mut self, i: usize, why: &str) {
+        let line = &self.lines[i];
+        let (no, mut text) = (line.no, line.text.clone());
+        if let Some((marker, rest)) = split_leading_marker(&text) {
+            self.finish_current(false);
+            self.pending_continuation = true;
+            self.place_unplaced(no, clean_body(&marker), "continuation marker");
+            text = rest;
+        }
+        let trailing = split_trailing_marker(&text);
+        if let Some((rest, _)) = &trailing {
+            text = rest.clone();
+        }
+        self.body_text(i, text, why);
+        if let Some((_, marker)) = trailing {
+            self.place_unplaced(no, clean_body(&marker), "jump marker (continued elsewhere)");
+            if let Some(d) = self.cur.as_mut() {
+                d.flush();
+                d.closed = true;
+            }
+        }
+    }
+
+    /// Place body text of line `i` (possibly without a split-off marker).
+    fn body_text(&mut self, i: usize, text: String, why: &str) {
+        let line = &self.lines[i];
+        let no = line.no;
+        let new_block = line.lead_space && line.joined_above;
+        let box_start = self.layout.headline_first() && !line.joined_above && self.lead_box(i);
+        let must_start = match &self.cur {
+            None => true,
+            Some(d) => d.closed || ((new_block || box_start) && d.has_body()),
+        };
+        if must_start {
+            self.start_story();
+        }
+        let d = self.current();
+        let mut body = text;
+        let mut what = "body of the current story".to_string();
+        if !d.has_body()
+            && let Some((credit, names, rest)) = split_dateline(&body)
+        {
+            d.story.credits.push(clean_headline_spaces(&credit));
+            if d.story.authors.is_empty() {
+                d.add_authors(names);
+            }
+            body = rest;
+            what = "dateline credit + body".into();
+        }
+        if let Some((text, credit, names)) = split_trailing_byline(&body) {
+            d.push_body(&text, no);
+            d.flush();
+            d.story.credits.push(clean_headline_spaces(&credit));
+            d.add_authors(names);
+            d.closed = true;
+            what = "body ending with an inline byline; story body closed".into();
+        } else {
+            d.push_body(&body, no);
+        }
+        if must_start {
+            what = format!("{what} (starts a new story)");
+        }
+        self.note(i, why, &what);
+    }
+
+    /// Kind of the last non-blank line before index `i`.
+    fn prev_kind(&self, i: usize) -> Option<Kind> {
+        self.kinds[..i.min(self.kinds.len())]
+            .iter()
+            .rev()
+            .take(LOOKAHEAD)
+            .map(|k| k.0)
+            .find(|k| *k != Kind::Blank)
+    }
+
+    fn line_idx(&self, no: usize) -> usize {
+        no.saturating_sub(1).min(self.lines.len().saturating_sub(1))
+    }
+
+    /// A credit line outside a headline block.
+    fn loose_credit(&mut self, i: usize, raw: String, names: Vec<String>, why: &str) {
+        let no = self.lines[i].no;
+        let (has_authors, closed, has_body, paras) = match &self.cur {
+            Some(d) => (
+                !d.story.authors.is_empty(),
+                d.closed,
+                d.has_body(),
+                d.paras.len(),
+            ),
+            None => (false, true, false, 0),
+        };
+        let what;
+        if self.cur.is_none() || (closed && has_authors) {
+            self.start_story();
+            what = "byline before a body → byline of a new story";
+        } else if has_authors {
+            what = "another byline of the current story";
+        } else {
+            what = "byline of the current story";
+        }
+        let layout = self.layout;
+        let d = self.current();
+        d.story.credits.push(raw);
+        d.add_authors(names);
+        d.touch(no);
+        if has_body && (!layout.headline_first() || paras >= 3) {
+            d.flush();
+            d.closed = true;
+        }
+        self.note(i, why, what);
+    }
+
+    /// A closing credit "（曾志峰 石思源）": ends the current body.
+    fn closing_credit(&mut self, i: usize, raw: String, names: Vec<String>, why: &str) {
+        let no = self.lines[i].no;
+        let new_story = self
+            .cur
+            .as_ref()
+            .is_none_or(|d| d.closed && !d.story.authors.is_empty());
+        if new_story {
+            self.start_story();
+        }
+        let d = self.current();
+        d.story.credits.push(raw);
+        d.add_authors(names);
+        d.touch(no);
+        d.flush();
+        d.closed = true;
+        self.note(i, why, "closing byline of the current story");
+    }
+
+    fn affiliation(&mut self, i: usize) -> usize {
+        let mut raw = clean_body(&self.lines[i].text);
+        let mut j = i + 1;
+        let mut last = i;
+        while !raw.contains(['）', ')']) && j < self.lines.len() && j <= i + 4 {
+            if self.kinds[j].0 != Kind::Blank {
+                raw.push_str(&clean_body(&self.lines[j].text));
+                last = j;
+            }
+            j += 1;
+        }
+        let inner: String = raw
+            .trim_start_matches(['（', '('])
+            .trim_end_matches(['）', ')'])
+            .to_string();
+        let value = affiliation_value(&inner);
+        let kind_why = self.kinds[i].1;
+        match self.cur.as_mut() {
+            Some(d) => {
+                d.story.credits.push(raw);
+                d.story.author_affiliation = Some(value);
+                d.flush();
+                d.closed = true;
+                d.touch(self.lines[i].no);
+                d.touch(self.lines[last].no);
+                for k in i..=last {
+                    self.notes[k] = format!("{kind_why} → affiliation of the current story");
+                }
+            }
+            None => {
+                self.place_unplaced(self.lines[i].no, raw, "affiliation with no story");
+                self.notes[i] = format!("{kind_why} → unplaced (no story yet)");
+            }
+        }
+        last + 1
+    }
+
+    fn banner(&mut self, i: usize, why: &str) {
+        let no = self.lines[i].no;
+        let (text, removed) = clean_text_removed(&self.lines[i].text);
+        for r in removed {
+            self.removed.push(Unplaced {
+                line: no,
+                text: r,
+                reason: "doubled bold text".into(),
+            });
+        }
+        self.place_unplaced(no, text.clone(), "banner, used as column");
+        let next_editor = self.lines[i + 1..]
+            .iter()
+            .zip(&self.kinds[i + 1..])
+            .take(LOOKAHEAD)
+            .find(|(_, k)| k.0 != Kind::Blank)
+            .is_some_and(|(_, k)| k.0 == Kind::Editor);
+        let attach_here = !self.layout.headline_first()
+            && self
+                .cur
+                .as_ref()
+                .is_some_and(|d| d.has_headline && d.closed);
+        if attach_here {
+            if let Some(d) = self.cur.as_mut() {
+                d.story.column = Some(text);
+            }
+            self.note(i, why, "column of the story whose headline is just above");
+        } else if next_editor {
+            self.finish_current(false);
+            self.page_column = Some(text);
+            self.note(i, why, "page name: column of every following story");
+        } else {
+            self.finish_current(false);
+            self.pending_column = Some(text);
+            self.note(i, why, "column of the next story");
+        }
+    }
+
+    /// Column text that opens with the tail of an article, then its headline
+    /// with the byline under it, then untitled, unsigned text: the headline
+    /// sits inside one article (text wrapped around it), so the untitled text
+    /// is the rest of the first story.
+    fn merge_body_after_first_headline(&mut self) {
+        if self.layout != Layout::Column || self.stories.len() < 2 {
+            return;
+        }
+        let (first, second) = (&self.stories[0], &self.stories[1]);
+        let split = self.byline_under[0]
+            && !first.title.is_empty()
+            && second.title.is_empty()
+            && second.authors.is_empty()
+            && second.kicker.is_none()
+            && !second.continuation;
+        if !split {
+            return;
+        }
+        let s = self.stories.remove(1);
+        self.caption_like.remove(1);
+        self.byline_under.remove(1);
+        let prev = &mut self.stories[0];
+        prev.body = [prev.body.as_str(), s.body.as_str()]
+            .iter()
+            .filter(|b| !b.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        prev.captions.extend(s.captions);
+        prev.lines.1 = prev.lines.1.max(s.lines.1);
+        prev.review.push("headline-inside-text".into());
+        self.warnings
+            .retain(|w| !(w.line == s.lines.0 && w.message == "no headline found"));
+        self.warnings.push(Warning {
+            line: s.lines.0,
+            message: "headline printed inside the text: the text after it joined to that story"
+                .into(),
+        });
+    }
+
+    /// Short headline-less stories made only of one-line sentences right
+    /// after another story are photo captions of that story.
+    fn merge_caption_clusters(&mut self) {
+        let mut k = 1;
+        while k < self.stories.len() {
+            let s = &self.stories[k];
+            let cluster = self.caption_like[k]
+                && s.title.is_empty()
+                && s.authors.is_empty()
+                && !s.continuation
+                && s.kicker.is_none();
+            if cluster {
+                let s = self.stories.remove(k);
+                self.caption_like.remove(k);
+                self.byline_under.remove(k);
+                let prev = &mut self.stories[k - 1];
+                prev.captions.extend(s.captions);
+                prev.captions.extend(paras_owned(&s.body));
+                prev.lines.1 = prev.lines.1.max(s.lines.1);
+                self.warnings
+                    .retain(|w| !(w.line == s.lines.0 && w.message == "no headline found"));
+            } else {
+                k += 1;
+            }
+        }
+    }
+}
+
+/// The institution in "作者单位：…" / "作者系…" / "作者为…".
+fn affiliation_value(inner: &str) -> String {
+    if let Some((_, v)) = inner.split_once(['：', ':']) {
+        return v.trim().to_string();
+    }
+    for prefix in ["作者系", "作者为"] {
+        if let Some(v) = inner.strip_prefix(prefix) {
+            return v.trim().to_string();
+        }
+    }
+    inner.to_string()
+}
+
+/// "（下转2版）": the story above continues elsewhere (not a continuation start).
+fn is_forward_marker(text: &str) -> bool {
+    text.contains("下转") || text.contains("转第") || text.contains("转下")
+}
+
+fn paras_owned(body: &str) -> Vec<String> {
+    body.split("\n\n")
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn credit_names(text: &str) -> Vec<String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    parse_credit_line(text)
+        .or_else(|| parse_names(text))
+        .or_else(|| is_institution(&compact).then(|| vec![compact]))
+        .unwrap_or_default()
+}
+
+/// Headline cleanup with the removed duplicates.
+fn clean_text_removed(text: &str) -> (String, Vec<String>) {
+    collapse_doubled(&clean_headline_spaces(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(text: &str) -> Page {
+        segment(text, None).page
+    }
+
+    const BODY_A: &str =
+        "今年以来，某县聚焦群众急难愁盼问题，\n\n扎实推进民生实事，取得明显成效。\n\n";
+    const BODY_B: &str =
+        "近日，某镇组织干部深入村组开展走访，\n\n收集意见建议两百余条，逐一交办落实。\n\n";
+
+    #[test]
+    fn column_headline_after_body_with_closing_byline() {
+        let text = format!("{BODY_A}（张 伟）\n\n民生实事办到群众心坎上\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert_eq!(p.stories[0].title, "民生实事办到群众心坎上");
+        assert_eq!(p.stories[0].authors, ["张伟"]);
+        assert_eq!(p.stories[1].title, "");
+        assert!(p.stories[1].review.contains(&"no-headline".to_string()));
+    }
+
+    #[test]
+    fn second_byline_after_headline_opens_the_next_story() {
+        let text = format!("{BODY_A}（张 伟）\n\n民生实事办到群众心坎上\n\n李 强\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert_eq!(p.stories[0].authors, ["张伟"]);
+        assert_eq!(p.stories[1].authors, ["李强"]);
+    }
+
+    #[test]
+    fn forward_marker_closes_without_continuation() {
+        let text = format!("{BODY_A}（下转2版）\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert!(p.stories.iter().all(|s| !s.continuation));
+        assert_eq!(p.unplaced.len(), 1);
+    }
+
+    #[test]
+    fn backward_marker_starts_a_continuation() {
+        let text = format!("{BODY_A}▲（上接1版）\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert!(p.stories[1].continuation);
+        assert_eq!(p.stories[1].title, "");
+        assert!(p.stories[1].review.is_empty());
+    }
+
+    #[test]
+    fn markers_inside_body_lines_are_split_off() {
+        let text = format!(
+            "{BODY_A}（上接1版）会议要求，各级各部门要提高政治站位。\n\n\
+             会议强调，要确保各项任务落地见效。（下转3版）\n"
+        );
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 2);
+        assert!(p.stories[1].continuation);
+        assert!(p.stories[1].body.starts_with("会议要求"));
+        assert!(p.stories[1].body.ends_with("落地见效。"));
+        assert_eq!(p.unplaced.len(), 2);
+    }
+
+    #[test]
+    fn markdown_subheads_one_level_below_the_headline() {
+        let long =
+            "这是正文段落，内容比较长，用来说明这是一行一个段落的版式，不是栏文本，也不是标题。";
+        let text = format!(
+            "# 第一篇标题\n\n{long}\n\n## 一、小标题\n\n{long}\n\n## 第二篇标题\n\n\
+             株洲日报(全媒体记者/刘平){long}\n"
+        );
+        let p = page(&text);
+        let titles: Vec<&str> = p.stories.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["第一篇标题", "第二篇标题"]);
+        assert!(p.stories[0].body.contains("## 一、小标题"));
+    }
+
+    #[test]
+    fn kicker_with_dashes_and_subtitle() {
+        let text = format!("{BODY_A}引题写在这里——\n\n主标题写在这里\n——副题写在这里\n\n{BODY_B}");
+        let p = page(&text);
+        let s = &p.stories[0];
+        assert_eq!(s.kicker.as_deref(), Some("引题写在这里"));
+        assert_eq!(s.title, "主标题写在这里");
+        assert_eq!(s.subtitle.as_deref(), Some("副题写在这里"));
+        assert!(p.removed.iter().any(|r| r.reason == "kicker dash"));
+    }
+
+    #[test]
+    fn headline_inside_the_text_of_the_first_story() {
+        let text = format!("{BODY_A}主标题写在这里\n——副题写在这里\n\n王 强\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 1);
+        let s = &p.stories[0];
+        assert_eq!(s.title, "主标题写在这里");
+        assert!(s.body.starts_with("今年以来") && s.body.ends_with("逐一交办落实。"));
+        assert!(s.review.contains(&"headline-inside-text".to_string()));
+    }
+
+    #[test]
+    fn headings_printed_apart_after_the_body_are_sections() {
+        let text = format!("{BODY_A}{BODY_B}学习唱响铸魂歌\n\n创建唱响强基歌\n\n监管唱响清廉歌\n");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 1);
+        let s = &p.stories[0];
+        assert_eq!(s.title, "");
+        assert!(
+            s.body.ends_with("## 创建唱响强基歌\n\n## 监管唱响清廉歌"),
+            "{}",
+            s.body
+        );
+    }
+
+    #[test]
+    fn affiliation_spanning_two_lines() {
+        let text = format!("{BODY_A}（作者单位：湖南某某大学\n\n马克思主义学院）\n\n标题一行\n\n");
+        let p = page(&text);
+        let s = &p.stories[0];
+        assert_eq!(
+            s.author_affiliation.as_deref(),
+            Some("湖南某某大学马克思主义学院")
+        );
+        assert_eq!(s.title, "标题一行");
+    }
+
+    const LONG_A: &str =
+        "这是第一篇文章的正文段落，内容比较长，用来说明这是一行一个段落的版式，不是栏文本。";
+    const LONG_B: &str =
+        "这是第二篇文章的正文段落，同样比较长，用来说明这是一行一个段落的版式，没有截断。";
+
+    #[test]
+    fn lone_heading_after_a_body_starts_a_story() {
+        let text = format!("第一篇标题\n\n张 伟\n\n{LONG_A}\n\n第二篇标题\n\n{LONG_B}\n");
+        let p = page(&text);
+        let titles: Vec<&str> = p.stories.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["第一篇标题", "第二篇标题"]);
+    }
+
+    #[test]
+    fn grouped_headings_are_sections() {
+        let text =
+            format!("第一篇标题\n\n{LONG_A}\n\n小标题一\n\n{LONG_B}\n\n小标题二\n\n{LONG_A}\n");
+        let p = page(&text);
+        assert_eq!(p.stories.len(), 1);
+        assert!(
+            p.stories[0].body.contains("## 小标题一") && p.stories[0].body.contains("## 小标题二")
+        );
+    }
+
+    #[test]
+    fn paragraph_page_headline_first() {
+        let text = "标题在前\n\n——副题在这里\n\n王 强\n\n\
+            这是第一段正文，内容比较长，用来说明这是一行一个段落的版式，不是栏文本，也不是标题。\n\n\
+            小标题一\n\n\
+            这是第二段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n\n\
+            小标题二\n\n\
+            这是第三段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n";
+        let p = page(text);
+        assert_eq!(p.stories.len(), 1);
+        let s = &p.stories[0];
+        assert_eq!(s.title, "标题在前");
+        assert_eq!(s.authors, ["王强"]);
+        assert!(s.body.contains("\n\n## 小标题一\n\n"), "{}", s.body);
+    }
+}
