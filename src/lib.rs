@@ -4,7 +4,6 @@
 //! `content` (articles on disk → typed model) → `site` (model → lists,
 //! indexes, pagination) → `render` (pages through tera) → `search`
 //! (sharded full-text index) → `output` (staged, atomic write of `public/`).
-<<<<<<< HEAD
 
 pub mod check;
 pub mod classify;
