@@ -4,3 +4,4 @@
 //! `content` (articles on disk → typed model) → `site` (model → lists,
 //! indexes, pagination) → `render` (pages through tera) → `search`
 //! (sharded full-text index) → `output` (staged, atomic write of `public/`).
+pub mod search;

@@ -1,0 +1,226 @@
+//! The per-article data kept OUT of the inverted index, written as documents stream by:
+//! - `docs/<chunk>.json`: a JSON array of result records (url, title, kicker, date, regions,
+//!   topics, authors and the full body as snippet and exact-phrase source), `doc_chunk` docs
+//!   per file, so showing a hit downloads only its small chunk;
+//! - `facets/<block>.bin`: compact facet values of `facet_block` docs per file, fetched only
+//!   for blocks that hold hits. Per doc: u16 LE year (0 = none), u8 region count, u16 LE region
+//!   ids, u8 topic count, u16 LE topic ids; ids index the `regions`/`topics` lists of
+//!   `index.json` (first-seen order).
+//!
+//! This module must NOT tokenize or touch the inverted index.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::SearchDoc;
+
+/// One result record as stored in `docs/<chunk>.json`.
+#[derive(Serialize)]
+struct DocRecord<'a> {
+    url: &'a str,
+    title: &'a str,
+    kicker: &'a str,
+    date: Option<&'a str>,
+    regions: &'a [String],
+    topics: &'a [String],
+    authors: &'a str,
+    body: &'a str,
+}
+
+/// Assigns dense ids to facet values in first-seen order.
+#[derive(Default)]
+pub struct Vocab {
+    ids: HashMap<String, u16>,
+    /// Names in id order.
+    pub names: Vec<String>,
+}
+
+impl Vocab {
+    fn id(&mut self, name: &str) -> Option<u16> {
+        if let Some(&id) = self.ids.get(name) {
+            return Some(id);
+        }
+        let id = u16::try_from(self.names.len()).ok()?;
+        self.ids.insert(name.to_string(), id);
+        self.names.push(name.to_string());
+        Some(id)
+    }
+}
+
+/// Streams doc chunks and facet blocks to disk.
+pub struct StoreWriter {
+    docs_dir: PathBuf,
+    facets_dir: PathBuf,
+    doc_chunk: usize,
+    facet_block: usize,
+    chunk: Vec<u8>,
+    chunk_len: usize,
+    chunk_no: usize,
+    block: Vec<u8>,
+    block_len: usize,
+    block_no: usize,
+    /// Region names by id.
+    pub regions: Vocab,
+    /// Topic names by id.
+    pub topics: Vocab,
+    /// Bytes written so far.
+    pub bytes: u64,
+    /// Files written so far.
+    pub files: u64,
+}
+
+/// The year of a "YYYY-MM-DD" date, if it has one.
+pub fn year_of(date: Option<&str>) -> Option<u16> {
+    let y = date?.get(..4)?;
+    if y.bytes().all(|b| b.is_ascii_digit()) {
+        y.parse().ok()
+    } else {
+        None
+    }
+}
+
+impl StoreWriter {
+    /// Creates `docs/` and `facets/` under `out_dir`.
+    pub fn new(out_dir: &Path, doc_chunk: usize, facet_block: usize) -> io::Result<Self> {
+        let docs_dir = out_dir.join("docs");
+        let facets_dir = out_dir.join("facets");
+        fs::create_dir_all(&docs_dir)?;
+        fs::create_dir_all(&facets_dir)?;
+        Ok(StoreWriter {
+            docs_dir,
+            facets_dir,
+            doc_chunk: doc_chunk.max(1),
+            facet_block: facet_block.max(1),
+            chunk: Vec::new(),
+            chunk_len: 0,
+            chunk_no: 0,
+            block: Vec::new(),
+            block_len: 0,
+            block_no: 0,
+            regions: Vocab::default(),
+            topics: Vocab::default(),
+            bytes: 0,
+            files: 0,
+        })
+    }
+
+    fn write_file(&mut self, path: PathBuf, data: &[u8]) -> io::Result<()> {
+        fs::write(path, data)?;
+        self.bytes += data.len() as u64;
+        self.files += 1;
+        Ok(())
+    }
+
+    /// Appends one document (documents must come in id order).
+    pub fn add(&mut self, doc: &SearchDoc) -> io::Result<()> {
+        let record = DocRecord {
+            url: &doc.url,
+            title: &doc.title,
+            kicker: &doc.kicker,
+            date: doc.date.as_deref(),
+            regions: &doc.regions,
+            topics: &doc.topics,
+            authors: &doc.authors,
+            body: &doc.body,
+        };
+        self.chunk
+            .push(if self.chunk_len == 0 { b'[' } else { b',' });
+        serde_json::to_writer(&mut self.chunk, &record).map_err(io::Error::other)?;
+        self.chunk_len += 1;
+        if self.chunk_len == self.doc_chunk {
+            self.flush_chunk()?;
+        }
+
+        let year = year_of(doc.date.as_deref()).unwrap_or(0);
+        self.block.extend_from_slice(&year.to_le_bytes());
+        for (names, is_region) in [(&doc.regions, true), (&doc.topics, false)] {
+            let vocab = if is_region {
+                &mut self.regions
+            } else {
+                &mut self.topics
+            };
+            let ids: Vec<u16> = names.iter().filter_map(|n| vocab.id(n)).take(255).collect();
+            self.block.push(ids.len() as u8);
+            for id in ids {
+                self.block.extend_from_slice(&id.to_le_bytes());
+            }
+        }
+        self.block_len += 1;
+        if self.block_len == self.facet_block {
+            self.flush_block()?;
+        }
+        Ok(())
+    }
+
+    fn flush_chunk(&mut self) -> io::Result<()> {
+        if self.chunk_len == 0 {
+            return Ok(());
+        }
+        self.chunk.push(b']');
+        let data = std::mem::take(&mut self.chunk);
+        let path = self.docs_dir.join(format!("{}.json", self.chunk_no));
+        self.write_file(path, &data)?;
+        self.chunk_no += 1;
+        self.chunk_len = 0;
+        Ok(())
+    }
+
+    fn flush_block(&mut self) -> io::Result<()> {
+        if self.block_len == 0 {
+            return Ok(());
+        }
+        let data = std::mem::take(&mut self.block);
+        let path = self.facets_dir.join(format!("{}.bin", self.block_no));
+        self.write_file(path, &data)?;
+        self.block_no += 1;
+        self.block_len = 0;
+        Ok(())
+    }
+
+    /// Writes the last partial chunk and block.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.flush_chunk()?;
+        self.flush_block()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_and_vocab() {
+        assert_eq!(year_of(Some("2024-05-01")), Some(2024));
+        assert_eq!(year_of(Some("20x4")), None);
+        assert_eq!(year_of(None), None);
+        let mut v = Vocab::default();
+        assert_eq!(v.id("b"), Some(0));
+        assert_eq!(v.id("a"), Some(1));
+        assert_eq!(v.id("b"), Some(0));
+    }
+
+    #[test]
+    fn chunks_and_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = StoreWriter::new(dir.path(), 2, 2).unwrap();
+        for i in 0..3 {
+            let d = SearchDoc {
+                id: i,
+                date: Some("2023-01-02".into()),
+                regions: vec!["保靖".into()],
+                ..SearchDoc::default()
+            };
+            w.add(&d).unwrap();
+        }
+        w.finish().unwrap();
+        let c1 = fs::read_to_string(dir.path().join("docs/1.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&c1).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(1));
+        let b0 = fs::read(dir.path().join("facets/0.bin")).unwrap();
+        assert_eq!(b0, [0xE7, 0x07, 1, 0, 0, 0, 0xE7, 0x07, 1, 0, 0, 0]);
+    }
+}
