@@ -188,11 +188,25 @@ fn bench_generated_archive() {
         "发展",
     ] {
         let r = cold_query_report(&out, q).expect("query");
+        let kb = |pre: &str| {
+            let bytes: u64 = r
+                .files
+                .iter()
+                .filter(|(f, _)| f.starts_with(pre))
+                .map(|(_, b)| b)
+                .sum();
+            bytes as f64 / 1024.0
+        };
         println!(
-            "    {q:<6} {:>8.1} KB  ({} files, {} candidates)",
+            "    {q:<6} {:>7.1} KB {:>4} files {:>7} hits | script+manifest {:.1} dirs {:.1} shards {:.1} facets {:.1} docs {:.1}",
             r.gzip_bytes as f64 / 1024.0,
             r.files.len(),
-            r.candidates
+            r.candidates,
+            kb("search.js") + kb("index.json"),
+            kb("t/d"),
+            kb("t/") - kb("t/d"),
+            kb("facets/"),
+            kb("docs/"),
         );
     }
 }

@@ -46,38 +46,68 @@ fn write_str<W: Write>(w: &mut W, s: &str) -> io::Result<()> {
     serde_json::to_writer(&mut *w, s).map_err(io::Error::other)
 }
 
-/// Doc ids sorted the way elasticlunr sorts refs: as decimal strings.
-fn sorted_refs(ids: impl Iterator<Item = u32>) -> Vec<(String, u32)> {
-    let mut refs: Vec<(String, u32)> = ids.map(|id| (id.to_string(), id)).collect();
-    refs.sort_unstable();
-    refs
+/// Sort key that orders ids like their decimal strings ("1" < "10" < "2"), as elasticlunr
+/// orders its string refs: digits left-aligned in a u64, then the digit count.
+fn ref_key(id: u32) -> (u64, u32) {
+    let digits = id.checked_ilog10().unwrap_or(0) + 1;
+    (u64::from(id) * 10u64.pow(10 - digits), digits)
 }
 
-fn write_docs<W: Write>(w: &mut W, mut postings: Vec<(String, u32)>) -> io::Result<()> {
-    postings.sort_unstable();
+/// Doc ids sorted the way elasticlunr sorts refs: as decimal strings.
+fn sorted_refs(ids: impl Iterator<Item = u32>) -> Vec<(String, u32)> {
+    let mut ids: Vec<u32> = ids.collect();
+    ids.sort_unstable_by_key(|&id| ref_key(id));
+    ids.into_iter().map(|id| (id.to_string(), id)).collect()
+}
+
+/// `tf` values (square roots of small counts) pre-formatted the way serde_json writes them.
+fn tf_text(count: u32, table: &[String]) -> String {
+    match table.get(count as usize) {
+        Some(t) => t.clone(),
+        None => serde_json::to_string(&f64::from(count).sqrt()).unwrap_or_default(),
+    }
+}
+
+fn tf_table() -> Vec<String> {
+    (0..256u32)
+        .map(|c| serde_json::to_string(&f64::from(c).sqrt()).unwrap_or_default())
+        .collect()
+}
+
+fn write_docs<W: Write>(
+    w: &mut W,
+    mut postings: Vec<(u32, u32)>,
+    tfs: &[String],
+) -> io::Result<()> {
+    postings.sort_unstable_by_key(|&(id, _)| ref_key(id));
     w.write_all(b"{")?;
-    for (i, (doc_ref, count)) in postings.iter().enumerate() {
+    for (i, (id, count)) in postings.iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
-        write_str(w, doc_ref)?;
-        w.write_all(b":{\"tf\":")?;
-        let tf = f64::from(*count).sqrt();
-        serde_json::to_writer(&mut *w, &tf).map_err(io::Error::other)?;
-        w.write_all(b"}")?;
+        if let Some(t) = tfs.get(*count as usize) {
+            write!(w, "\"{id}\":{{\"tf\":{t}}}")?;
+        } else {
+            write!(w, "\"{id}\":{{\"tf\":{}}}", tf_text(*count, tfs))?;
+        }
     }
     write!(w, "}},\"df\":{}", postings.len())
 }
 
-fn write_field_trie<W: Write>(w: &mut W, terms: &[TermPostings], field: u8) -> io::Result<()> {
+fn write_field_trie<W: Write>(
+    w: &mut W,
+    terms: &[TermPostings],
+    field: u8,
+    tfs: &[String],
+) -> io::Result<()> {
     w.write_all(b"{\"root\":{\"docs\":{},\"df\":0")?;
     let mut path: Vec<char> = Vec::new();
     for tp in terms {
-        let postings: Vec<(String, u32)> = tp
+        let postings: Vec<(u32, u32)> = tp
             .postings
             .iter()
             .filter(|p| p.field == field)
-            .map(|p| (p.doc.to_string(), p.count))
+            .map(|p| (p.doc, p.count))
             .collect();
         if postings.is_empty() || tp.term.is_empty() {
             continue;
@@ -95,7 +125,7 @@ fn write_field_trie<W: Write>(w: &mut W, terms: &[TermPostings], field: u8) -> i
             write_str(w, c.encode_utf8(&mut buf))?;
             w.write_all(b":{\"docs\":")?;
             if j + 1 == chars.len() {
-                write_docs(w, postings.take().unwrap_or_default())?;
+                write_docs(w, postings.take().unwrap_or_default(), tfs)?;
             } else {
                 w.write_all(b"{},\"df\":0")?;
             }
@@ -130,13 +160,14 @@ pub fn write_index_json<W: Write>(
         "],\"pipeline\":[],\"ref\":\"id\",\"version\":\"{}\",\"index\":{{",
         elasticlunr::ELASTICLUNR_VERSION
     )?;
+    let tfs = tf_table();
     for (i, &f) in FIELDS_SORTED.iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
         write_str(w, FIELDS[f])?;
         w.write_all(b":")?;
-        write_field_trie(w, terms, f as u8)?;
+        write_field_trie(w, terms, f as u8, &tfs)?;
     }
     w.write_all(b"},\"documentStore\":{\"save\":false,")?;
     match store {
@@ -176,6 +207,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ref_order_is_string_order() {
+        let mut ids: Vec<u32> = vec![0, 1, 2, 9, 10, 11, 19, 100, 99, 1000, 4_294_967_295, 5];
+        let mut by_string = ids.clone();
+        by_string.sort_by_key(|i| i.to_string());
+        ids.sort_by_key(|&i| ref_key(i));
+        assert_eq!(ids, by_string);
+        assert_eq!(tf_text(2, &tf_table()), "1.4142135623730951");
+        assert_eq!(
+            tf_text(1000, &[]),
+            serde_json::to_string(&1000f64.sqrt()).unwrap()
+        );
+    }
+
+    #[test]
     fn nested_trie_with_prefix_terms() {
         let terms = vec![
             TermPostings {
@@ -203,7 +248,7 @@ mod tests {
             },
         ];
         let mut out = Vec::new();
-        write_field_trie(&mut out, &terms, 0).unwrap();
+        write_field_trie(&mut out, &terms, 0, &tf_table()).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert_eq!(
             s,

@@ -28,8 +28,8 @@ pub struct ColdQuery {
     pub gzip_bytes: u64,
     /// Sum of raw sizes.
     pub raw_bytes: u64,
-    /// Files fetched, relative to `out_dir` (the script as "search.js").
-    pub files: Vec<String>,
+    /// Files fetched, relative to `out_dir` (the script as "search.js"), with gzipped sizes.
+    pub files: Vec<(String, u64)>,
     /// Number of documents matching all terms (before phrase verification).
     pub candidates: usize,
 }
@@ -134,9 +134,10 @@ fn gzip_len(data: &[u8]) -> u64 {
 impl Fetcher<'_> {
     fn count(&mut self, name: &str, data: &[u8]) {
         if self.seen.insert(name.to_string()) {
+            let gz = gzip_len(data);
             self.result.raw_bytes += data.len() as u64;
-            self.result.gzip_bytes += gzip_len(data);
-            self.result.files.push(name.to_string());
+            self.result.gzip_bytes += gz;
+            self.result.files.push((name.to_string(), gz));
         }
     }
 
