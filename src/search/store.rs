@@ -3,8 +3,9 @@
 //!   topics, authors and the full body as snippet and exact-phrase source), `doc_chunk` docs
 //!   per file, so showing a hit downloads only its small chunk;
 //! - `facets/<block>.bin`: compact facet values of `facet_block` docs per file, fetched only
-//!   for blocks that hold hits. Per doc: u16 LE year (0 = none), u8 region count, u16 LE region
-//!   ids, u8 topic count, u16 LE topic ids; ids index the `regions`/`topics` lists of
+//!   for blocks that hold hits. Columns (all little-endian), so gzip packs them well:
+//!   u32 doc count n; n × u16 year (0 = none); n × u8 region count; all region ids as u16;
+//!   n × u8 topic count; all topic ids as u16. Ids index the `regions`/`topics` lists of
 //!   `index.json` (first-seen order).
 //!
 //! This module must NOT tokenize or touch the inverted index.
@@ -60,7 +61,11 @@ pub struct StoreWriter {
     chunk: Vec<u8>,
     chunk_len: usize,
     chunk_no: usize,
-    block: Vec<u8>,
+    years: Vec<u8>,
+    region_counts: Vec<u8>,
+    region_ids: Vec<u8>,
+    topic_counts: Vec<u8>,
+    topic_ids: Vec<u8>,
     block_len: usize,
     block_no: usize,
     /// Region names by id.
@@ -98,7 +103,11 @@ impl StoreWriter {
             chunk: Vec::new(),
             chunk_len: 0,
             chunk_no: 0,
-            block: Vec::new(),
+            years: Vec::new(),
+            region_counts: Vec::new(),
+            region_ids: Vec::new(),
+            topic_counts: Vec::new(),
+            topic_ids: Vec::new(),
             block_len: 0,
             block_no: 0,
             regions: Vocab::default(),
@@ -136,18 +145,26 @@ impl StoreWriter {
         }
 
         let year = year_of(doc.date.as_deref()).unwrap_or(0);
-        self.block.extend_from_slice(&year.to_le_bytes());
-        for (names, is_region) in [(&doc.regions, true), (&doc.topics, false)] {
-            let vocab = if is_region {
-                &mut self.regions
-            } else {
-                &mut self.topics
-            };
-            let ids: Vec<u16> = names.iter().filter_map(|n| vocab.id(n)).take(255).collect();
-            self.block.push(ids.len() as u8);
-            for id in ids {
-                self.block.extend_from_slice(&id.to_le_bytes());
-            }
+        self.years.extend_from_slice(&year.to_le_bytes());
+        let regions: Vec<u16> = doc
+            .regions
+            .iter()
+            .filter_map(|n| self.regions.id(n))
+            .take(255)
+            .collect();
+        self.region_counts.push(regions.len() as u8);
+        for id in regions {
+            self.region_ids.extend_from_slice(&id.to_le_bytes());
+        }
+        let topics: Vec<u16> = doc
+            .topics
+            .iter()
+            .filter_map(|n| self.topics.id(n))
+            .take(255)
+            .collect();
+        self.topic_counts.push(topics.len() as u8);
+        for id in topics {
+            self.topic_ids.extend_from_slice(&id.to_le_bytes());
         }
         self.block_len += 1;
         if self.block_len == self.facet_block {
@@ -173,7 +190,16 @@ impl StoreWriter {
         if self.block_len == 0 {
             return Ok(());
         }
-        let data = std::mem::take(&mut self.block);
+        let mut data = (self.block_len as u32).to_le_bytes().to_vec();
+        for column in [
+            &mut self.years,
+            &mut self.region_counts,
+            &mut self.region_ids,
+            &mut self.topic_counts,
+            &mut self.topic_ids,
+        ] {
+            data.append(column);
+        }
         let path = self.facets_dir.join(format!("{}.bin", self.block_no));
         self.write_file(path, &data)?;
         self.block_no += 1;
@@ -221,6 +247,9 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&c1).unwrap();
         assert_eq!(v.as_array().map(Vec::len), Some(1));
         let b0 = fs::read(dir.path().join("facets/0.bin")).unwrap();
-        assert_eq!(b0, [0xE7, 0x07, 1, 0, 0, 0, 0xE7, 0x07, 1, 0, 0, 0]);
+        assert_eq!(
+            b0,
+            [2, 0, 0, 0, 0xE7, 0x07, 0xE7, 0x07, 1, 1, 0, 0, 0, 0, 0, 0]
+        );
     }
 }

@@ -265,16 +265,27 @@
     function facetBlock(m, b) {
       return once('b', 'facets/' + b + '.bin').then(function (bytes) {
         if (bytes.parsed) return bytes.parsed;
-        var out = [];
-        var p = 0;
+        // Columns: u32 n; n × u16 year; n × u8 region count; region ids (u16);
+        // n × u8 topic count; topic ids (u16). See src/search/store.rs.
+        var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+        var yearAt = 4;
+        var rcAt = yearAt + 2 * n;
+        var p = rcAt + n;
         var u16 = function () { var v = bytes[p] | (bytes[p + 1] << 8); p += 2; return v; };
-        while (p < bytes.length) {
-          var year = u16();
-          var regions = [];
-          for (var nr = bytes[p++]; nr > 0; nr--) regions.push(m.regions[u16()]);
-          var topics = [];
-          for (var nt = bytes[p++]; nt > 0; nt--) topics.push(m.topics[u16()]);
-          out.push({ year: year ? String(year) : null, region: regions, topic: topics });
+        var regions = [];
+        for (var i = 0; i < n; i++) {
+          var rs = [];
+          for (var k = bytes[rcAt + i]; k > 0; k--) rs.push(m.regions[u16()]);
+          regions.push(rs);
+        }
+        var tcAt = p;
+        p += n;
+        var out = [];
+        for (i = 0; i < n; i++) {
+          var ts = [];
+          for (k = bytes[tcAt + i]; k > 0; k--) ts.push(m.topics[u16()]);
+          var year = bytes[yearAt + 2 * i] | (bytes[yearAt + 2 * i + 1] << 8);
+          out.push({ year: year ? String(year) : null, region: regions[i], topic: ts });
         }
         bytes.parsed = out;
         return out;
