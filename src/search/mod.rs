@@ -215,6 +215,7 @@ fn clear_previous(out_dir: &Path) -> Result<(), SearchError> {
 /// Builds the search index of `docs` into `out_dir` (`<staging>/search/`).
 ///
 /// `docs` must yield ids 0, 1, 2, … in order; only `opts.batch_docs` bodies are held at once.
+/// With `opts.enabled == false` nothing is read or written.
 /// `cache_dir` (e.g. `.folio-cache/search/`) keeps per-article tokens keyed by a content hash.
 /// Output is byte-identical for identical input and options, whatever the cache holds.
 pub fn build_index(
@@ -224,6 +225,9 @@ pub fn build_index(
     opts: &SearchOptions,
 ) -> Result<SearchStats, SearchError> {
     let start = Instant::now();
+    if !opts.enabled {
+        return Ok(SearchStats::default());
+    }
     fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
     clear_previous(out_dir)?;
     let spill_dir = out_dir.join(".runs");
@@ -320,6 +324,19 @@ mod tests {
         assert!(!o.enabled);
         assert_eq!(o.doc_chunk, SearchOptions::default().doc_chunk);
         assert!(toml::from_str::<SearchOptions>("bogus = 1").is_err());
+    }
+
+    #[test]
+    fn disabled_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("search");
+        let opts = SearchOptions {
+            enabled: false,
+            ..Default::default()
+        };
+        let stats = build_index(std::iter::empty(), &out, None, &opts).unwrap();
+        assert_eq!(stats.documents, 0);
+        assert!(!out.exists());
     }
 
     #[test]

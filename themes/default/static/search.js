@@ -16,7 +16,9 @@
  *   region "地区"  topic "主题"  year "年份"  all "全部"
  *   count "共 {n} 篇"            – result count ({n} replaced)
  *   none "没有找到相关文章"   loading "正在搜索…"   error "搜索暂时不可用，请稍后再试"
- *   more "更多结果"   clear "清除筛选"
+ *   more "更多结果"
+ *   short "单个字请按回车搜索"   – shown while typing a one-character query (one character
+ *                                  matches by prefix and can download much, so it waits for Enter)
  * The page state is in the URL: ?q=…&region=…&topic=…&year=…&sort=date (shareable).
  *
  * The same file runs under Node (module.exports) for tests: tokenize(), plan(),
@@ -451,7 +453,7 @@
     sort: '排序', sortRelevance: '按相关度', sortDate: '按日期',
     region: '地区', topic: '主题', year: '年份', all: '全部',
     count: '共 {n} 篇', none: '没有找到相关文章', loading: '正在搜索…',
-    error: '搜索暂时不可用，请稍后再试', more: '更多结果', clear: '清除筛选'
+    error: '搜索暂时不可用，请稍后再试', more: '更多结果', short: '单个字请按回车搜索'
   };
 
   var STYLE = '#folio-search{max-width:48rem;margin:0 auto}' +
@@ -482,7 +484,7 @@
     var sort = el('select', { 'aria-label': S.sort });
     sort.appendChild(el('option', { value: 'relevance' }, S.sortRelevance));
     sort.appendChild(el('option', { value: 'date' }, S.sortDate));
-    var bar = el('div', { class: 'fs-bar', role: 'search' });
+    var bar = el('form', { class: 'fs-bar', role: 'search' });
     bar.appendChild(input);
     bar.appendChild(sort);
     var facetBox = el('div', { class: 'fs-facets' });
@@ -589,7 +591,17 @@
     var timer = null;
     input.addEventListener('input', function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { state.q = input.value; run(); }, 150);
+      timer = setTimeout(function () {
+        if (Array.from(input.value.trim()).length === 1) { status.textContent = S.short; return; }
+        state.q = input.value;
+        run();
+      }, 150);
+    });
+    bar.addEventListener('submit', function (e) {
+      e.preventDefault();
+      clearTimeout(timer);
+      state.q = input.value;
+      run();
     });
     sort.addEventListener('change', function () { state.sort = sort.value; run(); });
     DIMS.forEach(function (d) {
