@@ -1,15 +1,13 @@
-//! Per-article analysis: tokenizes the indexed fields into term counts, with an on-disk cache
-//! keyed by a content hash so an unchanged article is not re-tokenized on the next build.
-//! Cache files live under `cache_dir/<2 hex>/<hash>.tok`; a missing, unreadable or corrupt
-//! entry is silently recomputed (the cache never changes output). This module must NOT write
-//! anything into the published index.
+//! Per-article analysis: tokenizes the indexed fields into term counts, and encodes them for
+//! the token cache (keyed by a content hash of the fields, see `token_cache`). A missing or
+//! corrupt cache entry is silently recomputed, so the cache never changes output. This module
+//! must NOT write anything into the published index.
 
-use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use rustc_hash::FxHashMap;
 
 use super::SearchDoc;
 use super::lunr_json::FIELDS;
+use super::token_cache::{Key, TokenCache};
 use super::tokenize::tokenize;
 
 /// Bumped whenever the tokenizer or this format changes, so old cache entries are ignored.
@@ -31,7 +29,7 @@ fn field_texts(doc: &SearchDoc) -> [&str; 4] {
 
 /// Tokenizes an article's indexed fields.
 pub fn analyze(doc: &SearchDoc) -> DocTokens {
-    let mut counts: HashMap<String, [u32; 4]> = HashMap::new();
+    let mut counts: FxHashMap<String, [u32; 4]> = FxHashMap::default();
     let mut lengths = [0u32; 4];
     for (f, text) in field_texts(doc).iter().enumerate() {
         let tokens = tokenize(text);
@@ -47,19 +45,15 @@ pub fn analyze(doc: &SearchDoc) -> DocTokens {
     DocTokens { lengths, terms }
 }
 
-/// Content hash of the indexed fields (hex), the cache key.
-pub fn content_key(doc: &SearchDoc) -> String {
+/// Content hash of the indexed fields (and the tokenizer version), the cache key.
+pub fn content_key(doc: &SearchDoc) -> Key {
     let mut h = blake3::Hasher::new();
     h.update(CACHE_VERSION);
     for text in field_texts(doc) {
         h.update(&(text.len() as u64).to_le_bytes());
         h.update(text.as_bytes());
     }
-    h.finalize().to_hex().to_string()
-}
-
-fn cache_path(dir: &Path, key: &str) -> PathBuf {
-    dir.join(&key[..2]).join(format!("{key}.tok"))
+    *h.finalize().as_bytes()
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u32) {
@@ -131,28 +125,40 @@ fn decode(data: &[u8]) -> Option<DocTokens> {
     (pos == data.len()).then_some(DocTokens { lengths, terms })
 }
 
-/// Analyzes a document, reading/writing the cache when `cache_dir` is given.
-/// Returns the tokens and whether they came from the cache.
-pub fn analyze_cached(doc: &SearchDoc, cache_dir: Option<&Path>) -> (DocTokens, bool) {
-    let Some(dir) = cache_dir else {
-        return (analyze(doc), false);
+/// An analyzed document and what the build loop must tell the cache.
+pub struct Analyzed {
+    /// The tokens.
+    pub tokens: DocTokens,
+    /// The content hash.
+    pub key: Key,
+    /// `None` if the tokens came from the cache, else their encoding to append to it.
+    pub new_entry: Option<Vec<u8>>,
+}
+
+/// Analyzes a document, reusing the cache's entry when there is a valid one.
+pub fn analyze_cached(doc: &SearchDoc, cache: Option<&TokenCache>) -> Analyzed {
+    let Some(cache) = cache else {
+        return Analyzed {
+            tokens: analyze(doc),
+            key: [0; 32],
+            new_entry: None,
+        };
     };
     let key = content_key(doc);
-    let path = cache_path(dir, &key);
-    if let Some(tokens) = fs::read(&path).ok().and_then(|d| decode(&d)) {
-        return (tokens, true);
+    if let Some(tokens) = cache.get(&key).and_then(|d| decode(&d)) {
+        return Analyzed {
+            tokens,
+            key,
+            new_entry: None,
+        };
     }
     let tokens = analyze(doc);
-    // A cache that cannot be written only costs speed next time; never fail the build.
-    if let Some(parent) = path.parent()
-        && fs::create_dir_all(parent).is_ok()
-    {
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        if fs::write(&tmp, encode(&tokens)).is_ok() {
-            let _ = fs::rename(&tmp, &path);
-        }
+    let entry = encode(&tokens);
+    Analyzed {
+        tokens,
+        key,
+        new_entry: Some(entry),
     }
-    (tokens, false)
 }
 
 #[cfg(test)]
@@ -181,14 +187,17 @@ mod tests {
     fn cache_round_trip_and_corruption() {
         let dir = tempfile::tempdir().unwrap();
         let d = doc("乡村振兴 2024 年");
-        let (a, hit_a) = analyze_cached(&d, Some(dir.path()));
-        let (b, hit_b) = analyze_cached(&d, Some(dir.path()));
-        assert!(!hit_a && hit_b);
-        assert_eq!(a, b);
-        let path = cache_path(dir.path(), &content_key(&d));
-        fs::write(&path, b"\xff\xff").unwrap();
-        let (c, hit_c) = analyze_cached(&d, Some(dir.path()));
-        assert!(!hit_c);
-        assert_eq!(a, c);
+        let mut cache = TokenCache::open(dir.path()).unwrap();
+        let a = analyze_cached(&d, Some(&cache));
+        let entry = a.new_entry.clone().unwrap();
+        assert_eq!(decode(&entry), Some(a.tokens.clone()));
+        cache.put(a.key, &entry).unwrap();
+        cache.finish().unwrap();
+        let cache = TokenCache::open(dir.path()).unwrap();
+        let b = analyze_cached(&d, Some(&cache));
+        assert!(b.new_entry.is_none());
+        assert_eq!(a.tokens, b.tokens);
+        assert_eq!(decode(&entry[..entry.len() - 1]), None);
+        assert_eq!(decode(b"\xff\xff"), None);
     }
 }

@@ -20,6 +20,7 @@ mod measure;
 mod runs;
 mod shards;
 mod store;
+mod token_cache;
 mod tokenize;
 
 use std::fs;
@@ -68,13 +69,15 @@ pub struct SearchOptions {
     pub shard_bytes: usize,
     /// Shards listed per directory file `t/d<g>.json` (default 512).
     pub dir_group: usize,
-    /// Documents per result-record file `docs/<c>.json` (default 2).
+    /// Documents per result-record file `docs/<c>.json` (default 1: a result shown costs
+    /// only its own record).
     pub doc_chunk: usize,
     /// Documents per facet block `facets/<b>.bin` (default 8192).
     pub facet_block: usize,
     /// Documents tokenized per parallel batch (default 2048); bounds bodies held at once.
     pub batch_docs: usize,
-    /// In-memory posting budget in MiB before a sorted run is spilled (default 768).
+    /// In-memory posting budget in MiB before a sorted run is spilled (default 512; the
+    /// process may use up to about twice this for posting lists).
     pub memory_mb: usize,
     /// Relevance boost of the title field (default 5).
     pub boost_title: u32,
@@ -96,10 +99,10 @@ impl Default for SearchOptions {
             enabled: true,
             shard_bytes: 256 * 1024,
             dir_group: 512,
-            doc_chunk: 2,
+            doc_chunk: 1,
             facet_block: 8192,
             batch_docs: 2048,
-            memory_mb: 768,
+            memory_mb: 512,
             boost_title: 5,
             boost_kicker: 2,
             boost_body: 1,
@@ -135,6 +138,8 @@ pub struct SearchStats {
     pub total_bytes: u64,
     /// Time spent tokenizing (wall, summed over batches).
     pub tokenize_time: Duration,
+    /// Time spent merging postings and writing shards.
+    pub shard_time: Duration,
     /// Total wall time.
     pub time: Duration,
 }
@@ -236,17 +241,24 @@ pub fn build_index(
         .map_err(io_err(out_dir))?;
     let mut stats = SearchStats::default();
 
+    // The cache only saves time: if it cannot be opened the build goes on without it.
+    let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
     let mut docs = docs.peekable();
     let mut next_id: u32 = 0;
     while docs.peek().is_some() {
         let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
         let t0 = Instant::now();
-        let analyzed: Vec<(DocTokens, bool)> = batch
+        let analyzed: Vec<(analyze::Analyzed, Vec<u8>)> = batch
             .par_iter()
-            .map(|d| analyze::analyze_cached(d, cache_dir))
+            .map(|d| {
+                (
+                    analyze::analyze_cached(d, cache.as_ref()),
+                    store::record_json(d),
+                )
+            })
             .collect();
         stats.tokenize_time += t0.elapsed();
-        for (doc, (tokens, cached)) in batch.iter().zip(analyzed) {
+        for (doc, (a, record)) in batch.iter().zip(analyzed) {
             if doc.id != next_id {
                 return Err(SearchError::DocOrder {
                     expected: next_id,
@@ -256,17 +268,34 @@ pub fn build_index(
             }
             next_id += 1;
             stats.documents += 1;
-            stats.cached_documents += u64::from(cached);
-            stats.tokens += tokens.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
-            sink.add(doc.id, &tokens).map_err(io_err(&spill_dir))?;
-            store.add(doc).map_err(io_err(out_dir))?;
+            if let Some(c) = cache.as_mut() {
+                match &a.new_entry {
+                    None => {
+                        stats.cached_documents += 1;
+                        c.touch(a.key);
+                    }
+                    Some(entry) => {
+                        if c.put(a.key, entry).is_err() {
+                            cache = None; // stop caching, keep building
+                        }
+                    }
+                }
+            }
+            stats.tokens += a.tokens.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
+            sink.add(doc.id, &a.tokens).map_err(io_err(&spill_dir))?;
+            store.add(doc, &record).map_err(io_err(out_dir))?;
         }
+    }
+    if let Some(c) = cache {
+        // A cache that cannot be flushed only costs time on the next build.
+        let _ = c.finish();
     }
     store.finish().map_err(io_err(out_dir))?;
     stats.postings = sink.postings;
     stats.spilled_runs = sink.spilled_runs() as u64;
     stats.peak_posting_bytes = sink.peak_bytes as u64;
 
+    let t_shards = Instant::now();
     let mut merged = sink.finish().map_err(io_err(&spill_dir))?;
     let shard_dir = out_dir.join("t");
     let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize)
@@ -277,6 +306,7 @@ pub fn build_index(
     drop(merged);
     let groups = shards.finish(opts.dir_group).map_err(io_err(&shard_dir))?;
     runs::remove_spill_dir(&spill_dir).map_err(io_err(&spill_dir))?;
+    stats.shard_time = t_shards.elapsed();
 
     let manifest = Manifest {
         format: 1,

@@ -4,10 +4,12 @@
 //! postings run by run keeps them in id order. This module must NOT tokenize or format JSON.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
 
 use super::analyze::DocTokens;
 use super::lunr_json::{Posting, TermPostings};
@@ -17,7 +19,7 @@ const TERM_OVERHEAD: usize = 64;
 
 /// Collects postings, spilling sorted runs to `dir` when `budget` bytes are exceeded.
 pub struct PostingSink {
-    mem: HashMap<Box<str>, Vec<Posting>>,
+    mem: FxHashMap<Box<str>, Vec<Posting>>,
     mem_bytes: usize,
     budget: usize,
     dir: PathBuf,
@@ -32,7 +34,7 @@ impl PostingSink {
     /// A sink spilling into `dir` (created on first spill) once `budget` bytes are held.
     pub fn new(dir: PathBuf, budget: usize) -> Self {
         PostingSink {
-            mem: HashMap::new(),
+            mem: FxHashMap::default(),
             mem_bytes: 0,
             budget,
             dir,

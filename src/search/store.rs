@@ -32,6 +32,22 @@ struct DocRecord<'a> {
     body: &'a str,
 }
 
+/// The JSON result record of a document (serialized in parallel by the build).
+pub fn record_json(doc: &SearchDoc) -> Vec<u8> {
+    let record = DocRecord {
+        url: &doc.url,
+        title: &doc.title,
+        kicker: &doc.kicker,
+        date: doc.date.as_deref(),
+        regions: &doc.regions,
+        topics: &doc.topics,
+        authors: &doc.authors,
+        body: &doc.body,
+    };
+    // Serializing plain strings into a Vec cannot fail.
+    serde_json::to_vec(&record).unwrap_or_default()
+}
+
 /// Assigns dense ids to facet values in first-seen order.
 #[derive(Default)]
 pub struct Vocab {
@@ -124,21 +140,12 @@ impl StoreWriter {
         Ok(())
     }
 
-    /// Appends one document (documents must come in id order).
-    pub fn add(&mut self, doc: &SearchDoc) -> io::Result<()> {
-        let record = DocRecord {
-            url: &doc.url,
-            title: &doc.title,
-            kicker: &doc.kicker,
-            date: doc.date.as_deref(),
-            regions: &doc.regions,
-            topics: &doc.topics,
-            authors: &doc.authors,
-            body: &doc.body,
-        };
+    /// Appends one document (documents must come in id order); `record` is its
+    /// [`record_json`].
+    pub fn add(&mut self, doc: &SearchDoc, record: &[u8]) -> io::Result<()> {
         self.chunk
             .push(if self.chunk_len == 0 { b'[' } else { b',' });
-        serde_json::to_writer(&mut self.chunk, &record).map_err(io::Error::other)?;
+        self.chunk.extend_from_slice(record);
         self.chunk_len += 1;
         if self.chunk_len == self.doc_chunk {
             self.flush_chunk()?;
@@ -240,7 +247,7 @@ mod tests {
                 regions: vec!["保靖".into()],
                 ..SearchDoc::default()
             };
-            w.add(&d).unwrap();
+            w.add(&d, &record_json(&d)).unwrap();
         }
         w.finish().unwrap();
         let c1 = fs::read_to_string(dir.path().join("docs/1.json")).unwrap();
