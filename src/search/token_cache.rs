@@ -21,17 +21,20 @@ const HEADER: u64 = 36;
 /// A 32-byte content hash.
 pub type Key = [u8; 32];
 
+/// Where each entry's payload is: key → (offset, length).
+type Index = FxHashMap<Key, (u64, u32)>;
+
 /// An open token cache.
 pub struct TokenCache {
     path: PathBuf,
     file: File,
-    index: FxHashMap<Key, (u64, u32)>,
+    index: Index,
     end: u64,
     appender: Option<BufWriter<File>>,
     live: FxHashSet<Key>,
 }
 
-fn scan(file: &File) -> io::Result<(FxHashMap<Key, (u64, u32)>, u64)> {
+fn scan(file: &File) -> io::Result<(Index, u64)> {
     let mut r = BufReader::with_capacity(1 << 16, file);
     r.seek(SeekFrom::Start(0))?;
     let mut magic = [0u8; 8];
