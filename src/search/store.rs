@@ -3,10 +3,11 @@
 //!   topics, authors and the full body as snippet and exact-phrase source), `doc_chunk` docs
 //!   per file, so showing a hit downloads only its small chunk;
 //! - `facets/<block>.bin`: compact facet values of `facet_block` docs per file, fetched only
-//!   for blocks that hold hits. Columns (all little-endian), so gzip packs them well:
-//!   u32 doc count n; n × u16 year (0 = none); n × u8 region count; all region ids as u16;
-//!   n × u8 topic count; all topic ids as u16. Ids index the `regions`/`topics` lists of
-//!   `index.json` (first-seen order).
+//!   for blocks that hold hits. Columns, each 16-bit column stored as its low bytes then its
+//!   high bytes, so gzip packs them well: u32 LE doc count n; year (0 = none) ×n as u16;
+//!   region count ×n as u8; region ids (R = sum of counts) as u16; topic count ×n as u8;
+//!   topic ids (T) as u16. Ids index the `regions`/`topics` lists of `index.json`
+//!   (first-seen order).
 //!
 //! This module must NOT tokenize or touch the inverted index.
 
@@ -198,15 +199,16 @@ impl StoreWriter {
             return Ok(());
         }
         let mut data = (self.block_len as u32).to_le_bytes().to_vec();
-        for column in [
-            &mut self.years,
-            &mut self.region_counts,
-            &mut self.region_ids,
-            &mut self.topic_counts,
-            &mut self.topic_ids,
-        ] {
-            data.append(column);
-        }
+        let split = |col: &mut Vec<u8>, data: &mut Vec<u8>| {
+            data.extend(col.iter().step_by(2));
+            data.extend(col.iter().skip(1).step_by(2));
+            col.clear();
+        };
+        split(&mut self.years, &mut data);
+        data.append(&mut self.region_counts);
+        split(&mut self.region_ids, &mut data);
+        data.append(&mut self.topic_counts);
+        split(&mut self.topic_ids, &mut data);
         let path = self.facets_dir.join(format!("{}.bin", self.block_no));
         self.write_file(path, &data)?;
         self.block_no += 1;
@@ -256,7 +258,7 @@ mod tests {
         let b0 = fs::read(dir.path().join("facets/0.bin")).unwrap();
         assert_eq!(
             b0,
-            [2, 0, 0, 0, 0xE7, 0x07, 0xE7, 0x07, 1, 1, 0, 0, 0, 0, 0, 0]
+            [2, 0, 0, 0, 0xE7, 0xE7, 0x07, 0x07, 1, 1, 0, 0, 0, 0, 0, 0]
         );
     }
 }

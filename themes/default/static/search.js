@@ -267,27 +267,36 @@
     function facetBlock(m, b) {
       return once('b', 'facets/' + b + '.bin').then(function (bytes) {
         if (bytes.parsed) return bytes.parsed;
-        // Columns: u32 n; n × u16 year; n × u8 region count; region ids (u16);
-        // n × u8 topic count; topic ids (u16). See src/search/store.rs.
+        // Columns (see src/search/store.rs): u32 n; years; region counts; region ids;
+        // topic counts; topic ids. 16-bit columns hold all low bytes, then all high bytes.
         var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
-        var yearAt = 4;
-        var rcAt = yearAt + 2 * n;
-        var p = rcAt + n;
-        var u16 = function () { var v = bytes[p] | (bytes[p + 1] << 8); p += 2; return v; };
-        var regions = [];
-        for (var i = 0; i < n; i++) {
-          var rs = [];
-          for (var k = bytes[rcAt + i]; k > 0; k--) rs.push(m.regions[u16()]);
-          regions.push(rs);
-        }
-        var tcAt = p;
-        p += n;
+        var p = 4;
+        var u16col = function (len) {
+          var col = new Array(len);
+          for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
+          p += 2 * len;
+          return col;
+        };
+        var lists = function (names) {
+          var counts = bytes.subarray(p, p + n);
+          p += n;
+          var total = 0;
+          for (var i = 0; i < n; i++) total += counts[i];
+          var ids = u16col(total);
+          var out = [];
+          var at = 0;
+          for (i = 0; i < n; i++) {
+            out.push(ids.slice(at, at + counts[i]).map(function (id) { return names[id]; }));
+            at += counts[i];
+          }
+          return out;
+        };
+        var years = u16col(n);
+        var regions = lists(m.regions);
+        var topics = lists(m.topics);
         var out = [];
-        for (i = 0; i < n; i++) {
-          var ts = [];
-          for (k = bytes[tcAt + i]; k > 0; k--) ts.push(m.topics[u16()]);
-          var year = bytes[yearAt + 2 * i] | (bytes[yearAt + 2 * i + 1] << 8);
-          out.push({ year: year ? String(year) : null, region: regions[i], topic: ts });
+        for (var i = 0; i < n; i++) {
+          out.push({ year: years[i] ? String(years[i]) : null, region: regions[i], topic: topics[i] });
         }
         bytes.parsed = out;
         return out;
