@@ -134,7 +134,10 @@ fn bench_generated_archive() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
     let work = tempfile::tempdir().expect("tempdir");
+    // Each build writes a fresh directory, as the site build's staging directory is.
     let out = work.path().join("search");
+    let out2 = work.path().join("search-warm");
+    let out3 = work.path().join("search-nocache");
     let cache = work.path().join("cache");
     let opts = SearchOptions::default();
 
@@ -142,14 +145,14 @@ fn bench_generated_archive() {
     let cold = build_index(generated(n), &out, Some(&cache), &opts).expect("build");
     let cold_time = t.elapsed();
     let t = Instant::now();
-    let warm = build_index(generated(n), &out, Some(&cache), &opts).expect("rebuild");
+    let warm = build_index(generated(n), &out2, Some(&cache), &opts).expect("rebuild");
     let warm_time = t.elapsed();
     let quick = std::env::var_os("FOLIO_SEARCH_BENCH_QUICK").is_some();
     let t = Instant::now();
     let nocache = if quick {
         warm.clone()
     } else {
-        build_index(generated(n), &out, None, &opts).expect("build without cache")
+        build_index(generated(n), &out3, None, &opts).expect("build without cache")
     };
     let nocache_time = t.elapsed();
     assert_eq!(warm.cached_documents, n as u64);

@@ -1,7 +1,7 @@
 //! Benchmark helper: which files a cold query downloads, replaying what `search.js` fetches
 //! (the script itself, `index.json`, shard directories, the shards of the query's terms, facet
 //! blocks of the hits, the first page's result records, and for multi-token quoted phrases the
-//! records of every candidate), and their gzipped size. Query planning mirrors search.js:
+//! records of up to `verifyLimit` best-ranked candidates), and their gzipped size. Query planning mirrors search.js:
 //! quoted parts are phrases, CJK runs of one character match by prefix, longer runs by
 //! bigrams, and a trailing word being typed matches by prefix. This module must NOT write
 //! anything.
@@ -266,20 +266,20 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     let hits = total.unwrap_or_default();
     f.result.candidates = hits.len();
     let chunk = m.doc_chunk.max(1) as u32;
+    let mut ranked: Vec<(u32, f64)> = hits.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     if !verify.is_empty() {
-        for id in hits.keys() {
+        // search.js verifies at most verifyLimit best-ranked candidates (text assumed to match).
+        ranked.truncate(m.verify_limit.max(1));
+        for (id, _) in &ranked {
             f.fetch(&format!("docs/{}.json", id / chunk))?;
         }
     }
-    let blocks: BTreeSet<u32> = hits
-        .keys()
-        .map(|id| id / m.facet_block.max(1) as u32)
-        .collect();
+    let block = m.facet_block.max(1) as u32;
+    let blocks: BTreeSet<u32> = ranked.iter().map(|(id, _)| id / block).collect();
     for b in blocks {
         f.fetch(&format!("facets/{b}.bin"))?;
     }
-    let mut ranked: Vec<(u32, f64)> = hits.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     for (id, _) in ranked.iter().take(m.page_size) {
         f.fetch(&format!("docs/{}.json", id / chunk))?;
     }

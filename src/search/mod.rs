@@ -91,6 +91,10 @@ pub struct SearchOptions {
     pub snippet_chars: usize,
     /// Results shown per page (default 10).
     pub page_size: usize,
+    /// Most candidates of a quoted multi-token phrase whose text the browser downloads to
+    /// verify the exact phrase (default 200); beyond it only the best-ranked are verified and
+    /// the page says so.
+    pub verify_limit: usize,
 }
 
 impl Default for SearchOptions {
@@ -109,6 +113,7 @@ impl Default for SearchOptions {
             boost_authors: 2,
             snippet_chars: 120,
             page_size: 10,
+            verify_limit: 200,
         }
     }
 }
@@ -203,6 +208,8 @@ pub(crate) struct Manifest {
     pub snippet_chars: usize,
     #[serde(rename = "pageSize")]
     pub page_size: usize,
+    #[serde(rename = "verifyLimit")]
+    pub verify_limit: usize,
 }
 
 /// Removes what a previous build wrote, so stale shards never survive.
@@ -327,6 +334,7 @@ pub fn build_index(
         topics: std::mem::take(&mut store.topics.names),
         snippet_chars: opts.snippet_chars,
         page_size: opts.page_size.max(1),
+        verify_limit: opts.verify_limit.max(1),
     };
     let manifest_path = out_dir.join("index.json");
     let data = serde_json::to_vec(&manifest).map_err(|e| SearchError::Format {

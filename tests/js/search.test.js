@@ -124,3 +124,20 @@ test('records carry url, title, date, regions, topics and body', async () => {
   const d = archive[archive.length - 1];
   assert.deepStrictEqual([r.url, r.title, r.date, r.regions, r.topics, r.body], [d.url, d.title, d.date, d.regions, d.topics, d.body]);
 });
+
+test('a phrase with more candidates than verifyLimit verifies only the best ones and says so', async () => {
+  const small = search.createEngine({
+    loadJSON: async (p) => {
+      const v = JSON.parse(fs.readFileSync(path.join(indexDir, p), 'utf8'));
+      if (p === 'index.json') v.verifyLimit = 2;
+      return v;
+    },
+    loadBytes: async (p) => new Uint8Array(fs.readFileSync(path.join(indexDir, p))),
+  });
+  const res = await small.search('"乡村振兴"');
+  const exact = containing('乡村振兴');
+  assert.ok(exact.length > 2);
+  assert.ok(res.partial && res.partial.checked === 2 && res.partial.candidates >= exact.length);
+  assert.ok(res.ids.length <= 2 && res.ids.length > 0);
+  assert.ok(res.ids.every((id) => exact.includes(id)));
+});

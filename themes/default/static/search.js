@@ -17,6 +17,8 @@
  *   count "共 {n} 篇"            – result count ({n} replaced)
  *   none "没有找到相关文章"   loading "正在搜索…"   error "搜索暂时不可用，请稍后再试"
  *   more "更多结果"
+ *   partial "（短语较常见：已核对 {m} 篇候选中最相关的 {k} 篇）" – appended to the count when a
+ *                                  quoted phrase had more candidates than verifyLimit
  *   short "单个字请按回车搜索"   – shown while typing a one-character query (one character
  *                                  matches by prefix and can download much, so it waits for Enter)
  * The page state is in the URL: ?q=…&region=…&topic=…&year=…&sort=date (shareable).
@@ -309,7 +311,9 @@
 
     /**
      * Runs a query. filters: {region, topic, year, sort: "relevance"|"date"}. Resolves to
-     * {total, ids (filtered, sorted), facets: {region, topic, year: [[value, count], ...]}, plan}.
+     * {total, ids (filtered, sorted), facets: {region, topic, year: [[value, count], ...]}, plan,
+     * partial: null | {checked, candidates}} (partial: a phrase query with more candidates than
+     * the manifest's verifyLimit; only the first `checked` were verified).
      */
     function search(query, filters) {
       filters = filters || {};
@@ -317,6 +321,7 @@
       return manifest().then(function (m) {
         if (p.terms.length === 0) return finish([], new Map(), new Map(), filters, p);
         var hits = new Map();
+        var partial = null;
         return Promise.all(p.terms.map(function (qt) { return termScores(m, qt); })).then(function (lists) {
           lists.sort(function (a, b) { return a.size - b.size; });
           lists[0].forEach(function (s, id) {
@@ -330,6 +335,14 @@
           });
           var ids = Array.from(hits.keys());
           if (p.verify.length === 0) return ids;
+          // Phrases are checked against the article text; beyond verifyLimit candidates only
+          // the best-ranked (or newest, for the date sort) are checked, and the result says so.
+          if (ids.length > m.verifyLimit) {
+            if (filters.sort === 'date') ids.sort(function (a, b) { return a - b; });
+            else ids.sort(function (a, b) { return hits.get(b) - hits.get(a) || a - b; });
+            partial = { checked: m.verifyLimit, candidates: ids.length };
+            ids = ids.slice(0, m.verifyLimit);
+          }
           return records(ids).then(function (recs) {
             return recs.filter(function (r) {
               var text = recordText(r);
@@ -337,7 +350,11 @@
             }).map(function (r) { return r.id; });
           });
         }).then(function (ids) {
-          return withFacets(m, ids).then(function (facets) { return finish(ids, facets, hits, filters, p); });
+          return withFacets(m, ids).then(function (facets) {
+            var res = finish(ids, facets, hits, filters, p);
+            res.partial = partial;
+            return res;
+          });
         });
       });
     }
@@ -462,7 +479,8 @@
     sort: '排序', sortRelevance: '按相关度', sortDate: '按日期',
     region: '地区', topic: '主题', year: '年份', all: '全部',
     count: '共 {n} 篇', none: '没有找到相关文章', loading: '正在搜索…',
-    error: '搜索暂时不可用，请稍后再试', more: '更多结果', short: '单个字请按回车搜索'
+    error: '搜索暂时不可用，请稍后再试', more: '更多结果', short: '单个字请按回车搜索',
+    partial: '（短语较常见：已核对 {m} 篇候选中最相关的 {k} 篇）'
   };
 
   var STYLE = '#folio-search{max-width:48rem;margin:0 auto}' +
@@ -585,6 +603,10 @@
         list.textContent = '';
         fillFacets(res);
         status.textContent = res.total ? S.count.replace('{n}', String(res.total)) : S.none;
+        if (res.partial) {
+          status.textContent += ' ' + S.partial.replace('{k}', String(res.partial.checked))
+            .replace('{m}', String(res.partial.candidates));
+        }
         root.setAttribute('data-total', String(res.total));
         return render(res, 0);
       }).then(function () {
