@@ -80,18 +80,39 @@ fn write_docs<W: Write>(
     tfs: &[String],
 ) -> io::Result<()> {
     postings.sort_unstable_by_key(|&(id, _)| ref_key(id));
-    w.write_all(b"{")?;
-    for (i, (id, count)) in postings.iter().enumerate() {
+    let mut buf: Vec<u8> = Vec::with_capacity(postings.len() * 24 + 16);
+    buf.push(b'{');
+    for (i, &(id, count)) in postings.iter().enumerate() {
         if i > 0 {
-            w.write_all(b",")?;
+            buf.push(b',');
         }
-        if let Some(t) = tfs.get(*count as usize) {
-            write!(w, "\"{id}\":{{\"tf\":{t}}}")?;
-        } else {
-            write!(w, "\"{id}\":{{\"tf\":{}}}", tf_text(*count, tfs))?;
+        buf.push(b'"');
+        push_decimal(&mut buf, id);
+        buf.extend_from_slice(b"\":{\"tf\":");
+        match tfs.get(count as usize) {
+            Some(t) => buf.extend_from_slice(t.as_bytes()),
+            None => buf.extend_from_slice(tf_text(count, tfs).as_bytes()),
+        }
+        buf.push(b'}');
+    }
+    buf.extend_from_slice(b"},\"df\":");
+    push_decimal(&mut buf, postings.len() as u32);
+    w.write_all(&buf)
+}
+
+/// Appends the decimal digits of `v`.
+fn push_decimal(buf: &mut Vec<u8>, mut v: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
         }
     }
-    write!(w, "}},\"df\":{}", postings.len())
+    buf.extend_from_slice(&digits[i..]);
 }
 
 fn write_field_trie<W: Write>(

@@ -11,7 +11,12 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::lunr_json::{DocStore, TermPostings, write_index_json};
+
+/// Estimated JSON bytes of closed shards held before they are written in parallel.
+const PENDING_BYTES: usize = 64 << 20;
 
 /// Estimated JSON bytes of a term's postings (all fields).
 fn estimate(tp: &TermPostings) -> usize {
@@ -33,6 +38,9 @@ pub struct ShardWriter {
     docs: usize,
     current: Vec<TermPostings>,
     current_bytes: usize,
+    /// Closed shards not yet written: (number, terms), written in parallel in groups.
+    pending: Vec<(usize, Vec<TermPostings>)>,
+    pending_bytes: usize,
     /// First term of every shard written, in order.
     pub firsts: Vec<String>,
     /// Bytes written.
@@ -52,6 +60,8 @@ impl ShardWriter {
             docs,
             current: Vec::new(),
             current_bytes: 0,
+            pending: Vec::new(),
+            pending_bytes: 0,
             firsts: Vec::new(),
             bytes: 0,
             terms: 0,
@@ -70,21 +80,44 @@ impl ShardWriter {
         Ok(())
     }
 
+    /// Closes the current shard; writes the pending ones once they hold enough postings.
     fn flush(&mut self) -> io::Result<()> {
         let Some(first) = self.current.first() else {
             return Ok(());
         };
         self.firsts.push(first.term.clone());
-        let path = self.dir.join(format!("{}.json", self.firsts.len() - 1));
-        let mut w = CountingWriter {
-            inner: BufWriter::new(File::create(path)?),
-            count: 0,
-        };
-        write_index_json(&mut w, &self.current, DocStore::CountOnly(self.docs))?;
-        w.inner.flush()?;
-        self.bytes += w.count;
-        self.current.clear();
+        let terms = std::mem::take(&mut self.current);
+        self.pending.push((self.firsts.len() - 1, terms));
+        self.pending_bytes += self.current_bytes;
         self.current_bytes = 0;
+        if self.pending_bytes >= PENDING_BYTES {
+            self.write_pending()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending shards in parallel (rayon).
+    fn write_pending(&mut self) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let docs = self.docs;
+        let dir = &self.dir;
+        let sizes: Vec<io::Result<u64>> = pending
+            .par_iter()
+            .map(|(k, terms)| {
+                let path = dir.join(format!("{k}.json"));
+                let mut w = CountingWriter {
+                    inner: BufWriter::with_capacity(1 << 16, File::create(path)?),
+                    count: 0,
+                };
+                write_index_json(&mut w, terms, DocStore::CountOnly(docs))?;
+                w.inner.flush()?;
+                Ok(w.count)
+            })
+            .collect();
+        for size in sizes {
+            self.bytes += size?;
+        }
         Ok(())
     }
 
@@ -104,6 +137,7 @@ impl ShardWriter {
             self.firsts.push(String::new());
         } else {
             self.flush()?;
+            self.write_pending()?;
         }
         let mut groups = Vec::new();
         for (g, firsts) in self.firsts.chunks(dir_group.max(1)).enumerate() {
