@@ -141,3 +141,18 @@ test('a phrase with more candidates than verifyLimit verifies only the best ones
   assert.ok(res.ids.length <= 2 && res.ids.length > 0);
   assert.ok(res.ids.every((id) => exact.includes(id)));
 });
+
+test('a failed download is retried by the next query', async () => {
+  let fail = true;
+  const flaky = search.createEngine({
+    loadJSON: async (p) => {
+      if (fail && p.startsWith('t/') && !p.startsWith('t/d')) throw new Error('network');
+      return JSON.parse(fs.readFileSync(path.join(indexDir, p), 'utf8'));
+    },
+    loadBytes: async (p) => new Uint8Array(fs.readFileSync(path.join(indexDir, p))),
+  });
+  await assert.rejects(flaky.search('保靖'));
+  fail = false;
+  const res = await flaky.search('保靖');
+  assert.deepStrictEqual(sorted(res.ids), containing('保靖'));
+});

@@ -199,7 +199,10 @@
     var cache = {};
     function once(kind, path) {
       var key = kind + path;
-      if (!cache[key]) cache[key] = kind === 'b' ? loaders.loadBytes(path) : loaders.loadJSON(path);
+      if (!cache[key]) {
+        cache[key] = (kind === 'b' ? loaders.loadBytes(path) : loaders.loadJSON(path))
+          .catch(function (err) { delete cache[key]; throw err; }); // retry after a failure
+      }
       return cache[key];
     }
     var manifest = function () { return once('j', 'index.json'); };
