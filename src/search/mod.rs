@@ -1,12 +1,402 @@
-//! TEMPORARY (replaced by the search branch).
-use serde::Deserialize;
-#[derive(Debug, Clone, Deserialize)]
+//! Client-side full-text search: builds, at `folio build`, a term-sharded index in
+//! elasticlunr-rs's JSON format that `themes/default/static/search.js` queries in the browser.
+//!
+//! Output layout under `out_dir` (`<staging>/search/`):
+//! - `index.json`: manifest (document count, fields and boosts, shard directory groups, facet
+//!   vocabularies, chunk sizes);
+//! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range;
+//!   `t/d<g>.json`: first terms of a group of shards;
+//! - `docs/<c>.json`: result records (kept out of the inverted index);
+//! - `facets/<b>.bin`: compact region/topic/year values per document.
+//!
+//! Building streams: documents are tokenized in parallel batches (rayon), their postings are
+//! spilled as sorted runs when a memory budget is exceeded and merged into shards at the end;
+//! only one batch of bodies is ever held. This module must NOT render pages, read content
+//! files or know about the theme beyond the file layout above.
+
+mod analyze;
+pub mod lunr_json;
+mod measure;
+mod runs;
+mod shards;
+mod store;
+mod token_cache;
+mod tokenize;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use analyze::{DocTokens, analyze};
+pub use measure::{ColdQuery, cold_query_bytes, cold_query_report};
+pub use tokenize::{FolioLanguage, normalize, tokenize};
+
+/// One article as the search index sees it (deserializable from JSON for fixtures and tools).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct SearchDoc {
+    /// Dense id 0..n in the site's order (newest first); must arrive in this order.
+    pub id: u32,
+    /// Site-relative permalink, e.g. "/articles/000-8ee1e14b/01-dongting/".
+    pub url: String,
+    /// Headline (indexed, boosted).
+    pub title: String,
+    /// Kicker and subtitle (indexed).
+    pub kicker: String,
+    /// Plain text, paragraphs joined by "\n" (indexed; also the snippet source).
+    pub body: String,
+    /// Authors (indexed).
+    pub authors: String,
+    /// "YYYY-MM-DD" (facet "year", date sort).
+    pub date: Option<String>,
+    /// Display names of prefecture-level regions (facet).
+    pub regions: Vec<String>,
+    /// Topic display names (facet).
+    pub topics: Vec<String>,
+}
+
+/// `[search]` in site.toml. Every key is optional.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SearchOptions {
+    /// Build the search index at all (default true).
     pub enabled: bool,
+    /// Target size of one shard's JSON in bytes (default 262144); a term larger than this
+    /// gets a shard of its own. Smaller shards: less downloaded per query, more files.
+    pub shard_bytes: usize,
+    /// Shards listed per directory file `t/d<g>.json` (default 512).
+    pub dir_group: usize,
+    /// Documents per result-record file `docs/<c>.json` (default 1: a result shown costs
+    /// only its own record).
+    pub doc_chunk: usize,
+    /// Documents per facet block `facets/<b>.bin` (default 8192).
+    pub facet_block: usize,
+    /// Documents tokenized per parallel batch (default 2048); bounds bodies held at once.
+    pub batch_docs: usize,
+    /// In-memory posting budget in MiB before a sorted run is spilled (default 512; the
+    /// process may use up to about twice this for posting lists).
+    pub memory_mb: usize,
+    /// Relevance boost of the title field (default 5).
+    pub boost_title: u32,
+    /// Relevance boost of kicker/subtitle (default 2).
+    pub boost_kicker: u32,
+    /// Relevance boost of the body (default 1).
+    pub boost_body: u32,
+    /// Relevance boost of authors (default 2).
+    pub boost_authors: u32,
+    /// Characters of body shown around the first match in a result snippet (default 120).
+    pub snippet_chars: usize,
+    /// Results shown per page (default 10).
+    pub page_size: usize,
+    /// Most candidates of a quoted multi-token phrase whose text the browser downloads to
+    /// verify the exact phrase (default 200); beyond it only the best-ranked are verified and
+    /// the page says so.
+    pub verify_limit: usize,
 }
+
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { enabled: true }
+        SearchOptions {
+            enabled: true,
+            shard_bytes: 256 * 1024,
+            dir_group: 512,
+            doc_chunk: 1,
+            facet_block: 8192,
+            batch_docs: 2048,
+            memory_mb: 512,
+            boost_title: 5,
+            boost_kicker: 2,
+            boost_body: 1,
+            boost_authors: 2,
+            snippet_chars: 120,
+            page_size: 10,
+            verify_limit: 200,
+        }
+    }
+}
+
+/// What a build did, for the build summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchStats {
+    /// Documents indexed.
+    pub documents: u64,
+    /// Documents whose tokens came from the cache.
+    pub cached_documents: u64,
+    /// Tokens produced (all fields).
+    pub tokens: u64,
+    /// Distinct terms.
+    pub terms: u64,
+    /// Postings (term, field, document).
+    pub postings: u64,
+    /// Shard files.
+    pub shards: u64,
+    /// Sorted runs spilled to disk (0 when postings fit the budget).
+    pub spilled_runs: u64,
+    /// Peak estimated bytes of in-memory postings.
+    pub peak_posting_bytes: u64,
+    /// Bytes of the inverted index (shards and directories).
+    pub index_bytes: u64,
+    /// Bytes of everything written under `out_dir`.
+    pub total_bytes: u64,
+    /// Time spent tokenizing (wall, summed over batches).
+    pub tokenize_time: Duration,
+    /// Time spent merging postings and writing shards.
+    pub shard_time: Duration,
+    /// Total wall time.
+    pub time: Duration,
+}
+
+/// Errors of the search build.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// A file could not be written or read.
+    #[error("search index: {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Documents must come with ids 0, 1, 2, … in order.
+    #[error("search index: document {url:?} has id {got}, expected {expected}")]
+    DocOrder {
+        /// The id expected next.
+        expected: u32,
+        /// The id received.
+        got: u32,
+        /// The document's URL.
+        url: String,
+    },
+    /// `index.json` or a shard under `out_dir` is not what `build_index` writes.
+    #[error("search index: {path}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
+    move |source| SearchError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The manifest `index.json` read by search.js.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Manifest {
+    pub format: u32,
+    pub docs: u64,
+    pub fields: Vec<String>,
+    pub boosts: Vec<u32>,
+    pub shards: u64,
+    #[serde(rename = "dirGroup")]
+    pub dir_group: usize,
+    pub groups: Vec<String>,
+    #[serde(rename = "docChunk")]
+    pub doc_chunk: usize,
+    #[serde(rename = "facetBlock")]
+    pub facet_block: usize,
+    pub regions: Vec<String>,
+    pub topics: Vec<String>,
+    #[serde(rename = "snippetChars")]
+    pub snippet_chars: usize,
+    #[serde(rename = "pageSize")]
+    pub page_size: usize,
+    #[serde(rename = "verifyLimit")]
+    pub verify_limit: usize,
+}
+
+/// Removes what a previous build wrote, so stale shards never survive.
+fn clear_previous(out_dir: &Path) -> Result<(), SearchError> {
+    for sub in ["t", "docs", "facets", ".runs"] {
+        runs::remove_spill_dir(&out_dir.join(sub)).map_err(io_err(&out_dir.join(sub)))?;
+    }
+    let manifest = out_dir.join("index.json");
+    if manifest.exists() {
+        fs::remove_file(&manifest).map_err(io_err(&manifest))?;
+    }
+    Ok(())
+}
+
+/// Builds the search index of `docs` into `out_dir` (`<staging>/search/`).
+///
+/// `docs` must yield ids 0, 1, 2, … in order; only `opts.batch_docs` bodies are held at once.
+/// With `opts.enabled == false` nothing is read or written.
+/// `cache_dir` (e.g. `.folio-cache/search/`) keeps per-article tokens keyed by a content hash.
+/// Output is byte-identical for identical input and options, whatever the cache holds.
+pub fn build_index(
+    docs: impl Iterator<Item = SearchDoc>,
+    out_dir: &Path,
+    cache_dir: Option<&Path>,
+    opts: &SearchOptions,
+) -> Result<SearchStats, SearchError> {
+    let start = Instant::now();
+    if !opts.enabled {
+        return Ok(SearchStats::default());
+    }
+    fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
+    clear_previous(out_dir)?;
+    let spill_dir = out_dir.join(".runs");
+    let mut sink = runs::PostingSink::new(spill_dir.clone(), opts.memory_mb.max(1) << 20);
+    let mut store = store::StoreWriter::new(out_dir, opts.doc_chunk, opts.facet_block)
+        .map_err(io_err(out_dir))?;
+    let mut stats = SearchStats::default();
+
+    // The cache only saves time: if it cannot be opened the build goes on without it.
+    let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
+    let mut docs = docs.peekable();
+    let mut next_id: u32 = 0;
+    while docs.peek().is_some() {
+        let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
+        let t0 = Instant::now();
+        let analyzed: Vec<(analyze::Analyzed, Vec<u8>)> = batch
+            .par_iter()
+            .map(|d| {
+                (
+                    analyze::analyze_cached(d, cache.as_ref()),
+                    store::record_json(d),
+                )
+            })
+            .collect();
+        stats.tokenize_time += t0.elapsed();
+        for (doc, (a, record)) in batch.iter().zip(analyzed) {
+            if doc.id != next_id {
+                return Err(SearchError::DocOrder {
+                    expected: next_id,
+                    got: doc.id,
+                    url: doc.url.clone(),
+                });
+            }
+            next_id += 1;
+            stats.documents += 1;
+            if let Some(c) = cache.as_mut() {
+                match &a.new_entry {
+                    None => {
+                        stats.cached_documents += 1;
+                        c.touch(a.key);
+                    }
+                    Some(entry) => {
+                        if c.put(a.key, entry).is_err() {
+                            cache = None; // stop caching, keep building
+                        }
+                    }
+                }
+            }
+            stats.tokens += a.tokens.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
+            sink.add(doc.id, &a.tokens).map_err(io_err(&spill_dir))?;
+            store.add(doc, &record).map_err(io_err(out_dir))?;
+        }
+    }
+    if let Some(c) = cache {
+        // A cache that cannot be flushed only costs time on the next build.
+        let _ = c.finish();
+    }
+    store.finish().map_err(io_err(out_dir))?;
+    stats.postings = sink.postings;
+    stats.spilled_runs = sink.spilled_runs() as u64;
+    stats.peak_posting_bytes = sink.peak_bytes as u64;
+
+    let t_shards = Instant::now();
+    let mut merged = sink.finish().map_err(io_err(&spill_dir))?;
+    let shard_dir = out_dir.join("t");
+    let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize)
+        .map_err(io_err(&shard_dir))?;
+    while let Some(tp) = merged.next_term().map_err(io_err(&spill_dir))? {
+        shards.add(tp).map_err(io_err(&shard_dir))?;
+    }
+    drop(merged);
+    let groups = shards.finish(opts.dir_group).map_err(io_err(&shard_dir))?;
+    runs::remove_spill_dir(&spill_dir).map_err(io_err(&spill_dir))?;
+    stats.shard_time = t_shards.elapsed();
+
+    let manifest = Manifest {
+        format: 1,
+        docs: stats.documents,
+        fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
+        boosts: vec![
+            opts.boost_title,
+            opts.boost_kicker,
+            opts.boost_body,
+            opts.boost_authors,
+        ],
+        shards: shards.firsts.len() as u64,
+        dir_group: opts.dir_group.max(1),
+        groups,
+        doc_chunk: opts.doc_chunk.max(1),
+        facet_block: opts.facet_block.max(1),
+        regions: std::mem::take(&mut store.regions.names),
+        topics: std::mem::take(&mut store.topics.names),
+        snippet_chars: opts.snippet_chars,
+        page_size: opts.page_size.max(1),
+        verify_limit: opts.verify_limit.max(1),
+    };
+    let manifest_path = out_dir.join("index.json");
+    let data = serde_json::to_vec(&manifest).map_err(|e| SearchError::Format {
+        path: manifest_path.clone(),
+        message: e.to_string(),
+    })?;
+    fs::write(&manifest_path, &data).map_err(io_err(&manifest_path))?;
+
+    stats.terms = shards.terms;
+    stats.shards = manifest.shards;
+    stats.index_bytes = shards.bytes;
+    stats.total_bytes = shards.bytes + store.bytes + data.len() as u64;
+    stats.time = start.elapsed();
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse_from_toml_with_defaults() {
+        let o: SearchOptions = toml::from_str("shard_bytes = 1000\nenabled = false").unwrap();
+        assert_eq!(o.shard_bytes, 1000);
+        assert!(!o.enabled);
+        assert_eq!(o.doc_chunk, SearchOptions::default().doc_chunk);
+        assert!(toml::from_str::<SearchOptions>("bogus = 1").is_err());
+    }
+
+    #[test]
+    fn disabled_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("search");
+        let opts = SearchOptions {
+            enabled: false,
+            ..Default::default()
+        };
+        let stats = build_index(std::iter::empty(), &out, None, &opts).unwrap();
+        assert_eq!(stats.documents, 0);
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn rejects_out_of_order_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = vec![SearchDoc {
+            id: 1,
+            ..SearchDoc::default()
+        }];
+        let err = build_index(
+            docs.into_iter(),
+            dir.path(),
+            None,
+            &SearchOptions::default(),
+        );
+        assert!(matches!(
+            err,
+            Err(SearchError::DocOrder {
+                expected: 0,
+                got: 1,
+                ..
+            })
+        ));
     }
 }

@@ -1,0 +1,279 @@
+//! Streaming writer of elasticlunr-rs's index JSON (`Index::to_json`) for a sorted set of
+//! terms: the trie of each field is written depth-first straight from sorted postings, without
+//! building elasticlunr-rs's in-memory trie. `tests/search_lunr_compat.rs` proves the bytes equal
+//! what `elasticlunr::Index` writes. This module must NOT decide which terms go in a shard, nor
+//! read or tokenize documents.
+
+use std::io::{self, Write};
+
+/// The indexed fields in declaration order (elasticlunr's `fields`); ids index this array.
+pub const FIELDS: [&str; 4] = ["title", "kicker", "body", "authors"];
+
+/// Field ids in the order elasticlunr serializes its `index` map (sorted by name).
+const FIELDS_SORTED: [usize; 4] = [3, 2, 1, 0];
+
+/// One occurrence of a term in one field of one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Posting {
+    /// Document id (`SearchDoc::id`), written as the decimal `ref`.
+    pub doc: u32,
+    /// Index into [`FIELDS`].
+    pub field: u8,
+    /// Occurrences of the term in that field (elasticlunr's `tf` is its square root).
+    pub count: u32,
+}
+
+/// A term with all its postings (any order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermPostings {
+    /// The token.
+    pub term: String,
+    /// Its postings.
+    pub postings: Vec<Posting>,
+}
+
+/// What to write as `documentStore`.
+pub enum DocStore<'a> {
+    /// `{"save":false,"docs":{},"docInfo":{},"length":n}`: shards carry only the document
+    /// count (elasticlunr.js then uses a field-length norm of 1).
+    CountOnly(usize),
+    /// Exactly what `Index` with `save_docs(false)` writes: every doc ref and its field
+    /// lengths (indexed by doc id, in [`FIELDS`] order).
+    Full(&'a [[u32; 4]]),
+}
+
+fn write_str<W: Write>(w: &mut W, s: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, s).map_err(io::Error::other)
+}
+
+/// Sort key that orders ids like their decimal strings ("1" < "10" < "2"), as elasticlunr
+/// orders its string refs: digits left-aligned in a u64, then the digit count.
+fn ref_key(id: u32) -> (u64, u32) {
+    let digits = id.checked_ilog10().unwrap_or(0) + 1;
+    (u64::from(id) * 10u64.pow(10 - digits), digits)
+}
+
+/// Doc ids sorted the way elasticlunr sorts refs: as decimal strings.
+fn sorted_refs(ids: impl Iterator<Item = u32>) -> Vec<(String, u32)> {
+    let mut ids: Vec<u32> = ids.collect();
+    ids.sort_unstable_by_key(|&id| ref_key(id));
+    ids.into_iter().map(|id| (id.to_string(), id)).collect()
+}
+
+/// `tf` values (square roots of small counts) pre-formatted the way serde_json writes them.
+fn tf_text(count: u32, table: &[String]) -> String {
+    match table.get(count as usize) {
+        Some(t) => t.clone(),
+        None => serde_json::to_string(&f64::from(count).sqrt()).unwrap_or_default(),
+    }
+}
+
+fn tf_table() -> Vec<String> {
+    (0..256u32)
+        .map(|c| serde_json::to_string(&f64::from(c).sqrt()).unwrap_or_default())
+        .collect()
+}
+
+fn write_docs<W: Write>(
+    w: &mut W,
+    mut postings: Vec<(u32, u32)>,
+    tfs: &[String],
+) -> io::Result<()> {
+    postings.sort_unstable_by_key(|&(id, _)| ref_key(id));
+    let mut buf: Vec<u8> = Vec::with_capacity(postings.len() * 24 + 16);
+    buf.push(b'{');
+    for (i, &(id, count)) in postings.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.push(b'"');
+        push_decimal(&mut buf, id);
+        buf.extend_from_slice(b"\":{\"tf\":");
+        match tfs.get(count as usize) {
+            Some(t) => buf.extend_from_slice(t.as_bytes()),
+            None => buf.extend_from_slice(tf_text(count, tfs).as_bytes()),
+        }
+        buf.push(b'}');
+    }
+    buf.extend_from_slice(b"},\"df\":");
+    push_decimal(&mut buf, postings.len() as u32);
+    w.write_all(&buf)
+}
+
+/// Appends the decimal digits of `v`.
+fn push_decimal(buf: &mut Vec<u8>, mut v: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+fn write_field_trie<W: Write>(
+    w: &mut W,
+    terms: &[TermPostings],
+    field: u8,
+    tfs: &[String],
+) -> io::Result<()> {
+    w.write_all(b"{\"root\":{\"docs\":{},\"df\":0")?;
+    let mut path: Vec<char> = Vec::new();
+    for tp in terms {
+        let postings: Vec<(u32, u32)> = tp
+            .postings
+            .iter()
+            .filter(|p| p.field == field)
+            .map(|p| (p.doc, p.count))
+            .collect();
+        if postings.is_empty() || tp.term.is_empty() {
+            continue;
+        }
+        let mut postings = Some(postings);
+        let chars: Vec<char> = tp.term.chars().collect();
+        let common = path.iter().zip(&chars).take_while(|(a, b)| a == b).count();
+        for _ in common..path.len() {
+            w.write_all(b"}")?;
+        }
+        path.truncate(common);
+        let mut buf = [0u8; 4];
+        for (j, c) in chars.iter().enumerate().skip(common) {
+            w.write_all(b",")?;
+            write_str(w, c.encode_utf8(&mut buf))?;
+            w.write_all(b":{\"docs\":")?;
+            if j + 1 == chars.len() {
+                write_docs(w, postings.take().unwrap_or_default(), tfs)?;
+            } else {
+                w.write_all(b"{},\"df\":0")?;
+            }
+            path.push(*c);
+        }
+        if common == chars.len() {
+            // The term equals the open path: only possible for duplicate input terms.
+            return Err(io::Error::other(format!("duplicate term {:?}", tp.term)));
+        }
+    }
+    for _ in 0..path.len() {
+        w.write_all(b"}")?;
+    }
+    w.write_all(b"}}")
+}
+
+/// Writes one elasticlunr index JSON holding `terms` (sorted by term, unique).
+pub fn write_index_json<W: Write>(
+    w: &mut W,
+    terms: &[TermPostings],
+    store: DocStore<'_>,
+) -> io::Result<()> {
+    w.write_all(b"{\"fields\":[")?;
+    for (i, f) in FIELDS.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        write_str(w, f)?;
+    }
+    write!(
+        w,
+        "],\"pipeline\":[],\"ref\":\"id\",\"version\":\"{}\",\"index\":{{",
+        elasticlunr::ELASTICLUNR_VERSION
+    )?;
+    let tfs = tf_table();
+    for (i, &f) in FIELDS_SORTED.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        write_str(w, FIELDS[f])?;
+        w.write_all(b":")?;
+        write_field_trie(w, terms, f as u8, &tfs)?;
+    }
+    w.write_all(b"},\"documentStore\":{\"save\":false,")?;
+    match store {
+        DocStore::CountOnly(n) => write!(w, "\"docs\":{{}},\"docInfo\":{{}},\"length\":{n}")?,
+        DocStore::Full(lengths) => {
+            let refs = sorted_refs(0..lengths.len() as u32);
+            w.write_all(b"\"docs\":{")?;
+            for (i, (r, _)) in refs.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                write!(w, "\"{r}\":{{}}")?;
+            }
+            w.write_all(b"},\"docInfo\":{")?;
+            for (i, (r, id)) in refs.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                let len = lengths[*id as usize];
+                write!(w, "\"{r}\":{{")?;
+                for (k, &f) in FIELDS_SORTED.iter().enumerate() {
+                    if k > 0 {
+                        w.write_all(b",")?;
+                    }
+                    write!(w, "\"{}\":{}", FIELDS[f], len[f])?;
+                }
+                w.write_all(b"}")?;
+            }
+            write!(w, "}},\"length\":{}", lengths.len())?;
+        }
+    }
+    w.write_all(b"},\"lang\":\"FolioBigram\"}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ref_order_is_string_order() {
+        let mut ids: Vec<u32> = vec![0, 1, 2, 9, 10, 11, 19, 100, 99, 1000, 4_294_967_295, 5];
+        let mut by_string = ids.clone();
+        by_string.sort_by_key(|i| i.to_string());
+        ids.sort_by_key(|&i| ref_key(i));
+        assert_eq!(ids, by_string);
+        assert_eq!(tf_text(2, &tf_table()), "1.4142135623730951");
+        assert_eq!(
+            tf_text(1000, &[]),
+            serde_json::to_string(&1000f64.sqrt()).unwrap()
+        );
+    }
+
+    #[test]
+    fn nested_trie_with_prefix_terms() {
+        let terms = vec![
+            TermPostings {
+                term: "a".into(),
+                postings: vec![Posting {
+                    doc: 10,
+                    field: 0,
+                    count: 1,
+                }],
+            },
+            TermPostings {
+                term: "ab".into(),
+                postings: vec![
+                    Posting {
+                        doc: 2,
+                        field: 0,
+                        count: 2,
+                    },
+                    Posting {
+                        doc: 10,
+                        field: 0,
+                        count: 1,
+                    },
+                ],
+            },
+        ];
+        let mut out = Vec::new();
+        write_field_trie(&mut out, &terms, 0, &tf_table()).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(
+            s,
+            r#"{"root":{"docs":{},"df":0,"a":{"docs":{"10":{"tf":1.0}},"df":1,"b":{"docs":{"10":{"tf":1.0},"2":{"tf":1.4142135623730951}},"df":2}}}}"#
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! Benchmark helper: which files a cold query downloads, replaying what `search.js` fetches
+//! (the script itself, `index.json`, shard directories, the shards of the query's terms, facet
+//! blocks of the hits, the first page's result records, and for multi-token quoted phrases the
+//! records of up to `verifyLimit` best-ranked candidates), and their gzipped size. Query planning mirrors search.js:
+//! quoted parts are phrases, CJK runs of one character match by prefix, longer runs by
+//! bigrams, and a trailing word being typed matches by prefix. This module must NOT write
+//! anything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde_json::Value;
+
+use super::tokenize::{Run, normalize, runs};
+use super::{Manifest, SearchError};
+
+/// The browser script, measured as part of every cold query.
+const SEARCH_JS: &str = include_str!("../../themes/default/static/search.js");
+
+/// What a cold query downloaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColdQuery {
+    /// Sum of gzipped sizes of every file fetched (script included).
+    pub gzip_bytes: u64,
+    /// Sum of raw sizes.
+    pub raw_bytes: u64,
+    /// Files fetched, relative to `out_dir` (the script as "search.js"), with gzipped sizes.
+    pub files: Vec<(String, u64)>,
+    /// Number of documents matching all terms (before phrase verification).
+    pub candidates: usize,
+}
+
+/// One term of a query plan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct QueryTerm {
+    pub term: String,
+    pub prefix: bool,
+}
+
+/// Splits a query into quoted phrases and the free text, and plans the terms every match
+/// must contain. Returns (terms, phrases that need text verification).
+pub(crate) fn plan(query: &str) -> (Vec<QueryTerm>, Vec<String>) {
+    let mut free = String::new();
+    let mut phrases = Vec::new();
+    let mut current: Option<(char, String)> = None;
+    for c in query.chars() {
+        match &mut current {
+            Some((close, text)) if c == *close => {
+                phrases.push(std::mem::take(text));
+                current = None;
+                free.push(' ');
+            }
+            Some((_, text)) => text.push(c),
+            None => match c {
+                '"' => current = Some(('"', String::new())),
+                '“' => current = Some(('”', String::new())),
+                '「' => current = Some(('」', String::new())),
+                _ => free.push(c),
+            },
+        }
+    }
+    let open_phrase = current.map(|(_, t)| t);
+    if let Some(t) = &open_phrase {
+        free.push(' ');
+        free.push_str(t);
+    }
+    let typing = !query.ends_with(char::is_whitespace) && !query.ends_with(['"', '”', '」']);
+    let mut terms = Vec::new();
+    let mut verify = Vec::new();
+    let free_runs = runs(&free);
+    let n_free = free_runs.len();
+    for (i, run) in free_runs.into_iter().enumerate() {
+        push_run(&mut terms, run, typing && i + 1 == n_free);
+    }
+    for p in phrases {
+        let mut pterms = Vec::new();
+        for run in runs(&p) {
+            push_run(&mut pterms, run, false);
+        }
+        let single_exact =
+            pterms.len() == 1 && !pterms[0].prefix && pterms[0].term == normalize(&p);
+        if !single_exact && !pterms.is_empty() {
+            verify.push(p);
+        }
+        terms.extend(pterms);
+    }
+    terms.sort();
+    terms.dedup();
+    (terms, verify)
+}
+
+fn push_run(terms: &mut Vec<QueryTerm>, run: Run, last_typing: bool) {
+    match run {
+        Run::Cjk(chars) if chars.len() == 1 => {
+            terms.push(QueryTerm {
+                term: chars[0].to_string(),
+                prefix: true,
+            });
+        }
+        Run::Cjk(chars) => {
+            for pair in chars.windows(2) {
+                terms.push(QueryTerm {
+                    term: pair.iter().collect(),
+                    prefix: false,
+                });
+            }
+        }
+        Run::Word(w) => terms.push(QueryTerm {
+            term: w,
+            prefix: last_typing,
+        }),
+    }
+}
+
+struct Fetcher<'a> {
+    out_dir: &'a Path,
+    seen: BTreeSet<String>,
+    result: ColdQuery,
+}
+
+fn gzip_len(data: &[u8]) -> u64 {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(data);
+    enc.finish()
+        .map(|v| v.len() as u64)
+        .unwrap_or(data.len() as u64)
+}
+
+impl Fetcher<'_> {
+    fn count(&mut self, name: &str, data: &[u8]) {
+        if self.seen.insert(name.to_string()) {
+            let gz = gzip_len(data);
+            self.result.raw_bytes += data.len() as u64;
+            self.result.gzip_bytes += gz;
+            self.result.files.push((name.to_string(), gz));
+        }
+    }
+
+    fn fetch(&mut self, rel: &str) -> Result<Vec<u8>, SearchError> {
+        let path = self.out_dir.join(rel);
+        let data = fs::read(&path).map_err(|source| SearchError::Io { path, source })?;
+        self.count(rel, &data);
+        Ok(data)
+    }
+
+    fn fetch_json(&mut self, rel: &str) -> Result<Value, SearchError> {
+        let data = self.fetch(rel)?;
+        serde_json::from_slice(&data).map_err(|e| SearchError::Format {
+            path: PathBuf::from(rel),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Index of the last entry `<= key` (0 if none).
+fn last_le(list: &[String], key: &str) -> usize {
+    list.partition_point(|f| f.as_str() <= key)
+        .saturating_sub(1)
+}
+
+/// Shard numbers that can hold `term` (or, for a prefix, any term starting with it).
+fn shards_for(
+    f: &mut Fetcher<'_>,
+    m: &Manifest,
+    qt: &QueryTerm,
+) -> Result<Vec<usize>, SearchError> {
+    let upper = if qt.prefix {
+        format!("{}{}", qt.term, char::MAX)
+    } else {
+        qt.term.clone()
+    };
+    let (g_lo, g_hi) = (last_le(&m.groups, &qt.term), last_le(&m.groups, &upper));
+    let mut out = Vec::new();
+    for g in g_lo..=g_hi {
+        let dir = f.fetch_json(&format!("t/d{g}.json"))?;
+        let firsts: Vec<String> = serde_json::from_value(dir).map_err(|e| SearchError::Format {
+            path: PathBuf::from(format!("t/d{g}.json")),
+            message: e.to_string(),
+        })?;
+        let base = g * m.dir_group;
+        let lo = if g == g_lo {
+            last_le(&firsts, &qt.term)
+        } else {
+            0
+        };
+        let hi = if g == g_hi {
+            last_le(&firsts, &upper)
+        } else {
+            firsts.len().saturating_sub(1)
+        };
+        out.extend((lo..=hi).map(|k| base + k));
+    }
+    Ok(out)
+}
+
+/// Adds `boost * tf * idf` of every doc under `node` (and, for prefixes, its descendants).
+fn collect(node: &Value, prefix: bool, n: f64, boost: f64, scores: &mut BTreeMap<u32, f64>) {
+    if let Some(docs) = node.get("docs").and_then(Value::as_object) {
+        let df = node.get("df").and_then(Value::as_f64).unwrap_or(0.0);
+        let idf = 1.0 + (n / (df + 1.0)).ln();
+        for (r, v) in docs {
+            if let (Ok(id), Some(tf)) = (r.parse::<u32>(), v.get("tf").and_then(Value::as_f64)) {
+                *scores.entry(id).or_default() += boost * tf * idf;
+            }
+        }
+    }
+    if prefix && let Some(obj) = node.as_object() {
+        for (k, child) in obj {
+            if k != "docs" && k != "df" {
+                collect(child, true, n, boost, scores);
+            }
+        }
+    }
+}
+
+/// Replays a cold query against a built index; see [`ColdQuery`].
+pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, SearchError> {
+    let mut f = Fetcher {
+        out_dir,
+        seen: BTreeSet::new(),
+        result: ColdQuery {
+            gzip_bytes: 0,
+            raw_bytes: 0,
+            files: Vec::new(),
+            candidates: 0,
+        },
+    };
+    f.count("search.js", SEARCH_JS.as_bytes());
+    let manifest_value = f.fetch_json("index.json")?;
+    let m: Manifest = serde_json::from_value(manifest_value).map_err(|e| SearchError::Format {
+        path: out_dir.join("index.json"),
+        message: e.to_string(),
+    })?;
+    let (terms, verify) = plan(query);
+    if terms.is_empty() {
+        return Ok(f.result);
+    }
+    let mut total: Option<BTreeMap<u32, f64>> = None;
+    let n = m.docs as f64;
+    for qt in &terms {
+        let mut scores = BTreeMap::new();
+        for k in shards_for(&mut f, &m, qt)? {
+            let shard = f.fetch_json(&format!("t/{k}.json"))?;
+            for (fi, field) in m.fields.iter().enumerate() {
+                let mut node = &shard["index"][field.as_str()]["root"];
+                for c in qt.term.chars() {
+                    node = &node[c.to_string().as_str()];
+                }
+                let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
+                collect(node, qt.prefix, n, boost, &mut scores);
+            }
+        }
+        total = Some(match total {
+            None => scores,
+            Some(prev) => prev
+                .into_iter()
+                .filter_map(|(id, s)| scores.get(&id).map(|t| (id, s + t)))
+                .collect(),
+        });
+    }
+    let hits = total.unwrap_or_default();
+    f.result.candidates = hits.len();
+    let chunk = m.doc_chunk.max(1) as u32;
+    let mut ranked: Vec<(u32, f64)> = hits.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    if !verify.is_empty() {
+        // search.js verifies at most verifyLimit best-ranked candidates (text assumed to match).
+        ranked.truncate(m.verify_limit.max(1));
+        for (id, _) in &ranked {
+            f.fetch(&format!("docs/{}.json", id / chunk))?;
+        }
+    }
+    let block = m.facet_block.max(1) as u32;
+    let blocks: BTreeSet<u32> = ranked.iter().map(|(id, _)| id / block).collect();
+    for b in blocks {
+        f.fetch(&format!("facets/{b}.bin"))?;
+    }
+    for (id, _) in ranked.iter().take(m.page_size) {
+        f.fetch(&format!("docs/{}.json", id / chunk))?;
+    }
+    Ok(f.result)
+}
+
+/// Gzipped bytes a cold `query` downloads from the index in `out_dir`, script included.
+pub fn cold_query_bytes(out_dir: &Path, query: &str) -> Result<u64, SearchError> {
+    cold_query_report(out_dir, query).map(|r| r.gzip_bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(term: &str, prefix: bool) -> QueryTerm {
+        QueryTerm {
+            term: term.into(),
+            prefix,
+        }
+    }
+
+    #[test]
+    fn plans_bigrams_prefixes_and_phrases() {
+        assert_eq!(plan("保靖").0, [t("保靖", false)]);
+        assert_eq!(plan("州").0, [t("州", true)]);
+        assert_eq!(plan("UB").0, [t("ub", true)]);
+        assert_eq!(plan("UBE ").0, [t("ube", false)]);
+        let (terms, verify) = plan("\"乡村振兴\" 2024");
+        assert_eq!(
+            terms,
+            [
+                t("2024", true),
+                t("乡村", false),
+                t("振兴", false),
+                t("村振", false)
+            ]
+        );
+        assert_eq!(verify, ["乡村振兴"]);
+        assert!(plan("“保靖”").1.is_empty());
+    }
+}

@@ -1,0 +1,264 @@
+//! The per-article data kept OUT of the inverted index, written as documents stream by:
+//! - `docs/<chunk>.json`: a JSON array of result records (url, title, kicker, date, regions,
+//!   topics, authors and the full body as snippet and exact-phrase source), `doc_chunk` docs
+//!   per file, so showing a hit downloads only its small chunk;
+//! - `facets/<block>.bin`: compact facet values of `facet_block` docs per file, fetched only
+//!   for blocks that hold hits. Columns, each 16-bit column stored as its low bytes then its
+//!   high bytes, so gzip packs them well: u32 LE doc count n; year (0 = none) ×n as u16;
+//!   region count ×n as u8; region ids (R = sum of counts) as u16; topic count ×n as u8;
+//!   topic ids (T) as u16. Ids index the `regions`/`topics` lists of `index.json`
+//!   (first-seen order).
+//!
+//! This module must NOT tokenize or touch the inverted index.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::SearchDoc;
+
+/// One result record as stored in `docs/<chunk>.json`.
+#[derive(Serialize)]
+struct DocRecord<'a> {
+    url: &'a str,
+    title: &'a str,
+    kicker: &'a str,
+    date: Option<&'a str>,
+    regions: &'a [String],
+    topics: &'a [String],
+    authors: &'a str,
+    body: &'a str,
+}
+
+/// The JSON result record of a document (serialized in parallel by the build).
+pub fn record_json(doc: &SearchDoc) -> Vec<u8> {
+    let record = DocRecord {
+        url: &doc.url,
+        title: &doc.title,
+        kicker: &doc.kicker,
+        date: doc.date.as_deref(),
+        regions: &doc.regions,
+        topics: &doc.topics,
+        authors: &doc.authors,
+        body: &doc.body,
+    };
+    // Serializing plain strings into a Vec cannot fail.
+    serde_json::to_vec(&record).unwrap_or_default()
+}
+
+/// Assigns dense ids to facet values in first-seen order.
+#[derive(Default)]
+pub struct Vocab {
+    ids: HashMap<String, u16>,
+    /// Names in id order.
+    pub names: Vec<String>,
+}
+
+impl Vocab {
+    fn id(&mut self, name: &str) -> Option<u16> {
+        if let Some(&id) = self.ids.get(name) {
+            return Some(id);
+        }
+        let id = u16::try_from(self.names.len()).ok()?;
+        self.ids.insert(name.to_string(), id);
+        self.names.push(name.to_string());
+        Some(id)
+    }
+}
+
+/// Streams doc chunks and facet blocks to disk.
+pub struct StoreWriter {
+    docs_dir: PathBuf,
+    facets_dir: PathBuf,
+    doc_chunk: usize,
+    facet_block: usize,
+    chunk: Vec<u8>,
+    chunk_len: usize,
+    chunk_no: usize,
+    years: Vec<u8>,
+    region_counts: Vec<u8>,
+    region_ids: Vec<u8>,
+    topic_counts: Vec<u8>,
+    topic_ids: Vec<u8>,
+    block_len: usize,
+    block_no: usize,
+    /// Region names by id.
+    pub regions: Vocab,
+    /// Topic names by id.
+    pub topics: Vocab,
+    /// Bytes written so far.
+    pub bytes: u64,
+    /// Files written so far.
+    pub files: u64,
+}
+
+/// The year of a "YYYY-MM-DD" date, if it has one.
+pub fn year_of(date: Option<&str>) -> Option<u16> {
+    let y = date?.get(..4)?;
+    if y.bytes().all(|b| b.is_ascii_digit()) {
+        y.parse().ok()
+    } else {
+        None
+    }
+}
+
+impl StoreWriter {
+    /// Creates `docs/` and `facets/` under `out_dir`.
+    pub fn new(out_dir: &Path, doc_chunk: usize, facet_block: usize) -> io::Result<Self> {
+        let docs_dir = out_dir.join("docs");
+        let facets_dir = out_dir.join("facets");
+        fs::create_dir_all(&docs_dir)?;
+        fs::create_dir_all(&facets_dir)?;
+        Ok(StoreWriter {
+            docs_dir,
+            facets_dir,
+            doc_chunk: doc_chunk.max(1),
+            facet_block: facet_block.max(1),
+            chunk: Vec::new(),
+            chunk_len: 0,
+            chunk_no: 0,
+            years: Vec::new(),
+            region_counts: Vec::new(),
+            region_ids: Vec::new(),
+            topic_counts: Vec::new(),
+            topic_ids: Vec::new(),
+            block_len: 0,
+            block_no: 0,
+            regions: Vocab::default(),
+            topics: Vocab::default(),
+            bytes: 0,
+            files: 0,
+        })
+    }
+
+    fn write_file(&mut self, path: PathBuf, data: &[u8]) -> io::Result<()> {
+        fs::write(path, data)?;
+        self.bytes += data.len() as u64;
+        self.files += 1;
+        Ok(())
+    }
+
+    /// Appends one document (documents must come in id order); `record` is its
+    /// [`record_json`].
+    pub fn add(&mut self, doc: &SearchDoc, record: &[u8]) -> io::Result<()> {
+        self.chunk
+            .push(if self.chunk_len == 0 { b'[' } else { b',' });
+        self.chunk.extend_from_slice(record);
+        self.chunk_len += 1;
+        if self.chunk_len == self.doc_chunk {
+            self.flush_chunk()?;
+        }
+
+        let year = year_of(doc.date.as_deref()).unwrap_or(0);
+        self.years.extend_from_slice(&year.to_le_bytes());
+        let regions: Vec<u16> = doc
+            .regions
+            .iter()
+            .filter_map(|n| self.regions.id(n))
+            .take(255)
+            .collect();
+        self.region_counts.push(regions.len() as u8);
+        for id in regions {
+            self.region_ids.extend_from_slice(&id.to_le_bytes());
+        }
+        let topics: Vec<u16> = doc
+            .topics
+            .iter()
+            .filter_map(|n| self.topics.id(n))
+            .take(255)
+            .collect();
+        self.topic_counts.push(topics.len() as u8);
+        for id in topics {
+            self.topic_ids.extend_from_slice(&id.to_le_bytes());
+        }
+        self.block_len += 1;
+        if self.block_len == self.facet_block {
+            self.flush_block()?;
+        }
+        Ok(())
+    }
+
+    fn flush_chunk(&mut self) -> io::Result<()> {
+        if self.chunk_len == 0 {
+            return Ok(());
+        }
+        self.chunk.push(b']');
+        let data = std::mem::take(&mut self.chunk);
+        let path = self.docs_dir.join(format!("{}.json", self.chunk_no));
+        self.write_file(path, &data)?;
+        self.chunk_no += 1;
+        self.chunk_len = 0;
+        Ok(())
+    }
+
+    fn flush_block(&mut self) -> io::Result<()> {
+        if self.block_len == 0 {
+            return Ok(());
+        }
+        let mut data = (self.block_len as u32).to_le_bytes().to_vec();
+        let split = |col: &mut Vec<u8>, data: &mut Vec<u8>| {
+            data.extend(col.iter().step_by(2));
+            data.extend(col.iter().skip(1).step_by(2));
+            col.clear();
+        };
+        split(&mut self.years, &mut data);
+        data.append(&mut self.region_counts);
+        split(&mut self.region_ids, &mut data);
+        data.append(&mut self.topic_counts);
+        split(&mut self.topic_ids, &mut data);
+        let path = self.facets_dir.join(format!("{}.bin", self.block_no));
+        self.write_file(path, &data)?;
+        self.block_no += 1;
+        self.block_len = 0;
+        Ok(())
+    }
+
+    /// Writes the last partial chunk and block.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.flush_chunk()?;
+        self.flush_block()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_and_vocab() {
+        assert_eq!(year_of(Some("2024-05-01")), Some(2024));
+        assert_eq!(year_of(Some("20x4")), None);
+        assert_eq!(year_of(None), None);
+        let mut v = Vocab::default();
+        assert_eq!(v.id("b"), Some(0));
+        assert_eq!(v.id("a"), Some(1));
+        assert_eq!(v.id("b"), Some(0));
+    }
+
+    #[test]
+    fn chunks_and_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = StoreWriter::new(dir.path(), 2, 2).unwrap();
+        for i in 0..3 {
+            let d = SearchDoc {
+                id: i,
+                date: Some("2023-01-02".into()),
+                regions: vec!["保靖".into()],
+                ..SearchDoc::default()
+            };
+            w.add(&d, &record_json(&d)).unwrap();
+        }
+        w.finish().unwrap();
+        let c1 = fs::read_to_string(dir.path().join("docs/1.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&c1).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(1));
+        let b0 = fs::read(dir.path().join("facets/0.bin")).unwrap();
+        assert_eq!(
+            b0,
+            [2, 0, 0, 0, 0xE7, 0xE7, 0x07, 0x07, 1, 1, 0, 0, 0, 0, 0, 0]
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! The one search tokenizer (Rust half; `themes/default/static/search.js` holds the JS half).
+//!
+//! Text is normalized one character at a time (full-width ASCII folded to half-width, the
+//! ideographic space to a space, single-character lowercase mapping) and cut into runs:
+//! - a CJK run becomes overlapping bigrams plus its trailing single character
+//!   ("乡村振兴" → 乡村 村振 振兴 兴), so every 2+ character substring is covered by bigrams and a
+//!   one-character query matches by prefix;
+//! - a word run (letters/digits, with a '.' kept between two digits) becomes one lowercase token.
+//!
+//! Everything else separates runs. The same rules are written in JS; the shared vectors in
+//! `tests/fixtures/search/tokenizer_vectors.json` prove they agree. This module must NOT know
+//! about shards, files or the browser.
+
+use elasticlunr::Language;
+use elasticlunr::pipeline::Pipeline;
+
+/// Normalizes one character: full-width forms folded, then lowercased when the lowercase
+/// mapping is a single character (so positions in normalized text match the original).
+pub fn normalize_char(c: char) -> char {
+    let code = c as u32;
+    let folded = if (0xFF01..=0xFF5E).contains(&code) {
+        char::from_u32(code - 0xFEE0).unwrap_or(c)
+    } else if code == 0x3000 {
+        ' '
+    } else {
+        c
+    };
+    let mut lower = folded.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => folded,
+    }
+}
+
+/// Normalizes a whole string character by character (see [`normalize_char`]).
+pub fn normalize(text: &str) -> String {
+    text.chars().map(normalize_char).collect()
+}
+
+/// True for CJK ideographs (and 〇), the characters that are cut into bigrams.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3007 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+fn is_word(c: char) -> bool {
+    !is_cjk(c) && c.is_alphanumeric()
+}
+
+/// A maximal run of same-kind characters in normalized text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Run {
+    /// CJK ideographs, cut into bigrams.
+    Cjk(Vec<char>),
+    /// Letters/digits (lowercased), one token.
+    Word(String),
+}
+
+/// Splits text into normalized runs.
+pub fn runs(text: &str) -> Vec<Run> {
+    let chars: Vec<char> = text.chars().map(normalize_char).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_cjk(c) {
+            let start = i;
+            while i < chars.len() && is_cjk(chars[i]) {
+                i += 1;
+            }
+            out.push(Run::Cjk(chars[start..i].to_vec()));
+        } else if is_word(c) {
+            let mut word = String::new();
+            while i < chars.len() {
+                let ch = chars[i];
+                let decimal_point = ch == '.'
+                    && i > 0
+                    && chars[i - 1].is_ascii_digit()
+                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+                if is_word(ch) || decimal_point {
+                    word.push(ch);
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            out.push(Run::Word(word));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Tokenizes text for indexing: CJK bigrams plus each run's trailing character, lowercase
+/// words, digits and decimals kept.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for run in runs(text) {
+        match run {
+            Run::Cjk(chars) => {
+                for pair in chars.windows(2) {
+                    tokens.push(pair.iter().collect());
+                }
+                if let Some(last) = chars.last() {
+                    tokens.push(last.to_string());
+                }
+            }
+            Run::Word(word) => tokens.push(word),
+        }
+    }
+    tokens
+}
+
+/// Our tokenizer as an elasticlunr-rs [`Language`]; its pipeline is empty, so elasticlunr.js
+/// never meets an unregistered pipeline function.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FolioLanguage;
+
+impl Language for FolioLanguage {
+    fn name(&self) -> String {
+        "FolioBigram".into()
+    }
+
+    fn code(&self) -> String {
+        "zh".into()
+    }
+
+    fn tokenize(&self, text: &str) -> Vec<String> {
+        tokenize(text)
+    }
+
+    fn make_pipeline(&self) -> Pipeline {
+        Pipeline { queue: Vec::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_bigrams_with_trailing_char() {
+        assert_eq!(tokenize("乡村振兴"), ["乡村", "村振", "振兴", "兴"]);
+        assert_eq!(tokenize("州"), ["州"]);
+    }
+
+    #[test]
+    fn latin_digits_and_width() {
+        assert_eq!(tokenize("ＵＢＥ 2.63亿元"), ["ube", "2.63", "亿元", "元"]);
+        assert_eq!(tokenize("v1.2. end."), ["v1.2", "end"]);
+        assert!(tokenize("，。！").is_empty());
+    }
+
+    #[test]
+    fn normalize_keeps_length() {
+        let s = "ÀＢc İ";
+        assert_eq!(normalize(s).chars().count(), s.chars().count());
+    }
+}

@@ -1,0 +1,158 @@
+// Queries the committed fixture index written by the Rust builder
+// (tests/fixtures/search/index, kept up to date by tests/search_build.rs) through the engine
+// of search.js, and checks recall, exact phrases, digits, Latin, facets and sorting against
+// the fixture archive itself. Run: node --test tests/js/
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+const search = require('../../themes/default/static/search.js');
+
+const fixtures = path.join(__dirname, '../fixtures/search');
+const archive = JSON.parse(fs.readFileSync(path.join(fixtures, 'archive.json'), 'utf8'));
+const indexDir = path.join(fixtures, 'index');
+const fetched = [];
+const engine = search.createEngine({
+  loadJSON: async (p) => { fetched.push(p); return JSON.parse(fs.readFileSync(path.join(indexDir, p), 'utf8')); },
+  loadBytes: async (p) => { fetched.push(p); return new Uint8Array(fs.readFileSync(path.join(indexDir, p))); },
+});
+
+const texts = archive.map((d) => search.normalize([d.title, d.kicker, d.body, d.authors].join('\n')));
+const containing = (s) => {
+  const n = search.normalize(s);
+  return archive.filter((d, i) => texts[i].includes(n)).map((d) => d.id).sort((a, b) => a - b);
+};
+// Docs where `s` occurs and, if it starts inside a word or number, only where it starts that word.
+const containingFromWordStart = (s) => {
+  const n = search.normalize(s);
+  const first = Array.from(n)[0];
+  return archive.filter((d, i) => {
+    for (let at = texts[i].indexOf(n); at >= 0; at = texts[i].indexOf(n, at + 1)) {
+      const before = Array.from(texts[i].slice(Math.max(0, at - 2), at)).pop();
+      if (!(isWordChar(first) && isWordChar(before))) return true;
+    }
+    return false;
+  }).map((d) => d.id);
+};
+const sorted = (ids) => ids.slice().sort((a, b) => a - b);
+const isWordChar = (c) => c !== undefined && /[\p{Alphabetic}\p{N}.]/u.test(c) && search.tokenize(c + '').length <= 1 && !/[\u3400-\u9fff]/u.test(c);
+
+test('seed queries find every article that contains them', async () => {
+  for (const q of ['乡村振兴', '保靖', '微腐败', '2024', 'UBE', 'ube', '黄金茶', '湘西州']) {
+    const want = containing(q);
+    assert.ok(want.length > 0, `fixture has ${q}`);
+    const res = await engine.search(q);
+    for (const id of want) assert.ok(res.ids.includes(id), `${q}: doc ${id} missing`);
+  }
+});
+
+test('substring recall is 100% for 2-4 character substrings', async () => {
+  let checked = 0;
+  for (let i = 0; i < archive.length; i++) {
+    const chars = Array.from(texts[i]);
+    for (let pos = i % 7; pos < chars.length; pos += 41) {
+      const len = 2 + (pos % 3);
+      const sub = chars.slice(pos, pos + len).join('');
+      if (Array.from(sub).length < 2 || /\s/u.test(sub)) continue;
+      // Words and numbers are matched from their start (prefix), not from their middle.
+      if (isWordChar(chars[pos]) && isWordChar(chars[pos - 1])) continue;
+      if (search.tokenize(sub).length === 0) continue;
+      const res = await engine.search(sub);
+      for (const id of containingFromWordStart(sub)) assert.ok(res.ids.includes(id), `"${sub}": doc ${id} missing`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 500, `checked ${checked}`);
+});
+
+test('quoted queries return exactly the articles containing the phrase', async () => {
+  let checked = 0;
+  for (let i = 0; i < archive.length; i += 3) {
+    const chars = Array.from(texts[i]);
+    for (let pos = 5; pos < chars.length; pos += 397) {
+      const sub = chars.slice(pos, pos + 3 + (pos % 4)).join('');
+      if (/\s|["“”「」]/u.test(sub) || search.tokenize(sub).length === 0) continue;
+      const res = await engine.search('"' + sub + '"');
+      assert.deepStrictEqual(sorted(res.ids), containing(sub), `"${sub}"`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 20);
+  // All bigrams present but not contiguous: found unquoted, not quoted.
+  const loose = await engine.search('保靖黄金');
+  const exact = await engine.search('“保靖黄金”');
+  assert.deepStrictEqual(sorted(exact.ids), containing('保靖黄金'));
+  assert.ok(loose.ids.length >= exact.ids.length);
+});
+
+test('facets count the hits and filter', async () => {
+  const q = '乡村振兴';
+  const res = await engine.search(q);
+  const hits = archive.filter((d) => res.ids.includes(d.id));
+  const count = (key) => {
+    const m = new Map();
+    for (const d of hits) for (const v of key(d)) m.set(v, (m.get(v) || 0) + 1);
+    return m;
+  };
+  const asMap = (pairs) => new Map(pairs);
+  assert.deepStrictEqual(asMap(res.facets.region), count((d) => d.regions));
+  assert.deepStrictEqual(asMap(res.facets.topic), count((d) => d.topics));
+  assert.deepStrictEqual(asMap(res.facets.year), count((d) => [d.date.slice(0, 4)]));
+  const [region, n] = res.facets.region[0];
+  const filtered = await engine.search(q, { region });
+  assert.strictEqual(filtered.total, n);
+  assert.ok(filtered.ids.every((id) => archive[id].regions.includes(region)));
+  // The region dimension still counts over all hits (disjunctive facets), others narrow.
+  assert.deepStrictEqual(filtered.facets.region, res.facets.region);
+  const year = res.facets.year[0][0];
+  const both = await engine.search(q, { region, year });
+  assert.ok(both.ids.every((id) => archive[id].regions.includes(region) && archive[id].date.startsWith(year)));
+});
+
+test('sort by date is newest first; relevance favors title hits', async () => {
+  const res = await engine.search('保靖', { sort: 'date' });
+  assert.deepStrictEqual(res.ids, sorted(res.ids));
+  const title = archive.find((d) => Array.from(d.title).length >= 4);
+  const q = Array.from(title.title).slice(0, 4).join('');
+  const rel = await engine.search(q);
+  assert.ok(search.normalize(archive[rel.ids[0]].title).includes(search.normalize(q)), `top hit for ${q}`);
+});
+
+test('records carry url, title, date, regions, topics and body', async () => {
+  const [r] = await engine.records([archive.length - 1]);
+  const d = archive[archive.length - 1];
+  assert.deepStrictEqual([r.url, r.title, r.date, r.regions, r.topics, r.body], [d.url, d.title, d.date, d.regions, d.topics, d.body]);
+});
+
+test('a phrase with more candidates than verifyLimit verifies only the best ones and says so', async () => {
+  const small = search.createEngine({
+    loadJSON: async (p) => {
+      const v = JSON.parse(fs.readFileSync(path.join(indexDir, p), 'utf8'));
+      if (p === 'index.json') v.verifyLimit = 2;
+      return v;
+    },
+    loadBytes: async (p) => new Uint8Array(fs.readFileSync(path.join(indexDir, p))),
+  });
+  const res = await small.search('"乡村振兴"');
+  const exact = containing('乡村振兴');
+  assert.ok(exact.length > 2);
+  assert.ok(res.partial && res.partial.checked === 2 && res.partial.candidates >= exact.length);
+  assert.ok(res.ids.length <= 2 && res.ids.length > 0);
+  assert.ok(res.ids.every((id) => exact.includes(id)));
+});
+
+test('a failed download is retried by the next query', async () => {
+  let fail = true;
+  const flaky = search.createEngine({
+    loadJSON: async (p) => {
+      if (fail && p.startsWith('t/') && !p.startsWith('t/d')) throw new Error('network');
+      return JSON.parse(fs.readFileSync(path.join(indexDir, p), 'utf8'));
+    },
+    loadBytes: async (p) => new Uint8Array(fs.readFileSync(path.join(indexDir, p))),
+  });
+  await assert.rejects(flaky.search('保靖'));
+  fail = false;
+  const res = await flaky.search('保靖');
+  assert.deepStrictEqual(sorted(res.ids), containing('保靖'));
+});

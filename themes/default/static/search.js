@@ -1,0 +1,664 @@
+/*!
+ * Folio search — client for the sharded index written by `folio::search::build_index`.
+ * Plain modern JS, no build step, nothing fetched but the site's own index files.
+ *
+ * DOM contract (the theme's search page provides it):
+ *
+ *   <div id="folio-search" data-index="{base path}/search/" data-strings='{JSON of labels}'></div>
+ *   <noscript>…a message that search needs JavaScript…</noscript>
+ *   <script src="{base path}/search.js" defer></script>
+ *
+ * data-index: URL of the index directory (default "/search/"), must end with "/".
+ * data-strings: JSON object; every key is optional, defaults in Chinese:
+ *   label "搜索文章"            – accessible label of the search box
+ *   placeholder "输入关键词，用引号搜索完整短语"
+ *   sort "排序"  sortRelevance "按相关度"  sortDate "按日期"
+ *   region "地区"  topic "主题"  year "年份"  all "全部"
+ *   count "共 {n} 篇"            – result count ({n} replaced)
+ *   none "没有找到相关文章"   loading "正在搜索…"   error "搜索暂时不可用，请稍后再试"
+ *   more "更多结果"
+ *   partial "（短语较常见：已核对 {m} 篇候选中最相关的 {k} 篇）" – appended to the count when a
+ *                                  quoted phrase had more candidates than verifyLimit
+ *   short "单个字请按回车搜索"   – shown while typing a one-character query (one character
+ *                                  matches by prefix and can download much, so it waits for Enter)
+ * The page state is in the URL: ?q=…&region=…&topic=…&year=…&sort=date (shareable).
+ *
+ * The same file runs under Node (module.exports) for tests: tokenize(), plan(),
+ * createEngine({base, loadJSON, loadBytes}), snippet().
+ */
+(function (global) {
+  'use strict';
+
+  // ---------------------------------------------------------------- tokenizer
+  // Mirror of src/search/tokenize.rs; tests/fixtures/search/tokenizer_vectors.json proves it.
+
+  function normalizeChar(c) {
+    var cp = c.codePointAt(0);
+    if (cp >= 0xff01 && cp <= 0xff5e) c = String.fromCodePoint(cp - 0xfee0);
+    else if (cp === 0x3000) c = ' ';
+    var l = c.toLowerCase();
+    return Array.from(l).length === 1 ? l : c;
+  }
+
+  function normalize(text) {
+    return Array.from(text, normalizeChar).join('');
+  }
+
+  function isCJK(c) {
+    var cp = c.codePointAt(0);
+    return cp === 0x3007 || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
+      (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x3ffff);
+  }
+
+  var WORD = /^[\p{Alphabetic}\p{N}]$/u;
+  function isWord(c) { return !isCJK(c) && WORD.test(c); }
+  function isDigit(c) { return c !== undefined && c >= '0' && c <= '9'; }
+
+  /** Runs of normalized text: {cjk: true, chars: [...]} or {cjk: false, word: "..."}. */
+  function runs(text) {
+    var chars = Array.from(text, normalizeChar);
+    var out = [];
+    var i = 0;
+    while (i < chars.length) {
+      var c = chars[i];
+      if (isCJK(c)) {
+        var start = i;
+        while (i < chars.length && isCJK(chars[i])) i++;
+        out.push({ cjk: true, chars: chars.slice(start, i) });
+      } else if (isWord(c)) {
+        var word = '';
+        while (i < chars.length) {
+          var ch = chars[i];
+          var point = ch === '.' && i > 0 && isDigit(chars[i - 1]) && isDigit(chars[i + 1]);
+          if (isWord(ch) || point) { word += ch; i++; } else break;
+        }
+        out.push({ cjk: false, word: word });
+      } else {
+        i++;
+      }
+    }
+    return out;
+  }
+
+  /** Index tokens: CJK bigrams + each run's last character, lowercase words and numbers. */
+  function tokenize(text) {
+    var tokens = [];
+    runs(text).forEach(function (r) {
+      if (r.cjk) {
+        for (var i = 0; i + 1 < r.chars.length; i++) tokens.push(r.chars[i] + r.chars[i + 1]);
+        tokens.push(r.chars[r.chars.length - 1]);
+      } else {
+        tokens.push(r.word);
+      }
+    });
+    return tokens;
+  }
+
+  // ------------------------------------------------------------- query plan
+  // Mirror of plan() in src/search/measure.rs.
+
+  function pushRun(terms, r, typing) {
+    if (r.cjk && r.chars.length === 1) terms.push({ term: r.chars[0], prefix: true });
+    else if (r.cjk) {
+      for (var i = 0; i + 1 < r.chars.length; i++) terms.push({ term: r.chars[i] + r.chars[i + 1], prefix: false });
+    } else terms.push({ term: r.word, prefix: typing });
+  }
+
+  var QUOTES = { '"': '"', '“': '”', '「': '」' };
+
+  /**
+   * Plans a query: every term is required; quoted parts are phrases that must occur exactly
+   * (after width/case folding). Returns {terms, verify, marks}.
+   */
+  function plan(query) {
+    var free = '';
+    var phrases = [];
+    var close = null;
+    var cur = '';
+    Array.from(query).forEach(function (c) {
+      if (close !== null) {
+        if (c === close) { phrases.push(cur); cur = ''; close = null; free += ' '; } else cur += c;
+      } else if (QUOTES[c] !== undefined) { close = QUOTES[c]; cur = ''; } else free += c;
+    });
+    if (close !== null) free += ' ' + cur;
+    var typing = !/[\s"”」]$/u.test(query);
+    var terms = [];
+    var verify = [];
+    var marks = [];
+    var freeRuns = runs(free);
+    freeRuns.forEach(function (r, i) {
+      pushRun(terms, r, typing && i + 1 === freeRuns.length);
+      marks.push(r.cjk ? r.chars.join('') : r.word);
+    });
+    phrases.forEach(function (p) {
+      var pterms = [];
+      runs(p).forEach(function (r) { pushRun(pterms, r, false); });
+      var single = pterms.length === 1 && !pterms[0].prefix && pterms[0].term === normalize(p);
+      if (!single && pterms.length > 0) verify.push(normalize(p));
+      if (pterms.length > 0) marks.push(normalize(p));
+      terms = terms.concat(pterms);
+    });
+    var seen = {};
+    terms = terms.filter(function (t) {
+      var k = (t.prefix ? '*' : '=') + t.term;
+      if (seen[k]) return false;
+      seen[k] = true;
+      return true;
+    });
+    terms.sort(function (a, b) { return cmp(a.term, b.term) || (a.prefix - b.prefix); });
+    return { terms: terms, verify: verify, marks: marks };
+  }
+
+  /** Compares by code point (the order Rust writes terms in), not UTF-16 units. */
+  function cmp(a, b) {
+    var x = Array.from(a);
+    var y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d !== 0) return d < 0 ? -1 : 1;
+    }
+    return x.length - y.length;
+  }
+
+  /** Index of the last entry <= key (0 if none). */
+  function lastLE(list, key) {
+    var lo = 0;
+    var hi = list.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (cmp(list[mid], key) <= 0) lo = mid + 1; else hi = mid;
+    }
+    return Math.max(0, lo - 1);
+  }
+
+  // ---------------------------------------------------------------- engine
+
+  function defaultLoaders(base) {
+    return {
+      loadJSON: function (path) {
+        return fetch(base + path).then(function (r) {
+          if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
+          return r.json();
+        });
+      },
+      loadBytes: function (path) {
+        return fetch(base + path).then(function (r) {
+          if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
+          return r.arrayBuffer();
+        }).then(function (b) { return new Uint8Array(b); });
+      }
+    };
+  }
+
+  /**
+   * A query engine over one index directory. opts: {base} or {loadJSON(path), loadBytes(path)}
+   * returning promises. Every file is fetched at most once.
+   */
+  function createEngine(opts) {
+    var loaders = opts.loadJSON ? opts : defaultLoaders(opts.base);
+    var cache = {};
+    function once(kind, path) {
+      var key = kind + path;
+      if (!cache[key]) {
+        cache[key] = (kind === 'b' ? loaders.loadBytes(path) : loaders.loadJSON(path))
+          .catch(function (err) { delete cache[key]; throw err; }); // retry after a failure
+      }
+      return cache[key];
+    }
+    var manifest = function () { return once('j', 'index.json'); };
+
+    function shardsFor(m, qt) {
+      var upper = qt.prefix ? qt.term + String.fromCodePoint(0x10ffff) : qt.term;
+      var gLo = lastLE(m.groups, qt.term);
+      var gHi = lastLE(m.groups, upper);
+      var jobs = [];
+      for (var g = gLo; g <= gHi; g++) {
+        jobs.push((function (g) {
+          return once('j', 't/d' + g + '.json').then(function (firsts) {
+            var lo = g === gLo ? lastLE(firsts, qt.term) : 0;
+            var hi = g === gHi ? lastLE(firsts, upper) : firsts.length - 1;
+            var ks = [];
+            for (var k = lo; k <= hi; k++) ks.push(g * m.dirGroup + k);
+            return ks;
+          });
+        })(g));
+      }
+      return Promise.all(jobs).then(function (lists) { return [].concat.apply([], lists); });
+    }
+
+    function collect(node, prefix, n, boost, scores) {
+      if (!node) return;
+      var df = node.df || 0;
+      var idf = 1 + Math.log(n / (df + 1));
+      var docs = node.docs || {};
+      for (var ref in docs) {
+        var id = +ref;
+        scores.set(id, (scores.get(id) || 0) + boost * docs[ref].tf * idf);
+      }
+      if (prefix) {
+        for (var k in node) if (k !== 'docs' && k !== 'df') collect(node[k], true, n, boost, scores);
+      }
+    }
+
+    function termScores(m, qt) {
+      return shardsFor(m, qt).then(function (ks) {
+        return Promise.all(ks.map(function (k) { return once('j', 't/' + k + '.json'); }));
+      }).then(function (shards) {
+        var scores = new Map();
+        shards.forEach(function (shard) {
+          m.fields.forEach(function (field, fi) {
+            var node = shard.index[field] && shard.index[field].root;
+            Array.from(qt.term).forEach(function (c) { node = node && node[c]; });
+            collect(node, qt.prefix, m.docs, m.boosts[fi] || 1, scores);
+          });
+        });
+        return scores;
+      });
+    }
+
+    /** Result records for doc ids (in the given order). */
+    function records(ids) {
+      return manifest().then(function (m) {
+        return Promise.all(ids.map(function (id) {
+          return once('j', 'docs/' + Math.floor(id / m.docChunk) + '.json').then(function (chunk) {
+            var r = chunk[id % m.docChunk];
+            r.id = id;
+            return r;
+          });
+        }));
+      });
+    }
+
+    function facetBlock(m, b) {
+      return once('b', 'facets/' + b + '.bin').then(function (bytes) {
+        if (bytes.parsed) return bytes.parsed;
+        // Columns (see src/search/store.rs): u32 n; years; region counts; region ids;
+        // topic counts; topic ids. 16-bit columns hold all low bytes, then all high bytes.
+        var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+        var p = 4;
+        var u16col = function (len) {
+          var col = new Array(len);
+          for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
+          p += 2 * len;
+          return col;
+        };
+        var lists = function (names) {
+          var counts = bytes.subarray(p, p + n);
+          p += n;
+          var total = 0;
+          for (var i = 0; i < n; i++) total += counts[i];
+          var ids = u16col(total);
+          var out = [];
+          var at = 0;
+          for (i = 0; i < n; i++) {
+            out.push(ids.slice(at, at + counts[i]).map(function (id) { return names[id]; }));
+            at += counts[i];
+          }
+          return out;
+        };
+        var years = u16col(n);
+        var regions = lists(m.regions);
+        var topics = lists(m.topics);
+        var out = [];
+        for (var i = 0; i < n; i++) {
+          out.push({ year: years[i] ? String(years[i]) : null, region: regions[i], topic: topics[i] });
+        }
+        bytes.parsed = out;
+        return out;
+      });
+    }
+
+    function recordText(r) {
+      return normalize([r.title, r.kicker, r.body, r.authors].join('\n'));
+    }
+
+    /**
+     * Runs a query. filters: {region, topic, year, sort: "relevance"|"date"}. Resolves to
+     * {total, ids (filtered, sorted), facets: {region, topic, year: [[value, count], ...]}, plan,
+     * partial: null | {checked, candidates}} (partial: a phrase query with more candidates than
+     * the manifest's verifyLimit; only the first `checked` were verified).
+     */
+    function search(query, filters) {
+      filters = filters || {};
+      var p = plan(query);
+      return manifest().then(function (m) {
+        if (p.terms.length === 0) return finish([], new Map(), new Map(), filters, p);
+        var hits = new Map();
+        var partial = null;
+        return Promise.all(p.terms.map(function (qt) { return termScores(m, qt); })).then(function (lists) {
+          lists.sort(function (a, b) { return a.size - b.size; });
+          lists[0].forEach(function (s, id) {
+            var total = s;
+            for (var i = 1; i < lists.length; i++) {
+              var t = lists[i].get(id);
+              if (t === undefined) return;
+              total += t;
+            }
+            hits.set(id, total);
+          });
+          var ids = Array.from(hits.keys());
+          if (p.verify.length === 0) return ids;
+          // Phrases are checked against the article text; beyond verifyLimit candidates only
+          // the best-ranked (or newest, for the date sort) are checked, and the result says so.
+          if (ids.length > m.verifyLimit) {
+            if (filters.sort === 'date') ids.sort(function (a, b) { return a - b; });
+            else ids.sort(function (a, b) { return hits.get(b) - hits.get(a) || a - b; });
+            partial = { checked: m.verifyLimit, candidates: ids.length };
+            ids = ids.slice(0, m.verifyLimit);
+          }
+          return records(ids).then(function (recs) {
+            return recs.filter(function (r) {
+              var text = recordText(r);
+              return p.verify.every(function (ph) { return text.indexOf(ph) >= 0; });
+            }).map(function (r) { return r.id; });
+          });
+        }).then(function (ids) {
+          return withFacets(m, ids).then(function (facets) {
+            var res = finish(ids, facets, hits, filters, p);
+            res.partial = partial;
+            return res;
+          });
+        });
+      });
+    }
+
+    function withFacets(m, ids) {
+      var blocks = {};
+      ids.forEach(function (id) { blocks[Math.floor(id / m.facetBlock)] = true; });
+      var bs = Object.keys(blocks).map(Number);
+      return Promise.all(bs.map(function (b) { return facetBlock(m, b); })).then(function (parsed) {
+        var byBlock = {};
+        bs.forEach(function (b, i) { byBlock[b] = parsed[i]; });
+        var out = new Map();
+        ids.forEach(function (id) { out.set(id, byBlock[Math.floor(id / m.facetBlock)][id % m.facetBlock]); });
+        return out;
+      });
+    }
+
+    return { manifest: manifest, search: search, records: records };
+  }
+
+  var DIMS = ['region', 'topic', 'year'];
+
+  function has(f, dim, value) {
+    var v = f[dim];
+    return Array.isArray(v) ? v.indexOf(value) >= 0 : v === value;
+  }
+
+  // Filters, counts facets (each dimension over hits filtered by the OTHER dimensions) and
+  // sorts: by relevance (score desc, then id = newer first) or by date (id asc = newest first).
+  function finish(ids, facets, scores, filters, p) {
+    var counts = { region: new Map(), topic: new Map(), year: new Map() };
+    var kept = [];
+    ids.forEach(function (id) {
+      var f = facets.get(id);
+      var fails = DIMS.filter(function (d) { return filters[d] && !has(f, d, filters[d]); });
+      if (fails.length === 0) kept.push(id);
+      DIMS.forEach(function (d) {
+        if (fails.length === 0 || (fails.length === 1 && fails[0] === d)) {
+          var vals = Array.isArray(f[d]) ? f[d] : (f[d] ? [f[d]] : []);
+          vals.forEach(function (v) { counts[d].set(v, (counts[d].get(v) || 0) + 1); });
+        }
+      });
+    });
+    var out = {};
+    DIMS.forEach(function (d) {
+      out[d] = Array.from(counts[d]).sort(function (a, b) {
+        if (d === 'year') return a[0] < b[0] ? 1 : -1;
+        return b[1] - a[1] || cmp(a[0], b[0]);
+      });
+    });
+    if (filters.sort === 'date') kept.sort(function (a, b) { return a - b; });
+    else kept.sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
+    return { total: kept.length, ids: kept, facets: out, plan: p };
+  }
+
+  // ------------------------------------------------------------- snippets
+
+  function escapeHTML(s) {
+    return s.replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  // Strings to highlight: the query's phrases and runs, then the bigrams of runs not found whole.
+  function markStrings(p, normText) {
+    var out = [];
+    p.marks.forEach(function (s) {
+      if (normText.indexOf(s) >= 0) out.push(s);
+      else {
+        var cs = Array.from(s);
+        for (var i = 0; i + 1 < cs.length; i++) if (isCJK(cs[i]) && isCJK(cs[i + 1])) out.push(cs[i] + cs[i + 1]);
+      }
+    });
+    return out.filter(function (s) { return s.length > 0; }).sort(function (a, b) { return b.length - a.length; });
+  }
+
+  /** HTML of `text` (at most `n` characters around the first match) with <mark>ed matches. */
+  function snippet(text, p, n) {
+    var chars = Array.from(text);
+    var norm = chars.map(normalizeChar);
+    var normText = norm.join('');
+    var marks = markStrings(p, normText);
+    // Character-indexed matches, longest first, non-overlapping.
+    var taken = new Array(chars.length).fill(false);
+    var ranges = [];
+    marks.forEach(function (mk) {
+      var len = Array.from(mk).length;
+      for (var i = 0; i + len <= norm.length; i++) {
+        if (norm[i] !== Array.from(mk)[0]) continue;
+        if (norm.slice(i, i + len).join('') !== mk) continue;
+        var free = true;
+        for (var k = i; k < i + len; k++) if (taken[k]) { free = false; break; }
+        if (!free) continue;
+        for (k = i; k < i + len; k++) taken[k] = true;
+        ranges.push([i, i + len]);
+      }
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0]; });
+    var start = 0;
+    if (n && chars.length > n) {
+      start = ranges.length ? Math.max(0, ranges[0][0] - Math.floor(n / 3)) : 0;
+      start = Math.min(start, chars.length - n);
+    }
+    var end = n ? Math.min(chars.length, start + n) : chars.length;
+    var html = start > 0 ? '…' : '';
+    var pos = start;
+    ranges.forEach(function (r) {
+      if (r[1] <= start || r[0] >= end) return;
+      var a = Math.max(r[0], start);
+      var b = Math.min(r[1], end);
+      html += escapeHTML(chars.slice(pos, a).join('')) + '<mark>' + escapeHTML(chars.slice(a, b).join('')) + '</mark>';
+      pos = b;
+    });
+    html += escapeHTML(chars.slice(pos, end).join('')) + (end < chars.length ? '…' : '');
+    return html;
+  }
+
+  // ---------------------------------------------------------------- UI
+
+  var DEFAULT_STRINGS = {
+    label: '搜索文章', placeholder: '输入关键词，用引号搜索完整短语',
+    sort: '排序', sortRelevance: '按相关度', sortDate: '按日期',
+    region: '地区', topic: '主题', year: '年份', all: '全部',
+    count: '共 {n} 篇', none: '没有找到相关文章', loading: '正在搜索…',
+    error: '搜索暂时不可用，请稍后再试', more: '更多结果', short: '单个字请按回车搜索',
+    partial: '（短语较常见：已核对 {m} 篇候选中最相关的 {k} 篇）'
+  };
+
+  var STYLE = '#folio-search{max-width:48rem;margin:0 auto}' +
+    '#folio-search .fs-bar{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}' +
+    '#folio-search input[type=search]{flex:1 1 12rem;min-width:0;font-size:1.1rem;padding:.5rem}' +
+    '#folio-search select{font-size:1rem;padding:.4rem;max-width:100%}' +
+    '#folio-search .fs-facets{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}' +
+    '#folio-search .fs-facets label{display:flex;flex-direction:column;font-size:.85rem;flex:1 1 6rem;min-width:0}' +
+    '#folio-search ol{list-style:none;padding:0}#folio-search li{margin:0 0 1.1rem}' +
+    '#folio-search .fs-meta{font-size:.85rem;color:#666}#folio-search mark{background:#fde68a}' +
+    '#folio-search .fs-snippet{margin:.25rem 0;overflow-wrap:anywhere}';
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function mount(root) {
+    var S = Object.assign({}, DEFAULT_STRINGS);
+    try { Object.assign(S, JSON.parse(root.getAttribute('data-strings') || '{}')); } catch (e) { /* keep defaults */ }
+    var base = root.getAttribute('data-index') || '/search/';
+    var engine = createEngine({ base: base });
+    var style = el('style');
+    style.textContent = STYLE;
+    var input = el('input', { type: 'search', 'aria-label': S.label, placeholder: S.placeholder, autocomplete: 'off' });
+    var sort = el('select', { 'aria-label': S.sort });
+    sort.appendChild(el('option', { value: 'relevance' }, S.sortRelevance));
+    sort.appendChild(el('option', { value: 'date' }, S.sortDate));
+    var bar = el('form', { class: 'fs-bar', role: 'search' });
+    bar.appendChild(input);
+    bar.appendChild(sort);
+    var facetBox = el('div', { class: 'fs-facets' });
+    var selects = {};
+    DIMS.forEach(function (d) {
+      var label = el('label', {}, S[d]);
+      selects[d] = el('select', { name: d });
+      label.appendChild(selects[d]);
+      facetBox.appendChild(label);
+    });
+    var status = el('p', { class: 'fs-status', 'aria-live': 'polite' });
+    var list = el('ol', { class: 'fs-results' });
+    var more = el('button', { type: 'button', class: 'fs-more', hidden: '' }, S.more);
+    root.textContent = '';
+    [style, bar, facetBox, status, list, more].forEach(function (n) { root.appendChild(n); });
+
+    var params = new URLSearchParams(global.location.search);
+    var state = { q: params.get('q') || '', sort: params.get('sort') === 'date' ? 'date' : 'relevance' };
+    DIMS.forEach(function (d) { state[d] = params.get(d) || ''; });
+    input.value = state.q;
+    sort.value = state.sort;
+    var seq = 0;
+    var current = null;
+    var shown = 0;
+
+    function writeURL() {
+      var p = new URLSearchParams();
+      if (state.q) p.set('q', state.q);
+      DIMS.forEach(function (d) { if (state[d]) p.set(d, state[d]); });
+      if (state.sort === 'date') p.set('sort', 'date');
+      var qs = p.toString();
+      global.history.replaceState(null, '', global.location.pathname + (qs ? '?' + qs : ''));
+    }
+
+    function fillFacets(res) {
+      DIMS.forEach(function (d) {
+        var s = selects[d];
+        s.textContent = '';
+        s.appendChild(el('option', { value: '' }, S.all));
+        var values = res ? res.facets[d] : [];
+        if (state[d] && !values.some(function (v) { return v[0] === state[d]; })) values = values.concat([[state[d], 0]]);
+        values.forEach(function (v) { s.appendChild(el('option', { value: v[0] }, v[0] + ' (' + v[1] + ')')); });
+        s.value = state[d];
+      });
+    }
+
+    function render(res, from) {
+      var m = null;
+      return engine.manifest().then(function (man) {
+        m = man;
+        return engine.records(res.ids.slice(from, from + m.pageSize));
+      }).then(function (recs) {
+        recs.forEach(function (r) {
+          var li = el('li');
+          var a = el('a', { href: r.url });
+          a.innerHTML = snippet(r.title || r.url, res.plan, 0);
+          var h = el('h3');
+          h.appendChild(a);
+          li.appendChild(h);
+          var meta = [r.date || ''].concat(r.regions || []).filter(Boolean).join(' · ');
+          if (r.kicker) { var k = el('p', { class: 'fs-kicker' }); k.innerHTML = snippet(r.kicker, res.plan, 0); li.appendChild(k); }
+          li.appendChild(el('p', { class: 'fs-meta' }, meta));
+          var sn = el('p', { class: 'fs-snippet' });
+          sn.innerHTML = snippet(r.body || '', res.plan, m.snippetChars);
+          li.appendChild(sn);
+          list.appendChild(li);
+        });
+        shown = from + recs.length;
+        if (shown < res.ids.length) more.removeAttribute('hidden'); else more.setAttribute('hidden', '');
+      });
+    }
+
+    function run() {
+      var my = ++seq;
+      writeURL();
+      if (!state.q.trim()) {
+        status.textContent = '';
+        list.textContent = '';
+        more.setAttribute('hidden', '');
+        fillFacets(null);
+        root.setAttribute('data-state', 'done');
+        return Promise.resolve();
+      }
+      status.textContent = S.loading;
+      var filters = { region: state.region, topic: state.topic, year: state.year, sort: state.sort };
+      return engine.search(state.q, filters).then(function (res) {
+        if (my !== seq) return;
+        current = res;
+        list.textContent = '';
+        fillFacets(res);
+        status.textContent = res.total ? S.count.replace('{n}', String(res.total)) : S.none;
+        if (res.partial) {
+          status.textContent += ' ' + S.partial.replace('{k}', String(res.partial.checked))
+            .replace('{m}', String(res.partial.candidates));
+        }
+        root.setAttribute('data-total', String(res.total));
+        return render(res, 0);
+      }).then(function () {
+        if (my === seq) root.setAttribute('data-state', 'done');
+      }).catch(function (err) {
+        if (my !== seq) return;
+        status.textContent = S.error;
+        root.setAttribute('data-state', 'error');
+        if (global.console) global.console.error(err);
+      });
+    }
+
+    var timer = null;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (Array.from(input.value.trim()).length === 1) { status.textContent = S.short; return; }
+        state.q = input.value;
+        run();
+      }, 150);
+    });
+    bar.addEventListener('submit', function (e) {
+      e.preventDefault();
+      clearTimeout(timer);
+      state.q = input.value;
+      run();
+    });
+    sort.addEventListener('change', function () { state.sort = sort.value; run(); });
+    DIMS.forEach(function (d) {
+      selects[d].addEventListener('change', function () { state[d] = selects[d].value; run(); });
+    });
+    more.addEventListener('click', function () { if (current) render(current, shown); });
+    fillFacets(null);
+    run();
+  }
+
+  var api = {
+    normalize: normalize, tokenize: tokenize, runs: runs, plan: plan, cmp: cmp,
+    createEngine: createEngine, snippet: snippet, mount: mount
+  };
+  if (typeof module !== 'undefined' && module.exports) module.exports = api;
+  else global.FolioSearch = api;
+
+  if (typeof document !== 'undefined') {
+    var start = function () {
+      var root = document.getElementById('folio-search');
+      if (root) mount(root);
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+    else start();
+  }
+})(typeof window !== 'undefined' ? window : globalThis);
