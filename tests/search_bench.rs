@@ -2,6 +2,9 @@
 //!
 //!   FOLIO_SEARCH_BENCH_N=2000 cargo test --release --test search_bench -- --ignored --nocapture
 //!
+//! FOLIO_SEARCH_BENCH_QUICK=1 skips the third (no-cache) build; FOLIO_SEARCH_BENCH_KEEP=<dir>
+//! writes into <dir> and keeps it.
+//!
 //! Articles of ~2,000 characters are assembled from the seed pages' sentences with a fixed
 //! pseudo-random sequence (deterministic), spread over 14 Hunan prefectures, 11 topics and
 //! dates 1950–2025, newest first. Reports build time (cold and with a warm token cache), peak
@@ -133,12 +136,15 @@ fn bench_generated_archive() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
-    let work = tempfile::tempdir().expect("tempdir");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // FOLIO_SEARCH_BENCH_KEEP=<dir> keeps the output there (e.g. to time queries in a browser).
+    let keep = std::env::var_os("FOLIO_SEARCH_BENCH_KEEP").map(std::path::PathBuf::from);
+    let work_dir = keep.unwrap_or_else(|| tmp.path().to_path_buf());
     // Each build writes a fresh directory, as the site build's staging directory is.
-    let out = work.path().join("search");
-    let out2 = work.path().join("search-warm");
-    let out3 = work.path().join("search-nocache");
-    let cache = work.path().join("cache");
+    let out = work_dir.join("search");
+    let out2 = work_dir.join("search-warm");
+    let out3 = work_dir.join("search-nocache");
+    let cache = work_dir.join("cache");
     let opts = SearchOptions::default();
 
     let t = Instant::now();

@@ -231,16 +231,28 @@
       var df = node.df || 0;
       var idf = 1 + Math.log(n / (df + 1));
       var docs = node.docs || {};
-      for (var ref in docs) {
-        var id = +ref;
-        scores.set(id, (scores.get(id) || 0) + boost * docs[ref].tf * idf);
+      var refs = Object.keys(docs);
+      var w = boost * idf;
+      for (var i = 0; i < refs.length; i++) {
+        var id = +refs[i];
+        scores.set(id, (scores.get(id) || 0) + w * docs[refs[i]].tf);
       }
       if (prefix) {
         for (var k in node) if (k !== 'docs' && k !== 'df') collect(node[k], true, n, boost, scores);
       }
     }
 
+    // Scores per term, kept so changing a filter or the sort does not recompute them.
+    var scoreCache = {};
     function termScores(m, qt) {
+      var key = (qt.prefix ? '*' : '=') + qt.term;
+      if (!scoreCache[key]) {
+        scoreCache[key] = computeScores(m, qt).catch(function (err) { delete scoreCache[key]; throw err; });
+      }
+      return scoreCache[key];
+    }
+
+    function computeScores(m, qt) {
       return shardsFor(m, qt).then(function (ks) {
         return Promise.all(ks.map(function (k) { return once('j', 't/' + k + '.json'); }));
       }).then(function (shards) {
@@ -390,21 +402,31 @@
   function finish(ids, facets, scores, filters, p) {
     var counts = { region: new Map(), topic: new Map(), year: new Map() };
     var kept = [];
-    ids.forEach(function (id) {
-      var f = facets.get(id);
-      var fails = DIMS.filter(function (d) { return filters[d] && !has(f, d, filters[d]); });
-      if (fails.length === 0) kept.push(id);
-      DIMS.forEach(function (d) {
-        if (fails.length === 0 || (fails.length === 1 && fails[0] === d)) {
-          var vals = Array.isArray(f[d]) ? f[d] : (f[d] ? [f[d]] : []);
-          vals.forEach(function (v) { counts[d].set(v, (counts[d].get(v) || 0) + 1); });
+    var want = DIMS.map(function (d) { return filters[d] || ''; });
+    var fails = [false, false, false];
+    for (var i = 0; i < ids.length; i++) {
+      var f = facets.get(ids[i]);
+      var failCount = 0;
+      for (var d = 0; d < 3; d++) {
+        fails[d] = want[d] !== '' && !has(f, DIMS[d], want[d]);
+        if (fails[d]) failCount++;
+      }
+      if (failCount === 0) kept.push(ids[i]);
+      for (d = 0; d < 3; d++) {
+        // Each dimension counts over the hits that pass the OTHER dimensions' filters.
+        if (failCount === 0 || (failCount === 1 && fails[d])) {
+          var v = f[DIMS[d]];
+          var c = counts[DIMS[d]];
+          if (Array.isArray(v)) {
+            for (var k = 0; k < v.length; k++) c.set(v[k], (c.get(v[k]) || 0) + 1);
+          } else if (v) c.set(v, (c.get(v) || 0) + 1);
         }
-      });
-    });
+      }
+    }
     var out = {};
-    DIMS.forEach(function (d) {
-      out[d] = Array.from(counts[d]).sort(function (a, b) {
-        if (d === 'year') return a[0] < b[0] ? 1 : -1;
+    DIMS.forEach(function (dim) {
+      out[dim] = Array.from(counts[dim]).sort(function (a, b) {
+        if (dim === 'year') return a[0] < b[0] ? 1 : -1;
         return b[1] - a[1] || cmp(a[0], b[0]);
       });
     });
@@ -412,6 +434,7 @@
     else kept.sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
     return { total: kept.length, ids: kept, facets: out, plan: p };
   }
+
 
   // ------------------------------------------------------------- snippets
 
