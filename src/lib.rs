@@ -15,3 +15,8 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+
+pub mod bench;
+pub mod build;
+pub mod cli;
+pub mod serve_cmd;

@@ -474,6 +474,12 @@ fn related_articles_are_listed() {
                 .position(|a| a.rel_path == "2024b/01.md")
                 .unwrap();
             site.related[id] = vec![0, 1];
+            let lonely = site
+                .articles
+                .iter()
+                .position(|a| a.rel_path == "2022a/01.md")
+                .unwrap();
+            site.related[lonely] = Vec::new();
         },
         None,
     )

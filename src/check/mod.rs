@@ -4,3 +4,4 @@
 //! Checks only read; they must NOT modify content, config or output.
 
 pub mod links;
+pub mod site;

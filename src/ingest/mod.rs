@@ -1,8 +1,9 @@
 //! Ingest engine: raw newspaper page text → stories (title, kicker, subtitle,
 //! authors, captions, cleaned Markdown body), plus the text it could not place.
 //!
-//! Pure functions only. It must NOT do file I/O, know about front matter,
-//! TOML or config, or assign regions/topics: the `folio ingest` driver does.
+//! The engine is pure functions: it must NOT do file I/O, know about front
+//! matter, TOML or config, or assign regions/topics. The one exception is
+//! [`run`], the `folio ingest` driver, which does all of that around the engine.
 //!
 //! Accounting contract (what `tests/ingest_no_loss.rs` proves): every
 //! non-space character of the page text appears in exactly one of: a story's
@@ -22,6 +23,7 @@ pub mod decode;
 pub mod explain;
 pub mod layout;
 pub mod lines;
+pub mod run;
 pub mod segment;
 
 pub use clean::clean_text;

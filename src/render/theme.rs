@@ -83,10 +83,16 @@ const DEFAULT_STRINGS: &[(&str, &str)] = &[
 ];
 
 /// Static files of the default theme, copied to `/static/`.
-const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+];
 
 /// A loaded theme: templates ready to render, strings, static files.
 pub struct Theme {

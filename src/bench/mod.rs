@@ -1,0 +1,139 @@
+//! Benchmarks on generated archives (`folio bench`, `folio bench-gen`).
+//!
+//! For each size N: generate an archive (cached between runs), run a clean
+//! `folio build` in a child process, a no-change rebuild and a rebuild after
+//! editing one article, and report wall time, per-phase times, peak RSS,
+//! output bytes and files. Results are compared with a baseline file so
+//! regressions show. Measures only; must not change how builds work.
+
+pub mod generate;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+/// One measured archive size.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BenchRow {
+    pub articles: usize,
+    pub full_build_ms: u64,
+    /// Per-phase times of the full build, `name` → ms.
+    pub phases: Vec<(String, u64)>,
+    pub peak_rss_mb: f64,
+    pub output_bytes: u64,
+    pub output_files: usize,
+    pub noop_rebuild_ms: u64,
+    pub one_edit_rebuild_ms: u64,
+}
+
+/// Generates (or reuses) the archive of `n` articles under `work/n/`.
+pub fn ensure_archive(work: &Path, n: usize, corpus: &str) -> Result<PathBuf> {
+    let dir = work.join(n.to_string());
+    let marker = dir.join(".generated");
+    let want = format!("folio-bench v1 n={n} seed=42\n");
+    if fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
+        return Ok(dir);
+    }
+    let _ = fs::remove_dir_all(&dir);
+    generate::generate(&dir, n, 42, corpus).context("generating the archive")?;
+    fs::write(&marker, want)?;
+    Ok(dir)
+}
+
+fn run_build(exe: &Path, dir: &Path, clean: bool) -> Result<(u64, serde_json::Value)> {
+    let mut cmd = Command::new(exe);
+    cmd.arg("--root")
+        .arg(dir)
+        .arg("build")
+        .arg("--json")
+        .arg("--no-ingest");
+    if clean {
+        cmd.arg("--clean");
+    }
+    let start = Instant::now();
+    let out = cmd.output().context("running folio build")?;
+    let ms = start.elapsed().as_millis() as u64;
+    if !out.status.success() {
+        bail!(
+            "build of {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&out.stdout).context("reading the build summary")?;
+    Ok((ms, summary))
+}
+
+/// Measures one size.
+pub fn measure(exe: &Path, work: &Path, n: usize, corpus: &str) -> Result<BenchRow> {
+    let dir = ensure_archive(work, n, corpus)?;
+    let (full_ms, summary) = run_build(exe, &dir, true)?;
+    let (noop_ms, _) = run_build(exe, &dir, false)?;
+    // Edit one article (the first file in sorted order) and rebuild.
+    let mut errors = Vec::new();
+    let files = crate::content::list_files(&dir.join("content"), &mut errors);
+    let (first, _) = files.first().context("generated archive is empty")?;
+    let mut text = fs::read_to_string(first)?;
+    text.push_str("\n编辑修订：基准测试追加的一句话。\n");
+    fs::write(first, text)?;
+    let (edit_ms, _) = run_build(exe, &dir, false)?;
+    let phases = summary["phases"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    (
+                        p["name"].as_str().unwrap_or("?").to_string(),
+                        p["ms"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(BenchRow {
+        articles: n,
+        full_build_ms: full_ms,
+        phases,
+        peak_rss_mb: summary["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
+        output_bytes: summary["bytes"].as_u64().unwrap_or(0),
+        output_files: summary["files"].as_u64().unwrap_or(0) as usize,
+        noop_rebuild_ms: noop_ms,
+        one_edit_rebuild_ms: edit_ms,
+    })
+}
+
+/// A Markdown table of rows, with the change against `baseline` where known.
+pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
+    let mut out = String::from(
+        "| articles | full build | phases (ms) | peak RSS | output | files | no-op rebuild | 1-edit rebuild |\n|---:|---:|---|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let delta = baseline
+            .iter()
+            .find(|b| b.articles == r.articles)
+            .map(|b| {
+                let pct = (r.full_build_ms as f64 / b.full_build_ms.max(1) as f64 - 1.0) * 100.0;
+                format!(" ({pct:+.0}% vs baseline)")
+            })
+            .unwrap_or_default();
+        let phases: Vec<String> = r.phases.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
+        out.push_str(&format!(
+            "| {} | {:.2} s{} | {} | {:.0} MB | {:.1} MB | {} | {:.2} s | {:.2} s |\n",
+            r.articles,
+            r.full_build_ms as f64 / 1000.0,
+            delta,
+            phases.join(", "),
+            r.peak_rss_mb,
+            r.output_bytes as f64 / 1e6,
+            r.output_files,
+            r.noop_rebuild_ms as f64 / 1000.0,
+            r.one_edit_rebuild_ms as f64 / 1000.0,
+        ));
+    }
+    out
+}

@@ -1,0 +1,337 @@
+//! `folio build`: the whole pipeline, from seeds and content to `public/`.
+//!
+//! Runs the phases in order — ingest changed seeds, load content, build the
+//! site model, render pages, build the search index — into a staging folder,
+//! then swaps it into place (see `output`). Collects every content error before
+//! giving up, times each phase, and returns a summary. Holds no page logic
+//! itself: each phase belongs to its module.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::classify::gazetteer::Gazetteer;
+use crate::config::{ConfigError, SiteConfig};
+use crate::content::{self, ContentError, FrontMatter, LoadOptions};
+use crate::ingest::run::{self as ingest_run, IngestError, IngestOptions, IngestReport};
+use crate::output::{BuildLock, OutputError, Staging};
+use crate::render::{self, RenderError, RenderOptions};
+use crate::search::{self, SearchDoc, SearchError};
+use crate::site::Site;
+
+/// Where a site lives.
+#[derive(Debug, Clone)]
+pub struct SitePaths {
+    pub root: PathBuf,
+    pub config: PathBuf,
+}
+
+impl SitePaths {
+    pub fn new(root: &Path, config: &Path) -> SitePaths {
+        SitePaths {
+            root: root.to_path_buf(),
+            config: if config.is_absolute() {
+                config.to_path_buf()
+            } else {
+                root.join(config)
+            },
+        }
+    }
+    pub fn content(&self) -> PathBuf {
+        self.root.join("content")
+    }
+    pub fn cache(&self) -> PathBuf {
+        self.root.join(".folio-cache")
+    }
+    pub fn seeds(&self, config: &SiteConfig) -> PathBuf {
+        self.root.join(&config.ingest.seeds_dir)
+    }
+    pub fn output(&self, config: &SiteConfig) -> PathBuf {
+        self.root.join(&config.output_dir)
+    }
+}
+
+/// Options of `folio build`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Overrides `base_url` (preview deploys).
+    pub base_url: Option<String>,
+    /// Include `draft = true` articles.
+    pub drafts: bool,
+    /// Ignore the previous output and caches: a from-scratch build.
+    pub clean: bool,
+    /// Do not ingest new or changed seeds first.
+    pub no_ingest: bool,
+    /// Write here instead of the configured output folder (check, serve).
+    pub output_dir: Option<PathBuf>,
+}
+
+/// Why a build failed. Content errors are all listed.
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{} content error(s):\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Content(Vec<ContentError>),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl BuildError {
+    /// Exit code: 1 for problems in the user's files, 2 never (that is usage).
+    pub fn exit_code(&self) -> i32 {
+        1
+    }
+}
+
+/// Timing of one phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct Phase {
+    pub name: &'static str,
+    pub ms: u64,
+}
+
+/// What a build did, printed at the end and available as JSON.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct BuildSummary {
+    pub ingested_seeds: usize,
+    pub articles: usize,
+    pub pages: usize,
+    pub feeds: usize,
+    pub search_shards: usize,
+    pub search_bytes: u64,
+    pub files: usize,
+    pub files_written: usize,
+    pub files_removed: usize,
+    pub bytes: u64,
+    pub phases: Vec<Phase>,
+    pub total_ms: u64,
+    /// Peak resident memory of the process, where the OS tells (Linux).
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// Peak resident set size of this process in KiB (Linux `VmHWM`).
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+impl BuildSummary {
+    /// One line per fact, `key: value`, stable order (easy to grep in CI logs).
+    pub fn human(&self) -> String {
+        let phases: Vec<String> = self
+            .phases
+            .iter()
+            .map(|p| format!("{} {}ms", p.name, p.ms))
+            .collect();
+        format!(
+            "built {} articles: {} pages, {} feeds, {} search shards ({} bytes)\n\
+             output: {} files ({} written, {} removed), {} bytes\n\
+             time: {}ms ({})\n",
+            self.articles,
+            self.pages,
+            self.feeds,
+            self.search_shards,
+            self.search_bytes,
+            self.files,
+            self.files_written,
+            self.files_removed,
+            self.bytes,
+            self.total_ms,
+            phases.join(", ")
+        )
+    }
+}
+
+/// Checks an article's regions and topics against the gazetteer and vocabulary.
+pub fn validator(
+    config: &SiteConfig,
+) -> impl Fn(&FrontMatter) -> Vec<(&'static str, String)> + Sync + '_ {
+    move |fm: &FrontMatter| {
+        let gz = Gazetteer::builtin();
+        let mut problems = Vec::new();
+        for r in &fm.regions {
+            if gz.by_path(r).is_none() {
+                problems.push((
+                    "regions",
+                    format!("unknown region path {r:?}: use official names from the province down, e.g. \"湖南省/湘西土家族苗族自治州/保靖县\""),
+                ));
+            }
+        }
+        for t in &fm.topics {
+            if config.topic(t).is_none() {
+                let known: Vec<&str> = config.topics.iter().map(|t| t.slug.as_str()).collect();
+                problems.push((
+                    "topics",
+                    format!("unknown topic slug {t:?}; known: {}", known.join(", ")),
+                ));
+            }
+        }
+        problems
+    }
+}
+
+/// Runs a whole build. `progress` receives phase names as they start.
+pub fn build(
+    paths: &SitePaths,
+    options: &BuildOptions,
+    progress: &dyn Fn(&str),
+) -> Result<(BuildSummary, Option<IngestReport>), BuildError> {
+    let start = Instant::now();
+    let mut config = SiteConfig::load(&paths.config)?;
+    if let Some(url) = &options.base_url {
+        config.base_url = url.clone();
+    }
+    let _lock = BuildLock::acquire(&paths.cache())?;
+    let mut summary = BuildSummary::default();
+    let mut phase_start = Instant::now();
+    let mut phase = |summary: &mut BuildSummary, name: &'static str| {
+        summary.phases.push(Phase {
+            name,
+            ms: phase_start.elapsed().as_millis() as u64,
+        });
+        phase_start = Instant::now();
+    };
+
+    let mut ingest_report = None;
+    if !options.no_ingest {
+        progress("ingest");
+        let seeds_dir = paths.seeds(&config);
+        let pending = ingest_run::seeds_needing_ingest(&seeds_dir, &paths.content())?;
+        if !pending.is_empty() {
+            let report = ingest_run::ingest(
+                &seeds_dir,
+                &paths.content(),
+                &config,
+                IngestOptions {
+                    only_changed: true,
+                    ..Default::default()
+                },
+            )?;
+            summary.ingested_seeds = pending.len();
+            ingest_report = Some(report);
+        }
+        phase(&mut summary, "ingest");
+    }
+
+    progress("load");
+    let validate = validator(&config);
+    let (articles, errors) = content::load(
+        &paths.content(),
+        LoadOptions {
+            drafts: options.drafts,
+        },
+        &validate,
+    );
+    if !errors.is_empty() {
+        return Err(BuildError::Content(errors));
+    }
+    summary.articles = articles.len();
+    phase(&mut summary, "load");
+
+    progress("model");
+    let site = Site::new(&config, Gazetteer::builtin(), articles);
+    phase(&mut summary, "model");
+
+    progress("render");
+    let theme = render::load_theme(&paths.root, &config)?;
+    let output_dir = options
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| paths.output(&config));
+    if options.clean {
+        let _ = std::fs::remove_dir_all(paths.cache().join("search"));
+    }
+    let staging = Staging::begin(&output_dir, !options.clean)?;
+    let render_stats = render::render_site(
+        &site,
+        &theme,
+        &staging,
+        &RenderOptions::from_config(&config),
+    )?;
+    summary.pages = render_stats.pages;
+    summary.feeds = render_stats.feeds;
+    phase(&mut summary, "render");
+
+    if config.search.enabled {
+        progress("search");
+        let docs = search_docs(&site);
+        let stats = search::build_index(
+            docs,
+            &staging.dir().join("search"),
+            Some(&paths.cache().join("search")),
+            &config.search,
+        )?;
+        staging.mark_tree_produced("search")?;
+        summary.search_shards = stats.shards as usize;
+        summary.search_bytes = stats.total_bytes;
+        phase(&mut summary, "search");
+    }
+
+    progress("write");
+    let out = staging.commit()?;
+    summary.files = out.files;
+    summary.files_written = out.written;
+    summary.files_removed = out.removed;
+    summary.bytes = out.bytes;
+    phase(&mut summary, "write");
+    summary.total_ms = start.elapsed().as_millis() as u64;
+    summary.peak_rss_kb = peak_rss_kb();
+    Ok((summary, ingest_report))
+}
+
+/// The search documents of a site, in site order, bodies read one at a time.
+fn search_docs<'s>(site: &'s Site<'s>) -> impl Iterator<Item = SearchDoc> + 's {
+    let gz = site.gazetteer;
+    let base = site.config.base_path();
+    site.articles.iter().enumerate().map(move |(i, a)| {
+        let body = content::read_body(a).unwrap_or_default();
+        let body = content::summary::plain_blocks(&body, true).join("\n");
+        let mut regions: Vec<String> = Vec::new();
+        for path in &a.meta.regions {
+            if let Some(id) = gz.by_path(path) {
+                let chain = gz.ancestors(id);
+                let pick = chain.get(1).or(chain.first()).copied().unwrap_or(id);
+                let name = gz.get(pick).name.clone();
+                if !regions.contains(&name) {
+                    regions.push(name);
+                }
+            }
+        }
+        let topics = a
+            .meta
+            .topics
+            .iter()
+            .map(|t| {
+                site.config
+                    .topic(t)
+                    .map_or_else(|| t.clone(), |t| t.name.clone())
+            })
+            .collect();
+        let kicker = [a.meta.kicker.as_deref(), a.meta.subtitle.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        SearchDoc {
+            id: i as u32,
+            url: format!("{base}{}", a.permalink),
+            title: a.meta.title.clone(),
+            kicker,
+            body,
+            authors: a.meta.authors.join(" "),
+            date: a.meta.date.map(|d| d.iso()),
+            regions,
+            topics,
+        }
+    })
+}

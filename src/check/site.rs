@@ -1,0 +1,151 @@
+//! `folio check`: everything a CI job verifies before publishing.
+//!
+//! Validates site.toml, every article's front matter, region paths against the
+//! gazetteer, topic slugs against the vocabulary, duplicate permalinks and the
+//! templates (by building into a scratch folder under `.folio-cache/`, never
+//! into `public/`), then every internal link and anchor of that build. Reports
+//! problems as `file:line: message`; warnings (articles waiting for an editor)
+//! do not fail the check. Must not modify content or the published site.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::build::{self, BuildError, BuildOptions, SitePaths};
+use crate::config::{ConfigError, SiteConfig};
+use crate::content::{self, ContentError, LoadOptions};
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}:{}: {sev}: {}", self.file, self.line, self.message)
+    }
+}
+
+fn error(file: impl Into<String>, line: usize, message: impl Into<String>) -> Problem {
+    Problem {
+        severity: Severity::Error,
+        file: file.into(),
+        line,
+        message: message.into(),
+    }
+}
+
+fn from_content(e: &ContentError) -> Problem {
+    match e {
+        ContentError::FrontMatter(fm) => error(fm.path.display().to_string(), fm.line, &fm.message),
+        ContentError::File { path, message } => error(path.clone(), 1, message),
+    }
+}
+
+fn from_config(e: &ConfigError) -> Problem {
+    match e {
+        ConfigError::Read { path, source } => error(
+            path.display().to_string(),
+            1,
+            format!("cannot read: {source}"),
+        ),
+        ConfigError::Invalid {
+            path,
+            line,
+            message,
+        } => error(path.display().to_string(), *line, message),
+    }
+}
+
+/// Runs every check; problems sorted errors first, then by file and line.
+pub fn check_site(paths: &SitePaths) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let config = match SiteConfig::load(&paths.config) {
+        Ok(c) => c,
+        Err(e) => return vec![from_config(&e)],
+    };
+    // Content, regions, topics and permalinks — all of it, including drafts.
+    let validate = build::validator(&config);
+    let (articles, errors) =
+        content::load(&paths.content(), LoadOptions { drafts: true }, &validate);
+    problems.extend(errors.iter().map(from_content));
+    for a in &articles {
+        for flag in &a.meta.review {
+            problems.push(Problem {
+                severity: Severity::Warning,
+                file: a.path.display().to_string(),
+                line: 1,
+                message: format!("flagged for review by ingest: {flag}"),
+            });
+        }
+    }
+    problems.extend(conflict_files(&paths.content()));
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        problems.sort();
+        return problems;
+    }
+    // Templates and links: build into a scratch folder.
+    let scratch = paths.cache().join("check");
+    let options = BuildOptions {
+        drafts: true,
+        no_ingest: true,
+        output_dir: Some(scratch.join("public")),
+        ..Default::default()
+    };
+    match build::build(paths, &options, &|_| {}) {
+        Ok(_) => {
+            match crate::check::links::check_links(&scratch.join("public"), &config.base_path()) {
+                Ok(links) => problems.extend(links.into_iter().map(|l| {
+                    error(
+                        format!("{}/{}", config.output_dir.display(), l.file),
+                        l.line,
+                        format!("{}: {}", l.target, l.message),
+                    )
+                })),
+                Err(e) => problems.push(error(
+                    scratch.display().to_string(),
+                    1,
+                    format!("cannot read the built site: {e}"),
+                )),
+            }
+        }
+        Err(BuildError::Content(errs)) => problems.extend(errs.iter().map(from_content)),
+        Err(BuildError::Config(e)) => problems.push(from_config(&e)),
+        Err(e) => problems.push(error(paths.root.display().to_string(), 1, e.to_string())),
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+/// `NN.md.new` files left by ingest conflicts are warnings until an editor resolves them.
+fn conflict_files(content_dir: &Path) -> Vec<Problem> {
+    walkdir::WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name().to_string_lossy().ends_with(".md.new"))
+        .map(|e| Problem {
+            severity: Severity::Warning,
+            file: e.path().display().to_string(),
+            line: 1,
+            message: "ingest conflict: a newer ingest of an edited article waits here; merge it by hand and delete this file".into(),
+        })
+        .collect()
+}

@@ -1,0 +1,74 @@
+//! `folio serve`: build, serve, watch, rebuild, reload.
+//!
+//! Composes the build pipeline with the preview server: the preview is built
+//! into `.folio-cache/serve/public` with the local address as base URL (so the
+//! published `public/` is never touched), and every change under content/,
+//! seeds/, themes/, templates/ or site.toml triggers an incremental rebuild and
+//! a browser reload. A failed rebuild shows its error in the browser and the
+//! terminal; the server keeps running. No HTTP or build logic of its own.
+
+use std::net::IpAddr;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::build::{self, BuildOptions, SitePaths};
+use crate::serve::{self, ServeOptions, Server};
+
+/// Runs until interrupted.
+pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Result<i32> {
+    let public = paths.cache().join("serve").join("public");
+    std::fs::create_dir_all(&public).with_context(|| format!("creating {}", public.display()))?;
+    let server = Server::start(public.clone(), &ServeOptions { interface, port })?;
+    let addr = server.addr();
+    let options = BuildOptions {
+        base_url: Some(format!("http://{addr}/")),
+        drafts,
+        output_dir: Some(public),
+        ..Default::default()
+    };
+    rebuild(paths, &options, &server);
+    eprintln!("serving at http://{addr}/ (Ctrl-C to stop)");
+
+    let (tx, rx) = mpsc::channel();
+    let watched: Vec<_> = ["content", "seeds", "themes", "templates", "site.toml"]
+        .iter()
+        .map(|p| paths.root.join(p))
+        .filter(|p| p.exists())
+        .chain(std::iter::once(paths.config.clone()))
+        .collect();
+    let _watcher = serve::watch(&watched, move |changed| {
+        let _ = tx.send(changed);
+    })?;
+    while let Ok(changed) = rx.recv() {
+        let mut n = changed.len();
+        while let Ok(more) = rx.try_recv() {
+            n += more.len();
+        }
+        eprintln!("{n} change(s); rebuilding");
+        rebuild(paths, &options, &server);
+    }
+    Ok(0)
+}
+
+fn rebuild(paths: &SitePaths, options: &BuildOptions, server: &Server) {
+    let start = Instant::now();
+    match build::build(paths, options, &|_| {}) {
+        Ok((summary, _)) => {
+            server.set_error(None);
+            server.notify_reload();
+            eprintln!(
+                "rebuilt {} articles in {} ms ({} files written)",
+                summary.articles,
+                start.elapsed().as_millis(),
+                summary.files_written
+            );
+        }
+        Err(e) => {
+            let message = e.to_string();
+            eprintln!("error: {message}");
+            server.set_error(Some(message));
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Whole-command tests of `folio build` on small sites.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+#[test]
+fn build_from_seeds_alone_makes_a_browsable_site() {
+    let site = site(true);
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = site.path().join("public");
+    for page in [
+        "index.html",
+        "regions/index.html",
+        "topics/index.html",
+        "archive/index.html",
+        "search/index.html",
+        "404.html",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+    ] {
+        assert!(public.join(page).is_file(), "missing {page}");
+    }
+    let articles = fs::read_dir(site.path().join("content")).unwrap().count();
+    assert!(articles >= 5, "one folder per seed");
+    assert!(stderr(&out).contains("built "), "{}", stderr(&out));
+}
+
+#[test]
+fn two_builds_give_identical_bytes_and_clean_equals_incremental() {
+    let site = site(true);
+    assert!(folio(site.path(), &["build"]).status.success());
+    let first = snapshot(&site.path().join("public"));
+    assert!(folio(site.path(), &["build"]).status.success());
+    assert_eq!(first, snapshot(&site.path().join("public")));
+    assert!(folio(site.path(), &["build", "--clean"]).status.success());
+    assert_eq!(first, snapshot(&site.path().join("public")));
+    // A second, separate site from the same input gives the same bytes.
+    let other = common::site(true);
+    assert!(folio(other.path(), &["build"]).status.success());
+    assert_eq!(first, snapshot(&other.path().join("public")));
+}
+
+#[test]
+fn malformed_site_toml_is_reported_with_line_and_exit_1() {
+    let site = site(false);
+    fs::write(
+        site.path().join("site.toml"),
+        "title = \"x\"\nbase_url = \"https://example.org/\"\nthemee = \"dark\"\n",
+    )
+    .unwrap();
+    let out = folio(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("site.toml:3:") && err.contains("themee"),
+        "{err}"
+    );
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn every_front_matter_error_is_listed_with_file_and_line() {
+    let site = site(false);
+    article(site.path(), "a/01.md", "title = \"好\"\n", "正文。");
+    article(
+        site.path(),
+        "a/02.md",
+        "title = \"坏\"\nauthors = \"张三\"\n",
+        "正文。",
+    );
+    fs::write(site.path().join("content/a/03.md"), "没有前置元数据").unwrap();
+    fs::write(site.path().join("content/a/04.md"), "+++\ntitle = \"x\"\n").unwrap();
+    article(
+        site.path(),
+        "a/05.md",
+        "title = \"日期\"\ndate = 2024-02-30\n",
+        "正文。",
+    );
+    article(
+        site.path(),
+        "a/06.md",
+        "title = \"地区\"\nregions = [\"湖南省/不存在市\"]\n",
+        "正文。",
+    );
+    article(
+        site.path(),
+        "a/07.md",
+        "title = \"主题\"\ntopics = [\"cooking\"]\n",
+        "正文。",
+    );
+    let out = folio(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for needle in [
+        "a/02.md:3:",
+        "a/03.md:1:",
+        "a/04.md:1:",
+        "a/05.md:3:",
+        "a/06.md:3:",
+        "a/07.md:3:",
+    ] {
+        assert!(err.contains(needle), "missing {needle} in:\n{err}");
+    }
+    assert!(!err.contains("a/01.md"), "{err}");
+    assert!(
+        !site.path().join("public").exists(),
+        "nothing published on error"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_public_untouched() {
+    let site = site(false);
+    article(
+        site.path(),
+        "a/01.md",
+        "title = \"第一篇\"\ndate = 2024-01-02\n",
+        "正文。",
+    );
+    assert!(folio(site.path(), &["build"]).status.success());
+    let before = snapshot(&site.path().join("public"));
+    article(site.path(), "a/02.md", "title = 5\n", "正文。");
+    let out = folio(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(before, snapshot(&site.path().join("public")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let site = site(false);
+    let out = folio(site.path(), &["build", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = folio(site.path(), &["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn json_summary_is_machine_readable() {
+    let site = site(false);
+    article(
+        site.path(),
+        "a/01.md",
+        "title = \"第一篇\"\ndate = 2024-01-02\ntopics = [\"health\"]\nregions = [\"湖南省/长沙市\"]\n",
+        "正文。",
+    );
+    let out = folio(site.path(), &["build", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["articles"], 1);
+    assert!(v["pages"].as_u64().unwrap() > 5);
+    assert!(v["phases"].as_array().unwrap().len() >= 4);
+}
+
+#[test]
+fn drafts_only_with_flag_and_base_url_override() {
+    let site = site(false);
+    article(
+        site.path(),
+        "a/01.md",
+        "title = \"公开\"\ndate = 2024-01-02\n",
+        "正文。",
+    );
+    article(
+        site.path(),
+        "a/02.md",
+        "title = \"草稿\"\ndate = 2024-01-03\ndraft = true\n",
+        "正文。",
+    );
+    assert!(folio(site.path(), &["build"]).status.success());
+    assert!(!site.path().join("public/articles/a/02/index.html").exists());
+    let out = folio(
+        site.path(),
+        &[
+            "build",
+            "--drafts",
+            "--base-url",
+            "https://preview.example.net/pr-7/",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = fs::read_to_string(site.path().join("public/articles/a/02/index.html")).unwrap();
+    assert!(
+        page.contains("/pr-7/"),
+        "links use the overridden base path"
+    );
+}
+
+#[test]
+fn concurrent_builds_fail_clearly_or_serialize() {
+    let site = site(true);
+    let a = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("--root")
+        .arg(site.path())
+        .arg("build")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let b = folio(site.path(), &["build"]);
+    let a = a.wait_with_output().unwrap();
+    let ok = [a.status.success(), b.status.success()];
+    assert!(ok.iter().any(|&x| x), "at least one build succeeds");
+    for (out, success) in [(&a, ok[0]), (&b, ok[1])] {
+        if !success {
+            assert!(
+                stderr(out).contains("another folio build is running"),
+                "{}",
+                stderr(out)
+            );
+        }
+    }
+}

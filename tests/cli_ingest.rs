@@ -1,0 +1,154 @@
+//! Whole-command tests of `folio ingest`: editors' work is never lost.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+
+const SEED: &str = "001_83d4dd0e044e0b7b";
+
+fn mtimes(dir: &std::path::Path) -> Vec<(String, i64, i64)> {
+    let mut v: Vec<_> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let m = e.metadata().unwrap();
+            (e.path().display().to_string(), m.mtime(), m.mtime_nsec())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn ingest_writes_articles_and_report_and_reingest_changes_nothing() {
+    let site = site(true);
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let content = site.path().join("content");
+    assert!(content.join(SEED).join("01.md").is_file());
+    assert!(content.join(".ingest-report.toml").is_file());
+    let text = fs::read_to_string(content.join(SEED).join("01.md")).unwrap();
+    assert!(text.starts_with("+++\ntitle = "), "{text}");
+    assert!(text.contains("[source]") && text.contains("ingested_hash = \""));
+    let before = mtimes(&content);
+    let snap = snapshot(&content);
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success());
+    assert_eq!(snap, snapshot(&content));
+    assert_eq!(
+        before,
+        mtimes(&content),
+        "re-ingest of unchanged seeds touches no file"
+    );
+}
+
+#[test]
+fn edited_articles_are_never_overwritten() {
+    let site = site(true);
+    assert!(folio(site.path(), &["ingest"]).status.success());
+    let path = site.path().join("content").join(SEED).join("01.md");
+    let edited = fs::read_to_string(&path)
+        .unwrap()
+        .replace("+++\n\n", "+++\n\n编者修订：");
+    fs::write(&path, &edited).unwrap();
+    // The seed changes too, so ingest has a new version to offer.
+    let seed = site.path().join("seeds").join(format!("{SEED}.txt"));
+    let mut s = fs::read_to_string(&seed).unwrap();
+    s = s.replacen(
+        "整治群众身边不正之风和腐败问题，是老百姓期盼的实事",
+        "整治群众身边不正之风和腐败问题，是人民群众期盼的实事",
+        1,
+    );
+    fs::write(&seed, s).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&path).unwrap(), edited, "edit kept");
+    let new = fs::read_to_string(path.with_extension("md.new")).unwrap();
+    assert!(new.contains("人民群众期盼"));
+    assert!(stderr(&out).contains("conflict"), "{}", stderr(&out));
+    // `folio build` ingests the changed seed the same careful way.
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&path).unwrap(), edited);
+    // --force overwrites but keeps the edited version.
+    let out = folio(site.path(), &["ingest", "--force"]);
+    assert!(out.status.success());
+    assert!(fs::read_to_string(&path).unwrap().contains("人民群众期盼"));
+    assert_eq!(
+        fs::read_to_string(path.with_extension("md.orig")).unwrap(),
+        edited
+    );
+}
+
+#[test]
+fn unedited_articles_follow_a_changed_seed() {
+    let site = site(true);
+    assert!(folio(site.path(), &["ingest"]).status.success());
+    let path = site.path().join("content").join(SEED).join("01.md");
+    let seed = site.path().join("seeds").join(format!("{SEED}.txt"));
+    let s = fs::read_to_string(&seed)
+        .unwrap()
+        .replacen("老百姓期盼", "百姓期盼", 1);
+    fs::write(&seed, s).unwrap();
+    assert!(folio(site.path(), &["build"]).status.success());
+    assert!(
+        fs::read_to_string(&path)
+            .unwrap()
+            .contains("是百姓期盼的实事")
+    );
+}
+
+#[test]
+fn broken_seeds_are_reported_and_the_rest_ingested() {
+    let site = site(false);
+    let seeds = site.path().join("seeds");
+    fs::write(seeds.join("a_empty.txt"), "").unwrap();
+    fs::write(seeds.join("b_invalid.txt"), b"\xe6\xb9\x98\xff\xfe bad").unwrap();
+    fs::write(
+        seeds.join("c_bom_crlf.txt"),
+        "\u{feff}标题一则\r\n\r\n正文第一段，写得很长很长很长很长很长。\r\n",
+    )
+    .unwrap();
+    fs::write(seeds.join("d_binary.txt"), [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
+    fs::write(
+        seeds.join("e_banners.txt"),
+        "非凡十年看湘中·（四）涟源篇\n\n实干担当·娄星篇\n",
+    )
+    .unwrap();
+    fs::write(seeds.join("f_longline.txt"), "好".repeat(350_000)).unwrap();
+    let out = folio(site.path(), &["ingest", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "a seed could not be decoded");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let seeds = report["seeds"].as_array().unwrap();
+    let by = |name: &str| seeds.iter().find(|s| s["seed"] == name).unwrap().clone();
+    assert!(
+        by("b_invalid.txt")["error"]
+            .as_str()
+            .unwrap()
+            .contains("byte offset 3"),
+        "{}",
+        by("b_invalid.txt")
+    );
+    assert!(by("d_binary.txt")["error"].is_string());
+    assert!(by("c_bom_crlf.txt")["error"].is_null());
+    let c = fs::read_to_string(site.path().join("content/c_bom_crlf/01.md")).unwrap();
+    assert!(!c.contains('\r') && !c.contains('\u{feff}'));
+    assert!(by("f_longline.txt")["error"].is_null());
+}
+
+#[test]
+fn explain_tells_how_a_line_was_read() {
+    let site = site(true);
+    let out = folio(
+        site.path(),
+        &["ingest", "--explain", &format!("{SEED}.txt:5")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).trim().is_empty());
+    let out = folio(site.path(), &["ingest", "--explain", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+}
