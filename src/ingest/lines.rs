@@ -97,7 +97,75 @@ const LABELS: &[&str] = &[
     "延伸阅读",
 ];
 
-const BANNER_ENDINGS: &[&str] = &["篇", "刊", "版", "专栏", "专题", "特刊"];
+const BANNER_ENDINGS: &[&str] = &[
+    "篇",
+    "刊",
+    "版",
+    "专栏",
+    "专题",
+    "特刊",
+    "行",
+    "关注",
+    "视点",
+    "观察",
+    "聚焦",
+    "一线",
+    "时评",
+    "纪实",
+    "速递",
+    "故事",
+    "人物",
+    "广角",
+    "纵横",
+    "天地",
+    "论坛",
+    "热线",
+    "风采",
+    "巡礼",
+    "前沿",
+    "新闻",
+    "要闻",
+    "在线",
+    "之窗",
+    "大家谈",
+];
+
+/// Theme words that open a page or column banner ("民生·关注",
+/// "乡村振兴·三湘行"); a "·" line starting with one is not a minority name.
+const BANNER_THEMES: &[&str] = &[
+    "民生",
+    "乡村振兴",
+    "法治",
+    "健康",
+    "文化",
+    "教育",
+    "经济",
+    "生态",
+    "党建",
+    "时政",
+    "社会",
+    "城市",
+    "基层",
+    "三湘",
+    "湖湘",
+    "廉政",
+    "清廉",
+    "文旅",
+    "科技",
+    "体育",
+    "生命",
+    "非凡",
+    "实干",
+    "奋进",
+    "聚焦",
+    "走进",
+    "理论",
+    "评论",
+    "副刊",
+    "县域",
+    "产业",
+    "新时代",
+];
 
 /// "（上接1版）会议要求…" → ("（上接1版）", "会议要求…").
 pub fn split_leading_marker(text: &str) -> Option<(String, String)> {
@@ -222,7 +290,7 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if is_banner(&compact) {
         return (
             Kind::Banner,
-            "short line with '·' and a banner ending: page/column banner",
+            "short line with '·' and a banner word (…篇, …刊, 民生·…): page/column banner",
         );
     }
     if parse_credit_line(t).is_some() {
@@ -291,7 +359,8 @@ fn is_banner(compact: &str) -> bool {
     collapsed.contains('·')
         && (4..=24).contains(&n)
         && !collapsed.contains(['，', '。', '！', '？', ','])
-        && BANNER_ENDINGS.iter().any(|e| collapsed.ends_with(e))
+        && (BANNER_ENDINGS.iter().any(|e| collapsed.ends_with(e))
+            || BANNER_THEMES.iter().any(|w| collapsed.starts_with(w)))
 }
 
 /// The text ends a paragraph: sentence-final punctuation (optionally followed

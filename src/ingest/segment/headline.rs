@@ -247,9 +247,13 @@ impl Segmenter<'_> {
             return;
         }
         // Markdown: a heading directly followed by a more important heading is
-        // a column name ("### 爱在人间" above "## …").
+        // a column name ("### 爱在人间" above "## …"), unless it ends with a
+        // colon or dash ("### 衡东县：" is a kicker, kept in the block).
         let mut units = units;
-        if md_levels.len() >= 2 && md_levels[0] > md_levels[1] && md_levels[1] > 0 {
+        let kicker_shaped = matches!(units.first(), Some(Unit::Heading { text, .. })
+            if text.trim_end().ends_with(['：', ':']) || text.trim_end().ends_with("——"));
+        if md_levels.len() >= 2 && md_levels[0] > md_levels[1] && md_levels[1] > 0 && !kicker_shaped
+        {
             if let Some(Unit::Heading { text, lines, .. }) = units.first() {
                 let col = clean_text_removed(text).0;
                 self.place_unplaced(lines[0], col.clone(), "column name");
