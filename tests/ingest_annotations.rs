@@ -248,7 +248,14 @@ fn team_annotated_seeds_meet_the_issue_targets() {
 #[test]
 fn unseen_pages_in_three_layouts_meet_the_issue_targets() {
     let mut total = Score::default();
-    for name in ["column_new", "paragraph_new", "markdown_new"] {
+    for name in [
+        "column_new",
+        "paragraph_new",
+        "markdown_new",
+        "column_new2",
+        "paragraph_new2",
+        "markdown_new2",
+    ] {
         let mut score = Score::default();
         let ann = annotation(&format!("tests/fixtures/ingest/new/{name}.json"));
         let page = load(&format!("tests/fixtures/ingest/new/{name}.txt"));

@@ -39,6 +39,9 @@ const ROLES: &[&str] = &[
     "摄",
 ];
 
+/// Marks printed before a commentary byline ("□ 欧阳晓").
+const BYLINE_MARKS: &[char] = &['□', '■', '◎', '●', '○', '◆', '◇', '★', '☆'];
+
 /// Endings that mark an institution credit ("芦淞区委组织部").
 const INSTITUTION_ENDINGS: &[&str] = &[
     "部",
@@ -140,6 +143,8 @@ fn strip_role(token: &str) -> &str {
 /// Parse a names-only credit ("曾志峰 石思源 赵四清", "武 剑 谭茜纯",
 /// "全媒体记者/董介 通讯员/黄隆辉"). `None` when anything is not a name.
 pub fn parse_names(s: &str) -> Option<Vec<String>> {
+    // Commentary bylines open with a box or dot: "□ 欧阳晓", "■ 张 伟".
+    let s = s.trim_start().trim_start_matches(BYLINE_MARKS);
     if s.chars().count() > 80 {
         return None;
     }
@@ -325,5 +330,20 @@ mod tests {
         assert_eq!(names, vec!["刘琼", "黎婕妤"]);
         assert_eq!(rest, "3月29日,第三届");
         assert!(split_dateline("洗煤小区(始建于1950年)").is_none());
+    }
+
+    #[test]
+    fn commentary_marks_and_report_suffix() {
+        assert_eq!(parse_names("□ 欧阳晓").unwrap(), vec!["欧阳晓"]);
+        assert_eq!(parse_names("■ 张 伟").unwrap(), vec!["张伟"]);
+        assert_eq!(
+            parse_credit_line("记者 李晓燕 报道").unwrap(),
+            vec!["李晓燕"]
+        );
+        assert_eq!(
+            parse_credit_line("本报记者 杨 帆 通讯员 吴晓军").unwrap(),
+            vec!["杨帆", "吴晓军"]
+        );
+        assert!(parse_names("□ 民生无小事，枝叶总关情。").is_none());
     }
 }

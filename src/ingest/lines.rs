@@ -279,13 +279,13 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if parse_paren_byline(t).is_some() {
         return (Kind::ParenByline, "names in parentheses: closing byline");
     }
-    if line.md_level > 0 {
-        return md_kind(&compact);
-    }
     if (compact.starts_with("——") || compact.starts_with("--"))
         && !compact.ends_with(['。', '！', '？'])
     {
         return (Kind::Subtitle, "starts with a dash: subtitle");
+    }
+    if line.md_level > 0 {
+        return md_kind(&compact);
     }
     if is_banner(&compact) {
         return (
@@ -449,6 +449,19 @@ mod tests {
     fn kind(s: &str) -> Kind {
         let lines = split_lines(s);
         classify(&lines[0]).0
+    }
+
+    #[test]
+    fn banners_by_theme_word_or_ending_not_minority_names() {
+        assert_eq!(kind("民生·关注"), Kind::Banner);
+        assert_eq!(kind("乡村振兴·三湘行"), Kind::Banner);
+        assert_eq!(kind("法治·视点"), Kind::Banner);
+        assert_eq!(kind("买买提·艾力"), Kind::NameByline);
+    }
+
+    #[test]
+    fn markdown_dash_line_is_a_subtitle() {
+        assert_eq!(kind("### ——靖州县推进传统村落保护利用纪实"), Kind::Subtitle);
     }
 
     #[test]

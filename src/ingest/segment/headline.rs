@@ -8,7 +8,7 @@
 use super::{MAX_BOX, Segmenter, clean_text_removed, credit_names};
 use crate::ingest::Unplaced;
 use crate::ingest::Warning;
-use crate::ingest::clean::clean_headline_spaces;
+use crate::ingest::clean::{clean_body, clean_headline_spaces, visible_len};
 use crate::ingest::layout::Layout;
 use crate::ingest::lines::{Kind, heading_shape};
 
@@ -88,6 +88,21 @@ impl Segmenter<'_> {
                         self.body_box_len(j)
                     };
                     let md = line.md_level;
+                    // A text box opening with a short "…：" line holds a
+                    // kicker above the title ("桑植县白石乡：" / "“小蜜蜂”…").
+                    let first = self.lines[j].text.trim_end();
+                    if n >= 2
+                        && first.ends_with(['：', ':'])
+                        && visible_len(&clean_body(first)) <= 20
+                    {
+                        units.push(Unit::Heading {
+                            text: self.lines[j].text.clone(),
+                            md,
+                            lines: vec![self.lines[j].no],
+                        });
+                        j += 1;
+                        continue;
+                    }
                     let joined: String = (j..j + n).map(|k| self.lines[k].text.as_str()).collect();
                     let lines = (j..j + n).map(|k| self.lines[k].no).collect();
                     units.push(Unit::Heading {
