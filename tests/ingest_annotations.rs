@@ -255,6 +255,8 @@ fn unseen_pages_in_three_layouts_meet_the_issue_targets() {
         "column_new2",
         "paragraph_new2",
         "markdown_new2",
+        "column_new3",
+        "paragraph_new3",
     ] {
         let mut score = Score::default();
         let ann = annotation(&format!("tests/fixtures/ingest/new/{name}.json"));

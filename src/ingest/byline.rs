@@ -163,9 +163,17 @@ pub fn parse_names(s: &str) -> Option<Vec<String>> {
         .filter(|t| !t.is_empty())
         .collect();
     let had_roles = raw.iter().any(|t| strip_role(t) != *t);
+    // A one-character role word ("文", "图") right after a one-character
+    // token is the second half of a padded name ("曹 文"), not a role.
+    let single = |t: &str| t.chars().count() == 1;
     let stripped: Vec<&str> = raw
         .iter()
-        .map(|t| strip_role(t))
+        .enumerate()
+        .map(|(k, t)| {
+            let padded_half =
+                single(t) && k > 0 && single(raw[k - 1]) && strip_role(raw[k - 1]) == raw[k - 1];
+            if padded_half { t } else { strip_role(t) }
+        })
         .filter(|t| !t.is_empty())
         .collect();
     if stripped.is_empty() || stripped.len() > 12 {
@@ -330,6 +338,15 @@ mod tests {
         assert_eq!(names, vec!["刘琼", "黎婕妤"]);
         assert_eq!(rest, "3月29日,第三届");
         assert!(split_dateline("洗煤小区(始建于1950年)").is_none());
+    }
+
+    #[test]
+    fn padded_name_ending_in_a_role_character() {
+        assert_eq!(
+            parse_names("本报记者 曹 文 通讯员 段小军").unwrap(),
+            vec!["曹文", "段小军"]
+        );
+        assert_eq!(parse_names("文 王五").unwrap(), vec!["王五"]);
     }
 
     #[test]

@@ -428,6 +428,24 @@ pub fn has_word_separator(text: &str) -> bool {
 }
 
 /// Shape of a heading: no sentence end, no dangling comma, balanced quotes.
+/// A short numbered heading that asks or exclaims: "一、血脂偏高怎么办？",
+/// "（二）结节一定要手术吗？". Numbered body sentences end with "。".
+fn numbered_question(cleaned: &str) -> bool {
+    let numerals = "一二三四五六七八九十";
+    let mut chars = cleaned.chars();
+    let numbered = match chars.next() {
+        Some(c) if numerals.contains(c) => chars.next() == Some('、'),
+        Some('（') => {
+            chars.next().is_some_and(|c| numerals.contains(c)) && chars.next() == Some('）')
+        }
+        _ => false,
+    };
+    numbered
+        && cleaned.chars().count() <= 24
+        && cleaned.ends_with(['？', '！'])
+        && !cleaned.contains(['。', '，'])
+}
+
 pub fn heading_shape(text: &str) -> bool {
     if text.chars().count() > 160 {
         return false;
@@ -436,7 +454,7 @@ pub fn heading_shape(text: &str) -> bool {
     let core = cleaned.trim_end_matches('—').trim_end_matches(['：', ':']);
     let dash_or_colon = core.len() < cleaned.len() && !core.is_empty();
     let last = core.chars().last().unwrap_or(' ');
-    (dash_or_colon || !ends_paragraph(&cleaned))
+    (dash_or_colon || !ends_paragraph(&cleaned) || numbered_question(&cleaned))
         && !has_inner_sentence_end(&cleaned)
         && balanced(&cleaned)
         && !"，、；,;（(“".contains(last)

@@ -8,7 +8,7 @@
 use super::{MAX_BOX, Segmenter, clean_text_removed, credit_names};
 use crate::ingest::Unplaced;
 use crate::ingest::Warning;
-use crate::ingest::clean::{clean_body, clean_headline_spaces, visible_len};
+use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::Layout;
 use crate::ingest::lines::{Kind, heading_shape};
 
@@ -134,7 +134,8 @@ impl Segmenter<'_> {
                 }
                 Kind::Caption => {
                     units.push(Unit::Caption {
-                        text: clean_headline_spaces(&text),
+                        // Captions are sentences: no word separators kept.
+                        text: clean_body(&text),
                         line: no,
                     });
                     seen_tail = true;
@@ -359,7 +360,16 @@ impl Segmenter<'_> {
                 }
                 Unit::Subtitle { text, lines } => {
                     touched.extend(&lines);
-                    let t = text.trim();
+                    // Doubled bold type doubles the dash too ("——X——X").
+                    let (undoubled, doubled) = collapse_doubled(&clean_headline_spaces(&text));
+                    for r in doubled {
+                        self.removed.push(Unplaced {
+                            line: lines[0],
+                            text: r,
+                            reason: "doubled bold text".into(),
+                        });
+                    }
+                    let t = undoubled.trim();
                     let core = t.trim_start_matches(['—', '-', '－', ' ']);
                     self.removed.push(Unplaced {
                         line: lines[0],

@@ -173,7 +173,8 @@ impl Segmenter<'_> {
             }
             Kind::Affiliation => self.affiliation(i),
             Kind::Caption => {
-                let cap = clean_headline_spaces(&text);
+                // Captions are sentences: no word separators kept.
+                let cap = clean_body(&text);
                 match self.cur.as_mut() {
                     Some(d) => {
                         d.story.captions.push(cap);
