@@ -308,7 +308,10 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
             "single character: vertical headline fragment",
         );
     }
-    (Kind::Text, "text")
+    (
+        Kind::Text,
+        "ordinary text: no marker, caption, byline, banner or label shape",
+    )
 }
 
 /// A caption ends with a photo credit ("… 王朝阳 摄", "（…提供）", "…供图")
