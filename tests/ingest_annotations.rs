@@ -257,6 +257,7 @@ fn unseen_pages_in_three_layouts_meet_the_issue_targets() {
         "markdown_new2",
         "column_new3",
         "paragraph_new3",
+        "paragraph_new4",
     ] {
         let mut score = Score::default();
         let ann = annotation(&format!("tests/fixtures/ingest/new/{name}.json"));
