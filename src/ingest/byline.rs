@@ -192,6 +192,14 @@ pub fn parse_names(s: &str) -> Option<Vec<String>> {
 /// A credit line with role words ("株洲日报全媒体记者/董介 廖智勇",
 /// "本报记者 张三 通讯员 李四"): the names it gives.
 pub fn parse_credit_line(s: &str) -> Option<Vec<String>> {
+    // "作者：刘晓明", "文：王 鹏", "撰文:张三": a role with a colon.
+    for role in ["作者", "撰文", "文", "记者", "通讯员"] {
+        if let Some(rest) = s.trim().strip_prefix(role)
+            && let Some(rest) = rest.strip_prefix(['：', ':'])
+        {
+            return parse_names(rest.trim());
+        }
+    }
     let has_role = s.contains("记者") || s.contains("通讯员") || s.contains('/');
     if !has_role || s.chars().count() > 40 || s.chars().any(|c| "。！？，".contains(c)) {
         return None;
@@ -338,6 +346,13 @@ mod tests {
         assert_eq!(names, vec!["刘琼", "黎婕妤"]);
         assert_eq!(rest, "3月29日,第三届");
         assert!(split_dateline("洗煤小区(始建于1950年)").is_none());
+    }
+
+    #[test]
+    fn role_with_colon() {
+        assert_eq!(parse_credit_line("作者:刘晓明").unwrap(), vec!["刘晓明"]);
+        assert_eq!(parse_credit_line("文：王 鹏").unwrap(), vec!["王鹏"]);
+        assert!(parse_credit_line("文：近年来，各地加快发展。").is_none());
     }
 
     #[test]

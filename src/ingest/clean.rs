@@ -301,7 +301,10 @@ mod tests {
         );
         // Justification padding next to quotes still goes.
         assert_eq!(clean_text("借“ 语 言 文 字 ”助 力"), "借“语言文字”助力");
-        assert_eq!(clean_body("“清廉村居” 赋能乡村振兴"), "“清廉村居”赋能乡村振兴");
+        assert_eq!(
+            clean_body("“清廉村居” 赋能乡村振兴"),
+            "“清廉村居”赋能乡村振兴"
+        );
     }
 
     #[test]

@@ -95,6 +95,43 @@ const LABELS: &[&str] = &[
     "相关链接",
     "短评",
     "延伸阅读",
+    "（完）",
+    "(完)",
+    "（全文完）",
+    "(全文完)",
+];
+
+/// Names of newspaper pages printed as a heading of their own ("# 要闻").
+const PAGE_NAMES: &[&str] = &[
+    "要闻",
+    "综合",
+    "时政",
+    "经济",
+    "社会",
+    "文化",
+    "副刊",
+    "国内",
+    "国际",
+    "体育",
+    "评论",
+    "理论",
+    "专版",
+    "专题",
+    "特刊",
+    "地方",
+    "县域",
+    "民生",
+    "法治",
+    "健康",
+    "教育",
+    "文旅",
+    "科技",
+    "视觉",
+    "综合新闻",
+    "地方新闻",
+    "本地新闻",
+    "要闻版",
+    "综合版",
 ];
 
 const BANNER_ENDINGS: &[&str] = &[
@@ -357,6 +394,9 @@ fn is_banner(compact: &str) -> bool {
     if compact.chars().count() > 48 {
         return false;
     }
+    if PAGE_NAMES.contains(&compact) {
+        return true;
+    }
     let (collapsed, _) = super::clean::collapse_doubled(compact);
     let n = collapsed.chars().count();
     collapsed.contains('·')
@@ -477,6 +517,8 @@ mod tests {
         assert_eq!(kind("民生·关注"), Kind::Banner);
         assert_eq!(kind("乡村振兴·三湘行"), Kind::Banner);
         assert_eq!(kind("法治·视点"), Kind::Banner);
+        assert_eq!(kind("# 要闻"), Kind::Banner);
+        assert_eq!(kind("(完)"), Kind::Label);
         assert_eq!(kind("买买提·艾力"), Kind::NameByline);
     }
 
