@@ -80,7 +80,7 @@ static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:))")
+    Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:)|。\s*[（(]?(资料图片|资料图|新华社发|视觉中国)[）)]?$)")
         .expect("static regex")
 });
 
@@ -311,7 +311,10 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
         return (Kind::Affiliation, "author affiliation （作者单位：…）");
     }
     if line.md_level == 0 && looks_like_caption(t, &compact) {
-        return (Kind::Caption, "photo caption (credit: 摄 / 提供 / 供图)");
+        return (
+            Kind::Caption,
+            "photo caption (ends with a photo credit: 摄 / 提供 / 供图 / 资料图片, or starts with 图为)",
+        );
     }
     if parse_paren_byline(t).is_some() {
         return (Kind::ParenByline, "names in parentheses: closing byline");
@@ -357,6 +360,9 @@ fn looks_like_caption(t: &str, compact: &str) -> bool {
     let n = compact.chars().count();
     let credit_end = compact.ends_with('摄')
         || compact.ends_with("供图")
+        || ["资料图片", "资料图", "新华社发", "视觉中国"]
+            .iter()
+            .any(|e| compact.ends_with(e))
         || compact.ends_with('）')
         || compact.ends_with(')');
     (6..=200).contains(&n)
@@ -519,6 +525,9 @@ mod tests {
         assert_eq!(kind("法治·视点"), Kind::Banner);
         assert_eq!(kind("# 要闻"), Kind::Banner);
         assert_eq!(kind("(完)"), Kind::Label);
+        assert_eq!(kind("游客在古镇游玩。资料图片"), Kind::Caption);
+        assert_eq!(kind("工人在车间忙碌。（新华社发）"), Kind::Caption);
+        assert_eq!(kind("这是一份资料图片"), Kind::Text);
         assert_eq!(kind("买买提·艾力"), Kind::NameByline);
     }
 
