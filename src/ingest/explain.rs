@@ -29,11 +29,15 @@ pub fn explain(text: &str, line: usize) -> String {
         .collect();
     let (kind, why) = classify(l);
     let note = &seg.notes[line - 1];
+    // A line listed as unplaced is outside every story even when it lies
+    // between a story's first and last line (a label, a page credit).
+    let unplaced = seg.page.unplaced.iter().find(|u| u.line == line);
     let story = seg
         .page
         .stories
         .iter()
-        .position(|s| s.lines.0 <= line && line <= s.lines.1);
+        .position(|s| s.lines.0 <= line && line <= s.lines.1)
+        .filter(|_| unplaced.is_none());
     let place = match story {
         Some(k) => {
             let s = &seg.page.stories[k];
@@ -50,8 +54,8 @@ pub fn explain(text: &str, line: usize) -> String {
                 s.lines.1
             )
         }
-        None => match seg.page.unplaced.iter().find(|u| u.line == line) {
-            Some(u) => format!("unplaced: {}", u.reason),
+        None => match unplaced {
+            Some(u) => format!("unplaced (kept in the ingest report): {}", u.reason),
             None => "outside every story".to_string(),
         },
     };
@@ -65,12 +69,20 @@ pub fn explain(text: &str, line: usize) -> String {
             role_in_story(&seg.page.stories[k], l)
         ));
     }
+    // Column width only means something in column text.
+    let column = if seg.layout == super::layout::Layout::Column {
+        format!(
+            " (column here: {:.1})",
+            local_widths(&lines, &is_text)[line - 1]
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "line {line}: {:?}\n  layout: {:?}\n  line kind: {kind:?} ({why})\n  width: {:.1} ems (column here: {:.1}), justified: {}, leading space: {}\n  decision: {}\n  {place}{extra}",
+        "line {line}: {:?}\n  layout: {:?}\n  line kind: {kind:?} ({why})\n  width: {:.1} ems{column}, justified: {}, leading space: {}\n  decision: {}\n  {place}{extra}",
         l.raw,
         seg.layout,
         l.width,
-        local_widths(&lines, &is_text)[line - 1],
         l.justified,
         l.lead_space,
         if note.is_empty() {

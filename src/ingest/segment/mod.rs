@@ -160,14 +160,19 @@ impl Segmenter<'_> {
                 i + 1
             }
             Kind::Label => {
-                if self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed) {
+                let ends_story = self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed);
+                if ends_story {
                     self.finish_current(false);
                 }
                 self.place_unplaced(no, clean_body(&text), "label");
                 self.note(
                     i,
                     why,
-                    "unplaced; the body after it belongs to the next story",
+                    if ends_story {
+                        "unplaced; it ends the story above, the text after it starts a new one"
+                    } else {
+                        "unplaced; the text after it belongs to the story being built"
+                    },
                 );
                 i + 1
             }
