@@ -259,6 +259,7 @@ fn unseen_pages_in_three_layouts_meet_the_issue_targets() {
         "paragraph_new3",
         "paragraph_new4",
         "markdown_new5",
+        "column_new5",
     ] {
         let mut score = Score::default();
         let ann = annotation(&format!("tests/fixtures/ingest/new/{name}.json"));

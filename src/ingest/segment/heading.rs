@@ -365,7 +365,10 @@ impl Segmenter<'_> {
         else {
             return false;
         };
+        // "产，近年来…" / "会。": a line whose first word is one character
+        // long before a comma or sentence end finishes a word of the line above.
         let head: String = clean_body(&next.text).chars().take(3).collect();
         head.chars().skip(1).any(|c| "。！？".contains(c))
+            || head.chars().nth(1).is_some_and(|c| "，、；".contains(c))
     }
 }
