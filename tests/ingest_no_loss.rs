@@ -55,7 +55,11 @@ fn output_texts(page: &Page) -> Vec<String> {
 
 fn pages() -> Vec<PathBuf> {
     let mut paths = Vec::new();
-    for dir in ["seeds", "tests/fixtures/ingest"] {
+    for dir in [
+        "seeds",
+        "tests/fixtures/ingest",
+        "tests/fixtures/ingest/new",
+    ] {
         for e in std::fs::read_dir(dir).expect("dir").flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "txt") {
@@ -64,7 +68,7 @@ fn pages() -> Vec<PathBuf> {
         }
     }
     paths.sort();
-    assert!(paths.len() >= 5, "seeds missing");
+    assert!(paths.len() >= 15, "seeds or fixture pages missing");
     paths
 }
 

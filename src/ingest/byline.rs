@@ -29,6 +29,8 @@ const ROLES: &[&str] = &[
     "特约撰稿人",
     "撰稿",
     "摄影",
+    "摄影报道",
+    "报道",
     "文图",
     "文/图",
     "图文",
@@ -36,6 +38,9 @@ const ROLES: &[&str] = &[
     "图",
     "摄",
 ];
+
+/// Marks printed before a commentary byline ("□ 欧阳晓").
+const BYLINE_MARKS: &[char] = &['□', '■', '◎', '●', '○', '◆', '◇', '★', '☆'];
 
 /// Endings that mark an institution credit ("芦淞区委组织部").
 const INSTITUTION_ENDINGS: &[&str] = &[
@@ -138,6 +143,8 @@ fn strip_role(token: &str) -> &str {
 /// Parse a names-only credit ("曾志峰 石思源 赵四清", "武 剑 谭茜纯",
 /// "全媒体记者/董介 通讯员/黄隆辉"). `None` when anything is not a name.
 pub fn parse_names(s: &str) -> Option<Vec<String>> {
+    // Commentary bylines open with a box or dot: "□ 欧阳晓", "■ 张 伟".
+    let s = s.trim_start().trim_start_matches(BYLINE_MARKS);
     if s.chars().count() > 80 {
         return None;
     }
@@ -156,9 +163,17 @@ pub fn parse_names(s: &str) -> Option<Vec<String>> {
         .filter(|t| !t.is_empty())
         .collect();
     let had_roles = raw.iter().any(|t| strip_role(t) != *t);
+    // A one-character role word ("文", "图") right after a one-character
+    // token is the second half of a padded name ("曹 文"), not a role.
+    let single = |t: &str| t.chars().count() == 1;
     let stripped: Vec<&str> = raw
         .iter()
-        .map(|t| strip_role(t))
+        .enumerate()
+        .map(|(k, t)| {
+            let padded_half =
+                single(t) && k > 0 && single(raw[k - 1]) && strip_role(raw[k - 1]) == raw[k - 1];
+            if padded_half { t } else { strip_role(t) }
+        })
         .filter(|t| !t.is_empty())
         .collect();
     if stripped.is_empty() || stripped.len() > 12 {
@@ -177,6 +192,14 @@ pub fn parse_names(s: &str) -> Option<Vec<String>> {
 /// A credit line with role words ("株洲日报全媒体记者/董介 廖智勇",
 /// "本报记者 张三 通讯员 李四"): the names it gives.
 pub fn parse_credit_line(s: &str) -> Option<Vec<String>> {
+    // "作者：刘晓明", "文：王 鹏", "撰文:张三": a role with a colon.
+    for role in ["作者", "撰文", "文", "记者", "通讯员"] {
+        if let Some(rest) = s.trim().strip_prefix(role)
+            && let Some(rest) = rest.strip_prefix(['：', ':'])
+        {
+            return parse_names(rest.trim());
+        }
+    }
     let has_role = s.contains("记者") || s.contains("通讯员") || s.contains('/');
     if !has_role || s.chars().count() > 40 || s.chars().any(|c| "。！？，".contains(c)) {
         return None;
@@ -323,5 +346,36 @@ mod tests {
         assert_eq!(names, vec!["刘琼", "黎婕妤"]);
         assert_eq!(rest, "3月29日,第三届");
         assert!(split_dateline("洗煤小区(始建于1950年)").is_none());
+    }
+
+    #[test]
+    fn role_with_colon() {
+        assert_eq!(parse_credit_line("作者:刘晓明").unwrap(), vec!["刘晓明"]);
+        assert_eq!(parse_credit_line("文：王 鹏").unwrap(), vec!["王鹏"]);
+        assert!(parse_credit_line("文：近年来，各地加快发展。").is_none());
+    }
+
+    #[test]
+    fn padded_name_ending_in_a_role_character() {
+        assert_eq!(
+            parse_names("本报记者 曹 文 通讯员 段小军").unwrap(),
+            vec!["曹文", "段小军"]
+        );
+        assert_eq!(parse_names("文 王五").unwrap(), vec!["王五"]);
+    }
+
+    #[test]
+    fn commentary_marks_and_report_suffix() {
+        assert_eq!(parse_names("□ 欧阳晓").unwrap(), vec!["欧阳晓"]);
+        assert_eq!(parse_names("■ 张 伟").unwrap(), vec!["张伟"]);
+        assert_eq!(
+            parse_credit_line("记者 李晓燕 报道").unwrap(),
+            vec!["李晓燕"]
+        );
+        assert_eq!(
+            parse_credit_line("本报记者 杨 帆 通讯员 吴晓军").unwrap(),
+            vec!["杨帆", "吴晓军"]
+        );
+        assert!(parse_names("□ 民生无小事，枝叶总关情。").is_none());
     }
 }

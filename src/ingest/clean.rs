@@ -127,8 +127,14 @@ fn keep_gap(
     words: bool,
     justified_line: bool,
 ) -> bool {
+    // A headline separator may sit after a closing quote or before an opening
+    // one ("打造“15分钟健身圈” 让群众…"); each side must hold a word.
+    let closing = |c: char| "”’」』》）".contains(c);
+    let opening = |c: char| "“‘「『《（".contains(c);
+    let quoted =
+        (closing(a) || is_cjk(a)) && (opening(b) || is_cjk(b)) && !(is_cjk(a) && is_cjk(b));
     if is_wide_punct(a) || is_wide_punct(b) || matches!(b, '%' | '‰' | '℃') {
-        return false;
+        return words && !justified_line && quoted && word_each_side(chars, start, end);
     }
     let decimal = (a == '.' && b.is_ascii_digit()) || (a.is_ascii_digit() && b == '.');
     if !is_wide(a) && !is_wide(b) {
@@ -140,6 +146,12 @@ fn keep_gap(
     if !(is_cjk(a) && is_cjk(b) && words) {
         return false;
     }
+    word_each_side(chars, start, end)
+}
+
+/// At least two CJK characters in the space-free token on each side of the
+/// gap `start..end`.
+fn word_each_side(chars: &[char], start: usize, end: usize) -> bool {
     let left = chars[..start]
         .iter()
         .rev()
@@ -275,6 +287,24 @@ mod tests {
         assert_eq!(clean_body("自 1994 年开始"), "自1994年开始");
         assert_eq!(clean_body("成功打造 AAA 级景区"), "成功打造AAA级景区");
         assert_eq!(clean_body("增长 6.8 %，居首"), "增长6.8%，居首");
+    }
+
+    #[test]
+    fn separators_next_to_quotes_in_headlines_kept() {
+        assert_eq!(
+            clean_text("湘潭市打造“15分钟健身圈” 让群众家门口就能动起来"),
+            "湘潭市打造“15分钟健身圈” 让群众家门口就能动起来"
+        );
+        assert_eq!(
+            clean_text("持续用力 “清廉村居”赋能乡村振兴"),
+            "持续用力 “清廉村居”赋能乡村振兴"
+        );
+        // Justification padding next to quotes still goes.
+        assert_eq!(clean_text("借“ 语 言 文 字 ”助 力"), "借“语言文字”助力");
+        assert_eq!(
+            clean_body("“清廉村居” 赋能乡村振兴"),
+            "“清廉村居”赋能乡村振兴"
+        );
     }
 
     #[test]

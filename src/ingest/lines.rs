@@ -80,7 +80,7 @@ static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:))")
+    Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:)|。\s*[（(]?(资料图片|资料图|新华社发|视觉中国)[）)]?$)")
         .expect("static regex")
 });
 
@@ -95,9 +95,114 @@ const LABELS: &[&str] = &[
     "相关链接",
     "短评",
     "延伸阅读",
+    "（完）",
+    "(完)",
+    "（全文完）",
+    "(全文完)",
 ];
 
-const BANNER_ENDINGS: &[&str] = &["篇", "刊", "版", "专栏", "专题", "特刊"];
+/// Names of newspaper pages printed as a heading of their own ("# 要闻").
+const PAGE_NAMES: &[&str] = &[
+    "要闻",
+    "综合",
+    "时政",
+    "经济",
+    "社会",
+    "文化",
+    "副刊",
+    "国内",
+    "国际",
+    "体育",
+    "评论",
+    "理论",
+    "专版",
+    "专题",
+    "特刊",
+    "地方",
+    "县域",
+    "民生",
+    "法治",
+    "健康",
+    "教育",
+    "文旅",
+    "科技",
+    "视觉",
+    "综合新闻",
+    "地方新闻",
+    "本地新闻",
+    "要闻版",
+    "综合版",
+];
+
+const BANNER_ENDINGS: &[&str] = &[
+    "篇",
+    "刊",
+    "版",
+    "专栏",
+    "专题",
+    "特刊",
+    "行",
+    "关注",
+    "视点",
+    "观察",
+    "聚焦",
+    "一线",
+    "时评",
+    "纪实",
+    "速递",
+    "故事",
+    "人物",
+    "广角",
+    "纵横",
+    "天地",
+    "论坛",
+    "热线",
+    "风采",
+    "巡礼",
+    "前沿",
+    "新闻",
+    "要闻",
+    "在线",
+    "之窗",
+    "大家谈",
+];
+
+/// Theme words that open a page or column banner ("民生·关注",
+/// "乡村振兴·三湘行"); a "·" line starting with one is not a minority name.
+const BANNER_THEMES: &[&str] = &[
+    "民生",
+    "乡村振兴",
+    "法治",
+    "健康",
+    "文化",
+    "教育",
+    "经济",
+    "生态",
+    "党建",
+    "时政",
+    "社会",
+    "城市",
+    "基层",
+    "三湘",
+    "湖湘",
+    "廉政",
+    "清廉",
+    "文旅",
+    "科技",
+    "体育",
+    "生命",
+    "非凡",
+    "实干",
+    "奋进",
+    "聚焦",
+    "走进",
+    "理论",
+    "评论",
+    "副刊",
+    "县域",
+    "产业",
+    "新时代",
+];
 
 /// "（上接1版）会议要求…" → ("（上接1版）", "会议要求…").
 pub fn split_leading_marker(text: &str) -> Option<(String, String)> {
@@ -206,23 +311,26 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
         return (Kind::Affiliation, "author affiliation （作者单位：…）");
     }
     if line.md_level == 0 && looks_like_caption(t, &compact) {
-        return (Kind::Caption, "photo caption (credit: 摄 / 提供 / 供图)");
+        return (
+            Kind::Caption,
+            "photo caption (ends with a photo credit: 摄 / 提供 / 供图 / 资料图片, or starts with 图为)",
+        );
     }
     if parse_paren_byline(t).is_some() {
         return (Kind::ParenByline, "names in parentheses: closing byline");
-    }
-    if line.md_level > 0 {
-        return md_kind(&compact);
     }
     if (compact.starts_with("——") || compact.starts_with("--"))
         && !compact.ends_with(['。', '！', '？'])
     {
         return (Kind::Subtitle, "starts with a dash: subtitle");
     }
+    if line.md_level > 0 {
+        return md_kind(&compact);
+    }
     if is_banner(&compact) {
         return (
             Kind::Banner,
-            "short line with '·' and a banner ending: page/column banner",
+            "short line with '·' and a banner word (…篇, …刊, 民生·…): page/column banner",
         );
     }
     if parse_credit_line(t).is_some() {
@@ -240,7 +348,10 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
             "single character: vertical headline fragment",
         );
     }
-    (Kind::Text, "text")
+    (
+        Kind::Text,
+        "ordinary text: no marker, caption, byline, banner or label shape",
+    )
 }
 
 /// A caption ends with a photo credit ("… 王朝阳 摄", "（…提供）", "…供图")
@@ -249,6 +360,9 @@ fn looks_like_caption(t: &str, compact: &str) -> bool {
     let n = compact.chars().count();
     let credit_end = compact.ends_with('摄')
         || compact.ends_with("供图")
+        || ["资料图片", "资料图", "新华社发", "视觉中国"]
+            .iter()
+            .any(|e| compact.ends_with(e))
         || compact.ends_with('）')
         || compact.ends_with(')');
     (6..=200).contains(&n)
@@ -286,12 +400,16 @@ fn is_banner(compact: &str) -> bool {
     if compact.chars().count() > 48 {
         return false;
     }
+    if PAGE_NAMES.contains(&compact) {
+        return true;
+    }
     let (collapsed, _) = super::clean::collapse_doubled(compact);
     let n = collapsed.chars().count();
     collapsed.contains('·')
         && (4..=24).contains(&n)
         && !collapsed.contains(['，', '。', '！', '？', ','])
-        && BANNER_ENDINGS.iter().any(|e| collapsed.ends_with(e))
+        && (BANNER_ENDINGS.iter().any(|e| collapsed.ends_with(e))
+            || BANNER_THEMES.iter().any(|w| collapsed.starts_with(w)))
 }
 
 /// The text ends a paragraph: sentence-final punctuation (optionally followed
@@ -359,6 +477,24 @@ pub fn has_word_separator(text: &str) -> bool {
 }
 
 /// Shape of a heading: no sentence end, no dangling comma, balanced quotes.
+/// A short numbered heading that asks or exclaims: "一、血脂偏高怎么办？",
+/// "（二）结节一定要手术吗？". Numbered body sentences end with "。".
+fn numbered_question(cleaned: &str) -> bool {
+    let numerals = "一二三四五六七八九十";
+    let mut chars = cleaned.chars();
+    let numbered = match chars.next() {
+        Some(c) if numerals.contains(c) => chars.next() == Some('、'),
+        Some('（') => {
+            chars.next().is_some_and(|c| numerals.contains(c)) && chars.next() == Some('）')
+        }
+        _ => false,
+    };
+    numbered
+        && cleaned.chars().count() <= 24
+        && cleaned.ends_with(['？', '！'])
+        && !cleaned.contains(['。', '，'])
+}
+
 pub fn heading_shape(text: &str) -> bool {
     if text.chars().count() > 160 {
         return false;
@@ -367,7 +503,7 @@ pub fn heading_shape(text: &str) -> bool {
     let core = cleaned.trim_end_matches('—').trim_end_matches(['：', ':']);
     let dash_or_colon = core.len() < cleaned.len() && !core.is_empty();
     let last = core.chars().last().unwrap_or(' ');
-    (dash_or_colon || !ends_paragraph(&cleaned))
+    (dash_or_colon || !ends_paragraph(&cleaned) || numbered_question(&cleaned))
         && !has_inner_sentence_end(&cleaned)
         && balanced(&cleaned)
         && !"，、；,;（(“".contains(last)
@@ -380,6 +516,24 @@ mod tests {
     fn kind(s: &str) -> Kind {
         let lines = split_lines(s);
         classify(&lines[0]).0
+    }
+
+    #[test]
+    fn banners_by_theme_word_or_ending_not_minority_names() {
+        assert_eq!(kind("民生·关注"), Kind::Banner);
+        assert_eq!(kind("乡村振兴·三湘行"), Kind::Banner);
+        assert_eq!(kind("法治·视点"), Kind::Banner);
+        assert_eq!(kind("# 要闻"), Kind::Banner);
+        assert_eq!(kind("(完)"), Kind::Label);
+        assert_eq!(kind("游客在古镇游玩。资料图片"), Kind::Caption);
+        assert_eq!(kind("工人在车间忙碌。（新华社发）"), Kind::Caption);
+        assert_eq!(kind("这是一份资料图片"), Kind::Text);
+        assert_eq!(kind("买买提·艾力"), Kind::NameByline);
+    }
+
+    #[test]
+    fn markdown_dash_line_is_a_subtitle() {
+        assert_eq!(kind("### ——靖州县推进传统村落保护利用纪实"), Kind::Subtitle);
     }
 
     #[test]

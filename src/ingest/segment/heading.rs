@@ -67,6 +67,16 @@ impl Segmenter<'_> {
         if self.kicker_above_heading(&joined, len, i + n) {
             return Some("kicker (ends with \"——\" or \"：\") above a heading");
         }
+        let titled_open = self
+            .cur
+            .as_ref()
+            .is_some_and(|d| d.has_headline && !d.closed);
+        if (self.layout.headline_first() || titled_open) && self.page_ends_after(i + n) {
+            // A headline printed above its story is followed by it; a short
+            // last line with nothing after it, inside a story that already
+            // has its headline, is a paragraph cut off by the page.
+            return None;
+        }
         let closed = self.cur.as_ref().is_none_or(|d| d.closed);
         match self.layout {
             Layout::Column => self.column_heading_reason(i, n, len, after_credit),
@@ -116,9 +126,33 @@ impl Segmenter<'_> {
             Some("clearly shorter than the column")
         } else if has_word_separator(&line.text) {
             Some("words separated by a deliberate space")
+        } else if after_credit && len <= 40 {
+            Some("right after a closing credit")
         } else {
-            (after_credit && len <= 40).then_some("right after a closing credit")
+            let untitled_done = self
+                .cur
+                .as_ref()
+                .is_some_and(|d| !d.has_headline && !d.story.continuation && d.has_body());
+            (untitled_done && len <= 40 && self.nothing_to_continue(i + n)).then_some(
+                "after a finished story without headline, and no text follows (marker, caption or page end)",
+            )
         }
+    }
+
+    /// From `j` on, no body text could continue a paragraph: the next
+    /// non-blank line is a jump marker, caption, banner or page credit, or
+    /// the page ends.
+    fn nothing_to_continue(&self, j: usize) -> bool {
+        self.page_ends_after(j)
+            || (j..self.lines.len())
+                .take(LOOKAHEAD)
+                .find(|k| self.kinds[*k].0 != Kind::Blank)
+                .is_some_and(|k| {
+                    matches!(
+                        self.kinds[k].0,
+                        Kind::Marker | Kind::Caption | Kind::Banner | Kind::Editor
+                    )
+                })
     }
 
     /// Section headings come in groups: the current story already has one, or
@@ -331,7 +365,10 @@ impl Segmenter<'_> {
         else {
             return false;
         };
+        // "产，近年来…" / "会。": a line whose first word is one character
+        // long before a comma or sentence end finishes a word of the line above.
         let head: String = clean_body(&next.text).chars().take(3).collect();
         head.chars().skip(1).any(|c| "。！？".contains(c))
+            || head.chars().nth(1).is_some_and(|c| "，、；".contains(c))
     }
 }

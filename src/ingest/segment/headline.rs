@@ -8,7 +8,7 @@
 use super::{MAX_BOX, Segmenter, clean_text_removed, credit_names};
 use crate::ingest::Unplaced;
 use crate::ingest::Warning;
-use crate::ingest::clean::clean_headline_spaces;
+use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::Layout;
 use crate::ingest::lines::{Kind, heading_shape};
 
@@ -88,6 +88,21 @@ impl Segmenter<'_> {
                         self.body_box_len(j)
                     };
                     let md = line.md_level;
+                    // A text box opening with a short "…：" line holds a
+                    // kicker above the title ("桑植县白石乡：" / "“小蜜蜂”…").
+                    let first = self.lines[j].text.trim_end();
+                    if n >= 2
+                        && first.ends_with(['：', ':'])
+                        && visible_len(&clean_body(first)) <= 20
+                    {
+                        units.push(Unit::Heading {
+                            text: self.lines[j].text.clone(),
+                            md,
+                            lines: vec![self.lines[j].no],
+                        });
+                        j += 1;
+                        continue;
+                    }
                     let joined: String = (j..j + n).map(|k| self.lines[k].text.as_str()).collect();
                     let lines = (j..j + n).map(|k| self.lines[k].no).collect();
                     units.push(Unit::Heading {
@@ -119,7 +134,8 @@ impl Segmenter<'_> {
                 }
                 Kind::Caption => {
                     units.push(Unit::Caption {
-                        text: clean_headline_spaces(&text),
+                        // Captions are sentences: no word separators kept.
+                        text: clean_body(&text),
                         line: no,
                     });
                     seen_tail = true;
@@ -247,9 +263,13 @@ impl Segmenter<'_> {
             return;
         }
         // Markdown: a heading directly followed by a more important heading is
-        // a column name ("### 爱在人间" above "## …").
+        // a column name ("### 爱在人间" above "## …"), unless it ends with a
+        // colon or dash ("### 衡东县：" is a kicker, kept in the block).
         let mut units = units;
-        if md_levels.len() >= 2 && md_levels[0] > md_levels[1] && md_levels[1] > 0 {
+        let kicker_shaped = matches!(units.first(), Some(Unit::Heading { text, .. })
+            if text.trim_end().ends_with(['：', ':']) || text.trim_end().ends_with("——"));
+        if md_levels.len() >= 2 && md_levels[0] > md_levels[1] && md_levels[1] > 0 && !kicker_shaped
+        {
             if let Some(Unit::Heading { text, lines, .. }) = units.first() {
                 let col = clean_text_removed(text).0;
                 self.place_unplaced(lines[0], col.clone(), "column name");
@@ -340,7 +360,16 @@ impl Segmenter<'_> {
                 }
                 Unit::Subtitle { text, lines } => {
                     touched.extend(&lines);
-                    let t = text.trim();
+                    // Doubled bold type doubles the dash too ("——X——X").
+                    let (undoubled, doubled) = collapse_doubled(&clean_headline_spaces(&text));
+                    for r in doubled {
+                        self.removed.push(Unplaced {
+                            line: lines[0],
+                            text: r,
+                            reason: "doubled bold text".into(),
+                        });
+                    }
+                    let t = undoubled.trim();
                     let core = t.trim_start_matches(['—', '-', '－', ' ']);
                     self.removed.push(Unplaced {
                         line: lines[0],

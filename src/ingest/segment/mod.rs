@@ -160,20 +160,26 @@ impl Segmenter<'_> {
                 i + 1
             }
             Kind::Label => {
-                if self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed) {
+                let ends_story = self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed);
+                if ends_story {
                     self.finish_current(false);
                 }
                 self.place_unplaced(no, clean_body(&text), "label");
                 self.note(
                     i,
                     why,
-                    "unplaced; the body after it belongs to the next story",
+                    if ends_story {
+                        "unplaced; it ends the story above, the text after it starts a new one"
+                    } else {
+                        "unplaced; the text after it belongs to the story being built"
+                    },
                 );
                 i + 1
             }
             Kind::Affiliation => self.affiliation(i),
             Kind::Caption => {
-                let cap = clean_headline_spaces(&text);
+                // Captions are sentences: no word separators kept.
+                let cap = clean_body(&text);
                 match self.cur.as_mut() {
                     Some(d) => {
                         d.story.captions.push(cap);
@@ -281,7 +287,11 @@ impl Segmenter<'_> {
         let mut story = d.story;
         story.body = render_body(&d.paras);
         if story.body.is_empty() && story.title.is_empty() && story.authors.is_empty() {
-            // Nothing but captions or credits: keep the text, drop the story.
+            // Nothing but a kicker, subtitle, captions or credits: keep the
+            // text, drop the story.
+            for part in story.kicker.into_iter().chain(story.subtitle) {
+                self.place_unplaced(story.lines.0, part, "headline part with no story");
+            }
             for cap in story.captions {
                 self.place_unplaced(story.lines.0, cap, "caption with no story");
             }
@@ -637,6 +647,39 @@ mod tests {
         "近日，某镇组织干部深入村组开展走访，\n\n收集意见建议两百余条，逐一交办落实。\n\n";
 
     #[test]
+    fn text_box_opening_with_colon_line_is_kicker_and_title() {
+        let text = format!(
+            "{BODY_A}（张 伟）\n\n桑植县白石乡：\n“小蜜蜂”酿出“甜日子”\n\n{BODY_B}（李 强）\n\n某镇走访收集意见\n"
+        );
+        let p = page(&text);
+        assert_eq!(p.stories[0].kicker.as_deref(), Some("桑植县白石乡："));
+        assert_eq!(p.stories[0].title, "“小蜜蜂”酿出“甜日子”");
+    }
+
+    #[test]
+    fn headline_of_untitled_story_before_a_jump_marker() {
+        let text =
+            format!("□ 欧阳晓\n\n{BODY_A}让“小切口”撬动“大民生”\n\n▲ ▲（上接1版②）\n\n{BODY_B}");
+        let p = page(&text);
+        assert_eq!(p.stories[0].authors, ["欧阳晓"]);
+        assert_eq!(p.stories[0].title, "让“小切口”撬动“大民生”");
+        assert!(p.stories[1].continuation);
+    }
+
+    #[test]
+    fn last_line_cut_off_is_body_not_headline_in_paragraph_layout() {
+        let text = "怀化打造数字乡村示范区\n\n本报记者 李娜\n\n5月20日，怀化市数字乡村建设现场推进会在鹤城区召开。\n\n近年来，怀化市加快推进农村宽带网络建设，全市行政村5G网络覆盖率达到92%。\n\n下一步，怀化市将重点推进智慧农业\n";
+        let seg = segment(text, Some(Layout::Paragraph));
+        let p = seg.page;
+        assert_eq!(p.stories.len(), 1, "{:?}", seg.notes);
+        assert!(
+            p.stories[0]
+                .body
+                .ends_with("下一步，怀化市将重点推进智慧农业")
+        );
+    }
+
+    #[test]
     fn column_headline_after_body_with_closing_byline() {
         let text = format!("{BODY_A}（张 伟）\n\n民生实事办到群众心坎上\n\n{BODY_B}");
         let p = page(&text);
@@ -783,8 +826,9 @@ mod tests {
             这是第二段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n\n\
             小标题二\n\n\
             这是第三段正文，同样比较长，用来说明这是一行一个段落的版式，而且没有被截断，到此为止。\n";
-        let p = page(text);
-        assert_eq!(p.stories.len(), 1);
+        let seg = segment(text, Some(Layout::Paragraph));
+        let p = seg.page;
+        assert_eq!(p.stories.len(), 1, "{:?}", seg.notes);
         let s = &p.stories[0];
         assert_eq!(s.title, "标题在前");
         assert_eq!(s.authors, ["王强"]);
