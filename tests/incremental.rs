@@ -18,7 +18,11 @@ fn write_article(root: &Path, n: usize, title: &str, tail: &str) {
     } else {
         "湖南省/长沙市"
     };
-    let topic = if n.is_multiple_of(3) { "economy" } else { "education" };
+    let topic = if n.is_multiple_of(3) {
+        "economy"
+    } else {
+        "education"
+    };
     let front = format!(
         "title = \"{title}\"\ndate = 2024-0{}-1{n}\nregions = [\"{region}\"]\ntopics = [\"{topic}\"]\n",
         1 + n % 3
