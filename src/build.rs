@@ -105,6 +105,8 @@ pub struct BuildSummary {
     pub ingested_seeds: usize,
     pub articles: usize,
     pub pages: usize,
+    /// Pages whose inputs were unchanged, kept without rendering.
+    pub pages_reused: usize,
     pub feeds: usize,
     pub search_shards: usize,
     pub search_bytes: u64,
@@ -134,11 +136,12 @@ impl BuildSummary {
             .map(|p| format!("{} {}ms", p.name, p.ms))
             .collect();
         format!(
-            "built {} articles: {} pages, {} feeds, {} search shards ({} bytes)\n\
+            "built {} articles: {} pages ({} unchanged), {} feeds, {} search shards ({} bytes)\n\
              output: {} files ({} written, {} removed), {} bytes\n\
              time: {}ms ({})\n",
             self.articles,
             self.pages,
+            self.pages_reused,
             self.feeds,
             self.search_shards,
             self.search_bytes,
@@ -252,26 +255,31 @@ pub fn build(
         let _ = std::fs::remove_dir_all(paths.cache().join("search"));
     }
     let staging = Staging::begin(&output_dir, !options.clean)?;
-    let render_stats = render::render_site(
+    let cache = render::RenderCache::open(&paths.cache(), &output_dir, options.clean);
+    let render_stats = render::render_site_cached(
         &site,
         &theme,
         &staging,
         &RenderOptions::from_config(&config),
+        Some(&cache),
     )?;
     summary.pages = render_stats.pages;
+    summary.pages_reused = render_stats.reused;
     summary.feeds = render_stats.feeds;
     phase(&mut summary, "render");
 
     if config.search.enabled {
         progress("search");
+        // Built beside the output, then only changed files replace the old ones.
+        let fresh = staging.dir().join(".search.folio-new");
         let docs = search_docs(&site);
         let stats = search::build_index(
             docs,
-            &staging.dir().join("search"),
+            &fresh,
             Some(&paths.cache().join("search")),
             &config.search,
         )?;
-        staging.mark_tree_produced("search")?;
+        staging.adopt_tree(&fresh, "search")?;
         summary.search_shards = stats.shards as usize;
         summary.search_bytes = stats.total_bytes;
         phase(&mut summary, "search");
@@ -279,6 +287,9 @@ pub fn build(
 
     progress("write");
     let out = staging.commit()?;
+    // Only now does the output match the cache; a cache that cannot be saved
+    // costs one full render next time.
+    let _ = cache.save();
     summary.files = out.files;
     summary.files_written = out.written;
     summary.files_removed = out.removed;

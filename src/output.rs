@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use rayon::prelude::*;
 use thiserror::Error;
 use walkdir::WalkDir;
 
@@ -138,9 +139,23 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        write_atomic(&path, bytes)?;
+        write_replace(&path, bytes)?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Keeps the file at `rel` as it is (a page whose inputs did not change) if
+    /// it exists with length `len`; returns whether it was kept.
+    pub fn keep(&self, rel: &str, len: u64) -> bool {
+        let ok =
+            fs::symlink_metadata(self.dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len);
+        if ok {
+            self.bytes.fetch_add(len, Ordering::Relaxed);
+            if let Ok(mut produced) = self.produced.lock() {
+                produced.insert(rel.to_string());
+            }
+        }
+        ok
     }
 
     /// Records that `rel` was produced by writing it directly into [`Staging::dir`].
@@ -173,6 +188,54 @@ impl Staging {
             }
         }
         Ok(())
+    }
+
+    /// Moves every file of `src_dir` (a folder a phase filled on its own, on
+    /// the same file system, e.g. inside [`Staging::dir`]) to `rel_dir` in the
+    /// output: a file whose bytes equal the current one is dropped (the old
+    /// file and its inode stay), a changed or new one is renamed into place
+    /// (never written into, so the live output is untouched). Every file is
+    /// recorded as produced; `src_dir` is removed.
+    pub fn adopt_tree(&self, src_dir: &Path, rel_dir: &str) -> Result<(), OutputError> {
+        let walk_err = |e: walkdir::Error| OutputError::Io {
+            path: src_dir.to_path_buf(),
+            source: io::Error::other(e.to_string()),
+        };
+        let files: Vec<PathBuf> = WalkDir::new(src_dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter(|e| e.as_ref().map_or(true, |e| e.file_type().is_file()))
+            .map(|e| e.map(|e| e.into_path()).map_err(walk_err))
+            .collect::<Result<_, _>>()?;
+        files.par_iter().try_for_each(|src| {
+            let sub = src
+                .strip_prefix(src_dir)
+                .unwrap_or(src)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let rel = format!("{}/{sub}", rel_dir.trim_end_matches('/'));
+            let dest = self.dir.join(&rel);
+            let new_len = fs::metadata(src).map_err(io_err(src))?.len();
+            self.bytes.fetch_add(new_len, Ordering::Relaxed);
+            if let Ok(mut produced) = self.produced.lock() {
+                produced.insert(rel);
+            }
+            let same = fs::metadata(&dest).is_ok_and(|m| m.len() == new_len)
+                && match (fs::read(src), fs::read(&dest)) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => false,
+                };
+            if same {
+                return fs::remove_file(src).map_err(io_err(src));
+            }
+            if let Some(parent) = dest.parent() {
+                fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
+            fs::rename(src, &dest).map_err(io_err(&dest))?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })?;
+        remove_dir_if_exists(src_dir)
     }
 
     /// Removes files not produced by this build, then swaps the staging folder
@@ -214,8 +277,26 @@ impl Staging {
     }
 }
 
+/// Replaces `path` by a new file (temporary file + rename, never writing into
+/// the existing file, which may be a hard link into the live output). Not
+/// flushed to disk: a killed build is safe (the swap has not happened), but
+/// unlike [`write_atomic`] a power cut right after a build may lose pages of
+/// it; one `fsync` per page made builds several times slower on slow disks.
+fn write_replace(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.folio-tmp", std::process::id()));
+    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(io_err(path))
+}
+
 /// Writes `path` through a temporary file and a rename, so readers see the
-/// old or the new file, never half of one.
+/// old or the new file, never half of one; flushed to disk before the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let name = path
         .file_name()
@@ -370,6 +451,40 @@ mod tests {
         s.write("index.html", b"v3").unwrap();
         s.commit().unwrap();
         assert_eq!(fs::read(public.join("index.html")).unwrap(), b"v3");
+    }
+
+    #[test]
+    fn adopted_trees_replace_only_changed_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let fill = |s: &Staging, files: &[(&str, &str)]| {
+            let src = s.dir().join(".new");
+            for (name, data) in files {
+                let p = src.join(name);
+                fs::create_dir_all(p.parent().unwrap()).unwrap();
+                fs::write(p, data).unwrap();
+            }
+            s.adopt_tree(&src, "search").unwrap();
+            assert!(!src.exists());
+        };
+        let s = Staging::begin(&public, true).unwrap();
+        fill(
+            &s,
+            &[("a.json", "a"), ("t/0.json", "zero"), ("t/1.json", "one")],
+        );
+        assert_eq!(s.commit().unwrap().written, 3);
+        let ino = |p: &str| fs::metadata(public.join(p)).unwrap().ino();
+        let (a, zero) = (ino("search/a.json"), ino("search/t/0.json"));
+
+        let s = Staging::begin(&public, true).unwrap();
+        fill(&s, &[("a.json", "a"), ("t/0.json", "ZERO")]);
+        assert_eq!(fs::read(public.join("search/t/0.json")).unwrap(), b"zero");
+        let stats = s.commit().unwrap();
+        assert_eq!((stats.files, stats.written, stats.removed), (2, 1, 1));
+        assert_eq!(ino("search/a.json"), a);
+        assert_ne!(ino("search/t/0.json"), zero);
+        assert_eq!(fs::read(public.join("search/t/0.json")).unwrap(), b"ZERO");
+        assert!(!public.join("search/t/1.json").exists());
     }
 
     #[test]

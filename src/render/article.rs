@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::items::{ArticleItem, Link};
-use super::{RenderError, Renderer, markdown_to_html};
+use super::{PageContext, RenderError, Renderer, markdown_to_html};
 use crate::site::ArticleId;
 
 /// Where the article came from in the seed text.
@@ -79,7 +79,7 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
     if !a.summary.is_empty() {
         meta.description = a.summary.clone();
     }
-    let mut ctx = tera::Context::new();
+    let mut ctx = PageContext::new();
     ctx.insert("article", &view);
     ctx.insert("older", &older.map(|o| r.item(o)));
     ctx.insert("newer", &newer.map(|n| r.item(n)));

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::items::{Link, PagerView, region_url, topic_url};
-use super::{PageMeta, RenderError, Renderer};
+use super::{PageContext, PageMeta, RenderError, Renderer};
 use crate::classify::gazetteer::{DivisionId, Level};
 use crate::site::ArticleId;
 use crate::site::paginate::paginate;
@@ -47,7 +47,7 @@ fn paginated(
     ids: &[ArticleId],
     template: &str,
     meta: &PageMeta,
-    fill: &(dyn Fn(&mut tera::Context) + Sync),
+    fill: &(dyn Fn(&mut PageContext) + Sync),
 ) -> Result<Written, RenderError> {
     let pagers = paginate(base, ids.len(), r.site.config.paginate);
     pagers
@@ -65,7 +65,7 @@ fn paginated(
                     r.s("page_n").replace("{n}", &p.number.to_string())
                 );
             }
-            let mut ctx = tera::Context::new();
+            let mut ctx = PageContext::new();
             fill(&mut ctx);
             ctx.insert("articles", &r.items(&ids[p.start..p.end]));
             ctx.insert("pager", &PagerView::new(r, p, ids.len()));
@@ -120,7 +120,7 @@ fn home(r: &Renderer<'_>) -> Result<Written, RenderError> {
         .collect();
     let mut meta = r.meta("/", &site.config.title, "home");
     meta.feed = r.site_feed();
-    let fill = |ctx: &mut tera::Context| {
+    let fill = |ctx: &mut PageContext| {
         ctx.insert("years", &years);
         ctx.insert("topics", &topics);
         ctx.insert("regions", &places);
@@ -184,7 +184,7 @@ fn regions_index(r: &Renderer<'_>) -> Result<Written, RenderError> {
         })
         .collect();
     let meta = r.meta("/regions/", &r.s("regions"), "regions");
-    let mut ctx = tera::Context::new();
+    let mut ctx = PageContext::new();
     ctx.insert("provinces", &provinces);
     r.listed("/regions/");
     Ok((1, r.page("regions.html", "/regions/", &meta, ctx)?))
@@ -250,7 +250,7 @@ fn region(r: &Renderer<'_>, id: DivisionId) -> Result<Written, RenderError> {
     let topic_counts: Vec<Link> = topic_counts.into_iter().map(|x| x.2).collect();
     let mut meta = r.meta(&base, &d.name, "regions");
     meta.feed = feed;
-    let fill = |ctx: &mut tera::Context| {
+    let fill = |ctx: &mut PageContext| {
         ctx.insert("region", &view);
         ctx.insert("ancestors", &ancestors);
         ctx.insert("children", &children);
@@ -302,7 +302,7 @@ fn topics_index(r: &Renderer<'_>) -> Result<Written, RenderError> {
         .map(|i| topic_view(r, i, max))
         .collect();
     let meta = r.meta("/topics/", &r.s("topics"), "topics");
-    let mut ctx = tera::Context::new();
+    let mut ctx = PageContext::new();
     ctx.insert("topics", &topics);
     r.listed("/topics/");
     Ok((1, r.page("topics.html", "/topics/", &meta, ctx)?))
@@ -328,7 +328,7 @@ fn topic(r: &Renderer<'_>, i: usize) -> Result<Written, RenderError> {
     if !view.description.is_empty() {
         meta.description = view.description.clone();
     }
-    let fill = |ctx: &mut tera::Context| {
+    let fill = |ctx: &mut PageContext| {
         ctx.insert("topic", &view);
         ctx.insert("region_counts", &region_counts);
     };
@@ -429,7 +429,7 @@ fn archive(r: &Renderer<'_>) -> Result<Written, RenderError> {
         )
     });
     let meta = r.meta("/archive/", &r.s("archive"), "archive");
-    let mut ctx = tera::Context::new();
+    let mut ctx = PageContext::new();
     ctx.insert("years", &years);
     ctx.insert("chart", &year_chart);
     ctx.insert("undated", &undated);
@@ -469,7 +469,7 @@ fn archive(r: &Renderer<'_>) -> Result<Written, RenderError> {
         let mut meta = r.meta(&url, &this.name, "archive");
         meta.prev = older.as_ref().map(|l| l.url.clone()).unwrap_or_default();
         meta.next = newer.as_ref().map(|l| l.url.clone()).unwrap_or_default();
-        let mut ctx = tera::Context::new();
+        let mut ctx = PageContext::new();
         ctx.insert("year", &this);
         ctx.insert("months", &months);
         ctx.insert("chart", &month_chart);
@@ -483,7 +483,7 @@ fn archive(r: &Renderer<'_>) -> Result<Written, RenderError> {
             let name = r.month_text(y.year, m.month);
             let meta = r.meta(&url, &name, "archive");
             let month = r.link(name, r.href(&url), m.articles.len());
-            let fill = |ctx: &mut tera::Context| {
+            let fill = |ctx: &mut PageContext| {
                 ctx.insert("month", &month);
                 ctx.insert("year", &this);
             };
@@ -496,7 +496,7 @@ fn archive(r: &Renderer<'_>) -> Result<Written, RenderError> {
     if let Some(u) = &undated {
         let url = "/archive/undated/";
         let meta = r.meta(url, &u.name, "archive");
-        let fill = |ctx: &mut tera::Context| {
+        let fill = |ctx: &mut PageContext| {
             ctx.insert("month", u);
             ctx.insert("year", &None::<Link>);
         };
@@ -517,7 +517,7 @@ fn search(r: &Renderer<'_>) -> Result<Written, RenderError> {
         .unwrap_or(toml::Value::Table(Default::default()));
     let json = serde_json::to_string(&strings).unwrap_or_else(|_| "{}".into());
     let meta = r.meta("/search/", &r.s("search_title"), "search");
-    let mut ctx = tera::Context::new();
+    let mut ctx = PageContext::new();
     ctx.insert("search_strings", &json);
     ctx.insert("topics", &topic_links(r));
     ctx.insert("years", &year_links(r));
@@ -529,7 +529,7 @@ fn not_found(r: &Renderer<'_>) -> Result<Written, RenderError> {
     let meta = r.meta("/404.html", &r.s("not_found_title"), "404");
     Ok((
         1,
-        r.page("404.html", "/404.html", &meta, tera::Context::new())?,
+        r.page("404.html", "/404.html", &meta, PageContext::new())?,
     ))
 }
 

@@ -31,6 +31,7 @@
 //! does the atomic swap).
 
 mod article;
+pub mod cache;
 mod feeds;
 mod items;
 mod lists;
@@ -48,6 +49,7 @@ use thiserror::Error;
 use crate::output::Staging;
 use crate::site::Site;
 
+pub use cache::{PageContext, RenderCache};
 pub use markdown::markdown_to_html;
 pub use theme::{Theme, load_theme};
 
@@ -101,6 +103,8 @@ pub struct RenderStats {
     pub sitemaps: usize,
     /// Static files copied.
     pub statics: usize,
+    /// Pages whose inputs were unchanged, kept without rendering (render cache).
+    pub reused: usize,
     /// Bytes of all files written.
     pub bytes: u64,
 }
@@ -117,6 +121,11 @@ pub struct Renderer<'a> {
     base_url: String,
     /// Site-relative URLs of every list page written (for the sitemap).
     list_urls: Mutex<Vec<String>>,
+    /// Pages kept from the previous build.
+    reused: std::sync::atomic::AtomicUsize,
+    /// Keys of unchanged pages, and the fingerprint every key includes.
+    cache: Option<&'a RenderCache>,
+    site_key: cache::Key,
 }
 
 /// The `page` variable every template receives.
@@ -139,16 +148,19 @@ pub struct PageMeta {
 }
 
 impl<'a> Renderer<'a> {
-    fn new(site: &'a Site<'a>, theme: &'a Theme, out: &'a Staging, opts: &RenderOptions) -> Self {
+    fn new(
+        site: &'a Site<'a>,
+        theme: &'a Theme,
+        out: &'a Staging,
+        opts: &RenderOptions,
+        cache: Option<&'a RenderCache>,
+    ) -> Self {
         let base_url = opts.base_url.trim_end_matches('/').to_string();
         let base_path = base_path_of(&base_url);
         let mut tera = theme.tera.clone();
         let cfg = site.config;
         let href = |p: &str| format!("{base_path}{p}");
-        let g = tera.global_context();
-        g.insert(
-            "site",
-            &serde_json::json!({
+        let site_json = serde_json::json!({
                 "title": cfg.title,
                 "description": cfg.description,
                 "language": cfg.language,
@@ -156,12 +168,8 @@ impl<'a> Renderer<'a> {
                 "base_path": base_path,
                 "feeds": cfg.feeds.enabled,
                 "article_count": site.articles.len(),
-            }),
-        );
-        g.insert("t", &theme.strings);
-        g.insert(
-            "nav",
-            &serde_json::json!({
+        });
+        let nav_json = serde_json::json!({
                 "home": href("/"),
                 "regions": href("/regions/"),
                 "topics": href("/topics/"),
@@ -171,8 +179,16 @@ impl<'a> Renderer<'a> {
                 "css": href("/static/style.css"),
                 "search_js": href("/static/search.js"),
                 "search_index": href("/search/"),
-            }),
-        );
+        });
+        let site_key = cache::site_fingerprint(&[
+            &theme.fingerprint,
+            site_json.to_string().as_bytes(),
+            nav_json.to_string().as_bytes(),
+        ]);
+        let g = tera.global_context();
+        g.insert("site", &site_json);
+        g.insert("t", &theme.strings);
+        g.insert("nav", &nav_json);
         Renderer {
             site,
             theme,
@@ -181,6 +197,9 @@ impl<'a> Renderer<'a> {
             base_path,
             base_url,
             list_urls: Mutex::new(Vec::new()),
+            reused: Default::default(),
+            cache,
+            site_key,
         }
     }
 
@@ -206,21 +225,41 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders `template` with `ctx` (plus `page`) and writes it at `url`.
-    /// Returns the bytes written.
+    /// Renders `template` with `ctx` (plus `page`) and writes it at `url`,
+    /// unless the render cache shows the page's inputs unchanged (then the
+    /// previous output is kept). Returns the page's bytes.
     fn page(
         &self,
         template: &str,
         url: &str,
         meta: &PageMeta,
-        mut ctx: tera::Context,
+        ctx: PageContext,
     ) -> Result<u64, RenderError> {
+        let rel = write::url_to_file(Path::new(""), url);
+        let rel = rel.to_string_lossy();
+        let key = self
+            .cache
+            .map(|_| ctx.key(&self.site_key, template, url, meta));
+        if let (Some(cache), Some(key)) = (self.cache, key)
+            && let Some(len) = cache.hit(&rel, &key)
+            && self.out.keep(&rel, len)
+        {
+            cache.record(&rel, key, len);
+            self.reused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(len);
+        }
+        let mut ctx = ctx.ctx;
         ctx.insert("page", meta);
         let html = self
             .tera
             .render(template, &ctx)
             .map_err(|e| self.theme.error(e, url))?;
-        self.write(url, html.as_bytes())
+        self.out.write(&rel, html.as_bytes())?;
+        if let (Some(cache), Some(key)) = (self.cache, key) {
+            cache.record(&rel, key, html.len() as u64);
+        }
+        Ok(html.len() as u64)
     }
 
     /// Writes bytes at a site-relative URL.
@@ -255,7 +294,19 @@ pub fn render_site(
     out: &Staging,
     opts: &RenderOptions,
 ) -> Result<RenderStats, RenderError> {
-    let r = Renderer::new(site, theme, out, opts);
+    render_site_cached(site, theme, out, opts, None)
+}
+
+/// [`render_site`], skipping pages whose key in `cache` is unchanged (see
+/// [`cache`]); the caller saves the cache once the output is in place.
+pub fn render_site_cached(
+    site: &Site<'_>,
+    theme: &Theme,
+    out: &Staging,
+    opts: &RenderOptions,
+    cache: Option<&RenderCache>,
+) -> Result<RenderStats, RenderError> {
+    let r = Renderer::new(site, theme, out, opts, cache);
     let mut stats = RenderStats::default();
 
     let (pages, bytes) = (0..site.articles.len() as crate::site::ArticleId)
@@ -285,6 +336,7 @@ pub fn render_site(
         stats.bytes += r.write(&format!("/static/{name}"), data)?;
         stats.statics += 1;
     }
+    stats.reused = r.reused.load(std::sync::atomic::Ordering::Relaxed);
     Ok(stats)
 }
 

@@ -103,6 +103,8 @@ pub struct Theme {
     pub strings: toml::Table,
     /// Static files, name → bytes, sorted.
     pub statics: BTreeMap<String, Vec<u8>>,
+    /// Hash of every template source and the strings table (see `cache`).
+    pub fingerprint: [u8; 32],
 }
 
 impl Theme {
@@ -200,11 +202,20 @@ pub fn load_theme(site_root: &Path, config: &SiteConfig) -> Result<Theme, Render
             statics.insert(name, bytes);
         }
     }
+    let mut h = blake3::Hasher::new();
+    for (name, (_, src)) in &sources {
+        for part in [name.as_str(), src.as_str()] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    h.update(strings.to_string().as_bytes());
     Ok(Theme {
         tera,
         origins,
         strings,
         statics,
+        fingerprint: *h.finalize().as_bytes(),
     })
 }
 
