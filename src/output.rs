@@ -158,38 +158,6 @@ impl Staging {
         ok
     }
 
-    /// Records that `rel` was produced by writing it directly into [`Staging::dir`].
-    pub fn mark_produced(&self, rel: &str) {
-        if let Ok(mut produced) = self.produced.lock() {
-            produced.insert(rel.to_string());
-        }
-        if let Ok(meta) = fs::metadata(self.dir.join(rel)) {
-            self.bytes.fetch_add(meta.len(), Ordering::Relaxed);
-        }
-    }
-
-    /// Records every file under `rel_dir` (written directly into the staging
-    /// folder by a phase that manages its own files, like the search index).
-    pub fn mark_tree_produced(&self, rel_dir: &str) -> Result<(), OutputError> {
-        let root = self.dir.join(rel_dir);
-        for entry in WalkDir::new(&root).sort_by_file_name() {
-            let entry = entry.map_err(|e| OutputError::Io {
-                path: root.clone(),
-                source: io::Error::other(e.to_string()),
-            })?;
-            if entry.file_type().is_file() {
-                let rel = entry
-                    .path()
-                    .strip_prefix(&self.dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                self.mark_produced(&rel);
-            }
-        }
-        Ok(())
-    }
-
     /// Moves every file of `src_dir` (a folder a phase filled on its own, on
     /// the same file system, e.g. inside [`Staging::dir`]) to `rel_dir` in the
     /// output: a file whose bytes equal the current one is dropped (the old
