@@ -260,6 +260,8 @@ fn ingest(paths: &SitePaths, args: IngestArgs) -> Result<i32> {
         println!("{}", crate::ingest::explain(&text, line));
         return Ok(0);
     }
+    // Same lock as `folio build`: two writers of content/ never overlap.
+    let _lock = crate::output::BuildLock::acquire(&paths.cache())?;
     let report = ingest_run::ingest(
         &seeds_dir,
         &paths.content(),

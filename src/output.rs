@@ -26,7 +26,7 @@ pub enum OutputError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error(
-        "another folio build is running on this site (lock {path} is held); wait for it to finish"
+        "another folio build is running on this site (or an ingest; lock {path} is held); wait for it to finish"
     )]
     Locked { path: PathBuf },
     #[error("refusing to write outside the output folder: {0}")]
@@ -40,7 +40,8 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     }
 }
 
-/// Holds the site's build lock for as long as it lives.
+/// Holds the site's build lock for as long as it lives. `folio build` and
+/// `folio ingest` both take it: they write the same `content/`.
 pub struct BuildLock {
     _file: File,
 }

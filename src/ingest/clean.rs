@@ -51,12 +51,29 @@ pub fn clean_text(s: &str) -> String {
 /// punctuation is removed (real spaces between Latin words stay), ASCII
 /// punctuation is normalised. Doubled text is NOT collapsed in body text.
 pub fn clean_body(s: &str) -> String {
-    normalize_punct(&remove_spaces(s, false))
+    settle(s, false)
+}
+
+/// Space removal then punctuation normalisation, repeated until nothing
+/// changes (a mark turned wide can make a space removable or a neighbouring
+/// mark wide), so cleanup is idempotent.
+fn settle(s: &str, keep_words: bool) -> String {
+    let mut cur = normalize_punct(&remove_spaces(s, keep_words));
+    // Each pass only turns ASCII marks wide (never back), so this settles;
+    // the cap bounds the work on hostile input.
+    for _ in 0..8 {
+        let next = normalize_punct(&remove_spaces(&cur, keep_words));
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
 }
 
 /// Headline-mode space cleanup plus punctuation, without doubling collapse.
 pub fn clean_headline_spaces(s: &str) -> String {
-    normalize_punct(&remove_spaces(s, true))
+    settle(s, true)
 }
 
 /// Space-separated tokens of a line (runs of non-space characters).
@@ -166,6 +183,9 @@ fn word_each_side(chars: &[char], start: usize, end: usize) -> bool {
     left >= 2 && right >= 2
 }
 
+/// ASCII marks [`normalize_punct`] may turn into full-width ones.
+const MAPPED: &str = ",:;!?.\"()";
+
 /// Normalise ASCII punctuation inside Chinese text to full-width forms. Numbers
 /// keep theirs ("1,000", "2.63", "9:00").
 pub fn normalize_punct(s: &str) -> String {
@@ -175,8 +195,12 @@ pub fn normalize_punct(s: &str) -> String {
     let has_cjk = chars.iter().any(|c| is_cjk(*c));
     let mut quote_open = false;
     for (i, &c) in chars.iter().enumerate() {
-        let prev = chars[..i].iter().rev().find(|c| !is_space(**c)).copied();
-        let next = chars[i + 1..].iter().find(|c| !is_space(**c)).copied();
+        // Neighbours skip spaces and the ASCII marks this function may turn
+        // wide, so a run like `""` is decided as one and a second pass
+        // changes nothing (idempotent).
+        let seen = |c: &&char| !is_space(**c) && !MAPPED.contains(**c);
+        let prev = chars[..i].iter().rev().find(seen).copied();
+        let next = chars[i + 1..].iter().find(seen).copied();
         let wide_near = prev.is_some_and(is_wide) || next.is_some_and(is_wide);
         let digits_around =
             prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
@@ -206,7 +230,7 @@ pub fn normalize_punct(s: &str) -> String {
             ')' => match parens.pop() {
                 Some(true) => '）',
                 Some(false) => ')',
-                None if prev.is_some_and(is_wide) => '）',
+                None if wide_near => '）',
                 None => ')',
             },
             other => other,
@@ -220,7 +244,23 @@ pub fn normalize_punct(s: &str) -> String {
 /// "保靖县保靖县3030年侧记年侧记"). A repeat counts when the repeated piece has
 /// at least three characters including a CJK one, or two characters right
 /// after another collapsed piece. Returns the text and the removed duplicates.
+/// Repeated until nothing collapses (tripled text, doubles left by a
+/// collapse), so the result is stable.
 pub fn collapse_doubled(s: &str) -> (String, Vec<String>) {
+    let (mut out, mut removed) = collapse_once(s);
+    // Each pass that changes the text shortens it; the cap bounds the work.
+    for _ in 0..8 {
+        let (next, more) = collapse_once(&out);
+        if more.is_empty() {
+            break;
+        }
+        out = next;
+        removed.extend(more);
+    }
+    (out, removed)
+}
+
+fn collapse_once(s: &str) -> (String, Vec<String>) {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() > MAX_HEADLINE {
         return (s.to_string(), Vec::new());
@@ -373,5 +413,23 @@ mod tests {
         assert_eq!(clean_text("谢谢大家"), "谢谢大家");
         assert_eq!(clean_text("2020年以来"), "2020年以来");
         assert_eq!(clean_text("一对一帮扶"), "一对一帮扶");
+    }
+
+    // Found by tests/reliability_fuzz.rs: cleanup must be idempotent.
+    #[test]
+    fn cleanup_is_idempotent_on_fuzz_finds() {
+        for s in [
+            "。\" ꀀ",
+            "本报讯\"\"",
+            "\")本报讯",
+            "一.!a",
+            "一.(a",
+            "乡村振兴乡村振兴乡村振兴",
+        ] {
+            let once = clean_text(s);
+            assert_eq!(clean_text(&once), once, "{s:?}");
+        }
+        assert_eq!(clean_text("乡村振兴乡村振兴乡村振兴"), "乡村振兴");
+        assert_eq!(normalize_punct("本报讯\"\""), "本报讯“”");
     }
 }

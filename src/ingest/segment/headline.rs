@@ -294,21 +294,37 @@ impl Segmenter<'_> {
 
     fn attach_sections(&mut self, units: Vec<Unit>) {
         for u in units {
-            if let Unit::Heading { text, lines, .. } = u {
-                let cleaned = self.clean_heading(&text, lines[0]);
-                for no in &lines {
-                    let idx = self.line_idx(*no);
-                    self.notes[idx] = format!(
-                        "heading ({}) inside an open story → section heading",
-                        self.block_reason
-                    );
+            let (text, lines) = match u {
+                Unit::Heading { text, lines, .. } => (text, lines),
+                // Only headings become section headings; any other unit of
+                // the block is kept as unplaced text, never dropped.
+                Unit::Subtitle { text, lines } => {
+                    let line = lines.first().copied().unwrap_or(0);
+                    self.place_unplaced(line, text, "not a section heading");
+                    continue;
                 }
-                let d = self.current();
-                for no in &lines {
-                    d.touch(*no);
+                Unit::Credit {
+                    raw: text, line, ..
                 }
-                d.push_heading(cleaned);
+                | Unit::Caption { text, line }
+                | Unit::Banner { text, line } => {
+                    self.place_unplaced(line, text, "not a section heading");
+                    continue;
+                }
+            };
+            let cleaned = self.clean_heading(&text, lines[0]);
+            for no in &lines {
+                let idx = self.line_idx(*no);
+                self.notes[idx] = format!(
+                    "heading ({}) inside an open story → section heading",
+                    self.block_reason
+                );
             }
+            let d = self.current();
+            for no in &lines {
+                d.touch(*no);
+            }
+            d.push_heading(cleaned);
         }
     }
 
@@ -351,7 +367,12 @@ impl Segmenter<'_> {
                             text: dashes.into(),
                             reason: "kicker dash".into(),
                         });
-                        *kicker = Some((self.clean_heading(core, lines[0]), lines[0]));
+                        let new = (self.clean_heading(core, lines[0]), lines[0]);
+                        // A second kicker: the first one becomes a plain line
+                        // (never dropped).
+                        if let Some(old) = kicker.replace(new) {
+                            plain.push(old);
+                        }
                     } else if (t.ends_with('：') || t.ends_with(':')) && kicker.is_none() {
                         *kicker = Some((self.clean_heading(t, lines[0]), lines[0]));
                     } else {
@@ -428,9 +449,9 @@ impl Segmenter<'_> {
             Some(plain.remove(0))
         };
         let extra = plain;
-        let Some(d) = self.cur.as_mut() else {
-            return;
-        };
+        // A headline block with no story to attach to (e.g. a lone
+        // "——subtitle" line) starts one: dropping it would lose text.
+        let d = self.current();
         for no in &touched {
             d.touch(*no);
         }

@@ -289,8 +289,13 @@ impl Segmenter<'_> {
         if story.body.is_empty() && story.title.is_empty() && story.authors.is_empty() {
             // Nothing but a kicker, subtitle, captions or credits: keep the
             // text, drop the story.
-            for part in story.kicker.into_iter().chain(story.subtitle) {
-                self.place_unplaced(story.lines.0, part, "headline part with no story");
+            for (text, what) in [
+                (story.kicker, "kicker with no story"),
+                (story.subtitle, "subtitle with no story"),
+            ] {
+                if let Some(t) = text.filter(|t| !t.is_empty()) {
+                    self.place_unplaced(story.lines.0, t, what);
+                }
             }
             for cap in story.captions {
                 self.place_unplaced(story.lines.0, cap, "caption with no story");
@@ -833,5 +838,36 @@ mod tests {
         assert_eq!(s.title, "标题在前");
         assert_eq!(s.authors, ["王强"]);
         assert!(s.body.contains("\n\n## 小标题一\n\n"), "{}", s.body);
+    }
+
+    /// Every non-space character of `text` ends up somewhere in the page.
+    fn all_kept(text: &str) {
+        let p = page(text);
+        let mut out = String::new();
+        for s in &p.stories {
+            out.push_str(&s.title);
+            out.extend(s.kicker.iter().map(String::as_str));
+            out.extend(s.subtitle.iter().map(String::as_str));
+            out.push_str(&s.body);
+        }
+        for u in p.unplaced.iter().chain(&p.removed) {
+            out.push_str(&u.text);
+        }
+        for c in ["上接", "本报讯", "一：", "实干担当·娄星篇"] {
+            if text.contains(c) {
+                assert!(out.contains(c), "{c} lost from {text:?}: {p:?}");
+            }
+        }
+    }
+
+    // Found by tests/reliability_fuzz.rs: these lost text.
+    #[test]
+    fn lone_subtitle_second_kicker_and_banner_in_sections_are_kept() {
+        all_kept("——（上接1版①）");
+        all_kept("——本报讯");
+        all_kept("一：\n本报讯——\n一一一一一一一一一一一一一一一一一一一一一一本报讯本报讯");
+        all_kept(
+            "本报讯本报讯本报讯本报讯本报讯本报讯！\n（上接1版①） #\n本报讯\n实干担当·娄星篇\n",
+        );
     }
 }
