@@ -260,6 +260,7 @@ fn unseen_pages_in_three_layouts_meet_the_issue_targets() {
         "paragraph_new4",
         "markdown_new5",
         "column_new5",
+        "paragraph_new6",
     ] {
         let mut score = Score::default();
         let ann = annotation(&format!("tests/fixtures/ingest/new/{name}.json"));

@@ -422,8 +422,19 @@ pub fn ends_paragraph(text: &str) -> bool {
         Some('。' | '！' | '？' | '!' | '?' | '…') => true,
         Some('：' | ':') => !closers,
         Some('—') => core.ends_with("——") && !closers,
-        _ => false,
+        _ => quote_attribution_end(t),
     }
+}
+
+/// A paragraph-long line ending with the attribution of a quote whose final
+/// "。" was left out: "“……。”护江志愿者李大爷说". Column lines (16–20
+/// characters) are too short to be taken for one.
+fn quote_attribution_end(t: &str) -> bool {
+    static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"[。！？]”[^“”。，]{1,14}(说|表示|介绍|坦言|感慨|笑着说)$")
+            .expect("static regex")
+    });
+    t.chars().count() > 24 && ATTRIBUTION.is_match(t)
 }
 
 /// The line has a sentence end inside (not only at the end).
@@ -525,6 +536,10 @@ mod tests {
         assert_eq!(kind("法治·视点"), Kind::Banner);
         assert_eq!(kind("# 要闻"), Kind::Banner);
         assert_eq!(kind("(完)"), Kind::Label);
+        assert!(ends_paragraph(
+            "“现在江里经常能看到江豚，这是我小时候的记忆。”护江志愿者李大爷说"
+        ));
+        assert!(!ends_paragraph("“这是我小时候的记忆。”李大爷说"));
         assert_eq!(kind("游客在古镇游玩。资料图片"), Kind::Caption);
         assert_eq!(kind("工人在车间忙碌。（新华社发）"), Kind::Caption);
         assert_eq!(kind("这是一份资料图片"), Kind::Text);
