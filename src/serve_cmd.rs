@@ -8,12 +8,14 @@
 //! terminal; the server keeps running. No HTTP or build logic of its own.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 
 use crate::build::{self, BuildOptions, SitePaths};
+use crate::config::SiteConfig;
 use crate::serve::{self, ServeOptions, Server};
 
 /// Runs until interrupted.
@@ -28,19 +30,15 @@ pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Res
         output_dir: Some(public),
         ..Default::default()
     };
-    rebuild(paths, &options, &server);
-    eprintln!("serving at http://{addr}/ (Ctrl-C to stop)");
-
+    // Watch before the first build, so no save made during it (or right after
+    // the address is announced) is missed.
     let (tx, rx) = mpsc::channel();
-    let watched: Vec<_> = ["content", "seeds", "themes", "templates", "site.toml"]
-        .iter()
-        .map(|p| paths.root.join(p))
-        .filter(|p| p.exists())
-        .chain(std::iter::once(paths.config.clone()))
-        .collect();
-    let _watcher = serve::watch(&watched, move |changed| {
+    let (watched, ignored) = watch_lists(paths);
+    let _watcher = serve::watch_ignoring(&watched, &ignored, move |changed| {
         let _ = tx.send(changed);
     })?;
+    rebuild(paths, &options, &server);
+    eprintln!("serving at http://{addr}/ (Ctrl-C to stop)");
     while let Ok(changed) = rx.recv() {
         let mut n = changed.len();
         while let Ok(more) = rx.try_recv() {
@@ -50,6 +48,31 @@ pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Res
         rebuild(paths, &options, &server);
     }
     Ok(0)
+}
+
+/// What to watch (sources that exist) and what never to react to: the build
+/// cache (the preview itself is written there) and the published output folder,
+/// in case a site keeps either inside a watched folder.
+fn watch_lists(paths: &SitePaths) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let config = SiteConfig::load(&paths.config).ok();
+    let seeds = config
+        .as_ref()
+        .map_or_else(|| paths.root.join("seeds"), |c| paths.seeds(c));
+    let mut watched: Vec<PathBuf> = [paths.content(), seeds]
+        .into_iter()
+        .chain(["themes", "templates"].iter().map(|p| paths.root.join(p)))
+        .filter(|p| p.exists())
+        .collect();
+    if paths.config.exists() {
+        watched.push(paths.config.clone());
+    }
+    watched.sort();
+    watched.dedup();
+    let mut ignored = vec![paths.cache()];
+    if let Some(c) = &config {
+        ignored.push(paths.output(c));
+    }
+    (watched, ignored)
 }
 
 fn rebuild(paths: &SitePaths, options: &BuildOptions, server: &Server) {
