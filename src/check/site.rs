@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::build::{self, BuildError, BuildOptions, SitePaths};
 use crate::config::{ConfigError, SiteConfig};
 use crate::content::{self, ContentError, LoadOptions};
+use crate::render::RenderError;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -127,6 +128,16 @@ pub fn check_site(paths: &SitePaths) -> Vec<Problem> {
         }
         Err(BuildError::Content(errs)) => problems.extend(errs.iter().map(from_content)),
         Err(BuildError::Config(e)) => problems.push(from_config(&e)),
+        Err(BuildError::Render(RenderError::Template {
+            file,
+            line,
+            message,
+            page,
+        })) => problems.push(error(
+            file,
+            line,
+            format!("{message} (while rendering {page})"),
+        )),
         Err(e) => problems.push(error(paths.root.display().to_string(), 1, e.to_string())),
     }
     problems.sort();
