@@ -194,13 +194,28 @@ pub fn normalize_punct(s: &str) -> String {
     let mut parens: Vec<bool> = Vec::new();
     let has_cjk = chars.iter().any(|c| is_cjk(*c));
     let mut quote_open = false;
+    // Neighbours skip spaces and the ASCII marks this function may turn wide,
+    // so a run like `""` is decided as one and a second pass changes nothing
+    // (idempotent). Computed once each way: linear even on a 1 MB line.
+    let seen = |c: char| !is_space(c) && !MAPPED.contains(c);
+    let mut prevs = Vec::with_capacity(chars.len());
+    let mut last = None;
+    for &c in &chars {
+        prevs.push(last);
+        if seen(c) {
+            last = Some(c);
+        }
+    }
+    let mut nexts = vec![None; chars.len()];
+    last = None;
+    for (i, &c) in chars.iter().enumerate().rev() {
+        nexts[i] = last;
+        if seen(c) {
+            last = Some(c);
+        }
+    }
     for (i, &c) in chars.iter().enumerate() {
-        // Neighbours skip spaces and the ASCII marks this function may turn
-        // wide, so a run like `""` is decided as one and a second pass
-        // changes nothing (idempotent).
-        let seen = |c: &&char| !is_space(**c) && !MAPPED.contains(**c);
-        let prev = chars[..i].iter().rev().find(seen).copied();
-        let next = chars[i + 1..].iter().find(seen).copied();
+        let (prev, next) = (prevs[i], nexts[i]);
         let wide_near = prev.is_some_and(is_wide) || next.is_some_and(is_wide);
         let digits_around =
             prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
