@@ -13,6 +13,9 @@
 use folio::ingest::{Page, Story, decode, parse_page};
 use serde_json::Value;
 
+mod ingest_support;
+use ingest_support::*;
+
 #[derive(Default, Debug)]
 struct Score {
     gold: usize,
@@ -24,49 +27,6 @@ struct Score {
     sections: usize,
     captions: usize,
     continuation: usize,
-}
-
-fn compact(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn body_text(story: &Story) -> String {
-    story
-        .body
-        .split("\n\n")
-        .filter(|p| !p.starts_with("## "))
-        .map(compact)
-        .collect()
-}
-
-fn sections(story: &Story) -> Vec<String> {
-    story
-        .body
-        .split("\n\n")
-        .filter_map(|p| p.strip_prefix("## "))
-        .map(str::to_string)
-        .collect()
-}
-
-fn opt(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn matches(story: &Story, gold: &Value) -> bool {
-    let body = body_text(story);
-    let start = compact(gold["body_start"].as_str().unwrap_or(""));
-    let end = compact(gold["body_end"].as_str().unwrap_or(""));
-    !start.is_empty() && body.starts_with(&start) && body.ends_with(&end)
 }
 
 fn is_cjk(c: char) -> bool {
@@ -179,10 +139,6 @@ fn score_page(label: &str, page: &Page, ann: &Value, score: &mut Score) {
             format!("{cont}"),
         );
     }
-}
-
-fn ratio(n: usize, d: usize) -> f64 {
-    if d == 0 { 1.0 } else { n as f64 / d as f64 }
 }
 
 fn report_and_check(what: &str, score: &Score) {

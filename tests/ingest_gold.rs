@@ -4,8 +4,11 @@
 //! subtitle, author list, section headings, continuation flag. Thresholds are
 //! the targets; per-field scores are printed.
 
-use folio::ingest::{Story, decode, parse_page};
+use folio::ingest::{decode, parse_page};
 use serde_json::Value;
+
+mod ingest_support;
+use ingest_support::*;
 
 #[derive(Default, Debug)]
 struct Score {
@@ -18,50 +21,6 @@ struct Score {
     sections: usize,
     affiliation: usize,
     captions: usize,
-}
-
-fn compact(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// Body text without section headings, spaces removed.
-fn body_text(story: &Story) -> String {
-    story
-        .body
-        .split("\n\n")
-        .filter(|p| !p.starts_with("## "))
-        .map(compact)
-        .collect()
-}
-
-fn sections(story: &Story) -> Vec<String> {
-    story
-        .body
-        .split("\n\n")
-        .filter_map(|p| p.strip_prefix("## "))
-        .map(str::to_string)
-        .collect()
-}
-
-fn opt(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn matches(story: &Story, gold: &Value) -> bool {
-    let body = body_text(story);
-    let start = compact(gold["body_start"].as_str().unwrap_or(""));
-    let end = compact(gold["body_end"].as_str().unwrap_or(""));
-    !start.is_empty() && body.starts_with(&start) && body.ends_with(&end)
 }
 
 fn score_seed(name: &str, score: &mut Score) {
@@ -143,10 +102,6 @@ fn score_seed(name: &str, score: &mut Score) {
             g["order"]
         );
     }
-}
-
-fn ratio(n: usize, d: usize) -> f64 {
-    if d == 0 { 1.0 } else { n as f64 / d as f64 }
 }
 
 #[test]

@@ -11,47 +11,10 @@
 
 use folio::ingest::clean::is_cjk;
 use folio::ingest::{Page, decode, parse_page};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-fn canon(c: char) -> Option<char> {
-    if c.is_whitespace() || c == '\u{3000}' || c == '#' {
-        return None;
-    }
-    Some(match c {
-        ',' => '，',
-        ':' => '：',
-        ';' => '；',
-        '(' => '（',
-        ')' => '）',
-        '!' => '！',
-        '?' => '？',
-        '.' => '。',
-        '"' | '”' => '“',
-        other => other,
-    })
-}
-
-fn count(into: &mut BTreeMap<char, i64>, s: &str, sign: i64) {
-    for c in s.chars().filter_map(canon) {
-        *into.entry(c).or_default() += sign;
-    }
-}
-
-fn output_texts(page: &Page) -> Vec<String> {
-    let mut out = Vec::new();
-    for s in &page.stories {
-        out.push(s.title.clone());
-        out.extend(s.kicker.clone());
-        out.extend(s.subtitle.clone());
-        out.extend(s.credits.clone());
-        out.extend(s.captions.clone());
-        out.push(s.body.clone());
-    }
-    out.extend(page.unplaced.iter().map(|u| u.text.clone()));
-    out.extend(page.removed.iter().map(|u| u.text.clone()));
-    out
-}
+mod ingest_support;
+use ingest_support::imbalance;
 
 fn pages() -> Vec<PathBuf> {
     let mut paths = Vec::new();
@@ -73,12 +36,7 @@ fn pages() -> Vec<PathBuf> {
 }
 
 fn check_accounting(name: &str, text: &str, page: &Page) {
-    let mut diff = BTreeMap::new();
-    count(&mut diff, text, 1);
-    for t in output_texts(page) {
-        count(&mut diff, &t, -1);
-    }
-    let bad: Vec<(char, i64)> = diff.into_iter().filter(|(_, n)| *n != 0).collect();
+    let bad: Vec<(char, i64)> = imbalance(text, page).into_iter().collect();
     assert!(
         bad.is_empty(),
         "{name}: characters lost (>0) or duplicated (<0): {bad:?}"

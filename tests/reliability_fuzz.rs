@@ -9,10 +9,12 @@
 
 use folio::content::front_matter::{self, Date, DateSource, FrontMatter, Source};
 use folio::ingest::clean::{clean_body, is_cjk};
-use folio::ingest::{Page, clean_text, decode, parse_page};
+use folio::ingest::{clean_text, decode, parse_page};
 use proptest::prelude::*;
-use std::collections::BTreeMap;
 use std::path::Path;
+
+mod ingest_support;
+use ingest_support::imbalance;
 
 /// Default cases per property; `PROPTEST_CASES` overrides.
 fn config(default_cases: u32) -> ProptestConfig {
@@ -98,53 +100,6 @@ fn page_text() -> impl Strategy<Value = String> {
         1 => "[ -~]{0,8}",
     ];
     prop::collection::vec(piece, 0..120).prop_map(|v| v.concat())
-}
-
-fn canon(c: char) -> Option<char> {
-    if c.is_whitespace() || c == '\u{3000}' || c == '#' {
-        return None;
-    }
-    Some(match c {
-        ',' => '，',
-        ':' => '：',
-        ';' => '；',
-        '(' => '（',
-        ')' => '）',
-        '!' => '！',
-        '?' => '？',
-        '.' => '。',
-        '"' | '”' => '“',
-        other => other,
-    })
-}
-
-fn count(into: &mut BTreeMap<char, i64>, s: &str, sign: i64) {
-    for c in s.chars().filter_map(canon) {
-        *into.entry(c).or_default() += sign;
-    }
-}
-
-/// Characters in the page minus characters in the output; empty when the
-/// accounting contract of `ingest` holds.
-fn imbalance(text: &str, page: &Page) -> BTreeMap<char, i64> {
-    let mut m = BTreeMap::new();
-    count(&mut m, text, 1);
-    for s in &page.stories {
-        for t in [&s.title, &s.body]
-            .into_iter()
-            .chain(s.kicker.iter())
-            .chain(s.subtitle.iter())
-            .chain(s.credits.iter())
-            .chain(s.captions.iter())
-        {
-            count(&mut m, t, -1);
-        }
-    }
-    for u in page.unplaced.iter().chain(page.removed.iter()) {
-        count(&mut m, &u.text, -1);
-    }
-    m.retain(|_, v| *v != 0);
-    m
 }
 
 /// A CJK character, spaces, then a CJK character.

@@ -61,20 +61,7 @@ fn overlay(message: &str) -> String {
 }
 
 /// Escape text for HTML element content and quoted attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::render::markdown::escape as escape_html;
 
 /// `html` with the overlay (if `error` is set) and the script inserted just before the
 /// last `</body>` (any case), or appended when there is none.
