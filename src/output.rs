@@ -1,15 +1,18 @@
 //! Output: writes a build into a staging folder and swaps it into place.
 //!
-//! A build never writes into `public/` directly. It starts from a hard-link
-//! clone of the current `public/` (cheap, and unchanged files keep their inode
-//! and mtime), replaces only files whose bytes changed (temp file + rename, so
-//! the old `public/` is never touched), deletes files the build no longer
-//! produced, then exchanges the staging folder with `public/` in one atomic
-//! rename. Killing a build at any moment leaves `public/` as it was. A lock file
-//! serializes concurrent builds of one site. This module knows nothing about
-//! pages or content.
+//! A build never writes into `public/` directly. The staging folder starts as
+//! an exact copy of the current `public/` whose files are hard links (cheap;
+//! unchanged files keep their inode and mtime): the *twin* — the output before
+//! last, kept by the previous build — brought up to date by replaying what that
+//! build changed, or else a fresh hard-link clone. The build replaces only
+//! files whose bytes changed (new files, or temp file + rename, so the live
+//! `public/` is never written into), deletes files it no longer produced, then
+//! exchanges the staging folder with `public/` in one atomic rename; the
+//! previous output becomes the next twin. Killing a build at any moment leaves
+//! `public/` as it was. A lock file serializes concurrent builds of one site.
+//! This module knows nothing about pages or content.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -79,31 +82,58 @@ pub struct OutputStats {
     pub bytes: u64,
 }
 
+/// The files of an output tree: `/`-separated relative path → length.
+type Manifest = HashMap<String, u64>;
+
 /// A staging folder being filled; [`Staging::commit`] swaps it into place.
 pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
-    produced: Mutex<HashSet<String>>,
+    /// Files the staging folder held when the build started (the current
+    /// output's files when it was cloned or rebuilt from the twin; empty for
+    /// a from-scratch build).
+    previous: Manifest,
+    /// Whether the previous output may be kept as the twin after the swap
+    /// (only when the staging folder started as an exact copy of it).
+    keep_twin: bool,
+    produced: Mutex<Manifest>,
+    /// Files this build wrote (new inodes), for the twin record.
+    written_files: Mutex<Vec<String>>,
+    /// Folders known to exist in the staging folder.
+    dirs: Mutex<HashSet<PathBuf>>,
     written: AtomicUsize,
     bytes: AtomicU64,
 }
 
 impl Staging {
-    /// Prepares `<parent>/.<name>.folio-staging` next to `target`
-    /// (removing leftovers of a killed build), as a hard-link clone of `target`
-    /// when `clone` is true, else empty (a from-scratch build).
+    /// Prepares `<parent>/.<name>.folio-staging` next to `target` (removing
+    /// leftovers of a killed build). With `clone`, it starts as a copy of
+    /// `target`: the twin brought up to date when its record matches, else a
+    /// hard-link clone. Without, it starts empty (a from-scratch build).
     pub fn begin(target: &Path, clone: bool) -> Result<Staging, OutputError> {
         let dir = sibling(target, "folio-staging");
         remove_dir_if_exists(&dir)?;
         remove_dir_if_exists(&sibling(target, "folio-old"))?;
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        if clone && target.is_dir() {
-            clone_tree(target, &dir)?;
-        }
+        let twin = take_twin(target, &dir, clone);
+        let (previous, keep_twin) = match twin {
+            Some(previous) => (previous, true),
+            None => {
+                fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+                if clone && target.is_dir() {
+                    (clone_tree(target, &dir)?, true)
+                } else {
+                    (Manifest::new(), false)
+                }
+            }
+        };
         Ok(Staging {
             target: target.to_path_buf(),
             dir,
-            produced: Mutex::new(HashSet::new()),
+            previous,
+            keep_twin,
+            produced: Mutex::new(Manifest::new()),
+            written_files: Mutex::new(Vec::new()),
+            dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
         })
@@ -114,47 +144,70 @@ impl Staging {
         &self.dir
     }
 
+    fn record_produced(&self, rel: &str, len: u64) {
+        self.bytes.fetch_add(len, Ordering::Relaxed);
+        if let Ok(mut produced) = self.produced.lock() {
+            produced.insert(rel.to_string(), len);
+        }
+    }
+
+    fn record_written(&self, rel: String) {
+        self.written.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut w) = self.written_files.lock() {
+            w.push(rel);
+        }
+    }
+
+    /// Creates the parent folder of `path` unless this build already did.
+    fn ensure_parent(&self, path: &Path) -> Result<(), OutputError> {
+        let Some(parent) = path.parent() else {
+            return Ok(());
+        };
+        if self.dirs.lock().is_ok_and(|d| d.contains(parent)) {
+            return Ok(());
+        }
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        if let Ok(mut d) = self.dirs.lock() {
+            let mut p = Some(parent);
+            while let Some(dir) = p {
+                if dir == self.dir || !d.insert(dir.to_path_buf()) {
+                    break;
+                }
+                p = dir.parent();
+            }
+        }
+        Ok(())
+    }
+
     /// Writes `bytes` at `rel` (a `/`-separated path inside the output) unless
     /// the file already holds exactly these bytes. Safe to call from many threads.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        if rel.is_empty()
-            || rel.starts_with('/')
-            || rel
-                .split('/')
-                .any(|c| c == ".." || c == "." || c.is_empty())
-            || rel.contains('\\')
-        {
-            return Err(OutputError::BadPath(rel.to_string()));
-        }
+        check_rel(rel)?;
         let path = self.dir.join(rel);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        if let Ok(mut produced) = self.produced.lock() {
-            produced.insert(rel.to_string());
+        self.record_produced(rel, bytes.len() as u64);
+        match self.previous.get(rel) {
+            Some(&len) => {
+                if len == bytes.len() as u64 && fs::read(&path).is_ok_and(|old| old == bytes) {
+                    return Ok(());
+                }
+                // The old file may be a hard link into the live output.
+                write_replace(&path, bytes)?;
+            }
+            None => {
+                self.ensure_parent(&path)?;
+                fs::write(&path, bytes).map_err(io_err(&path))?;
+            }
         }
-        if let Ok(meta) = fs::metadata(&path)
-            && meta.len() == bytes.len() as u64
-            && fs::read(&path).is_ok_and(|old| old == bytes)
-        {
-            return Ok(());
-        }
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
-        write_replace(&path, bytes)?;
-        self.written.fetch_add(1, Ordering::Relaxed);
+        self.record_written(rel.to_string());
         Ok(())
     }
 
     /// Keeps the file at `rel` as it is (a page whose inputs did not change) if
-    /// it exists with length `len`; returns whether it was kept.
+    /// the current output has it with length `len`; returns whether it was kept.
     pub fn keep(&self, rel: &str, len: u64) -> bool {
-        let ok =
-            fs::symlink_metadata(self.dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len);
+        let ok = self.previous.get(rel) == Some(&len);
         if ok {
-            self.bytes.fetch_add(len, Ordering::Relaxed);
-            if let Ok(mut produced) = self.produced.lock() {
-                produced.insert(rel.to_string());
-            }
+            self.record_produced(rel, len);
         }
         ok
     }
@@ -170,26 +223,27 @@ impl Staging {
             path: src_dir.to_path_buf(),
             source: io::Error::other(e.to_string()),
         };
-        let files: Vec<PathBuf> = WalkDir::new(src_dir)
+        let files: Vec<(PathBuf, u64)> = WalkDir::new(src_dir)
             .sort_by_file_name()
             .into_iter()
             .filter(|e| e.as_ref().map_or(true, |e| e.file_type().is_file()))
-            .map(|e| e.map(|e| e.into_path()).map_err(walk_err))
-            .collect::<Result<_, _>>()?;
-        files.par_iter().try_for_each(|src| {
+            .map(|e| {
+                let e = e.map_err(walk_err)?;
+                let len = e.metadata().map_err(walk_err)?.len();
+                Ok((e.into_path(), len))
+            })
+            .collect::<Result<_, OutputError>>()?;
+        files.par_iter().try_for_each(|(src, new_len)| {
             let sub = src
                 .strip_prefix(src_dir)
                 .unwrap_or(src)
                 .to_string_lossy()
                 .replace('\\', "/");
             let rel = format!("{}/{sub}", rel_dir.trim_end_matches('/'));
+            check_rel(&rel)?;
             let dest = self.dir.join(&rel);
-            let new_len = fs::metadata(src).map_err(io_err(src))?.len();
-            self.bytes.fetch_add(new_len, Ordering::Relaxed);
-            if let Ok(mut produced) = self.produced.lock() {
-                produced.insert(rel);
-            }
-            let same = fs::metadata(&dest).is_ok_and(|m| m.len() == new_len)
+            self.record_produced(&rel, *new_len);
+            let same = self.previous.get(&rel) == Some(new_len)
                 && match (fs::read(src), fs::read(&dest)) {
                     (Ok(a), Ok(b)) => a == b,
                     _ => false,
@@ -197,52 +251,268 @@ impl Staging {
             if same {
                 return fs::remove_file(src).map_err(io_err(src));
             }
-            if let Some(parent) = dest.parent() {
-                fs::create_dir_all(parent).map_err(io_err(parent))?;
-            }
+            self.ensure_parent(&dest)?;
             fs::rename(src, &dest).map_err(io_err(&dest))?;
-            self.written.fetch_add(1, Ordering::Relaxed);
+            self.record_written(rel);
             Ok(())
         })?;
         remove_dir_if_exists(src_dir)
     }
 
     /// Removes files not produced by this build, then swaps the staging folder
-    /// into place atomically.
+    /// into place atomically. The previous output is kept as the twin (the
+    /// next build's starting point) when possible, else deleted.
     pub fn commit(self) -> Result<OutputStats, OutputError> {
         let produced = self.produced.into_inner().unwrap_or_default();
-        let mut removed = 0;
-        let mut stale = Vec::new();
-        for entry in WalkDir::new(&self.dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| OutputError::Io {
-                path: self.dir.clone(),
-                source: io::Error::other(e.to_string()),
-            })?;
-            if entry.file_type().is_dir() {
-                continue;
+        let mut stale: Vec<&String> = self
+            .previous
+            .keys()
+            .filter(|rel| !produced.contains_key(*rel))
+            .collect();
+        stale.sort();
+        let mut parents: HashSet<PathBuf> = HashSet::new();
+        for rel in &stale {
+            let path = self.dir.join(rel);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(OutputError::Io { path, source: e }),
             }
-            let rel = entry
-                .path()
-                .strip_prefix(&self.dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            if !produced.contains(&rel) {
-                stale.push(entry.path().to_path_buf());
+            if let Some(p) = path.parent() {
+                parents.insert(p.to_path_buf());
             }
         }
-        for path in stale {
-            fs::remove_file(&path).map_err(io_err(&path))?;
-            removed += 1;
+        remove_empty_parents(&self.dir, parents);
+        let removed = stale.len();
+        let had_target = self.target.is_dir();
+        let exchanged = swap_into_place(&self.dir, &self.target)?;
+        let twin = sibling(&self.target, "folio-twin");
+        let record = twin_record_path(&self.target);
+        let _ = fs::remove_file(&record);
+        remove_dir_if_exists(&twin)?;
+        if exchanged {
+            // `self.dir` now holds the previous output.
+            if self.keep_twin && fs::rename(&self.dir, &twin).is_ok() {
+                let mut written = self.written_files.into_inner().unwrap_or_default();
+                written.sort();
+                let stale: Vec<String> = stale.into_iter().cloned().collect();
+                if write_twin_record(&self.target, &twin, &written, &stale, &produced).is_err() {
+                    let _ = fs::remove_file(&record);
+                    remove_dir_if_exists(&twin)?;
+                }
+            } else {
+                remove_dir_if_exists(&self.dir)?;
+            }
+        } else if had_target {
+            remove_dir_if_exists(&sibling(&self.target, "folio-old"))?;
         }
-        remove_empty_dirs(&self.dir)?;
-        swap_into_place(&self.dir, &self.target)?;
         Ok(OutputStats {
             files: produced.len(),
             written: self.written.load(Ordering::Relaxed),
             removed,
             bytes: self.bytes.load(Ordering::Relaxed),
         })
+    }
+}
+
+fn check_rel(rel: &str) -> Result<(), OutputError> {
+    if rel.is_empty()
+        || rel.starts_with('/')
+        || rel
+            .split('/')
+            .any(|c| c == ".." || c == "." || c.is_empty())
+        || rel.contains('\\')
+        || rel.contains('\n')
+    {
+        return Err(OutputError::BadPath(rel.to_string()));
+    }
+    Ok(())
+}
+
+/// Removes the folders in `dirs` and their parents (up to `root`, excluded)
+/// that are empty.
+fn remove_empty_parents(root: &Path, dirs: HashSet<PathBuf>) {
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
+    // Deepest first, so a parent is tried after its children.
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    let mut tried = HashSet::new();
+    for d in dirs {
+        let mut cur = Some(d.as_path());
+        while let Some(dir) = cur {
+            if dir == root || !dir.starts_with(root) || !tried.insert(dir.to_path_buf()) {
+                break;
+            }
+            // Fails (and stops the climb) when the folder is not empty.
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+            cur = dir.parent();
+        }
+    }
+}
+
+// --- The twin -------------------------------------------------------------
+//
+// After a swap, the staging folder holds the previous output. Instead of
+// deleting it (on slow disks, unlinking a large tree costs more than the whole
+// build), it is kept as `.<name>.folio-twin` with a record of what the build
+// changed: the files it wrote and the files it removed, and the list of files
+// of the new output. The next build renames the twin to staging and applies
+// that change (hard links to the written files, removal of the removed ones):
+// work proportional to what changed, not to the size of the archive. The
+// record names the identities (device, inode) of both folders; if either
+// differs (someone replaced public/ or the twin), or anything fails, the twin
+// is discarded and the build falls back to cloning. Files put into `public/`
+// by hand are not part of the record: Folio owns `public/`.
+
+fn twin_record_path(target: &Path) -> PathBuf {
+    let mut p = sibling(target, "folio-twin").into_os_string();
+    p.push(".list");
+    PathBuf::from(p)
+}
+
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::symlink_metadata(path).ok()?;
+    m.is_dir().then(|| (m.dev(), m.ino()))
+}
+
+fn write_twin_record(
+    target: &Path,
+    twin: &Path,
+    written: &[String],
+    removed: &[String],
+    produced: &Manifest,
+) -> io::Result<()> {
+    let (Some(t), Some(w)) = (identity(target), identity(twin)) else {
+        return Err(io::Error::other("output folders vanished"));
+    };
+    let mut files: Vec<(&String, &u64)> = produced.iter().collect();
+    files.sort();
+    let mut out = Vec::with_capacity(64 * (files.len() + written.len()));
+    writeln!(out, "folio-twin 1")?;
+    writeln!(out, "target {} {}", t.0, t.1)?;
+    writeln!(out, "twin {} {}", w.0, w.1)?;
+    for rel in written {
+        writeln!(out, "W {rel}")?;
+    }
+    for rel in removed {
+        writeln!(out, "R {rel}")?;
+    }
+    for (rel, len) in files {
+        writeln!(out, "F {len} {rel}")?;
+    }
+    let path = twin_record_path(target);
+    let tmp = path.with_extension("list.folio-tmp");
+    fs::write(&tmp, &out)?;
+    fs::rename(&tmp, &path)
+}
+
+struct TwinRecord {
+    target: (u64, u64),
+    twin: (u64, u64),
+    written: Vec<String>,
+    removed: Vec<String>,
+    files: Manifest,
+}
+
+fn parse_twin_record(text: &str) -> Option<TwinRecord> {
+    let mut lines = text.lines();
+    if lines.next()? != "folio-twin 1" {
+        return None;
+    }
+    let id = |line: Option<&str>, tag: &str| -> Option<(u64, u64)> {
+        let mut parts = line?.strip_prefix(tag)?.split_whitespace();
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    };
+    let target = id(lines.next(), "target ")?;
+    let twin = id(lines.next(), "twin ")?;
+    let mut rec = TwinRecord {
+        target,
+        twin,
+        written: Vec::new(),
+        removed: Vec::new(),
+        files: Manifest::new(),
+    };
+    for line in lines {
+        if let Some(rel) = line.strip_prefix("W ") {
+            rec.written.push(rel.to_string());
+        } else if let Some(rel) = line.strip_prefix("R ") {
+            rec.removed.push(rel.to_string());
+        } else if let Some(rest) = line.strip_prefix("F ") {
+            let (len, rel) = rest.split_once(' ')?;
+            rec.files.insert(rel.to_string(), len.parse().ok()?);
+        } else {
+            return None;
+        }
+    }
+    let all_valid = rec
+        .written
+        .iter()
+        .chain(&rec.removed)
+        .chain(rec.files.keys())
+        .all(|r| check_rel(r).is_ok());
+    all_valid.then_some(rec)
+}
+
+/// Turns the twin into the staging folder `dir`, brought up to date with
+/// `target`; returns the manifest of `target`. On any mismatch or failure the
+/// twin is discarded and `None` returned (the caller clones instead).
+fn take_twin(target: &Path, dir: &Path, clone: bool) -> Option<Manifest> {
+    let twin = sibling(target, "folio-twin");
+    let record_path = twin_record_path(target);
+    let record = fs::read_to_string(&record_path)
+        .ok()
+        .and_then(|t| parse_twin_record(&t));
+    // The record describes one use of the twin only.
+    let _ = fs::remove_file(&record_path);
+    let usable = clone
+        && record.as_ref().is_some_and(|r| {
+            identity(target) == Some(r.target) && identity(&twin) == Some(r.twin)
+        });
+    let (true, Some(record)) = (usable, record) else {
+        let _ = remove_dir_if_exists(&twin);
+        return None;
+    };
+    if fs::rename(&twin, dir).is_err() {
+        let _ = remove_dir_if_exists(&twin);
+        return None;
+    }
+    let applied = (|| -> io::Result<()> {
+        let mut parents = HashSet::new();
+        for rel in &record.removed {
+            let path = dir.join(rel);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+            if let Some(p) = path.parent() {
+                parents.insert(p.to_path_buf());
+            }
+        }
+        remove_empty_parents(dir, parents);
+        record.written.par_iter().try_for_each(|rel| {
+            let dest = dir.join(rel);
+            match fs::remove_file(&dest) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    if let Some(parent) = dest.parent() {
+                        fs::create_dir_all(parent)?;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            fs::hard_link(target.join(rel), &dest)
+        })
+    })();
+    match applied {
+        Ok(()) => Some(record.files),
+        Err(_) => {
+            let _ = remove_dir_if_exists(dir);
+            let _ = fs::create_dir_all(dir);
+            None
+        }
     }
 }
 
@@ -303,8 +573,10 @@ fn remove_dir_if_exists(dir: &Path) -> Result<(), OutputError> {
     }
 }
 
-/// Recreates `from`'s tree under `to` with hard links (copies where links fail).
-fn clone_tree(from: &Path, to: &Path) -> Result<(), OutputError> {
+/// Recreates `from`'s tree under `to` with hard links (copies where links
+/// fail); returns its files.
+fn clone_tree(from: &Path, to: &Path) -> Result<Manifest, OutputError> {
+    let mut files = Manifest::new();
     for entry in WalkDir::new(from).follow_links(false) {
         let entry = entry.map_err(|e| OutputError::Io {
             path: from.to_path_buf(),
@@ -314,35 +586,23 @@ fn clone_tree(from: &Path, to: &Path) -> Result<(), OutputError> {
         let dest = to.join(rel);
         if entry.file_type().is_dir() {
             fs::create_dir_all(&dest).map_err(io_err(&dest))?;
-        } else if entry.file_type().is_file() && fs::hard_link(entry.path(), &dest).is_err() {
-            fs::copy(entry.path(), &dest).map_err(io_err(&dest))?;
+        } else if entry.file_type().is_file() {
+            if fs::hard_link(entry.path(), &dest).is_err() {
+                fs::copy(entry.path(), &dest).map_err(io_err(&dest))?;
+            }
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            files.insert(rel, len);
         }
     }
-    Ok(())
+    Ok(files)
 }
 
-fn remove_empty_dirs(root: &Path) -> Result<(), OutputError> {
-    let dirs: Vec<PathBuf> = WalkDir::new(root)
-        .contents_first(true)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_dir() && e.path() != root)
-        .map(|e| e.path().to_path_buf())
-        .collect();
-    for d in dirs {
-        if fs::read_dir(&d)
-            .map(|mut it| it.next().is_none())
-            .unwrap_or(false)
-        {
-            fs::remove_dir(&d).map_err(io_err(&d))?;
-        }
-    }
-    Ok(())
-}
-
-/// Puts `staging` at `target`: an atomic exchange where the OS supports it,
-/// else two renames (a crash between them leaves the complete staging folder).
-fn swap_into_place(staging: &Path, target: &Path) -> Result<(), OutputError> {
+/// Puts `staging` at `target`: an atomic exchange where the OS supports it
+/// (returns true: `staging` then holds the previous output), else two renames
+/// (a crash between them leaves the complete staging folder; the previous
+/// output is left at the `folio-old` sibling for the caller to remove).
+fn swap_into_place(staging: &Path, target: &Path) -> Result<bool, OutputError> {
     if target.exists() {
         let exchanged = rustix::fs::renameat_with(
             rustix::fs::CWD,
@@ -353,18 +613,18 @@ fn swap_into_place(staging: &Path, target: &Path) -> Result<(), OutputError> {
         )
         .is_ok();
         if exchanged {
-            // `staging` now holds the previous output.
-            return remove_dir_if_exists(staging);
+            return Ok(true);
         }
         let old = sibling(target, "folio-old");
         fs::rename(target, &old).map_err(io_err(target))?;
         fs::rename(staging, target).map_err(io_err(target))?;
-        remove_dir_if_exists(&old)
+        Ok(false)
     } else {
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        fs::rename(staging, target).map_err(io_err(target))
+        fs::rename(staging, target).map_err(io_err(target))?;
+        Ok(false)
     }
 }
 
@@ -400,8 +660,16 @@ mod tests {
         );
         assert_eq!(fs::read(public.join("a/index.html")).unwrap(), b"a2");
         assert!(!public.join("old").exists());
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "only public/ remains");
+        let mut leftovers: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        leftovers.sort();
+        assert_eq!(
+            leftovers,
+            [".public.folio-twin", ".public.folio-twin.list", "public"],
+            "public/ and the twin of the previous output remain"
+        );
     }
 
     #[test]
@@ -454,6 +722,106 @@ mod tests {
         assert_ne!(ino("search/t/0.json"), zero);
         assert_eq!(fs::read(public.join("search/t/0.json")).unwrap(), b"ZERO");
         assert!(!public.join("search/t/1.json").exists());
+    }
+
+    /// Every file under `dir` with its bytes.
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                (rel, fs::read(e.path()).unwrap())
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn dirs(dir: &Path) -> Vec<String> {
+        WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_dir())
+            .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_twin_is_reused_and_kept_in_step_over_many_builds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let twin = sibling(&public, "folio-twin");
+        // Each build's full set of files; a reference tree is built from scratch.
+        let builds: Vec<Vec<(&str, &str)>> = vec![
+            vec![("index.html", "1"), ("a/x/index.html", "ax"), ("b/index.html", "b")],
+            vec![("index.html", "2"), ("a/x/index.html", "ax"), ("c/d/index.html", "cd")],
+            vec![("index.html", "2"), ("a/x/index.html", "AX"), ("c/d/index.html", "cd")],
+            vec![("index.html", "3"), ("b/index.html", "b2")],
+            vec![("index.html", "3"), ("b/index.html", "b2"), ("a/x/index.html", "again")],
+        ];
+        for (n, files) in builds.iter().enumerate() {
+            let s = Staging::begin(&public, true).unwrap();
+            if n >= 2 {
+                // Twin taken: the staging folder equals the current output.
+                assert!(!twin.exists());
+                assert_eq!(tree(s.dir()), tree(&public), "build {n} starts from a copy");
+                assert_eq!(dirs(s.dir()), dirs(&public), "build {n}: same folders");
+            }
+            for (rel, data) in files {
+                s.write(rel, data.as_bytes()).unwrap();
+            }
+            s.commit().unwrap();
+            let reference = tmp.path().join(format!("ref{n}"));
+            let r = Staging::begin(&reference, false).unwrap();
+            for (rel, data) in files {
+                r.write(rel, data.as_bytes()).unwrap();
+            }
+            r.commit().unwrap();
+            assert_eq!(tree(&public), tree(&reference), "build {n}");
+            assert_eq!(dirs(&public), dirs(&reference), "build {n}: no empty folders left");
+            if n >= 1 {
+                assert!(twin.is_dir(), "the previous output is kept as the twin");
+            }
+        }
+    }
+
+    #[test]
+    fn a_twin_that_does_not_match_is_discarded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let twin = sibling(&public, "folio-twin");
+        for v in ["1", "2"] {
+            let s = Staging::begin(&public, true).unwrap();
+            s.write("index.html", v.as_bytes()).unwrap();
+            s.commit().unwrap();
+        }
+        assert!(twin.is_dir());
+        // Someone replaces public/ by hand: the record no longer matches.
+        fs::remove_dir_all(&public).unwrap();
+        fs::create_dir_all(public.join("other")).unwrap();
+        fs::write(public.join("other/x.html"), "x").unwrap();
+        let s = Staging::begin(&public, true).unwrap();
+        assert!(!twin.exists(), "discarded");
+        assert_eq!(tree(s.dir()), tree(&public), "cloned instead");
+        s.write("index.html", b"3").unwrap();
+        s.commit().unwrap();
+        assert_eq!(tree(&public), vec![("index.html".to_string(), b"3".to_vec())]);
+
+        // A corrupt record is ignored the same way.
+        fs::write(twin_record_path(&public), "folio-twin 1\ngarbage").unwrap();
+        let s = Staging::begin(&public, true).unwrap();
+        assert!(!twin.exists());
+        assert_eq!(tree(s.dir()), tree(&public));
+        drop(s);
+
+        // A from-scratch build does not use (and removes) the twin.
+        let s = Staging::begin(&public, false).unwrap();
+        assert!(tree(s.dir()).is_empty());
+        assert!(!twin.exists());
     }
 
     #[test]
