@@ -228,12 +228,14 @@ pub fn build(
 
     progress("load");
     let validate = validator(&config);
-    let (articles, errors) = content::load(
+    let load_cache = (!options.clean).then(|| paths.cache().join("content.json"));
+    let (articles, errors) = content::load_cached(
         &paths.content(),
         LoadOptions {
             drafts: options.drafts,
         },
         &validate,
+        load_cache.as_deref(),
     );
     if !errors.is_empty() {
         return Err(BuildError::Content(errors));

@@ -467,9 +467,9 @@ fn take_twin(target: &Path, dir: &Path, clone: bool) -> Option<Manifest> {
     // The record describes one use of the twin only.
     let _ = fs::remove_file(&record_path);
     let usable = clone
-        && record.as_ref().is_some_and(|r| {
-            identity(target) == Some(r.target) && identity(&twin) == Some(r.twin)
-        });
+        && record
+            .as_ref()
+            .is_some_and(|r| identity(target) == Some(r.target) && identity(&twin) == Some(r.twin));
     let (true, Some(record)) = (usable, record) else {
         let _ = remove_dir_if_exists(&twin);
         return None;
@@ -732,7 +732,12 @@ mod tests {
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
             .map(|e| {
-                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 (rel, fs::read(e.path()).unwrap())
             })
             .collect();
@@ -746,7 +751,13 @@ mod tests {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_dir())
-            .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect()
     }
 
@@ -757,11 +768,27 @@ mod tests {
         let twin = sibling(&public, "folio-twin");
         // Each build's full set of files; a reference tree is built from scratch.
         let builds: Vec<Vec<(&str, &str)>> = vec![
-            vec![("index.html", "1"), ("a/x/index.html", "ax"), ("b/index.html", "b")],
-            vec![("index.html", "2"), ("a/x/index.html", "ax"), ("c/d/index.html", "cd")],
-            vec![("index.html", "2"), ("a/x/index.html", "AX"), ("c/d/index.html", "cd")],
+            vec![
+                ("index.html", "1"),
+                ("a/x/index.html", "ax"),
+                ("b/index.html", "b"),
+            ],
+            vec![
+                ("index.html", "2"),
+                ("a/x/index.html", "ax"),
+                ("c/d/index.html", "cd"),
+            ],
+            vec![
+                ("index.html", "2"),
+                ("a/x/index.html", "AX"),
+                ("c/d/index.html", "cd"),
+            ],
             vec![("index.html", "3"), ("b/index.html", "b2")],
-            vec![("index.html", "3"), ("b/index.html", "b2"), ("a/x/index.html", "again")],
+            vec![
+                ("index.html", "3"),
+                ("b/index.html", "b2"),
+                ("a/x/index.html", "again"),
+            ],
         ];
         for (n, files) in builds.iter().enumerate() {
             let s = Staging::begin(&public, true).unwrap();
@@ -782,7 +809,11 @@ mod tests {
             }
             r.commit().unwrap();
             assert_eq!(tree(&public), tree(&reference), "build {n}");
-            assert_eq!(dirs(&public), dirs(&reference), "build {n}: no empty folders left");
+            assert_eq!(
+                dirs(&public),
+                dirs(&reference),
+                "build {n}: no empty folders left"
+            );
             if n >= 1 {
                 assert!(twin.is_dir(), "the previous output is kept as the twin");
             }
@@ -809,7 +840,10 @@ mod tests {
         assert_eq!(tree(s.dir()), tree(&public), "cloned instead");
         s.write("index.html", b"3").unwrap();
         s.commit().unwrap();
-        assert_eq!(tree(&public), vec![("index.html".to_string(), b"3".to_vec())]);
+        assert_eq!(
+            tree(&public),
+            vec![("index.html".to_string(), b"3".to_vec())]
+        );
 
         // A corrupt record is ignored the same way.
         fs::write(twin_record_path(&public), "folio-twin 1\ngarbage").unwrap();

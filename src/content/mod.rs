@@ -3,8 +3,10 @@
 //! Loads every `content/**/*.md` in sorted order (in parallel), parses front
 //! matter, derives permalinks and summaries, and reports *all* problems with
 //! file:line. Bodies are not kept in memory: later phases re-read them one at a
-//! time. This module must not render, classify or write anything.
+//! time. With a load cache (`cache`), unchanged files are not read again. This
+//! module must not render, classify or write anything but that cache.
 
+pub mod cache;
 pub mod front_matter;
 pub mod summary;
 
@@ -67,12 +69,29 @@ pub fn load(
     options: LoadOptions,
     validate: Validator<'_>,
 ) -> (Vec<Article>, Vec<ContentError>) {
+    load_cached(dir, options, validate, None)
+}
+
+/// [`load`], taking unchanged files from the load cache file `cache_file`
+/// (see [`cache`]) and saving it again when every file loaded without error.
+pub fn load_cached(
+    dir: &Path,
+    options: LoadOptions,
+    validate: Validator<'_>,
+    cache_file: Option<&Path>,
+) -> (Vec<Article>, Vec<ContentError>) {
     let mut errors = Vec::new();
     let files = list_files(dir, &mut errors);
+    let cache = cache_file.map(cache::LoadCache::open);
     let results: Vec<Result<Option<Article>, ContentError>> = files
         .par_iter()
-        .map(|(path, rel)| load_one(path, rel, options, validate))
+        .map(|(path, rel)| load_one(path, rel, options, validate, cache.as_ref()))
         .collect();
+    let all_ok = errors.is_empty() && results.iter().all(Result::is_ok);
+    if let (Some(c), true) = (cache, all_ok) {
+        // A cache that cannot be saved only costs time on the next build.
+        let _ = c.save();
+    }
     let mut articles = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -135,7 +154,21 @@ fn load_one(
     rel: &str,
     options: LoadOptions,
     validate: Validator<'_>,
+    cache: Option<&cache::LoadCache>,
 ) -> Result<Option<Article>, ContentError> {
+    let stamp = cache
+        .and_then(|_| std::fs::symlink_metadata(path).ok())
+        .and_then(|m| cache::Stamp::of(&m));
+    if let (Some(c), Some(stamp)) = (cache, stamp)
+        && let Some(entry) = c.get(rel, stamp)
+    {
+        let (meta, _) = front_matter::parse(&entry.front, path)?;
+        let article = finish_one(path, rel, options, validate, &entry.front, meta, || {
+            (entry.summary.clone(), entry.hash.clone())
+        })?;
+        c.put(rel, entry.clone());
+        return Ok(article);
+    }
     let bytes =
         std::fs::read(path).map_err(|e| ContentError::file(path, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -146,6 +179,35 @@ fn load_one(
         )
     })?;
     let (meta, body) = front_matter::parse(&text, path)?;
+    let summary = summary::summarize(body, 100);
+    let hash = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
+    if let (Some(c), Some(stamp)) = (cache, stamp) {
+        let front = &text[..text.len() - body.len()];
+        c.put(
+            rel,
+            cache::Entry {
+                stamp,
+                front: front.to_string(),
+                summary: summary.clone(),
+                hash: hash.clone(),
+            },
+        );
+    }
+    finish_one(path, rel, options, validate, &text, meta, || {
+        (summary, hash)
+    })
+}
+
+/// Validation, drafts and permalink of a parsed file (`text` holds at least its front matter).
+fn finish_one(
+    path: &Path,
+    rel: &str,
+    options: LoadOptions,
+    validate: Validator<'_>,
+    text: &str,
+    meta: FrontMatter,
+    summary_and_hash: impl FnOnce() -> (String, String),
+) -> Result<Option<Article>, ContentError> {
     let problems = validate(&meta);
     if let Some((key, message)) = problems.into_iter().next() {
         let fm_end = text.find("\n+++").unwrap_or(text.len());
@@ -160,12 +222,13 @@ fn load_one(
         return Ok(None);
     }
     let permalink = permalink(rel, meta.slug.as_deref());
+    let (summary, hash) = summary_and_hash();
     Ok(Some(Article {
         rel_path: rel.to_string(),
         path: path.to_path_buf(),
         permalink,
-        summary: summary::summarize(body, 100),
-        hash: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
+        summary,
+        hash,
         meta,
     }))
 }
@@ -269,6 +332,54 @@ mod tests {
         assert_eq!(errs.len(), 2, "{errs:?}");
         let (arts, _) = load(d, LoadOptions { drafts: true }, &none);
         assert_eq!(arts.len(), 2);
+    }
+
+    #[test]
+    fn the_load_cache_gives_the_same_articles_and_sees_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("content");
+        std::fs::create_dir_all(d.join("s")).unwrap();
+        let age = |p: &Path| {
+            let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+            let f = std::fs::File::options().write(true).open(p).unwrap();
+            f.set_modified(old).unwrap();
+        };
+        let a = d.join("s/01.md");
+        std::fs::write(
+            &a,
+            "\u{feff}+++\ntitle = \"甲\"\ntopics = [\"x\"]\n+++\n\n正文。第二句。\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("s/02.md"), "+++\ntitle = \"乙\"\n+++\n").unwrap();
+        age(&a);
+        age(&d.join("s/02.md"));
+        let cache = dir.path().join("cache/content.json");
+        let dump = |arts: &[Article]| format!("{arts:?}");
+        let (plain, _) = load(&d, LoadOptions::default(), &none);
+        let (first, e1) = load_cached(&d, LoadOptions::default(), &none, Some(&cache));
+        assert!(e1.is_empty() && cache.exists());
+        // The second load reads the unchanged files from the cache: same articles.
+        std::fs::remove_file(d.join("s/02.md")).ok();
+        std::fs::write(d.join("s/02.md"), "+++\ntitle = \"乙\"\n+++\n").unwrap();
+        age(&d.join("s/02.md"));
+        let (second, _) = load_cached(&d, LoadOptions::default(), &none, Some(&cache));
+        assert_eq!(dump(&plain), dump(&first));
+        assert_eq!(dump(&plain), dump(&second));
+        // Validation runs on cached entries too (the config may have changed).
+        let strict = |fm: &FrontMatter| {
+            fm.topics
+                .iter()
+                .map(|_| ("topics", "unknown topic".to_string()))
+                .collect::<Vec<_>>()
+        };
+        let (_, errs) = load_cached(&d, LoadOptions::default(), &strict, Some(&cache));
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].to_string().contains(":3:"), "{}", errs[0]);
+        // An edit (new length and time) is seen.
+        std::fs::write(&a, "+++\ntitle = \"丙\"\n+++\n新正文。\n").unwrap();
+        let (third, _) = load_cached(&d, LoadOptions::default(), &none, Some(&cache));
+        assert_eq!(third[0].meta.title, "丙");
+        assert_eq!(third[0].summary, "新正文。");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One article page: reads the body from disk, renders it to HTML and fills
-//! `article.html`. Must not hold other articles' bodies.
+//! `article.html`. The body is read only when the page must be rendered (its
+//! cache key uses the article file's hash). Must not hold other articles' bodies.
 
 use serde::Serialize;
 
@@ -37,7 +38,6 @@ struct ArticleView {
 pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError> {
     let site = r.site;
     let a = &site.articles[id as usize];
-    let body = crate::content::read_body(a)?;
     let item = r.item(id);
     let region_paths = site
         .article_regions(id)
@@ -50,10 +50,10 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
                 .collect()
         })
         .collect();
-    let view = ArticleView {
+    let mut view = ArticleView {
         author_affiliation: a.meta.author_affiliation.clone().unwrap_or_default(),
         captions: a.meta.captions.clone(),
-        body: markdown_to_html(&body),
+        body: String::new(),
         source: a.meta.source.as_ref().map(|s| SourceView {
             seed: s.seed.clone(),
             first_line: s.lines[0],
@@ -80,9 +80,16 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
         meta.description = a.summary.clone();
     }
     let mut ctx = PageContext::new();
+    // The body HTML is a function of the file (and of the program, part of the
+    // site fingerprint): its hash stands for it in the key.
+    ctx.hash_only("article-file", a.hash.as_bytes());
     ctx.insert("article", &view);
     ctx.insert("older", &older.map(|o| r.item(o)));
     ctx.insert("newer", &newer.map(|n| r.item(n)));
     ctx.insert("related", &related);
-    r.page("article.html", &a.permalink, &meta, ctx)
+    r.page_with("article.html", &a.permalink, &meta, ctx, |ctx| {
+        view.body = markdown_to_html(&crate::content::read_body(a)?);
+        ctx.insert_unhashed("article", &view);
+        Ok(())
+    })
 }

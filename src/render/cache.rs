@@ -62,6 +62,22 @@ impl PageContext {
         self.ctx.insert(key, value);
     }
 
+    /// Feeds `bytes` to the key under `name` without adding a template
+    /// variable (an input that stands for a variable filled in later, e.g.
+    /// the hash of an article's Markdown for its HTML body).
+    pub fn hash_only(&mut self, name: &'static str, bytes: &[u8]) {
+        self.hasher.update(name.as_bytes());
+        self.hasher.update(&[0]);
+        self.hasher.update(bytes);
+        self.hasher.update(&[0]);
+    }
+
+    /// Sets a template variable without feeding it to the key: only for a value
+    /// fully determined by inputs already hashed (see [`PageContext::hash_only`]).
+    pub fn insert_unhashed<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.ctx.insert(key, value);
+    }
+
     /// The key of this page: the site fingerprint, template, URL, `page` metadata
     /// and every inserted variable.
     pub fn key<M: Serialize>(&self, site: &Key, template: &str, url: &str, meta: &M) -> Key {

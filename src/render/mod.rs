@@ -235,6 +235,20 @@ impl<'a> Renderer<'a> {
         meta: &PageMeta,
         ctx: PageContext,
     ) -> Result<u64, RenderError> {
+        self.page_with(template, url, meta, ctx, |_| Ok(()))
+    }
+
+    /// [`Renderer::page`], where `finish` completes the context only when the
+    /// page must really be rendered (costly variables whose inputs were
+    /// already fed to the key with [`PageContext::hash_only`]).
+    fn page_with(
+        &self,
+        template: &str,
+        url: &str,
+        meta: &PageMeta,
+        mut ctx: PageContext,
+        finish: impl FnOnce(&mut PageContext) -> Result<(), RenderError>,
+    ) -> Result<u64, RenderError> {
         let rel = write::url_to_file(Path::new(""), url);
         let rel = rel.to_string_lossy();
         let key = self
@@ -249,6 +263,7 @@ impl<'a> Renderer<'a> {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(len);
         }
+        finish(&mut ctx)?;
         let mut ctx = ctx.ctx;
         ctx.insert("page", meta);
         let html = self
