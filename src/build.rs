@@ -244,7 +244,13 @@ pub fn build(
     phase(&mut summary, "load");
 
     progress("model");
-    let site = Site::new(&config, Gazetteer::builtin(), articles);
+    let related_cache = (!options.clean).then(|| paths.cache().join("related.bin"));
+    let site = Site::new_cached(
+        &config,
+        Gazetteer::builtin(),
+        articles,
+        related_cache.as_deref(),
+    );
     phase(&mut summary, "model");
 
     progress("render");

@@ -69,11 +69,7 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
         item,
     };
     let (older, newer) = site.neighbours(id);
-    let related: Vec<ArticleItem> = site
-        .related
-        .get(id as usize)
-        .map(|v| r.items(v))
-        .unwrap_or_default();
+    let related_ids: &[ArticleId] = site.related.get(id as usize).map_or(&[], |v| v);
 
     let mut meta = r.meta(&a.permalink, &view.item.title, "article");
     if !a.summary.is_empty() {
@@ -84,12 +80,16 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
     // site fingerprint): its hash stands for it in the key.
     ctx.hash_only("article-file", a.hash.as_bytes());
     ctx.insert("article", &view);
-    ctx.insert("older", &older.map(|o| r.item(o)));
-    ctx.insert("newer", &newer.map(|n| r.item(n)));
-    ctx.insert("related", &related);
+    // Neighbours and related articles enter the key by their item digests.
+    ctx.hash_only("older", &r.items_key(older.as_slice()));
+    ctx.hash_only("newer", &r.items_key(newer.as_slice()));
+    ctx.hash_only("related", &r.items_key(related_ids));
     r.page_with("article.html", &a.permalink, &meta, ctx, |ctx| {
         view.body = markdown_to_html(&crate::content::read_body(a)?);
         ctx.insert_unhashed("article", &view);
+        ctx.insert_unhashed("older", &older.map(|o| r.item(o)));
+        ctx.insert_unhashed("newer", &newer.map(|n| r.item(n)));
+        ctx.insert_unhashed("related", &r.items(related_ids));
         Ok(())
     })
 }

@@ -262,6 +262,27 @@ impl Renderer<'_> {
     pub fn items(&self, ids: &[ArticleId]) -> Vec<ArticleItem> {
         ids.iter().map(|&id| self.item(id)).collect()
     }
+
+    /// What stands for `self.items(ids)` in a page's cache key: the digests
+    /// of the items' JSON, each computed once per build (an article appears on
+    /// many list pages), so an unchanged page costs neither items nor template
+    /// values.
+    pub fn items_key(&self, ids: &[ArticleId]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(ids.len() * 16);
+        for &id in ids {
+            let digest = self.item_digests[id as usize].get_or_init(|| {
+                let mut h = blake3::Hasher::new();
+                if serde_json::to_writer(&mut h, &self.item(id)).is_err() {
+                    h.update(b"\xff-unserializable");
+                }
+                let mut key = [0u8; 16];
+                key.copy_from_slice(&h.finalize().as_bytes()[..16]);
+                key
+            });
+            out.extend_from_slice(digest);
+        }
+        out
+    }
 }
 
 /// Site-relative URL of a division's page.

@@ -67,10 +67,15 @@ fn paginated(
             }
             let mut ctx = PageContext::new();
             fill(&mut ctx);
-            ctx.insert("articles", &r.items(&ids[p.start..p.end]));
+            let slice = &ids[p.start..p.end];
+            ctx.hash_only("articles", &r.items_key(slice));
             ctx.insert("pager", &PagerView::new(r, p, ids.len()));
             r.listed(&p.url);
-            r.page(template, &p.url, &m, ctx).map(|b| (1, b))
+            r.page_with(template, &p.url, &m, ctx, |ctx| {
+                ctx.insert_unhashed("articles", &r.items(slice));
+                Ok(())
+            })
+            .map(|b| (1, b))
         })
         .try_reduce(|| (0, 0), |a, b| Ok(add(a, b)))
 }

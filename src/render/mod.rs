@@ -126,6 +126,8 @@ pub struct Renderer<'a> {
     /// Keys of unchanged pages, and the fingerprint every key includes.
     cache: Option<&'a RenderCache>,
     site_key: cache::Key,
+    /// Per article, the digest of its list item (see [`Renderer::items_key`]).
+    item_digests: Vec<std::sync::OnceLock<cache::Key>>,
 }
 
 /// The `page` variable every template receives.
@@ -200,6 +202,9 @@ impl<'a> Renderer<'a> {
             reused: Default::default(),
             cache,
             site_key,
+            item_digests: (0..site.articles.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         }
     }
 

@@ -78,7 +78,19 @@ impl<'a> Site<'a> {
     pub fn new(
         config: &'a SiteConfig,
         gazetteer: &'a Gazetteer,
+        articles: Vec<Article>,
+    ) -> Site<'a> {
+        Site::new_cached(config, gazetteer, articles, None)
+    }
+
+    /// [`Site::new`], reusing the related articles computed by the previous
+    /// build when their inputs did not change (cache file `related_cache`,
+    /// e.g. `.folio-cache/related.bin`; see [`related_cached`]).
+    pub fn new_cached(
+        config: &'a SiteConfig,
+        gazetteer: &'a Gazetteer,
         mut articles: Vec<Article>,
+        related_cache: Option<&std::path::Path>,
     ) -> Site<'a> {
         articles.sort_by(|a, b| {
             b.meta
@@ -94,7 +106,7 @@ impl<'a> Site<'a> {
             .filter(|&id| gazetteer.get(id).parent.is_none())
             .collect();
         let topics = group_by_topic(config, &articles, gazetteer);
-        let related = find_related(&articles);
+        let related = related_cached(&articles, related_cache);
         Site {
             config,
             gazetteer,
@@ -131,10 +143,82 @@ impl<'a> Site<'a> {
     }
 }
 
+/// [`find_related`] through a cache file: the result is stored with a hash
+/// of every input (each article's regions, topics, title, kicker, subtitle and
+/// summary, in site order) and reused while that hash is unchanged, which is
+/// the common case of an edit below an article's lead. A missing, stale or
+/// unreadable cache only costs the computation; the result is the same.
+fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<Vec<ArticleId>> {
+    let Some(path) = cache else {
+        return find_related(articles);
+    };
+    let inputs = related_inputs(articles);
+    let mut h = blake3::Hasher::new();
+    h.update(b"folio-related v1\0");
+    h.update(&(articles.len() as u64).to_le_bytes());
+    for i in &inputs {
+        for part in i.regions.iter().chain(&i.topics).chain([&i.text]) {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update(&[0xff]);
+    }
+    let key = *h.finalize().as_bytes();
+    if let Some(found) = read_related(path, &key, articles.len()) {
+        return found;
+    }
+    let related = compute_related(inputs);
+    let mut out = Vec::with_capacity(32 + related.len() * 24);
+    out.extend_from_slice(&key);
+    for list in &related {
+        out.push(list.len() as u8);
+        for id in list {
+            out.extend_from_slice(&id.to_le_bytes());
+        }
+    }
+    // A cache that cannot be written only costs time on the next build.
+    let _ = crate::output::write_atomic(path, &out);
+    related
+}
+
+fn read_related(path: &std::path::Path, key: &[u8; 32], n: usize) -> Option<Vec<Vec<ArticleId>>> {
+    let data = std::fs::read(path).ok()?;
+    let rest = data.strip_prefix(key.as_slice())?;
+    let mut related = Vec::with_capacity(n);
+    let mut pos = 0;
+    for _ in 0..n {
+        let count = *rest.get(pos)? as usize;
+        pos += 1;
+        let mut list = Vec::with_capacity(count);
+        for _ in 0..count {
+            let bytes: [u8; 4] = rest.get(pos..pos + 4)?.try_into().ok()?;
+            let id = ArticleId::from_le_bytes(bytes);
+            if id as usize >= n {
+                return None;
+            }
+            list.push(id);
+            pos += 4;
+        }
+        related.push(list);
+    }
+    (pos == rest.len()).then_some(related)
+}
+
 /// Up to 5 related articles each: shared regions and topics plus TF-IDF
 /// similarity of title, kicker and summary (bodies stay on disk).
 fn find_related(articles: &[Article]) -> Vec<Vec<ArticleId>> {
-    let inputs: Vec<RelatedInput> = articles
+    compute_related(related_inputs(articles))
+}
+
+fn compute_related(inputs: Vec<RelatedInput>) -> Vec<Vec<ArticleId>> {
+    related(&inputs, 5)
+        .into_iter()
+        .map(|v| v.into_iter().map(|i| i as ArticleId).collect())
+        .collect()
+}
+
+fn related_inputs(articles: &[Article]) -> Vec<RelatedInput> {
+    articles
         .iter()
         .map(|a| RelatedInput {
             regions: a.meta.regions.clone(),
@@ -147,10 +231,6 @@ fn find_related(articles: &[Article]) -> Vec<Vec<ArticleId>> {
                 a.summary
             ),
         })
-        .collect();
-    related(&inputs, 5)
-        .into_iter()
-        .map(|v| v.into_iter().map(|i| i as ArticleId).collect())
         .collect()
 }
 
@@ -291,6 +371,47 @@ mod tests {
             Path::new("site.toml"),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn related_cache_gives_the_same_result_and_follows_inputs() {
+        let arts: Vec<Article> = (0..12)
+            .map(|i| {
+                let mut a = article(
+                    &format!("a/{i:02}.md"),
+                    Date::new(2024, 5, 1 + i),
+                    &["湖南省/岳阳市"],
+                    &["economy"],
+                );
+                a.summary = format!(
+                    "洞庭湖 渔民 第{}条 {}",
+                    i % 3,
+                    "乡村振兴 ".repeat(i as usize % 4)
+                );
+                a
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("related.bin");
+        let fresh = find_related(&arts);
+        assert_eq!(related_cached(&arts, Some(&path)), fresh);
+        assert!(path.exists());
+        // A second run reads the cache: same result.
+        assert_eq!(related_cached(&arts, Some(&path)), fresh);
+        // Changed inputs are not served from the cache.
+        let mut changed = arts.clone();
+        changed[0].summary = "完全 不同 的 内容".into();
+        assert_eq!(
+            related_cached(&changed, Some(&path)),
+            find_related(&changed)
+        );
+        // A corrupt cache is ignored.
+        std::fs::write(&path, b"garbage").unwrap();
+        assert_eq!(related_cached(&arts, Some(&path)), fresh);
+        let mut truncated = std::fs::read(&path).unwrap();
+        truncated.pop();
+        std::fs::write(&path, truncated).unwrap();
+        assert_eq!(related_cached(&arts, Some(&path)), fresh);
     }
 
     #[test]
