@@ -3,7 +3,8 @@
 //! Composes the build pipeline with the preview server: the preview is built
 //! into `.folio-cache/serve/public` with the local address as base URL (so the
 //! published `public/` is never touched), and every change under content/,
-//! seeds/, themes/, templates/ or site.toml triggers an incremental rebuild and
+//! seeds/, themes/, templates/, static/ or site.toml (folders created while
+//! serving included) triggers an incremental rebuild and
 //! a browser reload. A failed rebuild shows its error in the browser and the
 //! terminal; the server keeps running. No HTTP or build logic of its own.
 
@@ -50,22 +51,29 @@ pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Res
     Ok(0)
 }
 
-/// What to watch (sources that exist) and what never to react to: the build
-/// cache (the preview itself is written there) and the published output folder,
-/// in case a site keeps either inside a watched folder.
+/// What to watch and what never to react to. Every source is watched whether it
+/// exists yet or not (a `templates/` or `static/` folder created while serving is
+/// picked up), as long as its parent folder exists. Ignored: the build cache (the
+/// preview itself is written there) and the published output folder, in case a
+/// site keeps either inside a watched folder.
 fn watch_lists(paths: &SitePaths) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let config = SiteConfig::load(&paths.config).ok();
     let seeds = config
         .as_ref()
         .map_or_else(|| paths.root.join("seeds"), |c| paths.seeds(c));
-    let mut watched: Vec<PathBuf> = [paths.content(), seeds]
+    let mut watched: Vec<PathBuf> = [paths.content(), seeds, paths.config.clone()]
         .into_iter()
-        .chain(["themes", "templates"].iter().map(|p| paths.root.join(p)))
-        .filter(|p| p.exists())
+        .chain(
+            ["themes", "templates", "static"]
+                .iter()
+                .map(|p| paths.root.join(p)),
+        )
+        .filter(|p| {
+            p.exists()
+                || p.parent()
+                    .is_some_and(|d| d.as_os_str().is_empty() || d.is_dir())
+        })
         .collect();
-    if paths.config.exists() {
-        watched.push(paths.config.clone());
-    }
     watched.sort();
     watched.dedup();
     let mut ignored = vec![paths.cache()];

@@ -332,3 +332,47 @@ fn a_busy_port_is_refused_with_a_clear_message() {
         "{err}"
     );
 }
+
+#[test]
+fn folders_created_while_serving_are_built_and_reloaded() {
+    // No templates/ folder when serve starts.
+    let site = small_site();
+    assert!(!site.path().join("templates").exists());
+    let serving = Serving::start(site.path());
+    let addr = serving.addr;
+    assert_eq!(get(addr, "/articles/2026/12/01/").0, 404);
+    let mut events = Events::open(addr);
+
+    // A new month folder with a new article.
+    article(
+        site.path(),
+        "2026/12/01.md",
+        "title = \"新文件夹里的文章\"\ndate = 2026-12-01\n",
+        "十二月的正文。",
+    );
+    events.wait_for("reload");
+    poll_page(addr, "/articles/2026/12/01/", |p| {
+        p.contains("新文件夹里的文章")
+    });
+
+    // A theme override folder created after the start, then edited inside.
+    let templates = site.path().join("templates");
+    let good = fs::read_to_string(project().join("themes/default/templates/article.html")).unwrap();
+    let marked = |m: &str| {
+        good.replacen(
+            "{% block main %}",
+            &format!("{{% block main %}}<p>{m}</p>"),
+            1,
+        )
+    };
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(templates.join("article.html"), marked("override-one")).unwrap();
+    events.wait_for("reload");
+    poll_page(addr, "/articles/a/01/", |p| p.contains("override-one"));
+    save(&templates.join("article.html"), &marked("override-two"));
+    events.wait_for("reload");
+    let page = poll_page(addr, "/articles/2026/12/01/", |p| {
+        p.contains("override-two")
+    });
+    assert!(page.contains("新文件夹里的文章"), "{page}");
+}

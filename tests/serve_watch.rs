@@ -88,8 +88,103 @@ fn ignored_paths_are_not_reported() {
 }
 
 #[test]
-fn missing_path_is_an_error_naming_it() {
+fn a_path_whose_parent_is_missing_is_an_error_naming_it() {
     let (_d, root) = setup();
-    let err = watch(&[root.join("seeds")], |_| {}).err().unwrap();
+    let err = watch(&[root.join("nope/seeds")], |_| {}).err().unwrap();
     assert!(err.to_string().contains("seeds"), "{err}");
+}
+
+/// Waits for callbacks until one reports `want`; panics after [`WAIT`].
+fn wait_for(rx: &mpsc::Receiver<Vec<PathBuf>>, want: &PathBuf) -> Vec<Vec<PathBuf>> {
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + WAIT;
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(paths) => {
+                let done = paths.iter().any(|p| p == want || want.starts_with(p));
+                seen.push(paths);
+                if done {
+                    return seen;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    panic!(
+        "{} not reported within {WAIT:?}; got {seen:?}",
+        want.display()
+    );
+}
+
+#[test]
+fn folders_created_after_the_start_are_watched() {
+    let (_d, root) = setup();
+    let (tx, rx) = mpsc::channel();
+    let _guard = watch(&[root.join("content")], move |paths| {
+        let _ = tx.send(paths);
+    })
+    .unwrap();
+    // A new month folder with its first article: the creation is reported.
+    let first = root.join("content/2026/12/01.md");
+    fs::create_dir_all(first.parent().unwrap()).unwrap();
+    fs::write(&first, "+++\ntitle = '新'\n+++\n").unwrap();
+    wait_for(&rx, &first);
+    while rx.recv_timeout(QUIET).is_ok() {}
+    // A later save inside the new folder is reported exactly.
+    let second = root.join("content/2026/12/02.md");
+    fs::write(&second, "+++\ntitle = '又一篇'\n+++\n").unwrap();
+    let paths = rx.recv_timeout(WAIT).expect("no callback within 5 s");
+    assert_eq!(paths, vec![second]);
+}
+
+#[test]
+fn a_watched_folder_that_does_not_exist_yet_is_picked_up() {
+    let (_d, root) = setup();
+    let (tx, rx) = mpsc::channel();
+    let templates = root.join("templates");
+    let _guard = watch(&[root.join("content"), templates.clone()], move |paths| {
+        let _ = tx.send(paths);
+    })
+    .unwrap();
+    // Other new entries of the parent folder are not reported.
+    fs::write(root.join("notes.txt"), "x").unwrap();
+    fs::create_dir_all(root.join("drafts")).unwrap();
+    assert!(
+        rx.recv_timeout(QUIET).is_err(),
+        "unwatched sibling reported"
+    );
+
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(templates.join("article.html"), "一").unwrap();
+    wait_for(&rx, &templates);
+    while rx.recv_timeout(QUIET).is_ok() {}
+    // Now watched recursively: a save inside, and a folder created inside it.
+    fs::write(templates.join("article.html"), "二").unwrap();
+    let paths = rx.recv_timeout(WAIT).expect("no callback within 5 s");
+    assert_eq!(paths, vec![templates.join("article.html")]);
+    thread::sleep(Duration::from_millis(200));
+    let nested = templates.join("partials/nav.html");
+    fs::create_dir_all(nested.parent().unwrap()).unwrap();
+    thread::sleep(Duration::from_millis(200));
+    fs::write(&nested, "三").unwrap();
+    wait_for(&rx, &nested);
+}
+
+#[test]
+fn a_watched_folder_deleted_and_created_again_stays_watched() {
+    let (_d, root) = setup();
+    let (tx, rx) = mpsc::channel();
+    let content = root.join("content");
+    let _guard = watch(std::slice::from_ref(&content), move |paths| {
+        let _ = tx.send(paths);
+    })
+    .unwrap();
+    fs::remove_dir_all(&content).unwrap();
+    wait_for(&rx, &content);
+    fs::create_dir_all(content.join("b")).unwrap();
+    wait_for(&rx, &content);
+    while rx.recv_timeout(QUIET).is_ok() {}
+    let file = content.join("b/y.md");
+    fs::write(&file, "again").unwrap();
+    wait_for(&rx, &file);
 }

@@ -20,7 +20,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use walkdir::WalkDir;
 
-use url::{Target, decode, normalize_base, resolve};
+pub(crate) use url::decode;
+use url::{Target, normalize_base, resolve};
 
 /// One broken link.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -173,7 +174,7 @@ impl Pending {
 }
 
 fn missing_anchor(fragment: &str, page: &str) -> String {
-    format!("no element with id \"{fragment}\" in {page}")
+    format!("no element with id \"{}\" in {page}", decode(fragment))
 }
 
 /// Anchors of one page kept for the second pass up to this many bytes; pages with more

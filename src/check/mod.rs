@@ -5,3 +5,4 @@
 
 pub mod links;
 pub mod site;
+mod source;

@@ -4,16 +4,22 @@
 //! gazetteer, topic slugs against the vocabulary, duplicate permalinks and the
 //! templates (by building into a scratch folder under `.folio-cache/`, never
 //! into `public/`), then every internal link and anchor of that build. Reports
-//! problems as `file:line: message`; warnings (articles waiting for an editor)
-//! do not fail the check. Must not modify content or the published site.
+//! problems as `file:line: message` at the file the user edits: the `slug` line of
+//! a duplicate permalink, the template behind a tera error, the Markdown line of a
+//! broken link in an article body (links from templates name the checked page).
+//! Warnings (articles ingest flagged for an editor, unresolved `NN.md.new`
+//! conflicts) do not fail the check. Must not modify content or the published site.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::links::{self, LinkProblem};
+use super::source;
 use crate::build::{self, BuildError, BuildOptions, SitePaths};
 use crate::config::{ConfigError, SiteConfig};
-use crate::content::{self, ContentError, LoadOptions};
+use crate::content::{self, Article, ContentError, LoadOptions};
 use crate::render::RenderError;
 
 /// How bad a problem is.
@@ -55,6 +61,11 @@ fn error(file: impl Into<String>, line: usize, message: impl Into<String>) -> Pr
 fn from_content(e: &ContentError) -> Problem {
     match e {
         ContentError::FrontMatter(fm) => error(fm.path.display().to_string(), fm.line, &fm.message),
+        // Two articles with one permalink: point at the `slug` that makes them collide.
+        ContentError::File { path, message } if message.starts_with("duplicate permalink") => {
+            let line = source::front_matter_key_line(Path::new(path), "slug").unwrap_or(1);
+            error(path.clone(), line, message)
+        }
         ContentError::File { path, message } => error(path.clone(), 1, message),
     }
 }
@@ -91,7 +102,7 @@ pub fn check_site(paths: &SitePaths) -> Vec<Problem> {
             problems.push(Problem {
                 severity: Severity::Warning,
                 file: a.path.display().to_string(),
-                line: 1,
+                line: source::front_matter_key_line(&a.path, "review").unwrap_or(1),
                 message: format!("flagged for review by ingest: {flag}"),
             });
         }
@@ -109,23 +120,16 @@ pub fn check_site(paths: &SitePaths) -> Vec<Problem> {
         output_dir: Some(scratch.join("public")),
         ..Default::default()
     };
+    let public = scratch.join("public");
     match build::build(paths, &options, &|_| {}) {
-        Ok(_) => {
-            match crate::check::links::check_links(&scratch.join("public"), &config.base_path()) {
-                Ok(links) => problems.extend(links.into_iter().map(|l| {
-                    error(
-                        format!("{}/{}", config.output_dir.display(), l.file),
-                        l.line,
-                        format!("{}: {}", l.target, l.message),
-                    )
-                })),
-                Err(e) => problems.push(error(
-                    scratch.display().to_string(),
-                    1,
-                    format!("cannot read the built site: {e}"),
-                )),
-            }
-        }
+        Ok(_) => match links::check_links(&public, &config.base_path()) {
+            Ok(broken) => problems.extend(link_problems(&public, &articles, broken)),
+            Err(e) => problems.push(error(
+                public.display().to_string(),
+                1,
+                format!("cannot read the built site: {e}"),
+            )),
+        },
         Err(BuildError::Content(errs)) => problems.extend(errs.iter().map(from_content)),
         Err(BuildError::Config(e)) => problems.push(from_config(&e)),
         Err(BuildError::Render(RenderError::Template {
@@ -136,13 +140,59 @@ pub fn check_site(paths: &SitePaths) -> Vec<Problem> {
         })) => problems.push(error(
             file,
             line,
-            format!("{message} (while rendering {page})"),
+            if page.is_empty() {
+                message
+            } else {
+                format!("{message} (while rendering {page})")
+            },
         )),
+        // Unknown filters, tests and functions are found when the theme loads and
+        // come as text reports naming the template and line.
+        Err(BuildError::Render(RenderError::Theme(text)))
+            if !source::template_reports(&text).is_empty() =>
+        {
+            problems.extend(source::template_reports(&text).into_iter().map(|r| {
+                error(
+                    source::template_file(&paths.root, &config.theme, &r.template),
+                    r.line,
+                    r.message,
+                )
+            }))
+        }
         Err(e) => problems.push(error(paths.root.display().to_string(), 1, e.to_string())),
     }
     problems.sort();
     problems.dedup();
     problems
+}
+
+/// Broken links of the built site, reported at the Markdown line of the article that
+/// holds the link when there is one, else at the line of the built page.
+fn link_problems(public: &Path, articles: &[Article], broken: Vec<LinkProblem>) -> Vec<Problem> {
+    let pages: HashMap<String, &Article> = articles
+        .iter()
+        .map(|a| {
+            let page = links::decode(a.permalink.trim_start_matches('/')) + "index.html";
+            (page, a)
+        })
+        .collect();
+    broken
+        .into_iter()
+        .map(|l| {
+            let message = format!("broken link `{}`: {}", links::decode(&l.target), l.message);
+            let source = pages
+                .get(&l.file)
+                .and_then(|a| source::markdown_link_line(&a.path, &l.target).map(|line| (a, line)));
+            match source {
+                Some((a, line)) => error(
+                    a.path.display().to_string(),
+                    line,
+                    format!("{message} (on page /{})", l.file),
+                ),
+                None => error(public.join(&l.file).display().to_string(), l.line, message),
+            }
+        })
+        .collect()
 }
 
 /// `NN.md.new` files left by ingest conflicts are warnings until an editor resolves them.

@@ -1,5 +1,7 @@
-//! Watch source paths (directories recursively, single files through their parent so
-//! rename-on-save editors keep working) and report changes in debounced batches.
+//! Watch source paths (directories recursively, including folders created later;
+//! single files through their parent so rename-on-save editors keep working; paths
+//! that do not exist yet through their parent until they appear) and report changes
+//! in debounced batches.
 //!
 //! Ignored: reads (the build itself opens every source), `.folio-cache/` and `.git/`,
 //! editor temp and backup files, and any directory passed to [`watch_ignoring`] (the
@@ -8,10 +10,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use super::ServeError;
@@ -25,20 +28,23 @@ const IGNORED_DIRS: [&str; 2] = [".folio-cache", ".git"];
 
 /// Guard of a running watch; dropping it stops watching.
 pub struct Watcher {
-    _watcher: RecommendedWatcher,
+    _watcher: Arc<Mutex<RecommendedWatcher>>,
 }
 
 /// What a watched path accepts.
 #[derive(Debug, Clone)]
 enum Rule {
-    /// Anything under this directory.
+    /// Anything under this directory (and the path itself, which may not exist yet).
     Dir(PathBuf),
     /// Exactly this file.
     File(PathBuf),
 }
 
-/// Watch `paths` (existing files or directories) and call `on_change` with the sorted,
-/// de-duplicated absolute paths changed in each debounced batch (~100 ms of quiet).
+/// Watch `paths` and call `on_change` with the sorted, de-duplicated absolute paths
+/// changed in each debounced batch (~100 ms of quiet). Directories are watched
+/// recursively, folders created in them later included. A path that does not exist
+/// yet is watched through its parent (which must exist) and, once it appears as a
+/// directory, recursively; so is a watched directory deleted and created again.
 /// Watched roots are canonicalized, so reported paths start with the canonical root.
 pub fn watch(
     paths: &[PathBuf],
@@ -58,36 +64,76 @@ pub fn watch_ignoring(
     let mut watcher =
         notify::recommended_watcher(tx).map_err(|e| ServeError::WatcherStart(e.to_string()))?;
     let mut rules = Vec::new();
+    // Directories watched recursively, and folders watched for their entries only
+    // (the parents of watched files, of watched directories and of paths yet to come).
+    let mut recursive = BTreeSet::new();
+    let mut flat = BTreeSet::new();
     for path in paths {
         let fail = |message: String| ServeError::Watch {
             path: path.clone(),
             message,
         };
-        let real = path.canonicalize().map_err(|e| fail(e.to_string()))?;
-        let (target, mode, rule) = if real.is_dir() {
-            (real.clone(), RecursiveMode::Recursive, Rule::Dir(real))
-        } else {
-            let parent = real
-                .parent()
-                .map(Path::to_path_buf)
-                .ok_or_else(|| fail("no parent directory".into()))?;
-            (parent, RecursiveMode::NonRecursive, Rule::File(real))
-        };
-        watcher.watch(&target, mode).map_err(|e| {
-            fail(match e.kind {
+        match path.canonicalize() {
+            Ok(real) if real.is_dir() => {
+                flat.extend(real.parent().map(Path::to_path_buf));
+                recursive.insert(real.clone());
+                rules.push(Rule::Dir(real));
+            }
+            Ok(real) => {
+                let parent = real
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .ok_or_else(|| fail("no parent directory".into()))?;
+                flat.insert(parent);
+                rules.push(Rule::File(real));
+            }
+            Err(e) => {
+                let name = path.file_name().ok_or_else(|| fail(e.to_string()))?;
+                let parent = match path.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let parent = parent
+                    .canonicalize()
+                    .map_err(|e| fail(format!("{e} (nor does its parent folder exist)")))?;
+                rules.push(Rule::Dir(parent.join(name)));
+                flat.insert(parent);
+            }
+        }
+    }
+    // A folder inside a recursive watch is covered already (and watching it again
+    // non-recursively would replace the recursive watch).
+    flat.retain(|f| !recursive.iter().any(|r| f.starts_with(r)));
+    let watches = recursive
+        .iter()
+        .map(|p| (p, RecursiveMode::Recursive))
+        .chain(flat.iter().map(|p| (p, RecursiveMode::NonRecursive)));
+    for (target, mode) in watches {
+        watcher.watch(target, mode).map_err(|e| ServeError::Watch {
+            path: target.clone(),
+            message: match e.kind {
                 notify::ErrorKind::MaxFilesWatch => format!(
                     "{e} (on Linux raise it, e.g. `sysctl fs.inotify.max_user_watches=1048576`)"
                 ),
                 _ => e.to_string(),
-            })
+            },
         })?;
-        rules.push(rule);
     }
+    let watcher = Arc::new(Mutex::new(watcher));
+    // The thread must not keep the watcher alive: dropping the guard ends it.
+    let rewatch = Arc::downgrade(&watcher);
     let ignore: Vec<PathBuf> = ignore.iter().map(|p| absolute(p)).collect();
     let roots: Vec<PathBuf> = rules
         .iter()
         .map(|r| match r {
             Rule::Dir(p) | Rule::File(p) => p.clone(),
+        })
+        .collect();
+    let dirs: Vec<PathBuf> = rules
+        .iter()
+        .filter_map(|r| match r {
+            Rule::Dir(p) => Some(p.clone()),
+            Rule::File(_) => None,
         })
         .collect();
     thread::Builder::new()
@@ -99,17 +145,44 @@ pub fn watch_ignoring(
                     Err(_) => roots.clone(),
                     Ok(e) if e.need_rescan() => roots.clone(),
                     Ok(e) if is_read(&e.kind) => Vec::new(),
-                    Ok(e) => e
-                        .paths
-                        .into_iter()
-                        .filter(|p| accepted(p, &rules, &ignore))
-                        .collect(),
+                    Ok(e) => {
+                        if appears(&e.kind) {
+                            watch_new_roots(&e.paths, &dirs, &rewatch);
+                        }
+                        e.paths
+                            .into_iter()
+                            .filter(|p| accepted(p, &rules, &ignore))
+                            .collect()
+                    }
                 }
             };
             debounce_loop(&rx, relevant, &mut on_change);
         })
         .map_err(|e| ServeError::WatcherStart(e.to_string()))?;
     Ok(Watcher { _watcher: watcher })
+}
+
+/// Whether the event can mean that a path came into existence.
+fn appears(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(_)) | EventKind::Any
+    )
+}
+
+/// Watch recursively each watched directory among `paths` that now exists (it was
+/// created, or deleted and created again, after the watch started). What was written
+/// into it before the watch took hold is covered by the rebuild its creation triggers.
+fn watch_new_roots(paths: &[PathBuf], dirs: &[PathBuf], watcher: &Weak<Mutex<RecommendedWatcher>>) {
+    for path in paths.iter().filter(|p| dirs.contains(p) && p.is_dir()) {
+        if let Some(watcher) = watcher.upgrade()
+            && let Ok(mut watcher) = watcher.lock()
+        {
+            // If this fails the folder's later changes go unseen; its creation is still
+            // reported and rebuilt, so there is nothing better to do here.
+            let _ = watcher.watch(path, RecursiveMode::Recursive);
+        }
+    }
 }
 
 /// Collect relevant paths until [`DEBOUNCE`] passes without one, then report; ends when
