@@ -98,9 +98,17 @@ impl LoadCache {
         }
     }
 
-    /// Writes this build's entries (sorted; replaces the previous file).
+    /// Writes this build's entries (sorted; replaces the previous file),
+    /// unless they are exactly the previous ones.
     pub fn save(self) -> std::io::Result<()> {
         let mut entries = self.current.into_inner().unwrap_or_default();
+        let unchanged = entries.len() == self.previous.len()
+            && entries
+                .iter()
+                .all(|(rel, e)| self.previous.get(rel).is_some_and(|p| p == e));
+        if unchanged && self.path.exists() {
+            return Ok(());
+        }
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let data = serde_json::to_vec(&OnDisk {
             version: VERSION,

@@ -79,7 +79,7 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
     // The body HTML is a function of the file (and of the program, part of the
     // site fingerprint): its hash stands for it in the key.
     ctx.hash_only("article-file", a.hash.as_bytes());
-    ctx.insert("article", &view);
+    ctx.hash_value("article", &view);
     // Neighbours and related articles enter the key by their item digests.
     ctx.hash_only("older", &r.items_key(older.as_slice()));
     ctx.hash_only("newer", &r.items_key(newer.as_slice()));

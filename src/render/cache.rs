@@ -62,6 +62,18 @@ impl PageContext {
         self.ctx.insert(key, value);
     }
 
+    /// Feeds the JSON form of `value` to the key under `name`, as
+    /// [`PageContext::insert`] does, without building the template value (set
+    /// it with [`PageContext::insert_unhashed`] when the page is rendered).
+    pub fn hash_value<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.hasher.update(name.as_bytes());
+        self.hasher.update(&[0]);
+        if serde_json::to_writer(&mut self.hasher, value).is_err() {
+            self.hasher.update(b"\xff-unserializable");
+        }
+        self.hasher.update(&[0]);
+    }
+
     /// Feeds `bytes` to the key under `name` without adding a template
     /// variable (an input that stands for a variable filled in later, e.g.
     /// the hash of an article's Markdown for its HTML body).
