@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -279,7 +280,11 @@ pub fn build(
             Some(&paths.cache().join("search")),
             &config.search,
         )?;
+        let t_adopt = Instant::now();
         staging.adopt_tree(&fresh, "search")?;
+        if std::env::var_os("FOLIO_SEARCH_DEBUG").is_some() {
+            eprintln!("search: {stats:?} adopt {:?}", t_adopt.elapsed());
+        }
         summary.search_shards = stats.shards as usize;
         summary.search_bytes = stats.total_bytes;
         phase(&mut summary, "search");
@@ -300,11 +305,28 @@ pub fn build(
     Ok((summary, ingest_report))
 }
 
-/// The search documents of a site, in site order, bodies read one at a time.
+/// Articles whose search documents are prepared at once (in parallel).
+const SEARCH_DOC_BATCH: usize = 1024;
+
+/// The search documents of a site, in site order; bodies are read and converted to plain
+/// text in parallel batches, so only one batch of bodies is held at a time.
 fn search_docs<'s>(site: &'s Site<'s>) -> impl Iterator<Item = SearchDoc> + 's {
+    let n = site.articles.len();
+    (0..n).step_by(SEARCH_DOC_BATCH).flat_map(move |start| {
+        let end = (start + SEARCH_DOC_BATCH).min(n);
+        (start..end)
+            .into_par_iter()
+            .map(|i| search_doc(site, i))
+            .collect::<Vec<_>>()
+    })
+}
+
+/// The search document of the `i`-th article.
+fn search_doc(site: &Site<'_>, i: usize) -> SearchDoc {
     let gz = site.gazetteer;
     let base = site.config.base_path();
-    site.articles.iter().enumerate().map(move |(i, a)| {
+    let a = &site.articles[i];
+    {
         let body = content::read_body(a).unwrap_or_default();
         let body = content::summary::plain_blocks(&body, true).join("\n");
         let mut regions: Vec<String> = Vec::new();
@@ -344,5 +366,5 @@ fn search_docs<'s>(site: &'s Site<'s>) -> impl Iterator<Item = SearchDoc> + 's {
             regions,
             topics,
         }
-    })
+    }
 }

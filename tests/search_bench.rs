@@ -203,6 +203,11 @@ fn bench_generated_archive() {
         "2024",
         "UBE",
         "发展",
+        "工作",
+        "中国",
+        "湖南",
+        "发展经济",
+        "\"乡村振兴\"",
     ] {
         let r = cold_query_report(&out, q).expect("query");
         let kb = |pre: &str| {
@@ -215,7 +220,7 @@ fn bench_generated_archive() {
             bytes as f64 / 1024.0
         };
         println!(
-            "    {q:<6} {:>7.1} KB {:>4} files {:>7} hits | script+manifest {:.1} dirs {:.1} shards {:.1} facets {:.1} docs {:.1}",
+            "    {q:<6} {:>7.1} KB {:>4} files {:>7} hits | script+manifest {:.1} dirs {:.1} shards {:.1} facets {:.1} docs {:.1} text {:.1}",
             r.gzip_bytes as f64 / 1024.0,
             r.files.len(),
             r.candidates,
@@ -224,6 +229,7 @@ fn bench_generated_archive() {
             kb("t/") - kb("t/d"),
             kb("facets/"),
             kb("docs/"),
+            kb("text/"),
         );
     }
 }

@@ -6,7 +6,8 @@
 //!   vocabularies, chunk sizes);
 //! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range;
 //!   `t/d<g>.json`: first terms of a group of shards;
-//! - `docs/<c>.json`: result records (kept out of the inverted index);
+//! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
+//! - `text/<c>.json`: full bodies, fetched only to verify quoted phrases;
 //! - `facets/<b>.bin`: compact region/topic/year values per document.
 //!
 //! Building streams: documents are tokenized in parallel batches (rayon), their postings are
@@ -69,15 +70,20 @@ pub struct SearchOptions {
     pub shard_bytes: usize,
     /// Shards listed per directory file `t/d<g>.json` (default 512).
     pub dir_group: usize,
-    /// Documents per result-record file `docs/<c>.json` (default 1: a result shown costs
-    /// only its own record).
+    /// Documents per result-record file `docs/<c>.json` (default 16).
     pub doc_chunk: usize,
+    /// Characters of the body kept in the result record as snippet source (default 160;
+    /// 0 keeps the whole body).
+    pub lead_chars: usize,
+    /// Documents per full-text file `text/<c>.json` (default 8), fetched only to verify
+    /// quoted phrases.
+    pub text_chunk: usize,
     /// Documents per facet block `facets/<b>.bin` (default 8192).
     pub facet_block: usize,
     /// Documents tokenized per parallel batch (default 2048); bounds bodies held at once.
     pub batch_docs: usize,
     /// In-memory posting budget in MiB before a sorted run is spilled (default 512; the
-    /// process may use up to about twice this for posting lists).
+    /// process may use up to about twice this for posting lists; 0 spills after every batch).
     pub memory_mb: usize,
     /// Relevance boost of the title field (default 5).
     pub boost_title: u32,
@@ -92,7 +98,7 @@ pub struct SearchOptions {
     /// Results shown per page (default 10).
     pub page_size: usize,
     /// Most candidates of a quoted multi-token phrase whose text the browser downloads to
-    /// verify the exact phrase (default 200); beyond it only the best-ranked are verified and
+    /// verify the exact phrase (default 100); beyond it only the best-ranked are verified and
     /// the page says so.
     pub verify_limit: usize,
 }
@@ -103,7 +109,9 @@ impl Default for SearchOptions {
             enabled: true,
             shard_bytes: 256 * 1024,
             dir_group: 512,
-            doc_chunk: 1,
+            doc_chunk: 16,
+            lead_chars: 160,
+            text_chunk: 8,
             facet_block: 8192,
             batch_docs: 2048,
             memory_mb: 512,
@@ -113,7 +121,7 @@ impl Default for SearchOptions {
             boost_authors: 2,
             snippet_chars: 120,
             page_size: 10,
-            verify_limit: 200,
+            verify_limit: 100,
         }
     }
 }
@@ -200,6 +208,8 @@ pub(crate) struct Manifest {
     pub groups: Vec<String>,
     #[serde(rename = "docChunk")]
     pub doc_chunk: usize,
+    #[serde(rename = "textChunk")]
+    pub text_chunk: usize,
     #[serde(rename = "facetBlock")]
     pub facet_block: usize,
     pub regions: Vec<String>,
@@ -214,7 +224,7 @@ pub(crate) struct Manifest {
 
 /// Removes what a previous build wrote, so stale shards never survive.
 fn clear_previous(out_dir: &Path) -> Result<(), SearchError> {
-    for sub in ["t", "docs", "facets", ".runs"] {
+    for sub in ["t", "docs", "text", "facets", ".runs"] {
         runs::remove_spill_dir(&out_dir.join(sub)).map_err(io_err(&out_dir.join(sub)))?;
     }
     let manifest = out_dir.join("index.json");
@@ -243,29 +253,32 @@ pub fn build_index(
     fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
     clear_previous(out_dir)?;
     let spill_dir = out_dir.join(".runs");
-    let mut sink = runs::PostingSink::new(spill_dir.clone(), opts.memory_mb.max(1) << 20);
-    let mut store = store::StoreWriter::new(out_dir, opts.doc_chunk, opts.facet_block)
-        .map_err(io_err(out_dir))?;
+    let mut sink = runs::PostingSink::new(spill_dir.clone(), opts.memory_mb << 20);
+    let mut store =
+        store::StoreWriter::new(out_dir, opts.doc_chunk, opts.text_chunk, opts.facet_block)
+            .map_err(io_err(out_dir))?;
     let mut stats = SearchStats::default();
 
     // The cache only saves time: if it cannot be opened the build goes on without it.
     let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
+    let mut names = runs::Interner::default();
     let mut docs = docs.peekable();
     let mut next_id: u32 = 0;
     while docs.peek().is_some() {
         let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
         let t0 = Instant::now();
-        let analyzed: Vec<(analyze::Analyzed, Vec<u8>)> = batch
+        let (cache_ref, names_ref) = (cache.as_ref(), &names);
+        let lead_chars = opts.lead_chars;
+        let prepared: Vec<(analyze::Analyzed, Vec<u32>, (Vec<u8>, Vec<u8>))> = batch
             .par_iter()
-            .map(|d| {
-                (
-                    analyze::analyze_cached(d, cache.as_ref()),
-                    store::record_json(d),
-                )
+            .map_init(analyze::Scratch::default, |scratch, d| {
+                let a = analyze::analyze_cached(d, cache_ref, scratch);
+                let ids = names_ref.lookup(&a.terms);
+                (a, ids, store::record_json(d, lead_chars))
             })
             .collect();
         stats.tokenize_time += t0.elapsed();
-        for (doc, (a, record)) in batch.iter().zip(analyzed) {
+        for (doc, (a, mut ids, (record, body))) in batch.iter().zip(prepared) {
             if doc.id != next_id {
                 return Err(SearchError::DocOrder {
                     expected: next_id,
@@ -288,10 +301,14 @@ pub fn build_index(
                     }
                 }
             }
-            stats.tokens += a.tokens.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
-            sink.add(doc.id, &a.tokens).map_err(io_err(&spill_dir))?;
-            store.add(doc, &record).map_err(io_err(out_dir))?;
+            stats.tokens += a.terms.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
+            names.resolve(&a.terms, &mut ids);
+            let counts = a.terms.short.iter().map(|e| e.1);
+            let counts = counts.chain(a.terms.long.iter().map(|e| e.1));
+            sink.add(doc.id, &ids, counts);
+            store.add(doc, &record, &body).map_err(io_err(out_dir))?;
         }
+        sink.end_batch(&names).map_err(io_err(&spill_dir))?;
     }
     if let Some(c) = cache {
         // A cache that cannot be flushed only costs time on the next build.
@@ -303,20 +320,35 @@ pub fn build_index(
     stats.peak_posting_bytes = sink.peak_bytes as u64;
 
     let t_shards = Instant::now();
-    let mut merged = sink.finish().map_err(io_err(&spill_dir))?;
+    let mut merged = sink.finish(&names).map_err(io_err(&spill_dir))?;
     let shard_dir = out_dir.join("t");
-    let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize)
+    let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize, 0)
         .map_err(io_err(&shard_dir))?;
-    while let Some(tp) = merged.next_term().map_err(io_err(&spill_dir))? {
-        shards.add(tp).map_err(io_err(&shard_dir))?;
+    while let Some((id, posts)) = merged.next_term().map_err(io_err(&spill_dir))? {
+        shards
+            .add(lunr_json::TermPostings {
+                term: names.name(id).to_string(),
+                postings: posts
+                    .iter()
+                    .map(|p| lunr_json::Posting {
+                        doc: p.doc,
+                        field: p.field(),
+                        count: p.count(),
+                    })
+                    .collect(),
+            })
+            .map_err(io_err(&shard_dir))?;
     }
     drop(merged);
-    let groups = shards.finish(opts.dir_group).map_err(io_err(&shard_dir))?;
+    shards.finish(true).map_err(io_err(&shard_dir))?;
+    let (groups, dir_bytes) =
+        shards::write_dirs(out_dir, &shards.firsts, opts.dir_group).map_err(io_err(&shard_dir))?;
+    shards.bytes += dir_bytes;
     runs::remove_spill_dir(&spill_dir).map_err(io_err(&spill_dir))?;
     stats.shard_time = t_shards.elapsed();
 
     let manifest = Manifest {
-        format: 1,
+        format: 2,
         docs: stats.documents,
         fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
         boosts: vec![
@@ -329,6 +361,7 @@ pub fn build_index(
         dir_group: opts.dir_group.max(1),
         groups,
         doc_chunk: opts.doc_chunk.max(1),
+        text_chunk: opts.text_chunk.max(1),
         facet_block: opts.facet_block.max(1),
         regions: std::mem::take(&mut store.regions.names),
         topics: std::mem::take(&mut store.topics.names),
