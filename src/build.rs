@@ -273,17 +273,25 @@ pub fn build(
         progress("search");
         // Built beside the output, then only changed files replace the old ones.
         let fresh = staging.dir().join(".search.folio-new");
-        let docs = search_docs(&site);
-        let stats = search::build_index(
-            docs,
+        let search_cache = paths.cache().join("search");
+        // The staging folder starts as a copy of the previous output: an incremental update
+        // reads the old shards there and keeps those its changes do not touch.
+        let stats = search::build_index_incremental(
+            || search_docs(&site),
             &fresh,
-            Some(&paths.cache().join("search")),
+            &search_cache,
+            &staging.dir().join("search"),
             &config.search,
         )?;
-        let t_adopt = Instant::now();
         staging.adopt_tree(&fresh, "search")?;
-        if std::env::var_os("FOLIO_SEARCH_DEBUG").is_some() {
-            eprintln!("search: {stats:?} adopt {:?}", t_adopt.elapsed());
+        for (rel, len) in &stats.kept_files {
+            if !staging.keep(&format!("search/{rel}"), *len) {
+                return Err(SearchError::Format {
+                    path: staging.dir().join("search").join(rel),
+                    message: "a kept shard vanished during the build".into(),
+                }
+                .into());
+            }
         }
         summary.search_shards = stats.shards as usize;
         summary.search_bytes = stats.total_bytes;
@@ -295,6 +303,10 @@ pub fn build(
     // Only now does the output match the cache; a cache that cannot be saved
     // costs one full render next time.
     let _ = cache.save();
+    if config.search.enabled {
+        // Likewise, the search state now describes the committed index.
+        let _ = search::commit_state(&paths.cache().join("search"));
+    }
     summary.files = out.files;
     summary.files_written = out.written;
     summary.files_removed = out.removed;

@@ -16,6 +16,7 @@
 //! files or know about the theme beyond the file layout above.
 
 mod analyze;
+mod incremental;
 pub mod lunr_json;
 mod measure;
 mod runs;
@@ -75,7 +76,7 @@ pub struct SearchOptions {
     /// Characters of the body kept in the result record as snippet source (default 160;
     /// 0 keeps the whole body).
     pub lead_chars: usize,
-    /// Documents per full-text file `text/<c>.json` (default 8), fetched only to verify
+    /// Documents per full-text file `text/<c>.json` (default 4), fetched only to verify
     /// quoted phrases.
     pub text_chunk: usize,
     /// Documents per facet block `facets/<b>.bin` (default 8192).
@@ -98,7 +99,7 @@ pub struct SearchOptions {
     /// Results shown per page (default 10).
     pub page_size: usize,
     /// Most candidates of a quoted multi-token phrase whose text the browser downloads to
-    /// verify the exact phrase (default 100); beyond it only the best-ranked are verified and
+    /// verify the exact phrase (default 50); beyond it only the best-ranked are verified and
     /// the page says so.
     pub verify_limit: usize,
 }
@@ -111,7 +112,7 @@ impl Default for SearchOptions {
             dir_group: 512,
             doc_chunk: 16,
             lead_chars: 160,
-            text_chunk: 8,
+            text_chunk: 4,
             facet_block: 8192,
             batch_docs: 2048,
             memory_mb: 512,
@@ -121,7 +122,7 @@ impl Default for SearchOptions {
             boost_authors: 2,
             snippet_chars: 120,
             page_size: 10,
-            verify_limit: 100,
+            verify_limit: 50,
         }
     }
 }
@@ -155,6 +156,13 @@ pub struct SearchStats {
     pub shard_time: Duration,
     /// Total wall time.
     pub time: Duration,
+    /// True if only the shards of changed terms were rebuilt.
+    pub incremental: bool,
+    /// Shard files written by this build.
+    pub shards_written: u64,
+    /// Files (relative to `out_dir`) of the previous output that an incremental build left
+    /// as they are, with their lengths: the caller keeps them.
+    pub kept_files: Vec<(String, u64)>,
 }
 
 /// Errors of the search build.
@@ -261,6 +269,11 @@ pub fn build_index(
 
     // The cache only saves time: if it cannot be opened the build goes on without it.
     let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
+    if let Some(dir) = cache_dir {
+        let _ = fs::remove_file(dir.join(STATE_NEW));
+    }
+    let mut cache_ok = cache.is_some();
+    let mut keys: Vec<token_cache::Key> = Vec::new();
     let mut names = runs::Interner::default();
     let mut docs = docs.peekable();
     let mut next_id: u32 = 0;
@@ -297,9 +310,11 @@ pub fn build_index(
                     Some(entry) => {
                         if c.put(a.key, entry).is_err() {
                             cache = None; // stop caching, keep building
+                            cache_ok = false;
                         }
                     }
                 }
+                keys.push(a.key);
             }
             stats.tokens += a.terms.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
             names.resolve(&a.terms, &mut ids);
@@ -312,7 +327,7 @@ pub fn build_index(
     }
     if let Some(c) = cache {
         // A cache that cannot be flushed only costs time on the next build.
-        let _ = c.finish();
+        cache_ok &= c.finish().is_ok();
     }
     store.finish().map_err(io_err(out_dir))?;
     stats.postings = sink.postings;
@@ -347,9 +362,74 @@ pub fn build_index(
     runs::remove_spill_dir(&spill_dir).map_err(io_err(&spill_dir))?;
     stats.shard_time = t_shards.elapsed();
 
+    let data = write_manifest(
+        out_dir,
+        opts,
+        stats.documents,
+        shards.firsts.len() as u64,
+        groups,
+        &mut store,
+    )?;
+    if let (Some(dir), true) = (cache_dir, cache_ok) {
+        let mut lens: Vec<(usize, u64)> = shards.written.clone();
+        lens.sort_unstable();
+        let state = incremental::State {
+            fingerprint: fingerprint(opts),
+            keys,
+            shards: shards
+                .firsts
+                .iter()
+                .cloned()
+                .zip(lens.into_iter().map(|(_, n)| n))
+                .collect(),
+        };
+        // Without a state the next build is a full one; nothing else depends on it.
+        let _ = state.save(&dir.join(STATE_NEW));
+    }
+
+    stats.terms = shards.terms;
+    stats.shards = shards.firsts.len() as u64;
+    stats.index_bytes = shards.bytes;
+    stats.total_bytes = shards.bytes + store.bytes + data;
+    stats.time = start.elapsed();
+    Ok(stats)
+}
+
+/// The state a build leaves for the next one, promoted by [`commit_state`].
+const STATE_NEW: &str = "state.new";
+/// The state of the build whose output is committed.
+const STATE: &str = "state.bin";
+
+/// Marks the index last built with `cache_dir` as committed to the output, so the next build
+/// may update it incrementally. Call after the output the index went into is in place.
+pub fn commit_state(cache_dir: &Path) -> Result<(), SearchError> {
+    let new = cache_dir.join(STATE_NEW);
+    if new.exists() {
+        fs::rename(&new, cache_dir.join(STATE)).map_err(io_err(&new))?;
+    }
+    Ok(())
+}
+
+/// Fingerprint of everything besides the documents that the index bytes depend on.
+fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
+    let mut h = blake3::Hasher::new();
+    h.update(b"folio-search-index-v2");
+    h.update(&serde_json::to_vec(opts).unwrap_or_default());
+    h.update(elasticlunr::ELASTICLUNR_VERSION.as_bytes());
+    *h.finalize().as_bytes()
+}
+
+fn write_manifest(
+    out_dir: &Path,
+    opts: &SearchOptions,
+    docs: u64,
+    shards: u64,
+    groups: Vec<String>,
+    store: &mut store::StoreWriter,
+) -> Result<u64, SearchError> {
     let manifest = Manifest {
         format: 2,
-        docs: stats.documents,
+        docs,
         fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
         boosts: vec![
             opts.boost_title,
@@ -357,7 +437,7 @@ pub fn build_index(
             opts.boost_body,
             opts.boost_authors,
         ],
-        shards: shards.firsts.len() as u64,
+        shards,
         dir_group: opts.dir_group.max(1),
         groups,
         doc_chunk: opts.doc_chunk.max(1),
@@ -375,13 +455,173 @@ pub fn build_index(
         message: e.to_string(),
     })?;
     fs::write(&manifest_path, &data).map_err(io_err(&manifest_path))?;
+    Ok(data.len() as u64)
+}
 
-    stats.terms = shards.terms;
-    stats.shards = manifest.shards;
-    stats.index_bytes = shards.bytes;
-    stats.total_bytes = shards.bytes + store.bytes + data.len() as u64;
-    stats.time = start.elapsed();
-    Ok(stats)
+/// Like [`build_index`] with a cache, but when the previous build (whose output is under
+/// `prev_dir`, e.g. the old `search/` folder) left a committed state in `cache_dir` and the
+/// documents keep their ids, only the shards of changed terms are written to `out_dir`; the
+/// others are listed in [`SearchStats::kept_files`] for the caller to keep. Otherwise (or
+/// if anything does not match) this is a full build from `make_docs()`. The files of
+/// `out_dir` plus the kept ones equal a clean build byte for byte.
+pub fn build_index_incremental<I: Iterator<Item = SearchDoc>>(
+    make_docs: impl Fn() -> I,
+    out_dir: &Path,
+    cache_dir: &Path,
+    prev_dir: &Path,
+    opts: &SearchOptions,
+) -> Result<SearchStats, SearchError> {
+    if !opts.enabled {
+        return Ok(SearchStats::default());
+    }
+    let start = Instant::now();
+    if let Some(mut stats) = try_incremental(make_docs(), out_dir, cache_dir, prev_dir, opts)? {
+        stats.time = start.elapsed();
+        return Ok(stats);
+    }
+    build_index(make_docs(), out_dir, Some(cache_dir), opts)
+}
+
+/// The incremental update of [`build_index_incremental`]; `None` when a full build is needed.
+fn try_incremental(
+    docs: impl Iterator<Item = SearchDoc>,
+    out_dir: &Path,
+    cache_dir: &Path,
+    prev_dir: &Path,
+    opts: &SearchOptions,
+) -> Result<Option<SearchStats>, SearchError> {
+    let Ok(state) = incremental::State::load(&cache_dir.join(STATE)) else {
+        return Ok(None);
+    };
+    if state.fingerprint != fingerprint(opts) || state.keys.is_empty() {
+        return Ok(None);
+    }
+    let Ok(mut cache) = token_cache::TokenCache::open(cache_dir) else {
+        return Ok(None);
+    };
+    let _ = fs::remove_file(cache_dir.join(STATE_NEW));
+    fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
+    clear_previous(out_dir)?;
+    let mut store =
+        store::StoreWriter::new(out_dir, opts.doc_chunk, opts.text_chunk, opts.facet_block)
+            .map_err(io_err(out_dir))?;
+    let mut stats = SearchStats {
+        incremental: true,
+        ..SearchStats::default()
+    };
+    // Beyond this many changed articles a full build is about as fast.
+    let max_changed = (state.keys.len() / 20).max(64);
+    let mut changed: Vec<(u32, DocTokens, DocTokens)> = Vec::new();
+    let mut keys: Vec<token_cache::Key> = Vec::with_capacity(state.keys.len());
+    let mut docs = docs.peekable();
+    let mut next_id: u32 = 0;
+    while docs.peek().is_some() {
+        let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
+        let t0 = Instant::now();
+        let lead_chars = opts.lead_chars;
+        let (cache_ref, old_keys) = (&cache, &state.keys);
+        type Prepared = (
+            token_cache::Key,
+            Option<analyze::Analyzed>,
+            (Vec<u8>, Vec<u8>),
+        );
+        let prepared: Vec<Prepared> = batch
+            .par_iter()
+            .map_init(analyze::Scratch::default, |scratch, d| {
+                let key = analyze::content_key(d);
+                let new = (old_keys.get(d.id as usize) != Some(&key))
+                    .then(|| analyze::analyze_cached(d, Some(cache_ref), scratch));
+                (key, new, store::record_json(d, lead_chars))
+            })
+            .collect();
+        stats.tokenize_time += t0.elapsed();
+        for (doc, (key, new, (record, body))) in batch.iter().zip(prepared) {
+            if doc.id != next_id {
+                return Err(SearchError::DocOrder {
+                    expected: next_id,
+                    got: doc.id,
+                    url: doc.url.clone(),
+                });
+            }
+            next_id += 1;
+            stats.documents += 1;
+            let Some(old_key) = state.keys.get(doc.id as usize) else {
+                return Ok(None);
+            };
+            match new {
+                None => {
+                    stats.cached_documents += 1;
+                    cache.touch(key);
+                }
+                Some(a) => {
+                    let Some(old) = cache.get(old_key).and_then(|d| analyze::decode(&d)) else {
+                        return Ok(None);
+                    };
+                    let entry = a.new_entry.unwrap_or_else(|| analyze::encode(&a.terms));
+                    if cache.put(key, &entry).is_err() {
+                        return Ok(None);
+                    }
+                    changed.push((doc.id, old.to_tokens(), a.terms.to_tokens()));
+                    if changed.len() > max_changed {
+                        return Ok(None);
+                    }
+                }
+            }
+            keys.push(key);
+            store.add(doc, &record, &body).map_err(io_err(out_dir))?;
+        }
+    }
+    if keys.len() != state.keys.len() {
+        return Ok(None);
+    }
+    store.finish().map_err(io_err(out_dir))?;
+    let t_shards = Instant::now();
+    let affected = incremental::diff(&changed);
+    let shard_dir = out_dir.join("t");
+    let Some(up) = incremental::update_shards(
+        prev_dir,
+        out_dir,
+        &state.shards,
+        &affected,
+        opts.shard_bytes,
+        keys.len(),
+    )
+    .map_err(io_err(&shard_dir))?
+    else {
+        return Ok(None);
+    };
+    let firsts: Vec<String> = up.shards.iter().map(|s| s.0.clone()).collect();
+    let (groups, dir_bytes) =
+        shards::write_dirs(out_dir, &firsts, opts.dir_group).map_err(io_err(&shard_dir))?;
+    stats.shard_time = t_shards.elapsed();
+    let data = write_manifest(
+        out_dir,
+        opts,
+        stats.documents,
+        firsts.len() as u64,
+        groups,
+        &mut store,
+    )?;
+    if cache.finish().is_err() {
+        return Ok(None);
+    }
+    stats.kept_files = up
+        .kept
+        .iter()
+        .map(|&j| (format!("t/{j}.json"), state.shards[j].1))
+        .collect();
+    stats.shards = firsts.len() as u64;
+    stats.shards_written = up.written.len() as u64;
+    stats.terms = up.terms_written;
+    stats.index_bytes = up.shards.iter().map(|s| s.1).sum::<u64>() + dir_bytes;
+    stats.total_bytes = stats.index_bytes + store.bytes + data;
+    let new_state = incremental::State {
+        fingerprint: state.fingerprint,
+        keys,
+        shards: up.shards,
+    };
+    let _ = new_state.save(&cache_dir.join(STATE_NEW));
+    Ok(Some(stats))
 }
 
 #[cfg(test)]

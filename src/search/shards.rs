@@ -137,6 +137,16 @@ impl ShardWriter {
         Ok(cut)
     }
 
+    /// The cutter's state (to probe where the next term would fall).
+    pub fn cutter(&self) -> &Cutter {
+        &self.cutter
+    }
+
+    /// The number the shard starting at a cut before the next term would get.
+    pub fn number_of_next_cut(&self) -> usize {
+        self.next + usize::from(!self.current.is_empty())
+    }
+
     /// Closes the current shard; writes the pending ones once they hold enough postings.
     fn flush(&mut self) -> io::Result<()> {
         let Some(first) = self.current.first() else {
