@@ -181,7 +181,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let cache = base.path().join("cache");
     let clean = |docs: &[folio::search::SearchDoc], name: &str| {
         let dir = base.path().join(name);
-        build_index(docs.to_vec().into_iter(), &dir, None, &opts).unwrap();
+        build_index(docs.iter().cloned(), &dir, None, &opts).unwrap();
         support::snapshot(&dir)
     };
 
@@ -267,8 +267,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     commit_state(&cache).unwrap();
     let fewer = &v2_docs[..v2_docs.len() - 1];
     let v4 = base.path().join("v4");
-    let s4 =
-        build_index_incremental(|| fewer.to_vec().into_iter(), &v4, &cache, &v3, &opts).unwrap();
+    let s4 = build_index_incremental(|| fewer.iter().cloned(), &v4, &cache, &v3, &opts).unwrap();
     assert!(!s4.incremental);
     assert!(support::snapshot(&v4) == clean(fewer, "c4"));
 }

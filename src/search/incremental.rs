@@ -240,9 +240,9 @@ pub fn update_shards(
     let mut k = 0; // next old shard not handled yet
     while let Some((t, _)) = aff.peek() {
         let start = shard_of(old, t).saturating_sub(1).max(k);
-        for j in k..start {
+        for (j, shard) in old.iter().enumerate().take(start).skip(k) {
             up.kept.push(j);
-            up.shards.push(old[j].clone());
+            up.shards.push(shard.clone());
         }
         let mut w = ShardWriter::new(out_dir, target, docs, start)?;
         let mut j = start;
@@ -307,9 +307,9 @@ pub fn update_shards(
             k = old.len();
         }
     }
-    for j in k..old.len() {
+    for (j, shard) in old.iter().enumerate().skip(k) {
         up.kept.push(j);
-        up.shards.push(old[j].clone());
+        up.shards.push(shard.clone());
     }
     Ok(Some(up))
 }

@@ -282,7 +282,8 @@ pub fn build_index(
         let t0 = Instant::now();
         let (cache_ref, names_ref) = (cache.as_ref(), &names);
         let lead_chars = opts.lead_chars;
-        let prepared: Vec<(analyze::Analyzed, Vec<u32>, (Vec<u8>, Vec<u8>))> = batch
+        type Prepared = (analyze::Analyzed, Vec<u32>, (Vec<u8>, Vec<u8>));
+        let prepared: Vec<Prepared> = batch
             .par_iter()
             .map_init(analyze::Scratch::default, |scratch, d| {
                 let a = analyze::analyze_cached(d, cache_ref, scratch);

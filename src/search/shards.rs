@@ -63,7 +63,7 @@ impl Cutter {
     pub fn cut_before(&mut self, term: &str, size: usize) -> bool {
         let cut = self.cur > 0
             && (self.cur.saturating_add(size) > self.target
-                || (self.cur >= self.target / 4 * 3 && term_hash(term) % 4 == 0));
+                || (self.cur >= self.target / 4 * 3 && term_hash(term).is_multiple_of(4)));
         if cut {
             self.cur = 0;
         }
