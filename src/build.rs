@@ -281,6 +281,7 @@ pub fn build(
             &fresh,
             &search_cache,
             &staging.dir().join("search"),
+            &output_dir.join("search"),
             &config.search,
         )?;
         staging.adopt_tree(&fresh, "search")?;
@@ -305,7 +306,7 @@ pub fn build(
     let _ = cache.save();
     if config.search.enabled {
         // Likewise, the search state now describes the committed index.
-        let _ = search::commit_state(&paths.cache().join("search"));
+        let _ = search::commit_state(&paths.cache().join("search"), &output_dir.join("search"));
     }
     summary.files = out.files;
     summary.files_written = out.written;

@@ -179,6 +179,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let opts = support::fixture_options();
     let base = tempfile::tempdir().unwrap();
     let cache = base.path().join("cache");
+    let public = base.path().join("public");
     let clean = |docs: &[folio::search::SearchDoc], name: &str| {
         let dir = base.path().join(name);
         build_index(docs.iter().cloned(), &dir, None, &opts).unwrap();
@@ -192,13 +193,39 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         &v0,
         &cache,
         &base.path().join("none"),
+        &public,
         &opts,
     )
     .unwrap();
     assert!(!s0.incremental && s0.kept_files.is_empty());
     assert!(s0.shards > 10, "fixture needs many shards: {}", s0.shards);
     assert!(support::snapshot(&v0) == clean(&docs, "c0"));
-    commit_state(&cache).unwrap();
+    commit_state(&cache, &public).unwrap();
+
+    // Nothing changed, but the previous files are not where the state says: a full build.
+    let vx = base.path().join("vx");
+    let sx = build_index_incremental(
+        || docs.clone().into_iter(),
+        &vx,
+        &cache,
+        &base.path().join("empty"),
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(!sx.incremental);
+    // Nothing changed and the files are there: every shard is kept.
+    let sy = build_index_incremental(
+        || docs.clone().into_iter(),
+        &vx,
+        &cache,
+        &v0,
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(sy.incremental && sy.shards_written == 0);
+    assert_eq!(sy.kept_files.len() as u64, s0.shards);
 
     // One article's body grows by a sentence: only shards of its changed terms are written.
     let mut v1_docs = docs.clone();
@@ -206,8 +233,15 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         .body
         .push_str("新增一段文字，保靖黄金茶再获丰收。");
     let v1 = base.path().join("v1");
-    let s1 =
-        build_index_incremental(|| v1_docs.clone().into_iter(), &v1, &cache, &v0, &opts).unwrap();
+    let s1 = build_index_incremental(
+        || v1_docs.clone().into_iter(),
+        &v1,
+        &cache,
+        &v0,
+        &public,
+        &opts,
+    )
+    .unwrap();
     assert!(s1.incremental);
     let expected = clean(&v1_docs, "c1");
     assert!(assembled(&v1, &v0, &s1) == expected, "incremental != clean");
@@ -236,7 +270,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     assert!(s1.shards_written < s0.shards / 2);
 
     // Chained: a second update on top of the first (a title edit and a removed paragraph).
-    commit_state(&cache).unwrap();
+    commit_state(&cache, &public).unwrap();
     let mut prev = expected;
     let v1_full = base.path().join("v1-full");
     for (rel, data) in &prev {
@@ -249,8 +283,15 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let cut = v2_docs[7].body.find('\n').unwrap_or(0);
     v2_docs[7].body.replace_range(..cut, "");
     let v2 = base.path().join("v2");
-    let s2 = build_index_incremental(|| v2_docs.clone().into_iter(), &v2, &cache, &v1_full, &opts)
-        .unwrap();
+    let s2 = build_index_incremental(
+        || v2_docs.clone().into_iter(),
+        &v2,
+        &cache,
+        &v1_full,
+        &public,
+        &opts,
+    )
+    .unwrap();
     assert!(s2.incremental);
     prev = assembled(&v2, &v1_full, &s2);
     assert!(
@@ -261,13 +302,21 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     // Without a committed state (the last build was not committed) or with a different
     // document count: a full build, still equal to a clean one.
     let v3 = base.path().join("v3");
-    let s3 =
-        build_index_incremental(|| v2_docs.clone().into_iter(), &v3, &cache, &v2, &opts).unwrap();
+    let s3 = build_index_incremental(
+        || v2_docs.clone().into_iter(),
+        &v3,
+        &cache,
+        &v2,
+        &public,
+        &opts,
+    )
+    .unwrap();
     assert!(!s3.incremental);
-    commit_state(&cache).unwrap();
+    commit_state(&cache, &public).unwrap();
     let fewer = &v2_docs[..v2_docs.len() - 1];
     let v4 = base.path().join("v4");
-    let s4 = build_index_incremental(|| fewer.iter().cloned(), &v4, &cache, &v3, &opts).unwrap();
+    let s4 = build_index_incremental(|| fewer.iter().cloned(), &v4, &cache, &v3, &public, &opts)
+        .unwrap();
     assert!(!s4.incremental);
     assert!(support::snapshot(&v4) == clean(fewer, "c4"));
 }

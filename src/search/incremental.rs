@@ -1,7 +1,7 @@
-//! Incremental shard updates. Every build with a cache directory records what it wrote in
-//! `state.new` (options fingerprint, each document's content key, each shard's first term and
-//! byte length); the caller promotes it to `state.bin` once the output is committed
-//! ([`super::commit_state`]). A later build whose documents keep their ids and count diffs the
+//! Incremental shard updates. Every build for an output folder records what it wrote in
+//! `state-<output tag>.new` in the cache (options fingerprint, each document's content key,
+//! each shard's first term and byte length); the caller promotes it to `.bin` once the output
+//! is committed ([`super::commit_state`]). A later build whose documents keep their ids and count diffs the
 //! old and new tokens of the changed documents (old tokens from the token cache), reads only
 //! the previous shards around the changed terms back from the previous output, re-cuts from
 //! one shard before the first changed term until the cuts fall back on old boundaries, and
@@ -310,6 +310,13 @@ pub fn update_shards(
     for (j, shard) in old.iter().enumerate().skip(k) {
         up.kept.push(j);
         up.shards.push(shard.clone());
+    }
+    // Every kept shard must be in the previous output as recorded.
+    for &j in &up.kept {
+        let len = fs::metadata(prev_dir.join(format!("t/{j}.json"))).map(|m| m.len());
+        if len.ok() != Some(old[j].1) {
+            return Ok(None);
+        }
     }
     Ok(Some(up))
 }

@@ -254,6 +254,17 @@ pub fn build_index(
     cache_dir: Option<&Path>,
     opts: &SearchOptions,
 ) -> Result<SearchStats, SearchError> {
+    build_full(docs, out_dir, cache_dir, opts, None)
+}
+
+/// [`build_index`], also writing the state for the next incremental build to `state_new`.
+fn build_full(
+    docs: impl Iterator<Item = SearchDoc>,
+    out_dir: &Path,
+    cache_dir: Option<&Path>,
+    opts: &SearchOptions,
+    state_new: Option<&Path>,
+) -> Result<SearchStats, SearchError> {
     let start = Instant::now();
     if !opts.enabled {
         return Ok(SearchStats::default());
@@ -269,8 +280,8 @@ pub fn build_index(
 
     // The cache only saves time: if it cannot be opened the build goes on without it.
     let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
-    if let Some(dir) = cache_dir {
-        let _ = fs::remove_file(dir.join(STATE_NEW));
+    if let Some(path) = state_new {
+        let _ = fs::remove_file(path);
     }
     let mut cache_ok = cache.is_some();
     let mut keys: Vec<token_cache::Key> = Vec::new();
@@ -371,7 +382,7 @@ pub fn build_index(
         groups,
         &mut store,
     )?;
-    if let (Some(dir), true) = (cache_dir, cache_ok) {
+    if let (Some(path), true) = (state_new, cache_ok) {
         let mut lens: Vec<(usize, u64)> = shards.written.clone();
         lens.sort_unstable();
         let state = incremental::State {
@@ -385,7 +396,7 @@ pub fn build_index(
                 .collect(),
         };
         // Without a state the next build is a full one; nothing else depends on it.
-        let _ = state.save(&dir.join(STATE_NEW));
+        let _ = state.save(path);
     }
 
     stats.terms = shards.terms;
@@ -396,17 +407,23 @@ pub fn build_index(
     Ok(stats)
 }
 
-/// The state a build leaves for the next one, promoted by [`commit_state`].
-const STATE_NEW: &str = "state.new";
-/// The state of the build whose output is committed.
-const STATE: &str = "state.bin";
+/// The state a build for the output at `output` leaves for the next one, and the committed
+/// state (promoted by [`commit_state`]). Each output folder (the site, a preview) has its own.
+fn state_paths(cache_dir: &Path, output: &Path) -> (PathBuf, PathBuf) {
+    let hex = blake3::hash(output.to_string_lossy().as_bytes()).to_hex();
+    let tag = &hex.as_str()[..16];
+    (
+        cache_dir.join(format!("state-{tag}.new")),
+        cache_dir.join(format!("state-{tag}.bin")),
+    )
+}
 
-/// Marks the index last built with `cache_dir` as committed to the output, so the next build
-/// may update it incrementally. Call after the output the index went into is in place.
-pub fn commit_state(cache_dir: &Path) -> Result<(), SearchError> {
-    let new = cache_dir.join(STATE_NEW);
+/// Marks the index last built with `cache_dir` for `output` as committed to that output, so
+/// the next build may update it incrementally. Call once the output is in place.
+pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> {
+    let (new, committed) = state_paths(cache_dir, output);
     if new.exists() {
-        fs::rename(&new, cache_dir.join(STATE)).map_err(io_err(&new))?;
+        fs::rename(&new, &committed).map_err(io_err(&new))?;
     }
     Ok(())
 }
@@ -459,28 +476,51 @@ fn write_manifest(
     Ok(data.len() as u64)
 }
 
-/// Like [`build_index`] with a cache, but when the previous build (whose output is under
-/// `prev_dir`, e.g. the old `search/` folder) left a committed state in `cache_dir` and the
-/// documents keep their ids, only the shards of changed terms are written to `out_dir`; the
-/// others are listed in [`SearchStats::kept_files`] for the caller to keep. Otherwise (or
-/// if anything does not match) this is a full build from `make_docs()`. The files of
-/// `out_dir` plus the kept ones equal a clean build byte for byte.
+/// Like [`build_index`] with a cache, for an index published at `output` (an identity: the
+/// final folder, e.g. `public/search`). When the previous build for `output`, whose files are
+/// now under `prev_dir` (e.g. a copy of the old `search/` folder), left a committed state in
+/// `cache_dir` and the documents keep their ids, only the shards of changed terms are written
+/// to `out_dir`; the others are listed in [`SearchStats::kept_files`] for the caller to keep.
+/// Otherwise (or if anything does not match) this is a full build from `make_docs()`. The
+/// files of `out_dir` plus the kept ones equal a clean build byte for byte. Call
+/// [`commit_state`] once the result is published.
 pub fn build_index_incremental<I: Iterator<Item = SearchDoc>>(
     make_docs: impl Fn() -> I,
     out_dir: &Path,
     cache_dir: &Path,
     prev_dir: &Path,
+    output: &Path,
     opts: &SearchOptions,
 ) -> Result<SearchStats, SearchError> {
     if !opts.enabled {
         return Ok(SearchStats::default());
     }
     let start = Instant::now();
-    if let Some(mut stats) = try_incremental(make_docs(), out_dir, cache_dir, prev_dir, opts)? {
+    let (state_new, state) = state_paths(cache_dir, output);
+    let _ = fs::remove_file(&state_new);
+    let paths = StatePaths {
+        new: &state_new,
+        committed: &state,
+    };
+    if let Some(mut stats) =
+        try_incremental(make_docs(), out_dir, cache_dir, prev_dir, &paths, opts)?
+    {
         stats.time = start.elapsed();
         return Ok(stats);
     }
-    build_index(make_docs(), out_dir, Some(cache_dir), opts)
+    build_full(
+        make_docs(),
+        out_dir,
+        Some(cache_dir),
+        opts,
+        Some(&state_new),
+    )
+}
+
+/// Where the incremental state is read from and written to.
+struct StatePaths<'a> {
+    new: &'a Path,
+    committed: &'a Path,
 }
 
 /// The incremental update of [`build_index_incremental`]; `None` when a full build is needed.
@@ -489,9 +529,10 @@ fn try_incremental(
     out_dir: &Path,
     cache_dir: &Path,
     prev_dir: &Path,
+    paths: &StatePaths<'_>,
     opts: &SearchOptions,
 ) -> Result<Option<SearchStats>, SearchError> {
-    let Ok(state) = incremental::State::load(&cache_dir.join(STATE)) else {
+    let Ok(state) = incremental::State::load(paths.committed) else {
         return Ok(None);
     };
     if state.fingerprint != fingerprint(opts) || state.keys.is_empty() {
@@ -500,7 +541,6 @@ fn try_incremental(
     let Ok(mut cache) = token_cache::TokenCache::open(cache_dir) else {
         return Ok(None);
     };
-    let _ = fs::remove_file(cache_dir.join(STATE_NEW));
     fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
     clear_previous(out_dir)?;
     let mut store =
@@ -621,7 +661,7 @@ fn try_incremental(
         keys,
         shards: up.shards,
     };
-    let _ = new_state.save(&cache_dir.join(STATE_NEW));
+    let _ = new_state.save(paths.new);
     Ok(Some(stats))
 }
 
