@@ -34,6 +34,8 @@ pub struct State {
     pub keys: Vec<Key>,
     /// Each shard's real first term and file length, in order.
     pub shards: Vec<(String, u64)>,
+    /// Record, text and facet files: relative path, 128-bit content hash, length.
+    pub files: Vec<(String, [u8; 16], u64)>,
 }
 
 fn read_u32<R: Read>(r: &mut R) -> io::Result<u32> {
@@ -57,6 +59,13 @@ impl State {
         for (first, len) in &self.shards {
             w.write_all(&(first.len() as u32).to_le_bytes())?;
             w.write_all(first.as_bytes())?;
+            w.write_all(&len.to_le_bytes())?;
+        }
+        w.write_all(&(self.files.len() as u32).to_le_bytes())?;
+        for (rel, hash, len) in &self.files {
+            w.write_all(&(rel.len() as u32).to_le_bytes())?;
+            w.write_all(rel.as_bytes())?;
+            w.write_all(hash)?;
             w.write_all(&len.to_le_bytes())?;
         }
         w.flush()?;
@@ -92,10 +101,24 @@ impl State {
             r.read_exact(&mut b)?;
             shards.push((first, u64::from_le_bytes(b)));
         }
+        let f = read_u32(&mut r)? as usize;
+        let mut files = Vec::with_capacity(f.min(1 << 24));
+        for _ in 0..f {
+            let len = read_u32(&mut r)? as usize;
+            let mut rel = vec![0u8; len.min(4096)];
+            r.read_exact(&mut rel)?;
+            let rel = String::from_utf8(rel).map_err(io::Error::other)?;
+            let mut hash = [0u8; 16];
+            r.read_exact(&mut hash)?;
+            let mut b = [0u8; 8];
+            r.read_exact(&mut b)?;
+            files.push((rel, hash, u64::from_le_bytes(b)));
+        }
         Ok(State {
             fingerprint,
             keys,
             shards,
+            files,
         })
     }
 }
@@ -355,6 +378,7 @@ mod tests {
             fingerprint: [7; 32],
             keys: vec![[1; 32], [2; 32]],
             shards: vec![("".into(), 10), ("保靖".into(), 20)],
+            files: vec![("docs/0.json".into(), [3; 16], 99)],
         };
         let p = dir.path().join("state.bin");
         s.save(&p).unwrap();

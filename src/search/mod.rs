@@ -394,6 +394,7 @@ fn build_full(
                 .cloned()
                 .zip(lens.into_iter().map(|(_, n)| n))
                 .collect(),
+            files: std::mem::take(&mut store.produced),
         };
         // Without a state the next build is a full one; nothing else depends on it.
         let _ = state.save(path);
@@ -546,6 +547,7 @@ fn try_incremental(
     let mut store =
         store::StoreWriter::new(out_dir, opts.doc_chunk, opts.text_chunk, opts.facet_block)
             .map_err(io_err(out_dir))?;
+    store.set_previous(&state.files);
     let mut stats = SearchStats {
         incremental: true,
         ..SearchStats::default()
@@ -646,11 +648,18 @@ fn try_incremental(
     if cache.finish().is_err() {
         return Ok(None);
     }
+    // Kept record files must still be in the previous output as recorded.
+    for (rel, len) in &store.kept {
+        if fs::metadata(prev_dir.join(rel)).map(|m| m.len()).ok() != Some(*len) {
+            return Ok(None);
+        }
+    }
     stats.kept_files = up
         .kept
         .iter()
         .map(|&j| (format!("t/{j}.json"), state.shards[j].1))
         .collect();
+    stats.kept_files.append(&mut store.kept);
     stats.shards = firsts.len() as u64;
     stats.shards_written = up.written.len() as u64;
     stats.terms = up.terms_written;
@@ -660,6 +669,7 @@ fn try_incremental(
         fingerprint: state.fingerprint,
         keys,
         shards: up.shards,
+        files: std::mem::take(&mut store.produced),
     };
     let _ = new_state.save(paths.new);
     Ok(Some(stats))

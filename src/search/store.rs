@@ -19,6 +19,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::SearchDoc;
@@ -117,6 +118,11 @@ pub struct StoreWriter {
     pub bytes: u64,
     /// Files written so far.
     pub files: u64,
+    /// Every file produced (relative path, 128-bit content hash, length), written or kept.
+    pub produced: Vec<(String, [u8; 16], u64)>,
+    /// Files left as they were in a previous output (relative path, length).
+    pub kept: Vec<(String, u64)>,
+    previous: FxHashMap<String, ([u8; 16], u64)>,
 }
 
 /// The year of a "YYYY-MM-DD" date, if it has one.
@@ -167,13 +173,38 @@ impl StoreWriter {
             topics: Vocab::default(),
             bytes: 0,
             files: 0,
+            produced: Vec::new(),
+            kept: Vec::new(),
+            previous: FxHashMap::default(),
         })
     }
 
+    /// Files a previous output holds (relative path → hash and length, from
+    /// [`StoreWriter::produced`]): files whose bytes equal them are kept, not written.
+    pub fn set_previous(&mut self, files: &[(String, [u8; 16], u64)]) {
+        self.previous = files
+            .iter()
+            .map(|(rel, hash, len)| (rel.clone(), (*hash, *len)))
+            .collect();
+    }
+
     fn write_file(&mut self, path: PathBuf, data: &[u8]) -> io::Result<()> {
-        fs::write(path, data)?;
-        self.bytes += data.len() as u64;
-        self.files += 1;
+        let rel = path
+            .strip_prefix(self.docs_dir.parent().unwrap_or(Path::new("")))
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let mut hash = [0u8; 16];
+        hash.copy_from_slice(&blake3::hash(data).as_bytes()[..16]);
+        let len = data.len() as u64;
+        self.bytes += len;
+        if self.previous.get(&rel) == Some(&(hash, len)) {
+            self.kept.push((rel.clone(), len));
+        } else {
+            fs::write(path, data)?;
+            self.files += 1;
+        }
+        self.produced.push((rel, hash, len));
         Ok(())
     }
 
@@ -314,6 +345,8 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&c1).unwrap();
         assert_eq!(v.as_array().map(Vec::len), Some(1));
         assert_eq!(v[0]["lead"], "第2");
+        assert_eq!(w.produced.len(), 5);
+        assert_eq!(w.produced[0].0, "docs/0.json");
         let t0 = fs::read_to_string(dir.path().join("text/0.json")).unwrap();
         assert_eq!(
             t0,
