@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -280,14 +281,27 @@ pub fn build(
         progress("search");
         // Built beside the output, then only changed files replace the old ones.
         let fresh = staging.dir().join(".search.folio-new");
-        let docs = search_docs(&site);
-        let stats = search::build_index(
-            docs,
+        let search_cache = paths.cache().join("search");
+        // The staging folder starts as a copy of the previous output: an incremental update
+        // reads the old shards there and keeps those its changes do not touch.
+        let stats = search::build_index_incremental(
+            || search_docs(&site),
             &fresh,
-            Some(&paths.cache().join("search")),
+            &search_cache,
+            &staging.dir().join("search"),
+            &output_dir.join("search"),
             &config.search,
         )?;
         staging.adopt_tree(&fresh, "search")?;
+        for (rel, len) in &stats.kept_files {
+            if !staging.keep(&format!("search/{rel}"), *len) {
+                return Err(SearchError::Format {
+                    path: staging.dir().join("search").join(rel),
+                    message: "a kept shard vanished during the build".into(),
+                }
+                .into());
+            }
+        }
         summary.search_shards = stats.shards as usize;
         summary.search_bytes = stats.total_bytes;
         phase(&mut summary, "search");
@@ -298,6 +312,10 @@ pub fn build(
     // Only now does the output match the cache; a cache that cannot be saved
     // costs one full render next time.
     let _ = cache.save();
+    if config.search.enabled {
+        // Likewise, the search state now describes the committed index.
+        let _ = search::commit_state(&paths.cache().join("search"), &output_dir.join("search"));
+    }
     summary.files = out.files;
     summary.files_written = out.written;
     summary.files_removed = out.removed;
@@ -308,11 +326,28 @@ pub fn build(
     Ok((summary, ingest_report))
 }
 
-/// The search documents of a site, in site order, bodies read one at a time.
+/// Articles whose search documents are prepared at once (in parallel).
+const SEARCH_DOC_BATCH: usize = 1024;
+
+/// The search documents of a site, in site order; bodies are read and converted to plain
+/// text in parallel batches, so only one batch of bodies is held at a time.
 fn search_docs<'s>(site: &'s Site<'s>) -> impl Iterator<Item = SearchDoc> + 's {
+    let n = site.articles.len();
+    (0..n).step_by(SEARCH_DOC_BATCH).flat_map(move |start| {
+        let end = (start + SEARCH_DOC_BATCH).min(n);
+        (start..end)
+            .into_par_iter()
+            .map(|i| search_doc(site, i))
+            .collect::<Vec<_>>()
+    })
+}
+
+/// The search document of the `i`-th article.
+fn search_doc(site: &Site<'_>, i: usize) -> SearchDoc {
     let gz = site.gazetteer;
     let base = site.config.base_path();
-    site.articles.iter().enumerate().map(move |(i, a)| {
+    let a = &site.articles[i];
+    {
         let body = content::read_body(a).unwrap_or_default();
         let body = content::summary::plain_blocks(&body, true).join("\n");
         let mut regions: Vec<String> = Vec::new();
@@ -352,5 +387,5 @@ fn search_docs<'s>(site: &'s Site<'s>) -> impl Iterator<Item = SearchDoc> + 's {
             regions,
             topics,
         }
-    })
+    }
 }

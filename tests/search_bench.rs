@@ -3,7 +3,8 @@
 //!   FOLIO_SEARCH_BENCH_N=2000 cargo test --release --test search_bench -- --ignored --nocapture
 //!
 //! FOLIO_SEARCH_BENCH_QUICK=1 skips the third (no-cache) build; FOLIO_SEARCH_BENCH_KEEP=<dir>
-//! writes into <dir> and keeps it.
+//! writes into <dir> and keeps it; FOLIO_SEARCH_BENCH_INDEX=<dir> (with `bench_cold_queries`)
+//! only replays the cold queries against an index already built there.
 //!
 //! Articles of ~2,000 characters are assembled from the seed pages' sentences with a fixed
 //! pseudo-random sequence (deterministic), spread over 14 Hunan prefectures, 11 topics and
@@ -129,6 +130,67 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+const QUERIES: [&str; 14] = [
+    "保靖",
+    "黄金茶",
+    "乡村振兴",
+    "微腐败",
+    "湘西州",
+    "2024",
+    "UBE",
+    "发展",
+    "工作",
+    "中国",
+    "湖南",
+    "发展经济",
+    "\"乡村振兴\"",
+    "\"保靖\"",
+];
+
+/// Prints what a cold query downloads from the index in `out`, per file family.
+fn print_cold_queries(out: &std::path::Path) {
+    println!("  cold query (gzipped, script included):");
+    for q in QUERIES {
+        let r = cold_query_report(out, q).expect("query");
+        let kb = |pre: &str| {
+            let bytes: u64 = r
+                .files
+                .iter()
+                .filter(|(f, _)| f.starts_with(pre))
+                .map(|(_, b)| b)
+                .sum();
+            bytes as f64 / 1024.0
+        };
+        println!(
+            "    {q:<6} {:>7.1} KB {:>4} files {:>7} hits | script+manifest {:.1} dirs {:.1} shards {:.1} facets {:.1} docs {:.1} text {:.1}",
+            r.gzip_bytes as f64 / 1024.0,
+            r.files.len(),
+            r.candidates,
+            kb("search.js") + kb("index.json"),
+            kb("t/d"),
+            kb("t/") - kb("t/d"),
+            kb("facets/"),
+            kb("docs/"),
+            kb("text/"),
+        );
+    }
+}
+
+/// FOLIO_SEARCH_BENCH_INDEX=<public/search> replays the cold queries against an index a site
+/// build wrote (e.g. of `folio bench-gen 100000`).
+#[test]
+#[ignore = "benchmark: run explicitly with --ignored"]
+fn bench_cold_queries_of_built_index() {
+    let Some(dir) = std::env::var_os("FOLIO_SEARCH_BENCH_INDEX") else {
+        return;
+    };
+    println!(
+        "\ncold queries against {}",
+        std::path::Path::new(&dir).display()
+    );
+    print_cold_queries(std::path::Path::new(&dir));
+}
+
 #[test]
 #[ignore = "benchmark: run explicitly with --ignored"]
 fn bench_generated_archive() {
@@ -193,37 +255,5 @@ fn bench_generated_archive() {
         cold.index_bytes as f64 / 1e6,
         cold.total_bytes as f64 / 1e6
     );
-    println!("  cold query (gzipped, script included):");
-    for q in [
-        "保靖",
-        "黄金茶",
-        "乡村振兴",
-        "微腐败",
-        "湘西州",
-        "2024",
-        "UBE",
-        "发展",
-    ] {
-        let r = cold_query_report(&out, q).expect("query");
-        let kb = |pre: &str| {
-            let bytes: u64 = r
-                .files
-                .iter()
-                .filter(|(f, _)| f.starts_with(pre))
-                .map(|(_, b)| b)
-                .sum();
-            bytes as f64 / 1024.0
-        };
-        println!(
-            "    {q:<6} {:>7.1} KB {:>4} files {:>7} hits | script+manifest {:.1} dirs {:.1} shards {:.1} facets {:.1} docs {:.1}",
-            r.gzip_bytes as f64 / 1024.0,
-            r.files.len(),
-            r.candidates,
-            kb("search.js") + kb("index.json"),
-            kb("t/d"),
-            kb("t/") - kb("t/d"),
-            kb("facets/"),
-            kb("docs/"),
-        );
-    }
+    print_cold_queries(&out);
 }

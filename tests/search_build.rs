@@ -45,10 +45,10 @@ fn output_is_identical_with_spills_and_with_cache() {
     let s1 = build_index(docs.clone().into_iter(), &plain, None, &opts).unwrap();
     assert_eq!(s1.spilled_runs, 0);
 
-    // A 1 MiB budget with tiny batches forces several sorted runs to disk.
+    // A zero budget with tiny batches spills a sorted run after every batch.
     let spilled = base.path().join("spilled");
     let tight = SearchOptions {
-        memory_mb: 1,
+        memory_mb: 0,
         batch_docs: 3,
         ..opts.clone()
     };
@@ -118,12 +118,218 @@ fn cold_query_downloads_only_what_the_query_needs() {
     assert!((shards as u64) < stats.shards);
     assert!(r.gzip_bytes < r.raw_bytes);
     assert_eq!(r.gzip_bytes, r.files.iter().map(|(_, gz)| gz).sum::<u64>());
-    // A phrase of several bigrams fetches the records of all candidates for verification.
+    let records = |r: &folio::search::ColdQuery, dir: &str| {
+        r.files.iter().filter(|(f, _)| f.starts_with(dir)).count()
+    };
+    // The first page's records come in chunks; no full text is needed without a phrase.
+    let shown = r.candidates.min(opts.page_size);
+    assert!(records(&r, "docs/") >= shown.div_ceil(opts.doc_chunk));
+    assert!(records(&r, "docs/") <= shown);
+    assert_eq!(records(&r, "text/"), 0);
+    // A phrase of several bigrams fetches the full text of all candidates for verification.
     let p = cold_query_report(tmp.path(), "\"乡村振兴\"").unwrap();
-    let chunks = p
-        .files
+    assert!(p.candidates > 0);
+    assert!(
+        records(&p, "text/")
+            >= p.candidates
+                .min(opts.verify_limit)
+                .div_ceil(opts.text_chunk)
+    );
+}
+
+/// The files of an incremental build: what it wrote plus what it kept from `prev`.
+fn assembled(
+    out: &std::path::Path,
+    prev: &std::path::Path,
+    stats: &folio::search::SearchStats,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut snap = support::snapshot(out);
+    for (rel, len) in &stats.kept_files {
+        let data = fs::read(prev.join(rel)).unwrap();
+        assert_eq!(data.len() as u64, *len, "{rel}");
+        assert!(
+            snap.insert(rel.clone(), data).is_none(),
+            "{rel} both kept and written"
+        );
+    }
+    snap
+}
+
+/// Shard numbers holding each term, from a built index's directory files.
+fn shard_of(dir: &std::path::Path, term: &str) -> usize {
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
+    let shards = m["shards"].as_u64().unwrap() as usize;
+    let group = m["dirGroup"].as_u64().unwrap() as usize;
+    let mut firsts: Vec<String> = Vec::new();
+    for g in 0..shards.div_ceil(group) {
+        let d: Vec<String> =
+            serde_json::from_slice(&fs::read(dir.join(format!("t/d{g}.json"))).unwrap()).unwrap();
+        firsts.extend(d);
+    }
+    firsts
+        .partition_point(|f| f.as_str() <= term)
+        .saturating_sub(1)
+}
+
+#[test]
+fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
+    use folio::search::{analyze, build_index_incremental, commit_state};
+    let docs = support::archive();
+    let opts = support::fixture_options();
+    let base = tempfile::tempdir().unwrap();
+    let cache = base.path().join("cache");
+    let public = base.path().join("public");
+    let clean = |docs: &[folio::search::SearchDoc], name: &str| {
+        let dir = base.path().join(name);
+        build_index(docs.iter().cloned(), &dir, None, &opts).unwrap();
+        support::snapshot(&dir)
+    };
+
+    // No state yet: a full build.
+    let v0 = base.path().join("v0");
+    let s0 = build_index_incremental(
+        || docs.clone().into_iter(),
+        &v0,
+        &cache,
+        &base.path().join("none"),
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(!s0.incremental && s0.kept_files.is_empty());
+    assert!(s0.shards > 10, "fixture needs many shards: {}", s0.shards);
+    assert!(support::snapshot(&v0) == clean(&docs, "c0"));
+    commit_state(&cache, &public).unwrap();
+
+    // Nothing changed, but the previous files are not where the state says: a full build.
+    let vx = base.path().join("vx");
+    let sx = build_index_incremental(
+        || docs.clone().into_iter(),
+        &vx,
+        &cache,
+        &base.path().join("empty"),
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(!sx.incremental);
+    // Nothing changed and the files are there: every shard is kept.
+    let sy = build_index_incremental(
+        || docs.clone().into_iter(),
+        &vx,
+        &cache,
+        &v0,
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(sy.incremental && sy.shards_written == 0);
+    let kept_shards = sy
+        .kept_files
         .iter()
-        .filter(|(f, _)| f.starts_with("docs/"))
+        .filter(|(f, _)| f.starts_with("t/"))
         .count();
-    assert!(p.candidates > 0 && chunks >= p.candidates.min(opts.page_size) / opts.doc_chunk);
+    assert_eq!(kept_shards as u64, s0.shards);
+    // So are the record, text and facet files: only directories and the manifest are written.
+    assert!(
+        support::snapshot(&vx)
+            .keys()
+            .all(|f| f == "index.json" || f.starts_with("t/d")),
+        "{:?}",
+        support::snapshot(&vx).keys().collect::<Vec<_>>()
+    );
+
+    // One article's body grows by a sentence: only shards of its changed terms are written.
+    let mut v1_docs = docs.clone();
+    v1_docs[3]
+        .body
+        .push_str("新增一段文字，保靖黄金茶再获丰收。");
+    let v1 = base.path().join("v1");
+    let s1 = build_index_incremental(
+        || v1_docs.clone().into_iter(),
+        &v1,
+        &cache,
+        &v0,
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(s1.incremental);
+    let expected = clean(&v1_docs, "c1");
+    assert!(assembled(&v1, &v0, &s1) == expected, "incremental != clean");
+    let (old_t, new_t) = (analyze(&docs[3]), analyze(&v1_docs[3]));
+    let changed: Vec<&String> = new_t
+        .terms
+        .iter()
+        .filter(|t| !old_t.terms.contains(t))
+        .map(|t| &t.0)
+        .collect();
+    assert!(!changed.is_empty());
+    let near: std::collections::BTreeSet<usize> = changed
+        .iter()
+        .map(|t| shard_of(&base.path().join("c1"), t))
+        .flat_map(|k| [k.saturating_sub(1), k, k + 1])
+        .collect();
+    let written: Vec<usize> = support::snapshot(&v1)
+        .keys()
+        .filter_map(|f| f.strip_prefix("t/")?.strip_suffix(".json")?.parse().ok())
+        .collect();
+    assert_eq!(written.len() as u64, s1.shards_written);
+    assert!(
+        written.iter().all(|k| near.contains(k)),
+        "wrote {written:?}, changed terms near {near:?}"
+    );
+    assert!(s1.shards_written < s0.shards / 2);
+
+    // Chained: a second update on top of the first (a title edit and a removed paragraph).
+    commit_state(&cache, &public).unwrap();
+    let mut prev = expected;
+    let v1_full = base.path().join("v1-full");
+    for (rel, data) in &prev {
+        let p = v1_full.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, data).unwrap();
+    }
+    let mut v2_docs = v1_docs.clone();
+    v2_docs[0].title.push_str("（更新）");
+    let cut = v2_docs[7].body.find('\n').unwrap_or(0);
+    v2_docs[7].body.replace_range(..cut, "");
+    let v2 = base.path().join("v2");
+    let s2 = build_index_incremental(
+        || v2_docs.clone().into_iter(),
+        &v2,
+        &cache,
+        &v1_full,
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(s2.incremental);
+    prev = assembled(&v2, &v1_full, &s2);
+    assert!(
+        prev == clean(&v2_docs, "c2"),
+        "chained incremental != clean"
+    );
+
+    // Without a committed state (the last build was not committed) or with a different
+    // document count: a full build, still equal to a clean one.
+    let v3 = base.path().join("v3");
+    let s3 = build_index_incremental(
+        || v2_docs.clone().into_iter(),
+        &v3,
+        &cache,
+        &v2,
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(!s3.incremental);
+    commit_state(&cache, &public).unwrap();
+    let fewer = &v2_docs[..v2_docs.len() - 1];
+    let v4 = base.path().join("v4");
+    let s4 = build_index_incremental(|| fewer.iter().cloned(), &v4, &cache, &v3, &public, &opts)
+        .unwrap();
+    assert!(!s4.incremental);
+    assert!(support::snapshot(&v4) == clean(fewer, "c4"));
 }

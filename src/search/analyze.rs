@@ -8,10 +8,10 @@ use rustc_hash::FxHashMap;
 use super::SearchDoc;
 use super::lunr_json::FIELDS;
 use super::token_cache::{Key, TokenCache};
-use super::tokenize::tokenize;
+use super::tokenize::for_each_token;
 
 /// Bumped whenever the tokenizer or this format changes, so old cache entries are ignored.
-const CACHE_VERSION: &[u8] = b"folio-search-tokens-v1";
+const CACHE_VERSION: &[u8] = b"folio-search-tokens-v2";
 
 /// The tokens of one article: per-field token counts (elasticlunr's field lengths) and each
 /// distinct term with its count per field ([`FIELDS`] order), sorted by term.
@@ -23,26 +23,113 @@ pub struct DocTokens {
     pub terms: Vec<(String, [u32; 4])>,
 }
 
+/// The same as [`DocTokens`] in the build's compact form: terms of one or two characters
+/// (nearly all: CJK bigrams and trailing characters) are packed into a `u64` (see [`pack`]),
+/// longer words kept as strings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocTerms {
+    /// Number of tokens per field.
+    pub lengths: [u32; 4],
+    /// Packed short terms with per-field counts, sorted by key (= by term).
+    pub short: Vec<(u64, [u32; 4])>,
+    /// Terms of three or more characters with per-field counts, sorted by term.
+    pub long: Vec<(String, [u32; 4])>,
+}
+
+impl DocTerms {
+    /// Number of distinct terms.
+    pub fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    /// Every term as a string with its counts, sorted by term.
+    pub fn to_tokens(&self) -> DocTokens {
+        let mut terms: Vec<(String, [u32; 4])> = self
+            .short
+            .iter()
+            .map(|&(k, c)| {
+                let mut s = String::new();
+                unpack(k, &mut s);
+                (s, c)
+            })
+            .chain(self.long.iter().cloned())
+            .collect();
+        terms.sort_unstable();
+        DocTokens {
+            lengths: self.lengths,
+            terms,
+        }
+    }
+}
+
+/// Packs a term of one or two characters into an integer whose order is the terms' string
+/// order: the first character in bits 21.., the second plus one in bits 0..21 (0 if none).
+pub fn pack(chars: &[char]) -> Option<u64> {
+    match chars {
+        [a] => Some(u64::from(*a as u32) << 21),
+        [a, b] => Some((u64::from(*a as u32) << 21) | (u64::from(*b as u32) + 1)),
+        _ => None,
+    }
+}
+
+/// Appends the term packed in `key` to `out`.
+pub fn unpack(key: u64, out: &mut String) {
+    if let Some(a) = char::from_u32((key >> 21) as u32) {
+        out.push(a);
+    }
+    let low = (key & ((1 << 21) - 1)) as u32;
+    if low > 0
+        && let Some(b) = char::from_u32(low - 1)
+    {
+        out.push(b);
+    }
+}
+
+/// Reusable per-thread buffers of the analyzer.
+#[derive(Default)]
+pub struct Scratch {
+    chars: Vec<char>,
+    short: FxHashMap<u64, [u32; 4]>,
+    long: FxHashMap<String, [u32; 4]>,
+}
+
 fn field_texts(doc: &SearchDoc) -> [&str; 4] {
     [&doc.title, &doc.kicker, &doc.body, &doc.authors]
 }
 
+/// Tokenizes an article's indexed fields into the compact form.
+pub fn analyze_terms(doc: &SearchDoc, scratch: &mut Scratch) -> DocTerms {
+    let mut lengths = [0u32; 4];
+    let Scratch { chars, short, long } = scratch;
+    short.clear();
+    long.clear();
+    for (f, text) in field_texts(doc).iter().enumerate() {
+        let mut n = 0u32;
+        for_each_token(text, chars, |t| {
+            n = n.saturating_add(1);
+            let slot = match pack(t) {
+                Some(k) => &mut short.entry(k).or_default()[f],
+                None => &mut long.entry(t.iter().collect()).or_default()[f],
+            };
+            *slot = slot.saturating_add(1);
+        });
+        lengths[f] = n;
+    }
+    let mut s: Vec<(u64, [u32; 4])> = short.drain().collect();
+    s.sort_unstable_by_key(|e| e.0);
+    let mut l: Vec<(String, [u32; 4])> = long.drain().collect();
+    l.sort_unstable();
+    debug_assert_eq!(FIELDS.len(), 4);
+    DocTerms {
+        lengths,
+        short: s,
+        long: l,
+    }
+}
+
 /// Tokenizes an article's indexed fields.
 pub fn analyze(doc: &SearchDoc) -> DocTokens {
-    let mut counts: FxHashMap<String, [u32; 4]> = FxHashMap::default();
-    let mut lengths = [0u32; 4];
-    for (f, text) in field_texts(doc).iter().enumerate() {
-        let tokens = tokenize(text);
-        lengths[f] = u32::try_from(tokens.len()).unwrap_or(u32::MAX);
-        for t in tokens {
-            let slot = &mut counts.entry(t).or_default()[f];
-            *slot = slot.saturating_add(1);
-        }
-    }
-    let mut terms: Vec<(String, [u32; 4])> = counts.into_iter().collect();
-    terms.sort_unstable();
-    debug_assert_eq!(FIELDS.len(), 4);
-    DocTokens { lengths, terms }
+    analyze_terms(doc, &mut Scratch::default()).to_tokens()
 }
 
 /// Content hash of the indexed fields (and the tokenizer version), the cache key.
@@ -56,7 +143,7 @@ pub fn content_key(doc: &SearchDoc) -> Key {
     *h.finalize().as_bytes()
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u32) {
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -64,12 +151,12 @@ fn put_varint(out: &mut Vec<u8>, mut v: u32) {
     out.push(v as u8);
 }
 
-fn get_varint(data: &[u8], pos: &mut usize) -> Option<u32> {
-    let mut v: u32 = 0;
-    for shift in (0..35).step_by(7) {
+fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v: u64 = 0;
+    for shift in (0..64).step_by(7) {
         let b = *data.get(*pos)?;
         *pos += 1;
-        v |= u32::from(b & 0x7F).checked_shl(shift)?;
+        v |= u64::from(b & 0x7F).checked_shl(shift)?;
         if b & 0x80 == 0 {
             return Some(v);
         }
@@ -77,85 +164,124 @@ fn get_varint(data: &[u8], pos: &mut usize) -> Option<u32> {
     None
 }
 
-/// Serializes tokens: lengths, then per term: byte length, bytes, field mask, counts.
-fn encode(tokens: &DocTokens) -> Vec<u8> {
-    let mut out = Vec::with_capacity(tokens.terms.len() * 10 + 16);
-    for l in tokens.lengths {
-        put_varint(&mut out, l);
+fn get_u32(data: &[u8], pos: &mut usize) -> Option<u32> {
+    u32::try_from(get_varint(data, pos)?).ok()
+}
+
+fn put_counts(out: &mut Vec<u8>, counts: &[u32; 4]) {
+    let mask = counts
+        .iter()
+        .enumerate()
+        .fold(0u8, |m, (i, &c)| if c > 0 { m | (1 << i) } else { m });
+    out.push(mask);
+    for &c in counts.iter().filter(|&&c| c > 0) {
+        put_varint(out, u64::from(c));
     }
-    put_varint(&mut out, tokens.terms.len() as u32);
-    for (term, counts) in &tokens.terms {
-        put_varint(&mut out, term.len() as u32);
-        out.extend_from_slice(term.as_bytes());
-        let mask = counts
-            .iter()
-            .enumerate()
-            .fold(0u8, |m, (i, &c)| if c > 0 { m | (1 << i) } else { m });
-        out.push(mask);
-        for &c in counts.iter().filter(|&&c| c > 0) {
-            put_varint(&mut out, c);
+}
+
+fn get_counts(data: &[u8], pos: &mut usize) -> Option<[u32; 4]> {
+    let mask = *data.get(*pos)?;
+    *pos += 1;
+    let mut counts = [0u32; 4];
+    for (i, c) in counts.iter_mut().enumerate() {
+        if mask & (1 << i) != 0 {
+            *c = get_u32(data, pos)?;
         }
+    }
+    Some(counts)
+}
+
+/// Serializes terms: lengths; short count, then per short term the key's delta from the
+/// previous one, field mask and counts; long count, then per long term byte length, bytes,
+/// mask and counts.
+pub fn encode(terms: &DocTerms) -> Vec<u8> {
+    let mut out = Vec::with_capacity(terms.len() * 6 + 16);
+    for l in terms.lengths {
+        put_varint(&mut out, u64::from(l));
+    }
+    put_varint(&mut out, terms.short.len() as u64);
+    let mut prev = 0u64;
+    for (key, counts) in &terms.short {
+        put_varint(&mut out, key.wrapping_sub(prev));
+        prev = *key;
+        put_counts(&mut out, counts);
+    }
+    put_varint(&mut out, terms.long.len() as u64);
+    for (term, counts) in &terms.long {
+        put_varint(&mut out, term.len() as u64);
+        out.extend_from_slice(term.as_bytes());
+        put_counts(&mut out, counts);
     }
     out
 }
 
-fn decode(data: &[u8]) -> Option<DocTokens> {
+/// Reads what [`encode`] wrote; `None` for anything malformed.
+pub fn decode(data: &[u8]) -> Option<DocTerms> {
     let mut pos = 0;
     let mut lengths = [0u32; 4];
     for l in &mut lengths {
-        *l = get_varint(data, &mut pos)?;
+        *l = get_u32(data, &mut pos)?;
     }
     let n = get_varint(data, &mut pos)? as usize;
-    let mut terms = Vec::with_capacity(n.min(1 << 20));
+    let mut short = Vec::with_capacity(n.min(1 << 20));
+    let mut prev = 0u64;
+    for _ in 0..n {
+        let key = prev.checked_add(get_varint(data, &mut pos)?)?;
+        prev = key;
+        short.push((key, get_counts(data, &mut pos)?));
+    }
+    let n = get_varint(data, &mut pos)? as usize;
+    let mut long = Vec::with_capacity(n.min(1 << 20));
     for _ in 0..n {
         let len = get_varint(data, &mut pos)? as usize;
         let bytes = data.get(pos..pos.checked_add(len)?)?;
         pos += len;
         let term = std::str::from_utf8(bytes).ok()?.to_string();
-        let mask = *data.get(pos)?;
-        pos += 1;
-        let mut counts = [0u32; 4];
-        for (i, c) in counts.iter_mut().enumerate() {
-            if mask & (1 << i) != 0 {
-                *c = get_varint(data, &mut pos)?;
-            }
-        }
-        terms.push((term, counts));
+        long.push((term, get_counts(data, &mut pos)?));
     }
-    (pos == data.len()).then_some(DocTokens { lengths, terms })
+    (pos == data.len()).then_some(DocTerms {
+        lengths,
+        short,
+        long,
+    })
 }
 
 /// An analyzed document and what the build loop must tell the cache.
 pub struct Analyzed {
-    /// The tokens.
-    pub tokens: DocTokens,
-    /// The content hash.
+    /// The terms.
+    pub terms: DocTerms,
+    /// The content hash (all zero without a cache).
     pub key: Key,
-    /// `None` if the tokens came from the cache, else their encoding to append to it.
+    /// `None` if the terms came from the cache (or there is no cache), else their encoding
+    /// to append to it.
     pub new_entry: Option<Vec<u8>>,
 }
 
 /// Analyzes a document, reusing the cache's entry when there is a valid one.
-pub fn analyze_cached(doc: &SearchDoc, cache: Option<&TokenCache>) -> Analyzed {
+pub fn analyze_cached(
+    doc: &SearchDoc,
+    cache: Option<&TokenCache>,
+    scratch: &mut Scratch,
+) -> Analyzed {
     let Some(cache) = cache else {
         return Analyzed {
-            tokens: analyze(doc),
+            terms: analyze_terms(doc, scratch),
             key: [0; 32],
             new_entry: None,
         };
     };
     let key = content_key(doc);
-    if let Some(tokens) = cache.get(&key).and_then(|d| decode(&d)) {
+    if let Some(terms) = cache.get(&key).and_then(|d| decode(&d)) {
         return Analyzed {
-            tokens,
+            terms,
             key,
             new_entry: None,
         };
     }
-    let tokens = analyze(doc);
-    let entry = encode(&tokens);
+    let terms = analyze_terms(doc, scratch);
+    let entry = encode(&terms);
     Analyzed {
-        tokens,
+        terms,
         key,
         new_entry: Some(entry),
     }
@@ -184,19 +310,59 @@ mod tests {
     }
 
     #[test]
+    fn packed_terms_sort_like_strings() {
+        let words = ["a", "ab", "b", "乡", "乡村", "乡镇", "z9", "𠀀", "𠀀a"];
+        let mut keys: Vec<u64> = words
+            .iter()
+            .map(|w| pack(&w.chars().collect::<Vec<_>>()).unwrap())
+            .collect();
+        keys.sort_unstable();
+        let back: Vec<String> = keys
+            .iter()
+            .map(|&k| {
+                let mut s = String::new();
+                unpack(k, &mut s);
+                s
+            })
+            .collect();
+        let mut sorted: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        sorted.sort();
+        assert_eq!(back, sorted);
+        assert_eq!(pack(&['a', 'b', 'c']), None);
+    }
+
+    #[test]
+    fn compact_form_equals_string_tokens() {
+        let d = doc("黄金茶 UBE ube 2.63亿元 abc");
+        let t = analyze_terms(&d, &mut Scratch::default());
+        let long: Vec<&str> = t.long.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(long, ["2.63", "abc", "ube"]);
+        let mut expected: std::collections::BTreeMap<String, [u32; 4]> = Default::default();
+        for (f, text) in field_texts(&d).iter().enumerate() {
+            for tok in crate::search::tokenize(text) {
+                expected.entry(tok).or_default()[f] += 1;
+            }
+        }
+        assert_eq!(
+            t.to_tokens().terms,
+            expected.into_iter().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn cache_round_trip_and_corruption() {
         let dir = tempfile::tempdir().unwrap();
         let d = doc("乡村振兴 2024 年");
         let mut cache = TokenCache::open(dir.path()).unwrap();
-        let a = analyze_cached(&d, Some(&cache));
+        let a = analyze_cached(&d, Some(&cache), &mut Scratch::default());
         let entry = a.new_entry.clone().unwrap();
-        assert_eq!(decode(&entry), Some(a.tokens.clone()));
+        assert_eq!(decode(&entry), Some(a.terms.clone()));
         cache.put(a.key, &entry).unwrap();
         cache.finish().unwrap();
         let cache = TokenCache::open(dir.path()).unwrap();
-        let b = analyze_cached(&d, Some(&cache));
+        let b = analyze_cached(&d, Some(&cache), &mut Scratch::default());
         assert!(b.new_entry.is_none());
-        assert_eq!(a.tokens, b.tokens);
+        assert_eq!(a.terms, b.terms);
         assert_eq!(decode(&entry[..entry.len() - 1]), None);
         assert_eq!(decode(b"\xff\xff"), None);
     }

@@ -74,20 +74,28 @@ fn tf_table() -> Vec<String> {
         .collect()
 }
 
+/// [`ref_key`] folded into one integer (cheap to sort on).
+fn ref_sort_key(id: u32) -> u64 {
+    let (k, digits) = ref_key(id);
+    (k << 4) | u64::from(digits)
+}
+
+/// Writes `{"<ref>":{"tf":..},...},"df":n` for postings given as (sort key, id, count).
 fn write_docs<W: Write>(
     w: &mut W,
-    mut postings: Vec<(u32, u32)>,
+    postings: &mut [(u64, u32, u32)],
     tfs: &[String],
+    buf: &mut Vec<u8>,
 ) -> io::Result<()> {
-    postings.sort_unstable_by_key(|&(id, _)| ref_key(id));
-    let mut buf: Vec<u8> = Vec::with_capacity(postings.len() * 24 + 16);
+    postings.sort_unstable_by_key(|p| p.0);
+    buf.clear();
     buf.push(b'{');
-    for (i, &(id, count)) in postings.iter().enumerate() {
+    for (i, &(_, id, count)) in postings.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
         buf.push(b'"');
-        push_decimal(&mut buf, id);
+        push_decimal(buf, id);
         buf.extend_from_slice(b"\":{\"tf\":");
         match tfs.get(count as usize) {
             Some(t) => buf.extend_from_slice(t.as_bytes()),
@@ -96,8 +104,8 @@ fn write_docs<W: Write>(
         buf.push(b'}');
     }
     buf.extend_from_slice(b"},\"df\":");
-    push_decimal(&mut buf, postings.len() as u32);
-    w.write_all(&buf)
+    push_decimal(buf, postings.len() as u32);
+    w.write_all(buf)
 }
 
 /// Appends the decimal digits of `v`.
@@ -123,30 +131,34 @@ fn write_field_trie<W: Write>(
 ) -> io::Result<()> {
     w.write_all(b"{\"root\":{\"docs\":{},\"df\":0")?;
     let mut path: Vec<char> = Vec::new();
+    let mut postings: Vec<(u64, u32, u32)> = Vec::new();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chars: Vec<char> = Vec::new();
     for tp in terms {
-        let postings: Vec<(u32, u32)> = tp
-            .postings
-            .iter()
-            .filter(|p| p.field == field)
-            .map(|p| (p.doc, p.count))
-            .collect();
+        postings.clear();
+        postings.extend(
+            tp.postings
+                .iter()
+                .filter(|p| p.field == field)
+                .map(|p| (ref_sort_key(p.doc), p.doc, p.count)),
+        );
         if postings.is_empty() || tp.term.is_empty() {
             continue;
         }
-        let mut postings = Some(postings);
-        let chars: Vec<char> = tp.term.chars().collect();
+        chars.clear();
+        chars.extend(tp.term.chars());
         let common = path.iter().zip(&chars).take_while(|(a, b)| a == b).count();
         for _ in common..path.len() {
             w.write_all(b"}")?;
         }
         path.truncate(common);
-        let mut buf = [0u8; 4];
+        let mut cbuf = [0u8; 4];
         for (j, c) in chars.iter().enumerate().skip(common) {
             w.write_all(b",")?;
-            write_str(w, c.encode_utf8(&mut buf))?;
+            write_str(w, c.encode_utf8(&mut cbuf))?;
             w.write_all(b":{\"docs\":")?;
             if j + 1 == chars.len() {
-                write_docs(w, postings.take().unwrap_or_default(), tfs)?;
+                write_docs(w, &mut postings, tfs, &mut buf)?;
             } else {
                 w.write_all(b"{},\"df\":0")?;
             }

@@ -1,7 +1,8 @@
 //! Benchmark helper: which files a cold query downloads, replaying what `search.js` fetches
 //! (the script itself, `index.json`, shard directories, the shards of the query's terms, facet
-//! blocks of the hits, the first page's result records, and for multi-token quoted phrases the
-//! records of up to `verifyLimit` best-ranked candidates), and their gzipped size. Query planning mirrors search.js:
+//! blocks of the hits, the record chunks of the first page's results, and for multi-token
+//! quoted phrases the full-text chunks of up to `verifyLimit` best-ranked candidates), and
+//! their gzipped size. Query planning mirrors search.js:
 //! quoted parts are phrases, CJK runs of one character match by prefix, longer runs by
 //! bigrams, and a trailing word being typed matches by prefix. This module must NOT write
 //! anything.
@@ -271,8 +272,9 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     if !verify.is_empty() {
         // search.js verifies at most verifyLimit best-ranked candidates (text assumed to match).
         ranked.truncate(m.verify_limit.max(1));
+        let text_chunk = m.text_chunk.max(1) as u32;
         for (id, _) in &ranked {
-            f.fetch(&format!("docs/{}.json", id / chunk))?;
+            f.fetch(&format!("text/{}.json", id / text_chunk))?;
         }
     }
     let block = m.facet_block.max(1) as u32;

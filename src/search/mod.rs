@@ -6,7 +6,8 @@
 //!   vocabularies, chunk sizes);
 //! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range;
 //!   `t/d<g>.json`: first terms of a group of shards;
-//! - `docs/<c>.json`: result records (kept out of the inverted index);
+//! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
+//! - `text/<c>.json`: full bodies, fetched only to verify quoted phrases;
 //! - `facets/<b>.bin`: compact region/topic/year values per document.
 //!
 //! Building streams: documents are tokenized in parallel batches (rayon), their postings are
@@ -15,6 +16,7 @@
 //! files or know about the theme beyond the file layout above.
 
 mod analyze;
+mod incremental;
 pub mod lunr_json;
 mod measure;
 mod runs;
@@ -69,15 +71,20 @@ pub struct SearchOptions {
     pub shard_bytes: usize,
     /// Shards listed per directory file `t/d<g>.json` (default 512).
     pub dir_group: usize,
-    /// Documents per result-record file `docs/<c>.json` (default 1: a result shown costs
-    /// only its own record).
+    /// Documents per result-record file `docs/<c>.json` (default 16).
     pub doc_chunk: usize,
+    /// Characters of the body kept in the result record as snippet source (default 160;
+    /// 0 keeps the whole body).
+    pub lead_chars: usize,
+    /// Documents per full-text file `text/<c>.json` (default 4), fetched only to verify
+    /// quoted phrases.
+    pub text_chunk: usize,
     /// Documents per facet block `facets/<b>.bin` (default 8192).
     pub facet_block: usize,
     /// Documents tokenized per parallel batch (default 2048); bounds bodies held at once.
     pub batch_docs: usize,
     /// In-memory posting budget in MiB before a sorted run is spilled (default 512; the
-    /// process may use up to about twice this for posting lists).
+    /// process may use up to about twice this for posting lists; 0 spills after every batch).
     pub memory_mb: usize,
     /// Relevance boost of the title field (default 5).
     pub boost_title: u32,
@@ -92,7 +99,7 @@ pub struct SearchOptions {
     /// Results shown per page (default 10).
     pub page_size: usize,
     /// Most candidates of a quoted multi-token phrase whose text the browser downloads to
-    /// verify the exact phrase (default 200); beyond it only the best-ranked are verified and
+    /// verify the exact phrase (default 50); beyond it only the best-ranked are verified and
     /// the page says so.
     pub verify_limit: usize,
 }
@@ -103,7 +110,9 @@ impl Default for SearchOptions {
             enabled: true,
             shard_bytes: 256 * 1024,
             dir_group: 512,
-            doc_chunk: 1,
+            doc_chunk: 16,
+            lead_chars: 160,
+            text_chunk: 4,
             facet_block: 8192,
             batch_docs: 2048,
             memory_mb: 512,
@@ -113,7 +122,7 @@ impl Default for SearchOptions {
             boost_authors: 2,
             snippet_chars: 120,
             page_size: 10,
-            verify_limit: 200,
+            verify_limit: 50,
         }
     }
 }
@@ -147,6 +156,13 @@ pub struct SearchStats {
     pub shard_time: Duration,
     /// Total wall time.
     pub time: Duration,
+    /// True if only the shards of changed terms were rebuilt.
+    pub incremental: bool,
+    /// Shard files written by this build.
+    pub shards_written: u64,
+    /// Files (relative to `out_dir`) of the previous output that an incremental build left
+    /// as they are, with their lengths: the caller keeps them.
+    pub kept_files: Vec<(String, u64)>,
 }
 
 /// Errors of the search build.
@@ -200,6 +216,8 @@ pub(crate) struct Manifest {
     pub groups: Vec<String>,
     #[serde(rename = "docChunk")]
     pub doc_chunk: usize,
+    #[serde(rename = "textChunk")]
+    pub text_chunk: usize,
     #[serde(rename = "facetBlock")]
     pub facet_block: usize,
     pub regions: Vec<String>,
@@ -214,7 +232,7 @@ pub(crate) struct Manifest {
 
 /// Removes what a previous build wrote, so stale shards never survive.
 fn clear_previous(out_dir: &Path) -> Result<(), SearchError> {
-    for sub in ["t", "docs", "facets", ".runs"] {
+    for sub in ["t", "docs", "text", "facets", ".runs"] {
         runs::remove_spill_dir(&out_dir.join(sub)).map_err(io_err(&out_dir.join(sub)))?;
     }
     let manifest = out_dir.join("index.json");
@@ -236,6 +254,17 @@ pub fn build_index(
     cache_dir: Option<&Path>,
     opts: &SearchOptions,
 ) -> Result<SearchStats, SearchError> {
+    build_full(docs, out_dir, cache_dir, opts, None)
+}
+
+/// [`build_index`], also writing the state for the next incremental build to `state_new`.
+fn build_full(
+    docs: impl Iterator<Item = SearchDoc>,
+    out_dir: &Path,
+    cache_dir: Option<&Path>,
+    opts: &SearchOptions,
+    state_new: Option<&Path>,
+) -> Result<SearchStats, SearchError> {
     let start = Instant::now();
     if !opts.enabled {
         return Ok(SearchStats::default());
@@ -243,29 +272,38 @@ pub fn build_index(
     fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
     clear_previous(out_dir)?;
     let spill_dir = out_dir.join(".runs");
-    let mut sink = runs::PostingSink::new(spill_dir.clone(), opts.memory_mb.max(1) << 20);
-    let mut store = store::StoreWriter::new(out_dir, opts.doc_chunk, opts.facet_block)
-        .map_err(io_err(out_dir))?;
+    let mut sink = runs::PostingSink::new(spill_dir.clone(), opts.memory_mb << 20);
+    let mut store =
+        store::StoreWriter::new(out_dir, opts.doc_chunk, opts.text_chunk, opts.facet_block)
+            .map_err(io_err(out_dir))?;
     let mut stats = SearchStats::default();
 
     // The cache only saves time: if it cannot be opened the build goes on without it.
     let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
+    if let Some(path) = state_new {
+        let _ = fs::remove_file(path);
+    }
+    let mut cache_ok = cache.is_some();
+    let mut keys: Vec<token_cache::Key> = Vec::new();
+    let mut names = runs::Interner::default();
     let mut docs = docs.peekable();
     let mut next_id: u32 = 0;
     while docs.peek().is_some() {
         let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
         let t0 = Instant::now();
-        let analyzed: Vec<(analyze::Analyzed, Vec<u8>)> = batch
+        let (cache_ref, names_ref) = (cache.as_ref(), &names);
+        let lead_chars = opts.lead_chars;
+        type Prepared = (analyze::Analyzed, Vec<u32>, (Vec<u8>, Vec<u8>));
+        let prepared: Vec<Prepared> = batch
             .par_iter()
-            .map(|d| {
-                (
-                    analyze::analyze_cached(d, cache.as_ref()),
-                    store::record_json(d),
-                )
+            .map_init(analyze::Scratch::default, |scratch, d| {
+                let a = analyze::analyze_cached(d, cache_ref, scratch);
+                let ids = names_ref.lookup(&a.terms);
+                (a, ids, store::record_json(d, lead_chars))
             })
             .collect();
         stats.tokenize_time += t0.elapsed();
-        for (doc, (a, record)) in batch.iter().zip(analyzed) {
+        for (doc, (a, mut ids, (record, body))) in batch.iter().zip(prepared) {
             if doc.id != next_id {
                 return Err(SearchError::DocOrder {
                     expected: next_id,
@@ -284,18 +322,24 @@ pub fn build_index(
                     Some(entry) => {
                         if c.put(a.key, entry).is_err() {
                             cache = None; // stop caching, keep building
+                            cache_ok = false;
                         }
                     }
                 }
+                keys.push(a.key);
             }
-            stats.tokens += a.tokens.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
-            sink.add(doc.id, &a.tokens).map_err(io_err(&spill_dir))?;
-            store.add(doc, &record).map_err(io_err(out_dir))?;
+            stats.tokens += a.terms.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
+            names.resolve(&a.terms, &mut ids);
+            let counts = a.terms.short.iter().map(|e| e.1);
+            let counts = counts.chain(a.terms.long.iter().map(|e| e.1));
+            sink.add(doc.id, &ids, counts);
+            store.add(doc, &record, &body).map_err(io_err(out_dir))?;
         }
+        sink.end_batch(&names).map_err(io_err(&spill_dir))?;
     }
     if let Some(c) = cache {
         // A cache that cannot be flushed only costs time on the next build.
-        let _ = c.finish();
+        cache_ok &= c.finish().is_ok();
     }
     store.finish().map_err(io_err(out_dir))?;
     stats.postings = sink.postings;
@@ -303,21 +347,108 @@ pub fn build_index(
     stats.peak_posting_bytes = sink.peak_bytes as u64;
 
     let t_shards = Instant::now();
-    let mut merged = sink.finish().map_err(io_err(&spill_dir))?;
+    let mut merged = sink.finish(&names).map_err(io_err(&spill_dir))?;
     let shard_dir = out_dir.join("t");
-    let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize)
+    let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize, 0)
         .map_err(io_err(&shard_dir))?;
-    while let Some(tp) = merged.next_term().map_err(io_err(&spill_dir))? {
-        shards.add(tp).map_err(io_err(&shard_dir))?;
+    while let Some((id, posts)) = merged.next_term().map_err(io_err(&spill_dir))? {
+        shards
+            .add(lunr_json::TermPostings {
+                term: names.name(id).to_string(),
+                postings: posts
+                    .iter()
+                    .map(|p| lunr_json::Posting {
+                        doc: p.doc,
+                        field: p.field(),
+                        count: p.count(),
+                    })
+                    .collect(),
+            })
+            .map_err(io_err(&shard_dir))?;
     }
     drop(merged);
-    let groups = shards.finish(opts.dir_group).map_err(io_err(&shard_dir))?;
+    shards.finish(true).map_err(io_err(&shard_dir))?;
+    let (groups, dir_bytes) =
+        shards::write_dirs(out_dir, &shards.firsts, opts.dir_group).map_err(io_err(&shard_dir))?;
+    shards.bytes += dir_bytes;
     runs::remove_spill_dir(&spill_dir).map_err(io_err(&spill_dir))?;
     stats.shard_time = t_shards.elapsed();
 
+    let data = write_manifest(
+        out_dir,
+        opts,
+        stats.documents,
+        shards.firsts.len() as u64,
+        groups,
+        &mut store,
+    )?;
+    if let (Some(path), true) = (state_new, cache_ok) {
+        let mut lens: Vec<(usize, u64)> = shards.written.clone();
+        lens.sort_unstable();
+        let state = incremental::State {
+            fingerprint: fingerprint(opts),
+            keys,
+            shards: shards
+                .firsts
+                .iter()
+                .cloned()
+                .zip(lens.into_iter().map(|(_, n)| n))
+                .collect(),
+            files: std::mem::take(&mut store.produced),
+        };
+        // Without a state the next build is a full one; nothing else depends on it.
+        let _ = state.save(path);
+    }
+
+    stats.terms = shards.terms;
+    stats.shards = shards.firsts.len() as u64;
+    stats.index_bytes = shards.bytes;
+    stats.total_bytes = shards.bytes + store.bytes + data;
+    stats.time = start.elapsed();
+    Ok(stats)
+}
+
+/// The state a build for the output at `output` leaves for the next one, and the committed
+/// state (promoted by [`commit_state`]). Each output folder (the site, a preview) has its own.
+fn state_paths(cache_dir: &Path, output: &Path) -> (PathBuf, PathBuf) {
+    let hex = blake3::hash(output.to_string_lossy().as_bytes()).to_hex();
+    let tag = &hex.as_str()[..16];
+    (
+        cache_dir.join(format!("state-{tag}.new")),
+        cache_dir.join(format!("state-{tag}.bin")),
+    )
+}
+
+/// Marks the index last built with `cache_dir` for `output` as committed to that output, so
+/// the next build may update it incrementally. Call once the output is in place.
+pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> {
+    let (new, committed) = state_paths(cache_dir, output);
+    if new.exists() {
+        fs::rename(&new, &committed).map_err(io_err(&new))?;
+    }
+    Ok(())
+}
+
+/// Fingerprint of everything besides the documents that the index bytes depend on.
+fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
+    let mut h = blake3::Hasher::new();
+    h.update(b"folio-search-index-v2");
+    h.update(&serde_json::to_vec(opts).unwrap_or_default());
+    h.update(elasticlunr::ELASTICLUNR_VERSION.as_bytes());
+    *h.finalize().as_bytes()
+}
+
+fn write_manifest(
+    out_dir: &Path,
+    opts: &SearchOptions,
+    docs: u64,
+    shards: u64,
+    groups: Vec<String>,
+    store: &mut store::StoreWriter,
+) -> Result<u64, SearchError> {
     let manifest = Manifest {
-        format: 1,
-        docs: stats.documents,
+        format: 2,
+        docs,
         fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
         boosts: vec![
             opts.boost_title,
@@ -325,10 +456,11 @@ pub fn build_index(
             opts.boost_body,
             opts.boost_authors,
         ],
-        shards: shards.firsts.len() as u64,
+        shards,
         dir_group: opts.dir_group.max(1),
         groups,
         doc_chunk: opts.doc_chunk.max(1),
+        text_chunk: opts.text_chunk.max(1),
         facet_block: opts.facet_block.max(1),
         regions: std::mem::take(&mut store.regions.names),
         topics: std::mem::take(&mut store.topics.names),
@@ -342,13 +474,205 @@ pub fn build_index(
         message: e.to_string(),
     })?;
     fs::write(&manifest_path, &data).map_err(io_err(&manifest_path))?;
+    Ok(data.len() as u64)
+}
 
-    stats.terms = shards.terms;
-    stats.shards = manifest.shards;
-    stats.index_bytes = shards.bytes;
-    stats.total_bytes = shards.bytes + store.bytes + data.len() as u64;
-    stats.time = start.elapsed();
-    Ok(stats)
+/// Like [`build_index`] with a cache, for an index published at `output` (an identity: the
+/// final folder, e.g. `public/search`). When the previous build for `output`, whose files are
+/// now under `prev_dir` (e.g. a copy of the old `search/` folder), left a committed state in
+/// `cache_dir` and the documents keep their ids, only the shards of changed terms are written
+/// to `out_dir`; the others are listed in [`SearchStats::kept_files`] for the caller to keep.
+/// Otherwise (or if anything does not match) this is a full build from `make_docs()`. The
+/// files of `out_dir` plus the kept ones equal a clean build byte for byte. Call
+/// [`commit_state`] once the result is published.
+pub fn build_index_incremental<I: Iterator<Item = SearchDoc>>(
+    make_docs: impl Fn() -> I,
+    out_dir: &Path,
+    cache_dir: &Path,
+    prev_dir: &Path,
+    output: &Path,
+    opts: &SearchOptions,
+) -> Result<SearchStats, SearchError> {
+    if !opts.enabled {
+        return Ok(SearchStats::default());
+    }
+    let start = Instant::now();
+    let (state_new, state) = state_paths(cache_dir, output);
+    let _ = fs::remove_file(&state_new);
+    let paths = StatePaths {
+        new: &state_new,
+        committed: &state,
+    };
+    if let Some(mut stats) =
+        try_incremental(make_docs(), out_dir, cache_dir, prev_dir, &paths, opts)?
+    {
+        stats.time = start.elapsed();
+        return Ok(stats);
+    }
+    build_full(
+        make_docs(),
+        out_dir,
+        Some(cache_dir),
+        opts,
+        Some(&state_new),
+    )
+}
+
+/// Where the incremental state is read from and written to.
+struct StatePaths<'a> {
+    new: &'a Path,
+    committed: &'a Path,
+}
+
+/// The incremental update of [`build_index_incremental`]; `None` when a full build is needed.
+fn try_incremental(
+    docs: impl Iterator<Item = SearchDoc>,
+    out_dir: &Path,
+    cache_dir: &Path,
+    prev_dir: &Path,
+    paths: &StatePaths<'_>,
+    opts: &SearchOptions,
+) -> Result<Option<SearchStats>, SearchError> {
+    let Ok(state) = incremental::State::load(paths.committed) else {
+        return Ok(None);
+    };
+    if state.fingerprint != fingerprint(opts) || state.keys.is_empty() {
+        return Ok(None);
+    }
+    let Ok(mut cache) = token_cache::TokenCache::open(cache_dir) else {
+        return Ok(None);
+    };
+    fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
+    clear_previous(out_dir)?;
+    let mut store =
+        store::StoreWriter::new(out_dir, opts.doc_chunk, opts.text_chunk, opts.facet_block)
+            .map_err(io_err(out_dir))?;
+    store.set_previous(&state.files);
+    let mut stats = SearchStats {
+        incremental: true,
+        ..SearchStats::default()
+    };
+    // Beyond this many changed articles a full build is about as fast.
+    let max_changed = (state.keys.len() / 20).max(64);
+    let mut changed: Vec<(u32, DocTokens, DocTokens)> = Vec::new();
+    let mut keys: Vec<token_cache::Key> = Vec::with_capacity(state.keys.len());
+    let mut docs = docs.peekable();
+    let mut next_id: u32 = 0;
+    while docs.peek().is_some() {
+        let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
+        let t0 = Instant::now();
+        let lead_chars = opts.lead_chars;
+        let (cache_ref, old_keys) = (&cache, &state.keys);
+        type Prepared = (
+            token_cache::Key,
+            Option<analyze::Analyzed>,
+            (Vec<u8>, Vec<u8>),
+        );
+        let prepared: Vec<Prepared> = batch
+            .par_iter()
+            .map_init(analyze::Scratch::default, |scratch, d| {
+                let key = analyze::content_key(d);
+                let new = (old_keys.get(d.id as usize) != Some(&key))
+                    .then(|| analyze::analyze_cached(d, Some(cache_ref), scratch));
+                (key, new, store::record_json(d, lead_chars))
+            })
+            .collect();
+        stats.tokenize_time += t0.elapsed();
+        for (doc, (key, new, (record, body))) in batch.iter().zip(prepared) {
+            if doc.id != next_id {
+                return Err(SearchError::DocOrder {
+                    expected: next_id,
+                    got: doc.id,
+                    url: doc.url.clone(),
+                });
+            }
+            next_id += 1;
+            stats.documents += 1;
+            let Some(old_key) = state.keys.get(doc.id as usize) else {
+                return Ok(None);
+            };
+            match new {
+                None => {
+                    stats.cached_documents += 1;
+                    cache.touch(key);
+                }
+                Some(a) => {
+                    let Some(old) = cache.get(old_key).and_then(|d| analyze::decode(&d)) else {
+                        return Ok(None);
+                    };
+                    let entry = a.new_entry.unwrap_or_else(|| analyze::encode(&a.terms));
+                    if cache.put(key, &entry).is_err() {
+                        return Ok(None);
+                    }
+                    changed.push((doc.id, old.to_tokens(), a.terms.to_tokens()));
+                    if changed.len() > max_changed {
+                        return Ok(None);
+                    }
+                }
+            }
+            keys.push(key);
+            store.add(doc, &record, &body).map_err(io_err(out_dir))?;
+        }
+    }
+    if keys.len() != state.keys.len() {
+        return Ok(None);
+    }
+    store.finish().map_err(io_err(out_dir))?;
+    let t_shards = Instant::now();
+    let affected = incremental::diff(&changed);
+    let shard_dir = out_dir.join("t");
+    let Some(up) = incremental::update_shards(
+        prev_dir,
+        out_dir,
+        &state.shards,
+        &affected,
+        opts.shard_bytes,
+        keys.len(),
+    )
+    .map_err(io_err(&shard_dir))?
+    else {
+        return Ok(None);
+    };
+    let firsts: Vec<String> = up.shards.iter().map(|s| s.0.clone()).collect();
+    let (groups, dir_bytes) =
+        shards::write_dirs(out_dir, &firsts, opts.dir_group).map_err(io_err(&shard_dir))?;
+    stats.shard_time = t_shards.elapsed();
+    let data = write_manifest(
+        out_dir,
+        opts,
+        stats.documents,
+        firsts.len() as u64,
+        groups,
+        &mut store,
+    )?;
+    if cache.finish().is_err() {
+        return Ok(None);
+    }
+    // Kept record files must still be in the previous output as recorded.
+    for (rel, len) in &store.kept {
+        if fs::metadata(prev_dir.join(rel)).map(|m| m.len()).ok() != Some(*len) {
+            return Ok(None);
+        }
+    }
+    stats.kept_files = up
+        .kept
+        .iter()
+        .map(|&j| (format!("t/{j}.json"), state.shards[j].1))
+        .collect();
+    stats.kept_files.append(&mut store.kept);
+    stats.shards = firsts.len() as u64;
+    stats.shards_written = up.written.len() as u64;
+    stats.terms = up.terms_written;
+    stats.index_bytes = up.shards.iter().map(|s| s.1).sum::<u64>() + dir_bytes;
+    stats.total_bytes = stats.index_bytes + store.bytes + data;
+    let new_state = incremental::State {
+        fingerprint: state.fingerprint,
+        keys,
+        shards: up.shards,
+        files: std::mem::take(&mut store.produced),
+    };
+    let _ = new_state.save(paths.new);
+    Ok(Some(stats))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
-//! Bounded-memory posting accumulation: postings gather in memory until a byte budget is
-//! reached, are then spilled as a run file sorted by term, and all runs are k-way merged into
-//! one stream of terms in byte order. Documents arrive in id order, so concatenating a term's
-//! postings run by run keeps them in id order. This module must NOT tokenize or format JSON.
+//! Bounded-memory posting accumulation. Terms are interned to dense `u32` ids ([`Interner`]);
+//! postings gather in one list per term id until a byte budget is reached, are then spilled
+//! as a run file in term (string) order, and all runs are k-way merged into one stream of
+//! terms in byte order (runs compare by each term's rank in the final order, an integer).
+//! Documents arrive in id order, so concatenating a term's postings run by run keeps them in
+//! id order. This module must NOT tokenize or format JSON.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -11,15 +13,131 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use super::analyze::DocTokens;
-use super::lunr_json::{Posting, TermPostings};
+use super::analyze::{DocTerms, unpack};
 
-/// Approximate bytes a term entry costs in the in-memory map, besides its postings.
-const TERM_OVERHEAD: usize = 64;
+/// Approximate bytes a term costs in memory besides its postings (list header, growth).
+const TERM_OVERHEAD: usize = 48;
+
+/// Marks a term id not yet interned (see [`Interner::lookup`]).
+pub const UNKNOWN: u32 = u32::MAX;
+
+/// Dense ids for terms, in first-seen order; names kept in one string arena.
+#[derive(Default)]
+pub struct Interner {
+    short: FxHashMap<u64, u32>,
+    long: FxHashMap<Box<str>, u32>,
+    text: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Interner {
+    /// Number of terms.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The term of `id`.
+    pub fn name(&self, id: u32) -> &str {
+        let (start, len) = self.spans[id as usize];
+        &self.text[start as usize..(start + len) as usize]
+    }
+
+    fn push_name(&mut self, f: impl FnOnce(&mut String)) -> u32 {
+        let id = self.spans.len() as u32;
+        let start = self.text.len();
+        f(&mut self.text);
+        self.spans
+            .push((start as u32, (self.text.len() - start) as u32));
+        id
+    }
+
+    /// Ids of a document's terms (short terms first, then long), [`UNKNOWN`] for terms not
+    /// interned yet. Read-only, so batches look up in parallel.
+    pub fn lookup(&self, terms: &DocTerms) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(terms.len());
+        ids.extend(
+            terms
+                .short
+                .iter()
+                .map(|(k, _)| self.short.get(k).copied().unwrap_or(UNKNOWN)),
+        );
+        ids.extend(
+            terms
+                .long
+                .iter()
+                .map(|(s, _)| self.long.get(s.as_str()).copied().unwrap_or(UNKNOWN)),
+        );
+        ids
+    }
+
+    /// Interns the terms [`Interner::lookup`] left [`UNKNOWN`].
+    pub fn resolve(&mut self, terms: &DocTerms, ids: &mut [u32]) {
+        let n_short = terms.short.len();
+        for (i, id) in ids.iter_mut().enumerate() {
+            if *id != UNKNOWN {
+                continue;
+            }
+            *id = if i < n_short {
+                let key = terms.short[i].0;
+                match self.short.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.push_name(|s| unpack(key, s));
+                        self.short.insert(key, id);
+                        id
+                    }
+                }
+            } else {
+                let term = terms.long[i - n_short].0.as_str();
+                match self.long.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.push_name(|s| s.push_str(term));
+                        self.long.insert(term.into(), id);
+                        id
+                    }
+                }
+            };
+        }
+    }
+
+    /// Sorts term ids by their names.
+    pub fn sort_ids(&self, ids: &mut [u32]) {
+        ids.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+    }
+}
+
+/// One posting in the sink: document id and field (2 bits) with count (30 bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Post {
+    /// Document id.
+    pub doc: u32,
+    /// `field << 30 | count` (count saturates at 2^30 - 1).
+    pub fc: u32,
+}
+
+impl Post {
+    /// Field index.
+    pub fn field(self) -> u8 {
+        (self.fc >> 30) as u8
+    }
+
+    /// Occurrences in the field.
+    pub fn count(self) -> u32 {
+        self.fc & ((1 << 30) - 1)
+    }
+}
 
 /// Collects postings, spilling sorted runs to `dir` when `budget` bytes are exceeded.
+/// Postings of a batch of documents are first appended to one flat list (sequential writes),
+/// then moved term by term into the per-term lists ([`PostingSink::end_batch`]).
 pub struct PostingSink {
-    mem: FxHashMap<Box<str>, Vec<Posting>>,
+    lists: Vec<Vec<Post>>,
+    active: Vec<u32>,
+    batch: Vec<(u32, Post)>,
+    hist: Vec<u32>,
+    touched: Vec<u32>,
+    scratch: Vec<Post>,
     mem_bytes: usize,
     budget: usize,
     dir: PathBuf,
@@ -34,7 +152,12 @@ impl PostingSink {
     /// A sink spilling into `dir` (created on first spill) once `budget` bytes are held.
     pub fn new(dir: PathBuf, budget: usize) -> Self {
         PostingSink {
-            mem: FxHashMap::default(),
+            lists: Vec::new(),
+            active: Vec::new(),
+            batch: Vec::new(),
+            hist: Vec::new(),
+            touched: Vec::new(),
+            scratch: Vec::new(),
             mem_bytes: 0,
             budget,
             dir,
@@ -49,88 +172,141 @@ impl PostingSink {
         self.runs.len()
     }
 
-    /// Adds one document's postings.
-    pub fn add(&mut self, doc: u32, tokens: &DocTokens) -> io::Result<()> {
-        for (term, counts) in &tokens.terms {
-            let list = match self.mem.get_mut(term.as_str()) {
-                Some(list) => list,
-                None => {
-                    self.mem_bytes += TERM_OVERHEAD + term.len();
-                    self.mem.entry(term.as_str().into()).or_default()
-                }
-            };
+    /// Adds one document's postings: `ids[i]` is the term id of the i-th entry of `counts`
+    /// (per-field counts). Call [`PostingSink::end_batch`] after a batch of documents.
+    pub fn add(&mut self, doc: u32, ids: &[u32], counts: impl Iterator<Item = [u32; 4]>) {
+        for (&id, counts) in ids.iter().zip(counts) {
             for (field, &count) in counts.iter().enumerate() {
                 if count > 0 {
-                    list.push(Posting {
-                        doc,
-                        field: field as u8,
-                        count,
-                    });
-                    self.mem_bytes += std::mem::size_of::<Posting>();
-                    self.postings += 1;
+                    self.batch.push((
+                        id,
+                        Post {
+                            doc,
+                            fc: ((field as u32) << 30) | count.min((1 << 30) - 1),
+                        },
+                    ));
                 }
             }
         }
+    }
+
+    /// Moves the batch's postings into the per-term lists (a counting sort by term, so each
+    /// list grows once per batch); spills when over budget. `names` orders spilled terms.
+    pub fn end_batch(&mut self, names: &Interner) -> io::Result<()> {
+        if self.hist.len() < names.len() {
+            self.hist.resize(names.len(), 0);
+        }
+        if self.lists.len() < names.len() {
+            self.lists.resize_with(names.len(), Vec::new);
+        }
+        self.touched.clear();
+        for &(id, _) in &self.batch {
+            let h = &mut self.hist[id as usize];
+            if *h == 0 {
+                self.touched.push(id);
+            }
+            *h += 1;
+        }
+        // hist becomes each touched term's start offset in `scratch`.
+        let mut at = 0u32;
+        for &id in &self.touched {
+            let n = self.hist[id as usize];
+            self.hist[id as usize] = at;
+            at += n;
+        }
+        self.scratch.clear();
+        self.scratch
+            .resize(self.batch.len(), Post { doc: 0, fc: 0 });
+        for &(id, p) in &self.batch {
+            let slot = &mut self.hist[id as usize];
+            self.scratch[*slot as usize] = p;
+            *slot += 1;
+        }
+        let mut start = 0usize;
+        for &id in &self.touched {
+            let end = self.hist[id as usize] as usize;
+            self.hist[id as usize] = 0;
+            let list = &mut self.lists[id as usize];
+            if list.is_empty() {
+                self.active.push(id);
+                self.mem_bytes += TERM_OVERHEAD;
+            }
+            list.extend_from_slice(&self.scratch[start..end]);
+            start = end;
+        }
+        self.postings += self.batch.len() as u64;
+        self.mem_bytes += self.batch.len() * std::mem::size_of::<Post>();
+        self.batch.clear();
         self.peak_bytes = self.peak_bytes.max(self.mem_bytes);
-        if self.mem_bytes >= self.budget {
-            self.spill()?;
+        if self.mem_bytes >= self.budget && !self.active.is_empty() {
+            self.spill(names)?;
         }
         Ok(())
     }
 
-    fn take_sorted(&mut self) -> Vec<(Box<str>, Vec<Posting>)> {
-        let mut terms: Vec<(Box<str>, Vec<Posting>)> = self.mem.drain().collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.mem_bytes = 0;
-        terms
-    }
-
-    fn spill(&mut self) -> io::Result<()> {
+    fn spill(&mut self, names: &Interner) -> io::Result<()> {
         fs::create_dir_all(&self.dir)?;
         let path = self.dir.join(format!("run-{:05}.bin", self.runs.len()));
-        let mut w = BufWriter::new(File::create(&path)?);
-        for (term, postings) in self.take_sorted() {
-            write_group(&mut w, &term, &postings)?;
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+        let mut active = std::mem::take(&mut self.active);
+        names.sort_ids(&mut active);
+        let mut buf = Vec::new();
+        for id in active {
+            let postings = std::mem::take(&mut self.lists[id as usize]);
+            buf.clear();
+            buf.extend_from_slice(&id.to_le_bytes());
+            buf.extend_from_slice(&(postings.len() as u32).to_le_bytes());
+            for p in &postings {
+                buf.extend_from_slice(&p.doc.to_le_bytes());
+                buf.extend_from_slice(&p.fc.to_le_bytes());
+            }
+            w.write_all(&buf)?;
         }
         w.flush()?;
+        self.mem_bytes = 0;
         self.runs.push(path);
         Ok(())
     }
 
-    /// Finishes accumulation and returns all terms in byte order.
-    pub fn finish(mut self) -> io::Result<MergedTerms> {
+    /// Finishes accumulation and returns all terms in byte order of their names.
+    pub fn finish(mut self, names: &Interner) -> io::Result<MergedTerms> {
+        self.end_batch(names)?;
+        self.batch = Vec::new();
+        self.scratch = Vec::new();
+        self.hist = Vec::new();
         if self.runs.is_empty() {
-            let terms = self.take_sorted();
-            return Ok(MergedTerms::Memory(terms.into_iter()));
+            let mut order = std::mem::take(&mut self.active);
+            names.sort_ids(&mut order);
+            return Ok(MergedTerms::Memory {
+                order: order.into_iter(),
+                lists: self.lists,
+            });
         }
-        if !self.mem.is_empty() {
-            self.spill()?;
+        if !self.active.is_empty() {
+            self.spill(names)?;
+        }
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        names.sort_ids(&mut order);
+        let mut rank = vec![0u32; order.len()];
+        for (r, &id) in order.iter().enumerate() {
+            rank[id as usize] = r as u32;
         }
         let mut readers = Vec::with_capacity(self.runs.len());
         let mut heap = BinaryHeap::new();
         for (i, path) in self.runs.iter().enumerate() {
             let mut r = BufReader::with_capacity(1 << 16, File::open(path)?);
-            if let Some(group) = read_group(&mut r)? {
-                heap.push(Reverse((group.0.clone(), i)));
-                readers.push((r, Some(group)));
-            } else {
-                readers.push((r, None));
+            let group = read_group(&mut r)?;
+            if let Some((id, _)) = &group {
+                heap.push(Reverse((rank[*id as usize], i)));
             }
+            readers.push((r, group));
         }
-        Ok(MergedTerms::Runs { readers, heap })
+        Ok(MergedTerms::Runs {
+            readers,
+            heap,
+            rank,
+        })
     }
-}
-
-fn write_group<W: Write>(w: &mut W, term: &str, postings: &[Posting]) -> io::Result<()> {
-    w.write_all(&(term.len() as u32).to_le_bytes())?;
-    w.write_all(term.as_bytes())?;
-    w.write_all(&(postings.len() as u32).to_le_bytes())?;
-    for p in postings {
-        w.write_all(&p.doc.to_le_bytes())?;
-        w.write_all(&[p.field])?;
-        w.write_all(&p.count.to_le_bytes())?;
-    }
-    Ok(())
 }
 
 fn read_u32<R: Read>(r: &mut R) -> io::Result<u32> {
@@ -146,67 +322,80 @@ fn read_group<R: Read>(r: &mut R) -> io::Result<Option<Group>> {
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
-    let mut term = vec![0u8; u32::from_le_bytes(b) as usize];
-    r.read_exact(&mut term)?;
-    let term = String::from_utf8(term).map_err(io::Error::other)?;
+    let id = u32::from_le_bytes(b);
     let n = read_u32(r)? as usize;
-    let mut postings = Vec::with_capacity(n);
-    let mut rec = [0u8; 9];
-    for _ in 0..n {
-        r.read_exact(&mut rec)?;
-        postings.push(Posting {
-            doc: u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]),
-            field: rec[4],
-            count: u32::from_le_bytes([rec[5], rec[6], rec[7], rec[8]]),
-        });
-    }
-    Ok(Some((term, postings)))
+    let mut raw = vec![0u8; n * 8];
+    r.read_exact(&mut raw)?;
+    let postings = raw
+        .chunks_exact(8)
+        .map(|c| Post {
+            doc: u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+            fc: u32::from_le_bytes([c[4], c[5], c[6], c[7]]),
+        })
+        .collect();
+    Ok(Some((id, postings)))
 }
 
-/// A term and its postings as read back from a run.
-type Group = (String, Vec<Posting>);
+/// A term id and its postings as read back from a run.
+type Group = (u32, Vec<Post>);
 
 /// All terms with their postings, in byte order of the term.
 pub enum MergedTerms {
     /// Nothing was spilled.
-    Memory(std::vec::IntoIter<(Box<str>, Vec<Posting>)>),
+    Memory {
+        /// Term ids in name order.
+        order: std::vec::IntoIter<u32>,
+        /// Postings by term id.
+        lists: Vec<Vec<Post>>,
+    },
     /// A k-way merge over spilled runs.
     Runs {
         /// Each run's reader and its next group.
         readers: Vec<(BufReader<File>, Option<Group>)>,
-        /// Next term of each run, smallest first (ties: earlier run first).
-        heap: BinaryHeap<Reverse<(String, usize)>>,
+        /// Rank of the next term of each run, smallest first (ties: earlier run first).
+        heap: BinaryHeap<Reverse<(u32, usize)>>,
+        /// Rank of each term id in name order.
+        rank: Vec<u32>,
     },
 }
 
 impl MergedTerms {
-    /// The next term, or `None` at the end.
-    pub fn next_term(&mut self) -> io::Result<Option<TermPostings>> {
+    /// The next term id with its postings (in document order), or `None` at the end.
+    pub fn next_term(&mut self) -> io::Result<Option<(u32, Vec<Post>)>> {
         match self {
-            MergedTerms::Memory(it) => Ok(it.next().map(|(term, postings)| TermPostings {
-                term: term.into(),
-                postings,
-            })),
-            MergedTerms::Runs { readers, heap } => {
-                let Some(Reverse((term, _))) = heap.peek().cloned() else {
+            MergedTerms::Memory { order, lists } => Ok(order
+                .next()
+                .map(|id| (id, std::mem::take(&mut lists[id as usize])))),
+            MergedTerms::Runs {
+                readers,
+                heap,
+                rank,
+            } => {
+                let Some(&Reverse((first, _))) = heap.peek() else {
                     return Ok(None);
                 };
+                let mut term = UNKNOWN;
                 let mut postings = Vec::new();
-                while let Some(Reverse((t, i))) = heap.peek().cloned() {
-                    if t != term {
+                while let Some(&Reverse((r, i))) = heap.peek() {
+                    if r != first {
                         break;
                     }
                     heap.pop();
                     let (reader, slot) = &mut readers[i];
-                    if let Some((_, mut p)) = slot.take() {
-                        postings.append(&mut p);
+                    if let Some((id, mut p)) = slot.take() {
+                        term = id;
+                        if postings.is_empty() {
+                            postings = p;
+                        } else {
+                            postings.append(&mut p);
+                        }
                     }
                     if let Some(next) = read_group(reader)? {
-                        heap.push(Reverse((next.0.clone(), i)));
+                        heap.push(Reverse((rank[next.0 as usize], i)));
                         *slot = Some(next);
                     }
                 }
-                Ok(Some(TermPostings { term, postings }))
+                Ok(Some((term, postings)))
             }
         }
     }
@@ -224,20 +413,24 @@ pub fn remove_spill_dir(dir: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    fn toks(terms: &[(&str, u32)]) -> DocTokens {
-        DocTokens {
+    fn terms(list: &[(&str, u32)]) -> DocTerms {
+        DocTerms {
             lengths: [0; 4],
-            terms: terms
+            short: Vec::new(),
+            long: list
                 .iter()
                 .map(|(t, c)| (t.to_string(), [0, 0, *c, 0]))
                 .collect(),
         }
     }
 
-    fn collect(mut m: MergedTerms) -> Vec<(String, Vec<u32>)> {
+    fn collect(mut m: MergedTerms, names: &Interner) -> Vec<(String, Vec<u32>)> {
         let mut out = Vec::new();
-        while let Some(tp) = m.next_term().unwrap() {
-            out.push((tp.term, tp.postings.iter().map(|p| p.doc).collect()));
+        while let Some((id, p)) = m.next_term().unwrap() {
+            out.push((
+                names.name(id).to_string(),
+                p.iter().map(|p| p.doc).collect(),
+            ));
         }
         out
     }
@@ -245,21 +438,38 @@ mod tests {
     #[test]
     fn spilled_merge_equals_in_memory() {
         let docs = [
-            toks(&[("b", 1), ("a", 2)]),
-            toks(&[("a", 1), ("c", 1)]),
-            toks(&[("b", 3)]),
+            terms(&[("bbb", 1), ("aaa", 2)]),
+            terms(&[("aaa", 1), ("ccc", 1)]),
+            terms(&[("bbb", 3)]),
         ];
         let dir = tempfile::tempdir().unwrap();
+        let mut names = Interner::default();
         let mut small = PostingSink::new(dir.path().join("runs"), 1);
         let mut big = PostingSink::new(dir.path().join("unused"), usize::MAX);
         for (i, d) in docs.iter().enumerate() {
-            small.add(i as u32, d).unwrap();
-            big.add(i as u32, d).unwrap();
+            let mut ids = names.lookup(d);
+            names.resolve(d, &mut ids);
+            let counts = || d.long.iter().map(|(_, c)| *c);
+            small.add(i as u32, &ids, counts());
+            small.end_batch(&names).unwrap();
+            big.add(i as u32, &ids, counts());
+            big.end_batch(&names).unwrap();
         }
         assert_eq!(small.spilled_runs(), 3);
-        let a = collect(small.finish().unwrap());
-        let b = collect(big.finish().unwrap());
+        assert_eq!(names.len(), 3);
+        let a = collect(small.finish(&names).unwrap(), &names);
+        let b = collect(big.finish(&names).unwrap(), &names);
         assert_eq!(a, b);
-        assert_eq!(a[0], ("a".to_string(), vec![0, 1]));
+        assert_eq!(a[0], ("aaa".to_string(), vec![0, 1]));
+        assert_eq!(a[1], ("bbb".to_string(), vec![0, 2]));
+    }
+
+    #[test]
+    fn post_packs_field_and_count() {
+        let p = Post {
+            doc: 7,
+            fc: (3 << 30) | 12,
+        };
+        assert_eq!((p.field(), p.count()), (3, 12));
     }
 }

@@ -2,13 +2,15 @@
 //! `t/<k>.json` is an elasticlunr index JSON holding every posting of the terms in
 //! `[first_k, first_{k+1})`; `t/d<g>.json` lists the first terms of shards
 //! `g*dir_group .. (g+1)*dir_group` so a query finds its shard with two tiny downloads
-//! (`index.json` holds each group's first term). A shard closes once its estimated JSON size
-//! reaches the target, so the shard count grows with the archive (one shard for a small site).
-//! A term bigger than the target gets a shard of its own. This module must NOT tokenize or
+//! (`index.json` holds each group's first term). A shard closes before a term that would
+//! overflow the target size, or once three quarters full before a term its hash picks (see
+//! [`Cutter`]), so the shard count grows with the archive (one shard for a small site) and an
+//! edit moves few boundaries. A term bigger than the target gets a shard of its own. Shards
+//! are formatted and written in parallel. This module must NOT tokenize or
 //! merge runs.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -19,7 +21,7 @@ use super::lunr_json::{DocStore, TermPostings, write_index_json};
 const PENDING_BYTES: usize = 64 << 20;
 
 /// Estimated JSON bytes of a term's postings (all fields).
-fn estimate(tp: &TermPostings) -> usize {
+pub fn estimate(tp: &TermPostings) -> usize {
     let per_posting: usize = tp
         .postings
         .iter()
@@ -31,53 +33,118 @@ fn estimate(tp: &TermPostings) -> usize {
     40 + tp.term.len() * 2 + per_posting
 }
 
+/// FNV-1a of the term: a platform-independent pseudo-random cut choice.
+fn term_hash(term: &str) -> u64 {
+    term.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Decides where shards end. A shard is closed before a term when the term would overflow
+/// the target, or, once the shard is three quarters full, before a term whose hash picks it.
+/// Decisions depend only on the shard's terms so far and the next term, so after an edit the
+/// cuts fall back into their old places within a shard or two (incremental rebuilds).
+#[derive(Debug, Clone)]
+pub struct Cutter {
+    target: usize,
+    cur: usize,
+}
+
+impl Cutter {
+    /// A cutter aiming at `target` bytes per shard, at the start of a shard.
+    pub fn new(target: usize) -> Self {
+        Cutter {
+            target: target.max(1),
+            cur: 0,
+        }
+    }
+
+    /// Whether a new shard starts at this term (of estimated `size`); then counts it.
+    pub fn cut_before(&mut self, term: &str, size: usize) -> bool {
+        let cut = self.cur > 0
+            && (self.cur.saturating_add(size) > self.target
+                || (self.cur >= self.target / 4 * 3 && term_hash(term).is_multiple_of(4)));
+        if cut {
+            self.cur = 0;
+        }
+        self.cur = self.cur.saturating_add(size);
+        cut
+    }
+}
+
+/// The JSON of one shard.
+pub fn shard_json(terms: &[TermPostings], docs: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(terms.iter().map(estimate).sum::<usize>() + 4096);
+    write_index_json(&mut out, terms, DocStore::CountOnly(docs))?;
+    Ok(out)
+}
+
 /// Streams terms into shard files.
 pub struct ShardWriter {
     dir: PathBuf,
-    target: usize,
     docs: usize,
+    cutter: Cutter,
     current: Vec<TermPostings>,
     current_bytes: usize,
     /// Closed shards not yet written: (number, terms), written in parallel in groups.
     pending: Vec<(usize, Vec<TermPostings>)>,
     pending_bytes: usize,
-    /// First term of every shard written, in order.
+    /// Number of the next shard.
+    next: usize,
+    /// First term of every shard closed, in order.
     pub firsts: Vec<String>,
     /// Bytes written.
     pub bytes: u64,
     /// Terms written.
     pub terms: u64,
+    /// (shard number, bytes) of every shard written.
+    pub written: Vec<(usize, u64)>,
 }
 
 impl ShardWriter {
-    /// Writes shards under `out_dir/t/`, aiming at `target` bytes each.
-    pub fn new(out_dir: &Path, target: usize, docs: usize) -> io::Result<Self> {
+    /// Writes shards under `out_dir/t/`, aiming at `target` bytes each, numbered from
+    /// `first`.
+    pub fn new(out_dir: &Path, target: usize, docs: usize, first: usize) -> io::Result<Self> {
         let dir = out_dir.join("t");
         fs::create_dir_all(&dir)?;
         Ok(ShardWriter {
             dir,
-            target: target.max(1),
             docs,
+            cutter: Cutter::new(target),
             current: Vec::new(),
             current_bytes: 0,
             pending: Vec::new(),
             pending_bytes: 0,
+            next: first,
             firsts: Vec::new(),
             bytes: 0,
             terms: 0,
+            written: Vec::new(),
         })
     }
 
-    /// Adds the next term (terms must come in byte order).
-    pub fn add(&mut self, tp: TermPostings) -> io::Result<()> {
+    /// Adds the next term (terms must come in byte order); returns true if it starts a new
+    /// shard.
+    pub fn add(&mut self, tp: TermPostings) -> io::Result<bool> {
         let size = estimate(&tp);
-        if !self.current.is_empty() && self.current_bytes + size > self.target {
+        let cut = self.cutter.cut_before(&tp.term, size);
+        if cut {
             self.flush()?;
         }
         self.current_bytes += size;
         self.terms += 1;
         self.current.push(tp);
-        Ok(())
+        Ok(cut)
+    }
+
+    /// The cutter's state (to probe where the next term would fall).
+    pub fn cutter(&self) -> &Cutter {
+        &self.cutter
+    }
+
+    /// The number the shard starting at a cut before the next term would get.
+    pub fn number_of_next_cut(&self) -> usize {
+        self.next + usize::from(!self.current.is_empty())
     }
 
     /// Closes the current shard; writes the pending ones once they hold enough postings.
@@ -87,7 +154,8 @@ impl ShardWriter {
         };
         self.firsts.push(first.term.clone());
         let terms = std::mem::take(&mut self.current);
-        self.pending.push((self.firsts.len() - 1, terms));
+        self.pending.push((self.next, terms));
+        self.next += 1;
         self.pending_bytes += self.current_bytes;
         self.current_bytes = 0;
         if self.pending_bytes >= PENDING_BYTES {
@@ -96,80 +164,68 @@ impl ShardWriter {
         Ok(())
     }
 
-    /// Writes the pending shards in parallel (rayon).
+    /// Formats and writes the pending shards in parallel (rayon).
     fn write_pending(&mut self) -> io::Result<()> {
         let pending = std::mem::take(&mut self.pending);
         self.pending_bytes = 0;
         let docs = self.docs;
         let dir = &self.dir;
-        let sizes: Vec<io::Result<u64>> = pending
+        let sizes: Vec<io::Result<(usize, u64)>> = pending
             .par_iter()
             .map(|(k, terms)| {
-                let path = dir.join(format!("{k}.json"));
-                let mut w = CountingWriter {
-                    inner: BufWriter::with_capacity(1 << 16, File::create(path)?),
-                    count: 0,
-                };
-                write_index_json(&mut w, terms, DocStore::CountOnly(docs))?;
-                w.inner.flush()?;
-                Ok(w.count)
+                let data = shard_json(terms, docs)?;
+                fs::write(dir.join(format!("{k}.json")), &data)?;
+                Ok((*k, data.len() as u64))
             })
             .collect();
         for size in sizes {
-            self.bytes += size?;
+            let (k, n) = size?;
+            self.bytes += n;
+            self.written.push((k, n));
         }
         Ok(())
     }
 
-    /// Writes the last shard (an empty index if there were no terms at all) and the shard
-    /// directory files; returns each group's first term.
-    pub fn finish(&mut self, dir_group: usize) -> io::Result<Vec<String>> {
-        if self.current.is_empty() && self.firsts.is_empty() {
-            // An empty archive still gets one valid, empty shard.
-            let path = self.dir.join("0.json");
-            let mut w = CountingWriter {
-                inner: BufWriter::new(File::create(path)?),
-                count: 0,
-            };
-            write_index_json(&mut w, &[], DocStore::CountOnly(self.docs))?;
-            w.inner.flush()?;
-            self.bytes += w.count;
-            self.firsts.push(String::new());
-        } else {
-            self.flush()?;
-            self.write_pending()?;
-        }
-        let mut groups = Vec::new();
-        for (g, firsts) in self.firsts.chunks(dir_group.max(1)).enumerate() {
-            let mut firsts = firsts.to_vec();
-            if g == 0 {
-                // Shard 0 covers everything below the second shard's first term.
-                firsts[0] = String::new();
-            }
-            groups.push(firsts[0].clone());
-            let data = serde_json::to_vec(&firsts).map_err(io::Error::other)?;
-            fs::write(self.dir.join(format!("d{g}.json")), &data)?;
+    /// Closes and writes the open shard and everything pending. With no terms at all and
+    /// `empty_ok`, writes one valid, empty shard.
+    pub fn finish(&mut self, empty_ok: bool) -> io::Result<()> {
+        if empty_ok && self.current.is_empty() && self.firsts.is_empty() {
+            let data = shard_json(&[], self.docs)?;
+            fs::write(self.dir.join(format!("{}.json", self.next)), &data)?;
             self.bytes += data.len() as u64;
+            self.written.push((self.next, data.len() as u64));
+            self.firsts.push(String::new());
+            self.next += 1;
+            return Ok(());
         }
-        Ok(groups)
+        self.flush()?;
+        self.write_pending()
     }
 }
 
-struct CountingWriter<W: Write> {
-    inner: W,
-    count: u64,
-}
-
-impl<W: Write> Write for CountingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.count += n as u64;
-        Ok(n)
+/// Writes the shard directory files `t/d<g>.json` for all shards' first terms; returns each
+/// group's first term and the bytes written.
+pub fn write_dirs(
+    out_dir: &Path,
+    firsts: &[String],
+    dir_group: usize,
+) -> io::Result<(Vec<String>, u64)> {
+    let dir = out_dir.join("t");
+    fs::create_dir_all(&dir)?;
+    let mut groups = Vec::new();
+    let mut bytes = 0;
+    for (g, firsts) in firsts.chunks(dir_group.max(1)).enumerate() {
+        let mut firsts = firsts.to_vec();
+        if g == 0 {
+            // Shard 0 covers everything below the second shard's first term.
+            firsts[0] = String::new();
+        }
+        groups.push(firsts[0].clone());
+        let data = serde_json::to_vec(&firsts).map_err(io::Error::other)?;
+        fs::write(dir.join(format!("d{g}.json")), &data)?;
+        bytes += data.len() as u64;
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
+    Ok((groups, bytes))
 }
 
 #[cfg(test)]
@@ -180,7 +236,7 @@ mod tests {
     #[test]
     fn shards_split_by_size_and_directory_lists_firsts() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = ShardWriter::new(dir.path(), 100, 3).unwrap();
+        let mut w = ShardWriter::new(dir.path(), 100, 3, 0).unwrap();
         for term in ["a", "b", "c", "d"] {
             let postings = (0..3)
                 .map(|doc| Posting {
@@ -195,8 +251,9 @@ mod tests {
             })
             .unwrap();
         }
-        let groups = w.finish(3).unwrap();
+        w.finish(true).unwrap();
         assert_eq!(w.firsts, ["a", "b", "c", "d"]);
+        let (groups, _) = write_dirs(dir.path(), &w.firsts, 3).unwrap();
         assert_eq!(groups, ["", "d"]);
         let d0 = fs::read_to_string(dir.path().join("t/d0.json")).unwrap();
         assert_eq!(d0, r#"["","b","c"]"#);

@@ -1,7 +1,10 @@
 //! The per-article data kept OUT of the inverted index, written as documents stream by:
-//! - `docs/<chunk>.json`: a JSON array of result records (url, title, kicker, date, regions,
-//!   topics, authors and the full body as snippet and exact-phrase source), `doc_chunk` docs
-//!   per file, so showing a hit downloads only its small chunk;
+//! - `docs/<chunk>.json`: a JSON array of small result records (url, title, kicker, date,
+//!   regions, topics, authors and `lead`, the body's first `lead_chars` characters as snippet
+//!   source), `doc_chunk` docs per file, so showing a hit downloads only a small chunk;
+//! - `text/<chunk>.json`: a JSON array of each document's indexed text (title, kicker, body,
+//!   authors joined by newlines), `text_chunk` docs per file, fetched only to verify quoted
+//!   phrases;
 //! - `facets/<block>.bin`: compact facet values of `facet_block` docs per file, fetched only
 //!   for blocks that hold hits. Columns, each 16-bit column stored as its low bytes then its
 //!   high bytes, so gzip packs them well: u32 LE doc count n; year (0 = none) ×n as u16;
@@ -16,6 +19,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::SearchDoc;
@@ -30,11 +34,23 @@ struct DocRecord<'a> {
     regions: &'a [String],
     topics: &'a [String],
     authors: &'a str,
-    body: &'a str,
+    lead: &'a str,
 }
 
-/// The JSON result record of a document (serialized in parallel by the build).
-pub fn record_json(doc: &SearchDoc) -> Vec<u8> {
+/// The first `chars` characters of `text` (all of it for 0).
+fn lead(text: &str, chars: usize) -> &str {
+    if chars == 0 {
+        return text;
+    }
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+/// The JSON result record and the JSON string of the indexed text (title, kicker, body and
+/// authors joined by newlines) of a document (serialized in parallel by the build).
+pub fn record_json(doc: &SearchDoc, lead_chars: usize) -> (Vec<u8>, Vec<u8>) {
     let record = DocRecord {
         url: &doc.url,
         title: &doc.title,
@@ -43,10 +59,14 @@ pub fn record_json(doc: &SearchDoc) -> Vec<u8> {
         regions: &doc.regions,
         topics: &doc.topics,
         authors: &doc.authors,
-        body: &doc.body,
+        lead: lead(&doc.body, lead_chars),
     };
     // Serializing plain strings into a Vec cannot fail.
-    serde_json::to_vec(&record).unwrap_or_default()
+    (
+        serde_json::to_vec(&record).unwrap_or_default(),
+        serde_json::to_vec(&[&*doc.title, &doc.kicker, &doc.body, &doc.authors].join("\n"))
+            .unwrap_or_default(),
+    )
 }
 
 /// Assigns dense ids to facet values in first-seen order.
@@ -72,12 +92,17 @@ impl Vocab {
 /// Streams doc chunks and facet blocks to disk.
 pub struct StoreWriter {
     docs_dir: PathBuf,
+    text_dir: PathBuf,
     facets_dir: PathBuf,
     doc_chunk: usize,
+    text_chunk: usize,
     facet_block: usize,
     chunk: Vec<u8>,
     chunk_len: usize,
     chunk_no: usize,
+    text: Vec<u8>,
+    text_len: usize,
+    text_no: usize,
     years: Vec<u8>,
     region_counts: Vec<u8>,
     region_ids: Vec<u8>,
@@ -93,6 +118,11 @@ pub struct StoreWriter {
     pub bytes: u64,
     /// Files written so far.
     pub files: u64,
+    /// Every file produced (relative path, 128-bit content hash, length), written or kept.
+    pub produced: Vec<(String, [u8; 16], u64)>,
+    /// Files left as they were in a previous output (relative path, length).
+    pub kept: Vec<(String, u64)>,
+    previous: FxHashMap<String, ([u8; 16], u64)>,
 }
 
 /// The year of a "YYYY-MM-DD" date, if it has one.
@@ -106,20 +136,32 @@ pub fn year_of(date: Option<&str>) -> Option<u16> {
 }
 
 impl StoreWriter {
-    /// Creates `docs/` and `facets/` under `out_dir`.
-    pub fn new(out_dir: &Path, doc_chunk: usize, facet_block: usize) -> io::Result<Self> {
+    /// Creates `docs/`, `text/` and `facets/` under `out_dir`.
+    pub fn new(
+        out_dir: &Path,
+        doc_chunk: usize,
+        text_chunk: usize,
+        facet_block: usize,
+    ) -> io::Result<Self> {
         let docs_dir = out_dir.join("docs");
+        let text_dir = out_dir.join("text");
         let facets_dir = out_dir.join("facets");
         fs::create_dir_all(&docs_dir)?;
+        fs::create_dir_all(&text_dir)?;
         fs::create_dir_all(&facets_dir)?;
         Ok(StoreWriter {
             docs_dir,
+            text_dir,
             facets_dir,
             doc_chunk: doc_chunk.max(1),
+            text_chunk: text_chunk.max(1),
             facet_block: facet_block.max(1),
             chunk: Vec::new(),
             chunk_len: 0,
             chunk_no: 0,
+            text: Vec::new(),
+            text_len: 0,
+            text_no: 0,
             years: Vec::new(),
             region_counts: Vec::new(),
             region_ids: Vec::new(),
@@ -131,25 +173,56 @@ impl StoreWriter {
             topics: Vocab::default(),
             bytes: 0,
             files: 0,
+            produced: Vec::new(),
+            kept: Vec::new(),
+            previous: FxHashMap::default(),
         })
     }
 
+    /// Files a previous output holds (relative path → hash and length, from
+    /// [`StoreWriter::produced`]): files whose bytes equal them are kept, not written.
+    pub fn set_previous(&mut self, files: &[(String, [u8; 16], u64)]) {
+        self.previous = files
+            .iter()
+            .map(|(rel, hash, len)| (rel.clone(), (*hash, *len)))
+            .collect();
+    }
+
     fn write_file(&mut self, path: PathBuf, data: &[u8]) -> io::Result<()> {
-        fs::write(path, data)?;
-        self.bytes += data.len() as u64;
-        self.files += 1;
+        let rel = path
+            .strip_prefix(self.docs_dir.parent().unwrap_or(Path::new("")))
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let mut hash = [0u8; 16];
+        hash.copy_from_slice(&blake3::hash(data).as_bytes()[..16]);
+        let len = data.len() as u64;
+        self.bytes += len;
+        if self.previous.get(&rel) == Some(&(hash, len)) {
+            self.kept.push((rel.clone(), len));
+        } else {
+            fs::write(path, data)?;
+            self.files += 1;
+        }
+        self.produced.push((rel, hash, len));
         Ok(())
     }
 
-    /// Appends one document (documents must come in id order); `record` is its
+    /// Appends one document (documents must come in id order); `record` and `body` are its
     /// [`record_json`].
-    pub fn add(&mut self, doc: &SearchDoc, record: &[u8]) -> io::Result<()> {
+    pub fn add(&mut self, doc: &SearchDoc, record: &[u8], body: &[u8]) -> io::Result<()> {
         self.chunk
             .push(if self.chunk_len == 0 { b'[' } else { b',' });
         self.chunk.extend_from_slice(record);
         self.chunk_len += 1;
         if self.chunk_len == self.doc_chunk {
             self.flush_chunk()?;
+        }
+        self.text.push(if self.text_len == 0 { b'[' } else { b',' });
+        self.text.extend_from_slice(body);
+        self.text_len += 1;
+        if self.text_len == self.text_chunk {
+            self.flush_text()?;
         }
 
         let year = year_of(doc.date.as_deref()).unwrap_or(0);
@@ -194,6 +267,19 @@ impl StoreWriter {
         Ok(())
     }
 
+    fn flush_text(&mut self) -> io::Result<()> {
+        if self.text_len == 0 {
+            return Ok(());
+        }
+        self.text.push(b']');
+        let data = std::mem::take(&mut self.text);
+        let path = self.text_dir.join(format!("{}.json", self.text_no));
+        self.write_file(path, &data)?;
+        self.text_no += 1;
+        self.text_len = 0;
+        Ok(())
+    }
+
     fn flush_block(&mut self) -> io::Result<()> {
         if self.block_len == 0 {
             return Ok(());
@@ -219,6 +305,7 @@ impl StoreWriter {
     /// Writes the last partial chunk and block.
     pub fn finish(&mut self) -> io::Result<()> {
         self.flush_chunk()?;
+        self.flush_text()?;
         self.flush_block()
     }
 }
@@ -241,20 +328,30 @@ mod tests {
     #[test]
     fn chunks_and_blocks() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = StoreWriter::new(dir.path(), 2, 2).unwrap();
+        let mut w = StoreWriter::new(dir.path(), 2, 3, 2).unwrap();
         for i in 0..3 {
             let d = SearchDoc {
                 id: i,
                 date: Some("2023-01-02".into()),
                 regions: vec!["保靖".into()],
+                body: format!("第{i}篇正文"),
                 ..SearchDoc::default()
             };
-            w.add(&d, &record_json(&d)).unwrap();
+            let (record, body) = record_json(&d, 2);
+            w.add(&d, &record, &body).unwrap();
         }
         w.finish().unwrap();
         let c1 = fs::read_to_string(dir.path().join("docs/1.json")).unwrap();
         let v: serde_json::Value = serde_json::from_str(&c1).unwrap();
         assert_eq!(v.as_array().map(Vec::len), Some(1));
+        assert_eq!(v[0]["lead"], "第2");
+        assert_eq!(w.produced.len(), 5);
+        assert_eq!(w.produced[0].0, "docs/0.json");
+        let t0 = fs::read_to_string(dir.path().join("text/0.json")).unwrap();
+        assert_eq!(
+            t0,
+            r#"["\n\n第0篇正文\n","\n\n第1篇正文\n","\n\n第2篇正文\n"]"#
+        );
         let b0 = fs::read(dir.path().join("facets/0.bin")).unwrap();
         assert_eq!(
             b0,

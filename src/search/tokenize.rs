@@ -17,6 +17,12 @@ use elasticlunr::pipeline::Pipeline;
 /// Normalizes one character: full-width forms folded, then lowercased when the lowercase
 /// mapping is a single character (so positions in normalized text match the original).
 pub fn normalize_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if is_cjk(c) {
+        return c; // ideographs have neither case nor width forms
+    }
     let code = c as u32;
     let folded = if (0xFF01..=0xFF5E).contains(&code) {
         char::from_u32(code - 0xFEE0).unwrap_or(c)
@@ -96,20 +102,47 @@ pub fn runs(text: &str) -> Vec<Run> {
 /// words, digits and decimals kept.
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut tokens = Vec::new();
-    for run in runs(text) {
-        match run {
-            Run::Cjk(chars) => {
-                for pair in chars.windows(2) {
-                    tokens.push(pair.iter().collect());
-                }
-                if let Some(last) = chars.last() {
-                    tokens.push(last.to_string());
+    for_each_token(text, &mut Vec::new(), |t| tokens.push(t.iter().collect()));
+    tokens
+}
+
+/// The tokens of [`tokenize`] as slices of normalized characters, without allocating per
+/// token; `buf` is scratch space reused between calls.
+pub fn for_each_token(text: &str, buf: &mut Vec<char>, mut f: impl FnMut(&[char])) {
+    buf.clear();
+    buf.extend(text.chars().map(normalize_char));
+    let chars = &buf[..];
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_cjk(c) {
+            let start = i;
+            while i < chars.len() && is_cjk(chars[i]) {
+                i += 1;
+            }
+            for j in start..i - 1 {
+                f(&chars[j..j + 2]);
+            }
+            f(&chars[i - 1..i]);
+        } else if is_word(c) {
+            let start = i;
+            while i < chars.len() {
+                let ch = chars[i];
+                let decimal_point = ch == '.'
+                    && i > 0
+                    && chars[i - 1].is_ascii_digit()
+                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+                if is_word(ch) || decimal_point {
+                    i += 1;
+                } else {
+                    break;
                 }
             }
-            Run::Word(word) => tokens.push(word),
+            f(&chars[start..i]);
+        } else {
+            i += 1;
         }
     }
-    tokens
 }
 
 /// Our tokenizer as an elasticlunr-rs [`Language`]; its pipeline is empty, so elasticlunr.js

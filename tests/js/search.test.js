@@ -119,10 +119,20 @@ test('sort by date is newest first; relevance favors title hits', async () => {
   assert.ok(search.normalize(archive[rel.ids[0]].title).includes(search.normalize(q)), `top hit for ${q}`);
 });
 
-test('records carry url, title, date, regions, topics and body', async () => {
-  const [r] = await engine.records([archive.length - 1]);
-  const d = archive[archive.length - 1];
-  assert.deepStrictEqual([r.url, r.title, r.date, r.regions, r.topics, r.body], [d.url, d.title, d.date, d.regions, d.topics, d.body]);
+test('records carry url, title, date, regions, topics and a lead; texts the indexed text', async () => {
+  const m = await engine.manifest();
+  const ids = [0, 1, archive.length - 1];
+  const recs = await engine.records(ids);
+  const texts = await engine.texts(ids);
+  ids.forEach((id, i) => {
+    const r = recs[i];
+    const d = archive[id];
+    assert.deepStrictEqual([r.id, r.url, r.title, r.date, r.regions, r.topics], [id, d.url, d.title, d.date, d.regions, d.topics]);
+    assert.ok(d.body.startsWith(r.lead) && r.lead.length > 0, `lead of ${id}`);
+    assert.strictEqual(texts[i], [d.title, d.kicker, d.body, d.authors].join('\n'));
+  });
+  // Records come in chunks: the first two ids share one file.
+  assert.ok(m.docChunk >= 2 && m.textChunk >= 1);
 });
 
 test('a phrase with more candidates than verifyLimit verifies only the best ones and says so', async () => {

@@ -39,6 +39,7 @@ pub fn fixture_options() -> folio::search::SearchOptions {
         shard_bytes: 24 * 1024,
         dir_group: 8,
         doc_chunk: 2,
+        text_chunk: 3,
         facet_block: 8,
         ..Default::default()
     }

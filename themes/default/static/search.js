@@ -268,14 +268,27 @@
       });
     }
 
-    /** Result records for doc ids (in the given order). */
+    /** Result records for doc ids (in the given order): url, title, kicker, date, regions,
+     *  topics, authors and lead (the start of the body, snippet source). */
     function records(ids) {
       return manifest().then(function (m) {
         return Promise.all(ids.map(function (id) {
           return once('j', 'docs/' + Math.floor(id / m.docChunk) + '.json').then(function (chunk) {
-            var r = chunk[id % m.docChunk];
+            var r = Object.assign({}, chunk[id % m.docChunk]);
             r.id = id;
             return r;
+          });
+        }));
+      });
+    }
+
+    /** Indexed text of doc ids (in the given order: title, kicker, body and authors joined
+     *  by newlines), for phrase verification. */
+    function texts(ids) {
+      return manifest().then(function (m) {
+        return Promise.all(ids.map(function (id) {
+          return once('j', 'text/' + Math.floor(id / m.textChunk) + '.json').then(function (chunk) {
+            return chunk[id % m.textChunk];
           });
         }));
       });
@@ -320,9 +333,6 @@
       });
     }
 
-    function recordText(r) {
-      return normalize([r.title, r.kicker, r.body, r.authors].join('\n'));
-    }
 
     /**
      * Runs a query. filters: {region, topic, year, sort: "relevance"|"date"}. Resolves to
@@ -358,11 +368,11 @@
             partial = { checked: m.verifyLimit, candidates: ids.length };
             ids = ids.slice(0, m.verifyLimit);
           }
-          return records(ids).then(function (recs) {
-            return recs.filter(function (r) {
-              var text = recordText(r);
+          return texts(ids).then(function (all) {
+            return ids.filter(function (id, i) {
+              var text = normalize(all[i]);
               return p.verify.every(function (ph) { return text.indexOf(ph) >= 0; });
-            }).map(function (r) { return r.id; });
+            });
           });
         }).then(function (ids) {
           return withFacets(m, ids).then(function (facets) {
@@ -387,7 +397,7 @@
       });
     }
 
-    return { manifest: manifest, search: search, records: records };
+    return { manifest: manifest, search: search, records: records, texts: texts };
   }
 
   var DIMS = ['region', 'topic', 'year'];
@@ -601,7 +611,7 @@
           if (r.kicker) { var k = el('p', { class: 'fs-kicker' }); k.innerHTML = snippet(r.kicker, res.plan, 0); li.appendChild(k); }
           li.appendChild(el('p', { class: 'fs-meta' }, meta));
           var sn = el('p', { class: 'fs-snippet' });
-          sn.innerHTML = snippet(r.body || '', res.plan, m.snippetChars);
+          sn.innerHTML = snippet(r.lead || '', res.plan, m.snippetChars);
           li.appendChild(sn);
           list.appendChild(li);
         });

@@ -1,0 +1,421 @@
+//! Incremental shard updates. Every build for an output folder records what it wrote in
+//! `state-<output tag>.new` in the cache (options fingerprint, each document's content key,
+//! each shard's first term and byte length); the caller promotes it to `.bin` once the output
+//! is committed ([`super::commit_state`]). A later build whose documents keep their ids and count diffs the
+//! old and new tokens of the changed documents (old tokens from the token cache), reads only
+//! the previous shards around the changed terms back from the previous output, re-cuts from
+//! one shard before the first changed term until the cuts fall back on old boundaries, and
+//! keeps every other shard file as it is. Anything unexpected (no state, other options,
+//! another document count, a missing cache entry or shard file) answers "do a full build".
+//! The result equals a clean build byte for byte (tests/search_build.rs proves it). This
+//! module must NOT decide shard boundaries itself (it replays [`super::shards::Cutter`]) nor
+//! format JSON (it uses the writer of `lunr_json`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::analyze::DocTokens;
+use super::lunr_json::{FIELDS, Posting, TermPostings};
+use super::shards::{ShardWriter, estimate};
+use super::token_cache::Key;
+
+const MAGIC: &[u8; 8] = b"FOLIOSS1";
+
+/// What a build wrote, for the next build to diff against.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct State {
+    /// Fingerprint of the options (and formats) the index was built with.
+    pub fingerprint: Key,
+    /// Content key of every document, by id.
+    pub keys: Vec<Key>,
+    /// Each shard's real first term and file length, in order.
+    pub shards: Vec<(String, u64)>,
+    /// Record, text and facet files: relative path, 128-bit content hash, length.
+    pub files: Vec<(String, [u8; 16], u64)>,
+}
+
+fn read_u32<R: Read>(r: &mut R) -> io::Result<u32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+impl State {
+    /// Writes the state to `path` (through a temporary file).
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let tmp = path.with_extension("tmp");
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        w.write_all(MAGIC)?;
+        w.write_all(&self.fingerprint)?;
+        w.write_all(&(self.keys.len() as u32).to_le_bytes())?;
+        for k in &self.keys {
+            w.write_all(k)?;
+        }
+        w.write_all(&(self.shards.len() as u32).to_le_bytes())?;
+        for (first, len) in &self.shards {
+            w.write_all(&(first.len() as u32).to_le_bytes())?;
+            w.write_all(first.as_bytes())?;
+            w.write_all(&len.to_le_bytes())?;
+        }
+        w.write_all(&(self.files.len() as u32).to_le_bytes())?;
+        for (rel, hash, len) in &self.files {
+            w.write_all(&(rel.len() as u32).to_le_bytes())?;
+            w.write_all(rel.as_bytes())?;
+            w.write_all(hash)?;
+            w.write_all(&len.to_le_bytes())?;
+        }
+        w.flush()?;
+        drop(w);
+        fs::rename(tmp, path)
+    }
+
+    /// Reads a state written by [`State::save`].
+    pub fn load(path: &Path) -> io::Result<State> {
+        let mut r = BufReader::with_capacity(1 << 20, File::open(path)?);
+        let mut magic = [0u8; 8];
+        r.read_exact(&mut magic)?;
+        if &magic != MAGIC {
+            return Err(io::Error::other("not a search state"));
+        }
+        let mut fingerprint = [0u8; 32];
+        r.read_exact(&mut fingerprint)?;
+        let n = read_u32(&mut r)? as usize;
+        let mut keys = Vec::with_capacity(n.min(1 << 24));
+        for _ in 0..n {
+            let mut k = [0u8; 32];
+            r.read_exact(&mut k)?;
+            keys.push(k);
+        }
+        let s = read_u32(&mut r)? as usize;
+        let mut shards = Vec::with_capacity(s.min(1 << 24));
+        for _ in 0..s {
+            let len = read_u32(&mut r)? as usize;
+            let mut first = vec![0u8; len.min(1 << 20)];
+            r.read_exact(&mut first)?;
+            let first = String::from_utf8(first).map_err(io::Error::other)?;
+            let mut b = [0u8; 8];
+            r.read_exact(&mut b)?;
+            shards.push((first, u64::from_le_bytes(b)));
+        }
+        let f = read_u32(&mut r)? as usize;
+        let mut files = Vec::with_capacity(f.min(1 << 24));
+        for _ in 0..f {
+            let len = read_u32(&mut r)? as usize;
+            let mut rel = vec![0u8; len.min(4096)];
+            r.read_exact(&mut rel)?;
+            let rel = String::from_utf8(rel).map_err(io::Error::other)?;
+            let mut hash = [0u8; 16];
+            r.read_exact(&mut hash)?;
+            let mut b = [0u8; 8];
+            r.read_exact(&mut b)?;
+            files.push((rel, hash, u64::from_le_bytes(b)));
+        }
+        Ok(State {
+            fingerprint,
+            keys,
+            shards,
+            files,
+        })
+    }
+}
+
+/// A changed document's postings of one term: the new per-field counts (all zero if the
+/// term left the document).
+type Change = (u32, [u32; 4]);
+
+/// Diffs the old and new tokens of changed documents into the affected terms.
+pub fn diff(changed: &[(u32, DocTokens, DocTokens)]) -> BTreeMap<String, Vec<Change>> {
+    let mut out: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+    for (doc, old, new) in changed {
+        let (a, b) = (&old.terms, &new.terms);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let (term, counts) = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    i += 1;
+                    j += 1;
+                    if x.1 == y.1 {
+                        continue;
+                    }
+                    (&y.0, y.1)
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => {
+                    i += 1;
+                    (&x.0, [0; 4])
+                }
+                (Some(x), None) => {
+                    i += 1;
+                    (&x.0, [0; 4])
+                }
+                (_, Some(y)) => {
+                    j += 1;
+                    (&y.0, y.1)
+                }
+                (None, None) => break,
+            };
+            out.entry(term.clone()).or_default().push((*doc, counts));
+        }
+    }
+    out
+}
+
+/// Reads a shard written by `lunr_json` back into terms with postings (counts recovered from
+/// `tf`, the square root of the count).
+pub fn parse_shard(data: &[u8]) -> Option<Vec<TermPostings>> {
+    let v: Value = serde_json::from_slice(data).ok()?;
+    let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+    for (f, field) in FIELDS.iter().enumerate() {
+        let root = v.get("index")?.get(*field)?.get("root")?;
+        let mut stack: Vec<(String, &Value)> = vec![(String::new(), root)];
+        while let Some((term, node)) = stack.pop() {
+            let obj = node.as_object()?;
+            for (k, child) in obj {
+                match k.as_str() {
+                    "docs" => {
+                        for (r, d) in child.as_object()? {
+                            let tf = d.get("tf")?.as_f64()?;
+                            terms.entry(term.clone()).or_default().push(Posting {
+                                doc: r.parse().ok()?,
+                                field: f as u8,
+                                count: (tf * tf).round() as u32,
+                            });
+                        }
+                    }
+                    "df" => {}
+                    c => stack.push((format!("{term}{c}"), child)),
+                }
+            }
+        }
+    }
+    Some(
+        terms
+            .into_iter()
+            .filter(|(t, p)| !t.is_empty() && !p.is_empty())
+            .map(|(term, postings)| TermPostings { term, postings })
+            .collect(),
+    )
+}
+
+/// Applies the changes of one term to its postings (sorted by document, then field).
+fn apply(postings: &mut Vec<Posting>, changes: &[Change]) {
+    let docs: BTreeSet<u32> = changes.iter().map(|c| c.0).collect();
+    postings.retain(|p| !docs.contains(&p.doc));
+    for (doc, counts) in changes {
+        for (field, &count) in counts.iter().enumerate() {
+            if count > 0 {
+                postings.push(Posting {
+                    doc: *doc,
+                    field: field as u8,
+                    count,
+                });
+            }
+        }
+    }
+    postings.sort_unstable_by_key(|p| (p.doc, p.field));
+}
+
+/// What an incremental shard update did.
+pub struct Update {
+    /// Every shard's first term and length, in order (the new state).
+    pub shards: Vec<(String, u64)>,
+    /// Shard numbers kept from the previous output.
+    pub kept: Vec<usize>,
+    /// Shard numbers written.
+    pub written: Vec<usize>,
+    /// Terms in the index.
+    pub terms_written: u64,
+}
+
+/// Index of the shard that holds `term` (the last whose first term is `<= term`, else 0).
+fn shard_of(shards: &[(String, u64)], term: &str) -> usize {
+    shards
+        .partition_point(|(f, _)| f.as_str() <= term)
+        .saturating_sub(1)
+}
+
+/// Rewrites the shards around `affected` terms into `out_dir/t/`, reading old shards from
+/// `prev_dir/t/`. `None` if a previous shard is missing or not as recorded (full build).
+pub fn update_shards(
+    prev_dir: &Path,
+    out_dir: &Path,
+    old: &[(String, u64)],
+    affected: &BTreeMap<String, Vec<Change>>,
+    target: usize,
+    docs: usize,
+) -> io::Result<Option<Update>> {
+    let load = |j: usize| -> Option<Vec<TermPostings>> {
+        let path = prev_dir.join(format!("t/{j}.json"));
+        let data = fs::read(path).ok()?;
+        (data.len() as u64 == old[j].1).then_some(())?;
+        parse_shard(&data)
+    };
+    let mut up = Update {
+        shards: Vec::new(),
+        kept: Vec::new(),
+        written: Vec::new(),
+        terms_written: 0,
+    };
+    let mut aff = affected.iter().peekable();
+    let mut k = 0; // next old shard not handled yet
+    while let Some((t, _)) = aff.peek() {
+        let start = shard_of(old, t).saturating_sub(1).max(k);
+        for (j, shard) in old.iter().enumerate().take(start).skip(k) {
+            up.kept.push(j);
+            up.shards.push(shard.clone());
+        }
+        let mut w = ShardWriter::new(out_dir, target, docs, start)?;
+        let mut j = start;
+        let mut stopped = false;
+        while j < old.len() {
+            let Some(mut terms) = load(j) else {
+                return Ok(None);
+            };
+            // Affected terms that belong to old shard j (below the next shard's first term).
+            let upper = old.get(j + 1).map(|s| s.0.as_str());
+            let in_j = |t: &str| upper.is_none_or(|u| t < u);
+            let changed = aff.peek().is_some_and(|(t, _)| in_j(t));
+            if j > start
+                && !changed
+                && let Some(first) = terms.first()
+                && first.term == old[j].0
+            {
+                // If the new cut also starts a shard numbered j here, shard j and the ones up
+                // to the next change are what a clean build writes: keep them.
+                let mut probe = w.cutter().clone();
+                if probe.cut_before(&first.term, estimate(first)) && w.number_of_next_cut() == j {
+                    stopped = true;
+                    break;
+                }
+            }
+            let mut extra: Vec<TermPostings> = Vec::new();
+            while let Some((t, changes)) = aff.peek() {
+                if !in_j(t) {
+                    break;
+                }
+                match terms.binary_search_by(|tp| tp.term.as_str().cmp(t)) {
+                    Ok(i) => apply(&mut terms[i].postings, changes),
+                    Err(_) => {
+                        let mut postings = Vec::new();
+                        apply(&mut postings, changes);
+                        extra.push(TermPostings {
+                            term: (*t).clone(),
+                            postings,
+                        });
+                    }
+                }
+                aff.next();
+            }
+            if !extra.is_empty() {
+                terms.append(&mut extra);
+                terms.sort_unstable_by(|a, b| a.term.cmp(&b.term));
+            }
+            for tp in terms.into_iter().filter(|tp| !tp.postings.is_empty()) {
+                w.add(tp)?;
+            }
+            j += 1;
+        }
+        w.finish(false)?;
+        for (n, (&(num, len), first)) in w.written.iter().zip(&w.firsts).enumerate() {
+            debug_assert_eq!(num, start + n);
+            up.written.push(num);
+            up.shards.push((first.clone(), len));
+        }
+        up.terms_written += w.terms;
+        k = j;
+        if !stopped {
+            k = old.len();
+        }
+    }
+    for (j, shard) in old.iter().enumerate().skip(k) {
+        up.kept.push(j);
+        up.shards.push(shard.clone());
+    }
+    // Every kept shard must be in the previous output as recorded.
+    for &j in &up.kept {
+        let len = fs::metadata(prev_dir.join(format!("t/{j}.json"))).map(|m| m.len());
+        if len.ok() != Some(old[j].1) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(up))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(list: &[(&str, u32)]) -> DocTokens {
+        DocTokens {
+            lengths: [0; 4],
+            terms: list
+                .iter()
+                .map(|(t, c)| (t.to_string(), [0, 0, *c, 0]))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn diff_finds_added_removed_and_changed_terms() {
+        let d = diff(&[(
+            3,
+            toks(&[("a", 1), ("b", 2), ("c", 1)]),
+            toks(&[("b", 3), ("c", 1), ("d", 1)]),
+        )]);
+        let keys: Vec<&str> = d.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["a", "b", "d"]);
+        assert_eq!(d["a"], [(3, [0; 4])]);
+        assert_eq!(d["b"], [(3, [0, 0, 3, 0])]);
+    }
+
+    #[test]
+    fn state_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = State {
+            fingerprint: [7; 32],
+            keys: vec![[1; 32], [2; 32]],
+            shards: vec![("".into(), 10), ("保靖".into(), 20)],
+            files: vec![("docs/0.json".into(), [3; 16], 99)],
+        };
+        let p = dir.path().join("state.bin");
+        s.save(&p).unwrap();
+        assert_eq!(State::load(&p).unwrap(), s);
+        fs::write(&p, b"junk").unwrap();
+        assert!(State::load(&p).is_err());
+    }
+
+    #[test]
+    fn parse_shard_reads_back_what_the_writer_wrote() {
+        let terms = vec![
+            TermPostings {
+                term: "乡村".into(),
+                postings: vec![
+                    Posting {
+                        doc: 2,
+                        field: 0,
+                        count: 1,
+                    },
+                    Posting {
+                        doc: 10,
+                        field: 2,
+                        count: 7,
+                    },
+                ],
+            },
+            TermPostings {
+                term: "乡镇".into(),
+                postings: vec![Posting {
+                    doc: 1,
+                    field: 3,
+                    count: 300,
+                }],
+            },
+        ];
+        let json = super::super::shards::shard_json(&terms, 11).unwrap();
+        let back = parse_shard(&json).unwrap();
+        assert_eq!(back, terms);
+    }
+}
