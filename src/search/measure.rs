@@ -283,7 +283,20 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
         f.fetch(&format!("facets/{b}.bin"))?;
     }
     for (id, _) in ranked.iter().take(m.page_size) {
-        f.fetch(&format!("docs/{}.json", id / chunk))?;
+        let records = f.fetch_json(&format!("docs/{}.json", id / chunk))?;
+        // A shown hit matched neither in title, kicker nor lead gets its snippet from its
+        // full text (search.js fetches it then).
+        let r = &records[(id % chunk) as usize];
+        let shown = ["title", "kicker", "lead"]
+            .iter()
+            .map(|k| r[*k].as_str().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let shown = normalize(&shown);
+        if !terms.iter().any(|t| shown.contains(t.term.as_str())) {
+            let text_chunk = m.text_chunk.max(1) as u32;
+            f.fetch(&format!("text/{}.json", id / text_chunk))?;
+        }
     }
     Ok(f.result)
 }

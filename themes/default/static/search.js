@@ -600,7 +600,20 @@
         m = man;
         return engine.records(res.ids.slice(from, from + m.pageSize));
       }).then(function (recs) {
-        recs.forEach(function (r) {
+        // A hit matched neither in its title, kicker nor lead gets its snippet from its full
+        // text (fetched only then; see src/search/measure.rs).
+        return Promise.all(recs.map(function (r) {
+          var lead = snippet(r.lead || '', res.plan, m.snippetChars);
+          var named = snippet((r.title || '') + '\n' + (r.kicker || ''), res.plan, 0);
+          if (lead.indexOf('<mark>') >= 0 || named.indexOf('<mark>') >= 0) return [r, lead];
+          return engine.texts([r.id]).then(function (t) {
+            var full = snippet(t[0] || '', res.plan, m.snippetChars);
+            return [r, full.indexOf('<mark>') >= 0 ? full : lead];
+          }, function () { return [r, lead]; });
+        }));
+      }).then(function (rows) {
+        rows.forEach(function (row) {
+          var r = row[0];
           var li = el('li');
           var a = el('a', { href: r.url });
           a.innerHTML = snippet(r.title || r.url, res.plan, 0);
@@ -611,11 +624,11 @@
           if (r.kicker) { var k = el('p', { class: 'fs-kicker' }); k.innerHTML = snippet(r.kicker, res.plan, 0); li.appendChild(k); }
           li.appendChild(el('p', { class: 'fs-meta' }, meta));
           var sn = el('p', { class: 'fs-snippet' });
-          sn.innerHTML = snippet(r.lead || '', res.plan, m.snippetChars);
+          sn.innerHTML = row[1];
           li.appendChild(sn);
           list.appendChild(li);
         });
-        shown = from + recs.length;
+        shown = from + rows.length;
         if (shown < res.ids.length) more.removeAttribute('hidden'); else more.setAttribute('hidden', '');
       });
     }
