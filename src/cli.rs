@@ -89,7 +89,7 @@ pub struct BenchArgs {
     /// Baseline file to compare with.
     #[arg(long, default_value = "bench/baseline.json")]
     pub baseline: PathBuf,
-    /// Write this run's numbers to the baseline file.
+    /// Write this run's numbers to the baseline file (other sizes in it are kept).
     #[arg(long)]
     pub save_baseline: bool,
 }
@@ -238,7 +238,17 @@ fn bench(paths: &SitePaths, args: BenchArgs) -> Result<i32> {
         if let Some(parent) = baseline_path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&baseline_path, serde_json::to_string_pretty(&rows)? + "\n")?;
+        // Sizes not measured this time keep their previous baseline.
+        let mut merged: Vec<crate::bench::BenchRow> = baseline
+            .into_iter()
+            .filter(|b| !rows.iter().any(|r| r.articles == b.articles))
+            .collect();
+        merged.extend(rows);
+        merged.sort_by_key(|r| r.articles);
+        std::fs::write(
+            &baseline_path,
+            serde_json::to_string_pretty(&merged)? + "\n",
+        )?;
         eprintln!("baseline written to {}", baseline_path.display());
     }
     Ok(0)

@@ -554,6 +554,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     result.map_err(io_err(path))
 }
 
+/// One spelling of `path` whatever the working folder and however it was
+/// written (`./public`, `site/./public`, a symlinked root): the longest
+/// existing ancestor canonicalized, the rest appended. Caches keyed by an
+/// output folder use it, so `--root .` and `--root /abs/site` share them.
+pub fn stable_path(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut cur = abs.as_path();
+    loop {
+        if let Ok(c) = fs::canonicalize(cur) {
+            return rest
+                .iter()
+                .rev()
+                .fold(c, |acc: PathBuf, part| acc.join(part));
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                cur = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
 fn sibling(target: &Path, kind: &str) -> PathBuf {
     let name = target
         .file_name()
@@ -856,6 +881,23 @@ mod tests {
         let s = Staging::begin(&public, false).unwrap();
         assert!(tree(s.dir()).is_empty());
         assert!(!twin.exists());
+    }
+
+    #[test]
+    fn stable_paths_do_not_depend_on_spelling() {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path().join("site");
+        fs::create_dir_all(&site).unwrap();
+        let a = stable_path(&site.join("public"));
+        let b = stable_path(&site.join(".").join("public"));
+        assert_eq!(a, b);
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&site, &link).unwrap();
+        assert_eq!(stable_path(&link.join("public")), a);
+        assert_eq!(a, fs::canonicalize(&site).unwrap().join("public"));
+        // Once the folder exists, the same.
+        fs::create_dir_all(site.join("public")).unwrap();
+        assert_eq!(stable_path(&site.join("public")), a);
     }
 
     #[test]

@@ -143,7 +143,7 @@ impl RenderCache {
     /// the file (it is written again by [`RenderCache::save`] after a successful
     /// build). With `clean`, the previous keys are ignored.
     pub fn open(cache_dir: &Path, output: &Path, clean: bool) -> RenderCache {
-        let abs = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
+        let abs = crate::output::stable_path(output);
         let id = blake3::hash(abs.to_string_lossy().as_bytes()).to_hex();
         let path = cache_dir.join("render").join(format!("{}.txt", &id[..16]));
         let previous = if clean {

@@ -411,6 +411,7 @@ fn build_full(
 /// The state a build for the output at `output` leaves for the next one, and the committed
 /// state (promoted by [`commit_state`]). Each output folder (the site, a preview) has its own.
 fn state_paths(cache_dir: &Path, output: &Path) -> (PathBuf, PathBuf) {
+    let output = crate::output::stable_path(output);
     let hex = blake3::hash(output.to_string_lossy().as_bytes()).to_hex();
     let tag = &hex.as_str()[..16];
     (
