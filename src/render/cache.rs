@@ -51,14 +51,7 @@ impl PageContext {
 
     /// Adds a template variable (and feeds its JSON form to the key).
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        self.hasher.update(key.as_bytes());
-        self.hasher.update(&[0]);
-        // Serializing plain data into a hasher cannot fail; if it did, the
-        // marker below keeps the key from matching a previous build's.
-        if serde_json::to_writer(&mut self.hasher, value).is_err() {
-            self.hasher.update(b"\xff-unserializable");
-        }
-        self.hasher.update(&[0]);
+        self.hash_value(key, value);
         self.ctx.insert(key, value);
     }
 

@@ -230,6 +230,19 @@ pub(crate) struct Manifest {
     pub verify_limit: usize,
 }
 
+/// Documents must arrive with ids 0, 1, 2, …: checks `doc` is next and advances.
+fn check_order(doc: &SearchDoc, next_id: &mut u32) -> Result<(), SearchError> {
+    if doc.id != *next_id {
+        return Err(SearchError::DocOrder {
+            expected: *next_id,
+            got: doc.id,
+            url: doc.url.clone(),
+        });
+    }
+    *next_id += 1;
+    Ok(())
+}
+
 /// Removes what a previous build wrote, so stale shards never survive.
 fn clear_previous(out_dir: &Path) -> Result<(), SearchError> {
     for sub in ["t", "docs", "text", "facets", ".runs"] {
@@ -304,14 +317,7 @@ fn build_full(
             .collect();
         stats.tokenize_time += t0.elapsed();
         for (doc, (a, mut ids, (record, body))) in batch.iter().zip(prepared) {
-            if doc.id != next_id {
-                return Err(SearchError::DocOrder {
-                    expected: next_id,
-                    got: doc.id,
-                    url: doc.url.clone(),
-                });
-            }
-            next_id += 1;
+            check_order(doc, &mut next_id)?;
             stats.documents += 1;
             if let Some(c) = cache.as_mut() {
                 match &a.new_entry {
@@ -580,14 +586,7 @@ fn try_incremental(
             .collect();
         stats.tokenize_time += t0.elapsed();
         for (doc, (key, new, (record, body))) in batch.iter().zip(prepared) {
-            if doc.id != next_id {
-                return Err(SearchError::DocOrder {
-                    expected: next_id,
-                    got: doc.id,
-                    url: doc.url.clone(),
-                });
-            }
-            next_id += 1;
+            check_order(doc, &mut next_id)?;
             stats.documents += 1;
             let Some(old_key) = state.keys.get(doc.id as usize) else {
                 return Ok(None);
