@@ -152,3 +152,23 @@ fn explain_tells_how_a_line_was_read() {
     let out = folio(site.path(), &["ingest", "--explain", "nope"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn temporary_files_of_a_killed_run_are_removed_and_articles_kept() {
+    let site = site(true);
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = site.path().join("content").join(SEED);
+    // What a run killed between writing and renaming leaves behind.
+    let leftover = dir.join(".01.md.4242.folio-tmp");
+    fs::write(&leftover, "+++\ntitle = \"half\"\n").unwrap();
+    let article = fs::read(dir.join("01.md")).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!leftover.exists(), "leftover removed");
+    assert_eq!(
+        fs::read(dir.join("01.md")).unwrap(),
+        article,
+        "article untouched"
+    );
+}

@@ -200,12 +200,17 @@ pub fn list_seeds(seeds_dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
 }
 
 /// Ingests the seeds in `seeds_dir` into `content_dir`.
+///
+/// Callers hold the site's build lock, so no other run is writing: temporary
+/// files a killed run left in `content_dir` (`.NN.md.<pid>.folio-tmp`) are
+/// removed first.
 pub fn ingest(
     seeds_dir: &Path,
     content_dir: &Path,
     config: &SiteConfig,
     options: IngestOptions,
 ) -> Result<IngestReport, IngestError> {
+    remove_leftover_temps(content_dir);
     let manifest = read_manifest(seeds_dir)?;
     let seeds = list_seeds(seeds_dir)?;
     let previous = IngestReport::read(content_dir);
@@ -246,6 +251,23 @@ pub fn ingest(
         write_atomic(&path, text.as_bytes())?;
     }
     Ok(report)
+}
+
+/// Removes `.*.folio-tmp` files under `content_dir` (never articles: only the
+/// temporary names `output::write_atomic` uses). Failures are ignored: a
+/// leftover costs nothing but clutter, and builds skip hidden files.
+fn remove_leftover_temps(content_dir: &Path) {
+    let leftovers = walkdir::WalkDir::new(content_dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.file_type().is_file() && name.starts_with('.') && name.ends_with(".folio-tmp")
+        });
+    for e in leftovers {
+        let _ = fs::remove_file(e.path());
+    }
 }
 
 struct Ctx<'a> {
