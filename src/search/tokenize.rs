@@ -62,21 +62,19 @@ pub enum Run {
     Word(String),
 }
 
-/// Splits text into normalized runs.
-pub fn runs(text: &str) -> Vec<Run> {
-    let chars: Vec<char> = text.chars().map(normalize_char).collect();
-    let mut out = Vec::new();
+/// Calls `f` with each run of normalized `chars`: a CJK run (`true`) or a word of
+/// letters/digits with decimal points between digits (`false`); everything else separates.
+fn for_each_run(chars: &[char], mut f: impl FnMut(&[char], bool)) {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        let start = i;
         if is_cjk(c) {
-            let start = i;
             while i < chars.len() && is_cjk(chars[i]) {
                 i += 1;
             }
-            out.push(Run::Cjk(chars[start..i].to_vec()));
+            f(&chars[start..i], true);
         } else if is_word(c) {
-            let mut word = String::new();
             while i < chars.len() {
                 let ch = chars[i];
                 let decimal_point = ch == '.'
@@ -84,17 +82,29 @@ pub fn runs(text: &str) -> Vec<Run> {
                     && chars[i - 1].is_ascii_digit()
                     && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
                 if is_word(ch) || decimal_point {
-                    word.push(ch);
                     i += 1;
                 } else {
                     break;
                 }
             }
-            out.push(Run::Word(word));
+            f(&chars[start..i], false);
         } else {
             i += 1;
         }
     }
+}
+
+/// Splits text into normalized runs.
+pub fn runs(text: &str) -> Vec<Run> {
+    let chars: Vec<char> = text.chars().map(normalize_char).collect();
+    let mut out = Vec::new();
+    for_each_run(&chars, |run, cjk| {
+        out.push(if cjk {
+            Run::Cjk(run.to_vec())
+        } else {
+            Run::Word(run.iter().collect())
+        })
+    });
     out
 }
 
@@ -111,38 +121,16 @@ pub fn tokenize(text: &str) -> Vec<String> {
 pub fn for_each_token(text: &str, buf: &mut Vec<char>, mut f: impl FnMut(&[char])) {
     buf.clear();
     buf.extend(text.chars().map(normalize_char));
-    let chars = &buf[..];
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if is_cjk(c) {
-            let start = i;
-            while i < chars.len() && is_cjk(chars[i]) {
-                i += 1;
+    for_each_run(buf, |run, cjk| {
+        if cjk {
+            for pair in run.windows(2) {
+                f(pair);
             }
-            for j in start..i - 1 {
-                f(&chars[j..j + 2]);
-            }
-            f(&chars[i - 1..i]);
-        } else if is_word(c) {
-            let start = i;
-            while i < chars.len() {
-                let ch = chars[i];
-                let decimal_point = ch == '.'
-                    && i > 0
-                    && chars[i - 1].is_ascii_digit()
-                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-                if is_word(ch) || decimal_point {
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
-            f(&chars[start..i]);
+            f(&run[run.len() - 1..]);
         } else {
-            i += 1;
+            f(run);
         }
-    }
+    });
 }
 
 /// Our tokenizer as an elasticlunr-rs [`Language`]; its pipeline is empty, so elasticlunr.js
