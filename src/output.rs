@@ -195,7 +195,15 @@ impl Staging {
             }
             None => {
                 self.ensure_parent(&path)?;
-                fs::write(&path, bytes).map_err(io_err(&path))?;
+                // New to this output; should a file be there anyway (put into the
+                // output by hand), it is replaced, never written into.
+                match File::options().write(true).create_new(true).open(&path) {
+                    Ok(mut f) => f.write_all(bytes).map_err(io_err(&path))?,
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        write_replace(&path, bytes)?
+                    }
+                    Err(e) => return Err(OutputError::Io { path, source: e }),
+                }
             }
         }
         self.record_written(rel.to_string());
@@ -898,6 +906,21 @@ mod tests {
         // Once the folder exists, the same.
         fs::create_dir_all(site.join("public")).unwrap();
         assert_eq!(stable_path(&site.join("public")), a);
+    }
+
+    #[test]
+    fn an_unknown_file_in_staging_is_replaced_not_written_into() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let s = Staging::begin(&public, true).unwrap();
+        s.write("index.html", b"live").unwrap();
+        s.commit().unwrap();
+        let s = Staging::begin(&public, true).unwrap();
+        // A file the manifest does not know, sharing its inode with the live output.
+        fs::hard_link(public.join("index.html"), s.dir().join("extra.html")).unwrap();
+        s.write("extra.html", b"new").unwrap();
+        assert_eq!(fs::read(public.join("index.html")).unwrap(), b"live");
+        assert_eq!(fs::read(s.dir().join("extra.html")).unwrap(), b"new");
     }
 
     #[test]
