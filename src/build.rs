@@ -347,45 +347,43 @@ fn search_doc(site: &Site<'_>, i: usize) -> SearchDoc {
     let gz = site.gazetteer;
     let base = site.config.base_path();
     let a = &site.articles[i];
-    {
-        let body = content::read_body(a).unwrap_or_default();
-        let body = content::summary::plain_blocks(&body, true).join("\n");
-        let mut regions: Vec<String> = Vec::new();
-        for path in &a.meta.regions {
-            if let Some(id) = gz.by_path(path) {
-                let chain = gz.ancestors(id);
-                let pick = chain.get(1).or(chain.first()).copied().unwrap_or(id);
-                let name = gz.get(pick).name.clone();
-                if !regions.contains(&name) {
-                    regions.push(name);
-                }
+    let body = content::read_body(a).unwrap_or_default();
+    let body = content::summary::plain_blocks(&body, true).join("\n");
+    let mut regions: Vec<String> = Vec::new();
+    for path in &a.meta.regions {
+        if let Some(id) = gz.by_path(path) {
+            let chain = gz.ancestors(id);
+            let pick = chain.get(1).or(chain.first()).copied().unwrap_or(id);
+            let name = gz.get(pick).name.clone();
+            if !regions.contains(&name) {
+                regions.push(name);
             }
         }
-        let topics = a
-            .meta
-            .topics
-            .iter()
-            .map(|t| {
-                site.config
-                    .topic(t)
-                    .map_or_else(|| t.clone(), |t| t.name.clone())
-            })
-            .collect();
-        let kicker = [a.meta.kicker.as_deref(), a.meta.subtitle.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        SearchDoc {
-            id: i as u32,
-            url: format!("{base}{}", a.permalink),
-            title: a.meta.title.clone(),
-            kicker,
-            body,
-            authors: a.meta.authors.join(" "),
-            date: a.meta.date.map(|d| d.iso()),
-            regions,
-            topics,
-        }
+    }
+    let topics = a
+        .meta
+        .topics
+        .iter()
+        .map(|t| {
+            site.config
+                .topic(t)
+                .map_or_else(|| t.clone(), |t| t.name.clone())
+        })
+        .collect();
+    let kicker = [a.meta.kicker.as_deref(), a.meta.subtitle.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    SearchDoc {
+        id: i as u32,
+        url: format!("{base}{}", a.permalink),
+        title: a.meta.title.clone(),
+        kicker,
+        body,
+        authors: a.meta.authors.join(" "),
+        date: a.meta.date.map(|d| d.iso()),
+        regions,
+        topics,
     }
 }

@@ -59,10 +59,11 @@ pub enum Command {
     /// regions spread over Hunan, the 11 default topics, dates 1950–2025.
     /// Deterministic for a given --seed.
     BenchGen(BenchGenArgs),
-    /// Benchmark full and incremental builds on generated archives.
+    /// Benchmark first and incremental builds on generated archives.
     ///
-    /// Prints a Markdown table (full build, phases, peak RSS, output size,
-    /// no-op and one-edit rebuilds) compared with the baseline file.
+    /// Prints a Markdown table (first build without output or caches, its
+    /// phases, peak RSS, output size; no-op and one-edit rebuilds) compared
+    /// with the baseline file.
     Bench(BenchArgs),
 }
 

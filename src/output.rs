@@ -278,19 +278,7 @@ impl Staging {
             .filter(|rel| !produced.contains_key(*rel))
             .collect();
         stale.sort();
-        let mut parents: HashSet<PathBuf> = HashSet::new();
-        for rel in &stale {
-            let path = self.dir.join(rel);
-            match fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(OutputError::Io { path, source: e }),
-            }
-            if let Some(p) = path.parent() {
-                parents.insert(p.to_path_buf());
-            }
-        }
-        remove_empty_parents(&self.dir, parents);
+        remove_files(&self.dir, stale.iter().copied()).map_err(io_err(&self.dir))?;
         let removed = stale.len();
         let had_target = self.target.is_dir();
         let exchanged = swap_into_place(&self.dir, &self.target)?;
@@ -334,6 +322,25 @@ fn check_rel(rel: &str) -> Result<(), OutputError> {
     {
         return Err(OutputError::BadPath(rel.to_string()));
     }
+    Ok(())
+}
+
+/// Removes the files `rels` under `root` (those already gone are fine), then
+/// the folders they leave empty.
+fn remove_files<'r>(root: &Path, rels: impl Iterator<Item = &'r String>) -> io::Result<()> {
+    let mut parents = HashSet::new();
+    for rel in rels {
+        let path = root.join(rel);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
+        }
+        if let Some(p) = path.parent() {
+            parents.insert(p.to_path_buf());
+        }
+    }
+    remove_empty_parents(root, parents);
     Ok(())
 }
 
@@ -487,19 +494,7 @@ fn take_twin(target: &Path, dir: &Path, clone: bool) -> Option<Manifest> {
         return None;
     }
     let applied = (|| -> io::Result<()> {
-        let mut parents = HashSet::new();
-        for rel in &record.removed {
-            let path = dir.join(rel);
-            match fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-            if let Some(p) = path.parent() {
-                parents.insert(p.to_path_buf());
-            }
-        }
-        remove_empty_parents(dir, parents);
+        remove_files(dir, record.removed.iter())?;
         record.written.par_iter().try_for_each(|rel| {
             let dest = dir.join(rel);
             match fs::remove_file(&dest) {
@@ -517,8 +512,8 @@ fn take_twin(target: &Path, dir: &Path, clone: bool) -> Option<Manifest> {
     match applied {
         Ok(()) => Some(record.files),
         Err(_) => {
+            // The caller recreates `dir` and clones.
             let _ = remove_dir_if_exists(dir);
-            let _ = fs::create_dir_all(dir);
             None
         }
     }
