@@ -184,11 +184,30 @@ pub fn validator(
     }
 }
 
+/// What a long-running process (`folio serve`) keeps in memory from one build
+/// to the next, so that a rebuild skips work the on-disk caches would only
+/// redo more slowly. Holds metadata, never bodies or pages.
+#[derive(Debug, Default)]
+pub struct BuildMemo {
+    load: content::LoadMemo,
+}
+
 /// Runs a whole build. `progress` receives phase names as they start.
 pub fn build(
     paths: &SitePaths,
     options: &BuildOptions,
     progress: &dyn Fn(&str),
+) -> Result<(BuildSummary, Option<IngestReport>), BuildError> {
+    build_with(paths, options, progress, None)
+}
+
+/// [`build`], keeping what the next build of the same process can reuse in
+/// `memo`. The output is the same with or without it.
+pub fn build_with(
+    paths: &SitePaths,
+    options: &BuildOptions,
+    progress: &dyn Fn(&str),
+    memo: Option<&mut BuildMemo>,
 ) -> Result<(BuildSummary, Option<IngestReport>), BuildError> {
     let start = Instant::now();
     let mut config = SiteConfig::load(&paths.config)?;
@@ -230,14 +249,29 @@ pub fn build(
     progress("load");
     let validate = validator(&config);
     let load_cache = (!options.clean).then(|| paths.cache().join("content.json"));
-    let (articles, errors) = content::load_cached(
-        &paths.content(),
-        LoadOptions {
-            drafts: options.drafts,
-        },
-        &validate,
-        load_cache.as_deref(),
-    );
+    let load_options = LoadOptions {
+        drafts: options.drafts,
+    };
+    let (articles, errors) = match memo {
+        Some(memo) if !options.clean => {
+            // Loaded articles depend on the configuration (validation) and the options.
+            let rules = format!("{config:?}\n{load_options:?}");
+            content::load_memo(
+                &paths.content(),
+                load_options,
+                &validate,
+                load_cache.as_deref(),
+                &mut memo.load,
+                &rules,
+            )
+        }
+        _ => content::load_cached(
+            &paths.content(),
+            load_options,
+            &validate,
+            load_cache.as_deref(),
+        ),
+    };
     if !errors.is_empty() {
         return Err(BuildError::Content(errors));
     }
@@ -284,8 +318,9 @@ pub fn build(
         let search_cache = paths.cache().join("search");
         // The staging folder starts as a copy of the previous output: an incremental update
         // reads the old shards there and keeps those its changes do not touch.
+        let source = search_source(&site);
         let stats = search::build_index_incremental(
-            || search_docs(&site),
+            &source,
             &fresh,
             &search_cache,
             &staging.dir().join("search"),
@@ -326,29 +361,34 @@ pub fn build(
     Ok((summary, ingest_report))
 }
 
-/// Articles whose search documents are prepared at once (in parallel).
-const SEARCH_DOC_BATCH: usize = 1024;
-
-/// The search documents of a site, in site order; bodies are read and converted to plain
-/// text in parallel batches, so only one batch of bodies is held at a time.
-fn search_docs<'s>(site: &'s Site<'s>) -> impl Iterator<Item = SearchDoc> + 's {
-    let n = site.articles.len();
-    (0..n).step_by(SEARCH_DOC_BATCH).flat_map(move |start| {
-        let end = (start + SEARCH_DOC_BATCH).min(n);
-        (start..end)
-            .into_par_iter()
-            .map(|i| search_doc(site, i))
-            .collect::<Vec<_>>()
+/// The site's articles as search documents: each one's source key from its metadata and
+/// its file's hash (so an update reads only the bodies of changed articles), and the
+/// document itself, body read on demand.
+fn search_source<'s>(site: &'s Site<'s>) -> search::DocSource<'s> {
+    let sources = (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| {
+            let meta = search_doc_meta(site, i);
+            search::DocSource::key(&meta, site.articles[i].hash.as_bytes())
+        })
+        .collect();
+    search::DocSource::new(sources, move |id, with_body| {
+        let i = id as usize;
+        let mut doc = search_doc_meta(site, i);
+        if with_body {
+            let a = &site.articles[i];
+            let body = content::read_body(a).map_err(|e| SearchError::Document(e.to_string()))?;
+            doc.body = content::summary::plain_blocks(&body, true).join("\n");
+        }
+        Ok(doc)
     })
 }
 
-/// The search document of the `i`-th article.
-fn search_doc(site: &Site<'_>, i: usize) -> SearchDoc {
+/// The search document of the `i`-th article, without its body.
+fn search_doc_meta(site: &Site<'_>, i: usize) -> SearchDoc {
     let gz = site.gazetteer;
     let base = site.config.base_path();
     let a = &site.articles[i];
-    let body = content::read_body(a).unwrap_or_default();
-    let body = content::summary::plain_blocks(&body, true).join("\n");
     let mut regions: Vec<String> = Vec::new();
     for path in &a.meta.regions {
         if let Some(id) = gz.by_path(path) {
@@ -380,7 +420,7 @@ fn search_doc(site: &Site<'_>, i: usize) -> SearchDoc {
         url: format!("{base}{}", a.permalink),
         title: a.meta.title.clone(),
         kicker,
-        body,
+        body: String::new(),
         authors: a.meta.authors.join(" "),
         date: a.meta.date.map(|d| d.iso()),
         regions,

@@ -38,7 +38,8 @@ pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Res
     let _watcher = serve::watch_ignoring(&watched, &ignored, move |changed| {
         let _ = tx.send(changed);
     })?;
-    rebuild(paths, &options, &server);
+    let mut memo = build::BuildMemo::default();
+    rebuild(paths, &options, &server, &mut memo);
     eprintln!("serving at http://{addr}/ (Ctrl-C to stop)");
     while let Ok(changed) = rx.recv() {
         let mut n = changed.len();
@@ -46,7 +47,7 @@ pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Res
             n += more.len();
         }
         eprintln!("{n} change(s); rebuilding");
-        rebuild(paths, &options, &server);
+        rebuild(paths, &options, &server, &mut memo);
     }
     Ok(0)
 }
@@ -83,17 +84,28 @@ fn watch_lists(paths: &SitePaths) -> (Vec<PathBuf>, Vec<PathBuf>) {
     (watched, ignored)
 }
 
-fn rebuild(paths: &SitePaths, options: &BuildOptions, server: &Server) {
+fn rebuild(
+    paths: &SitePaths,
+    options: &BuildOptions,
+    server: &Server,
+    memo: &mut build::BuildMemo,
+) {
     let start = Instant::now();
-    match build::build(paths, options, &|_| {}) {
+    match build::build_with(paths, options, &|_| {}, Some(memo)) {
         Ok((summary, _)) => {
             server.set_error(None);
             server.notify_reload();
+            let phases: Vec<String> = summary
+                .phases
+                .iter()
+                .map(|p| format!("{} {}", p.name, p.ms))
+                .collect();
             eprintln!(
-                "rebuilt {} articles in {} ms ({} files written)",
+                "rebuilt {} articles in {} ms ({} files written; ms per phase: {})",
                 summary.articles,
                 start.elapsed().as_millis(),
-                summary.files_written
+                summary.files_written,
+                phases.join(", ")
             );
         }
         Err(e) => {

@@ -178,9 +178,26 @@ fn shard_of(dir: &std::path::Path, term: &str) -> usize {
         .saturating_sub(1)
 }
 
+/// The documents of `docs`, counting the bodies read into `reads`.
+fn counting<'a>(
+    docs: &'a [folio::search::SearchDoc],
+    reads: &'a std::sync::atomic::AtomicUsize,
+) -> folio::search::DocSource<'a> {
+    let sources = folio::search::DocSource::in_memory(docs).sources;
+    folio::search::DocSource::new(sources, move |id, with_body| {
+        let mut d = docs[id as usize].clone();
+        if with_body {
+            reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            d.body.clear();
+        }
+        Ok(d)
+    })
+}
+
 #[test]
 fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
-    use folio::search::{analyze, build_index_incremental, commit_state};
+    use folio::search::{DocSource, analyze, build_index_incremental, commit_state};
     let docs = support::archive();
     let opts = support::fixture_options();
     let base = tempfile::tempdir().unwrap();
@@ -195,7 +212,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     // No state yet: a full build.
     let v0 = base.path().join("v0");
     let s0 = build_index_incremental(
-        || docs.clone().into_iter(),
+        &DocSource::in_memory(&docs),
         &v0,
         &cache,
         &base.path().join("none"),
@@ -211,7 +228,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     // Nothing changed, but the previous files are not where the state says: a full build.
     let vx = base.path().join("vx");
     let sx = build_index_incremental(
-        || docs.clone().into_iter(),
+        &DocSource::in_memory(&docs),
         &vx,
         &cache,
         &base.path().join("empty"),
@@ -221,16 +238,15 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     .unwrap();
     assert!(!sx.incremental);
     // Nothing changed and the files are there: every shard is kept.
-    let sy = build_index_incremental(
-        || docs.clone().into_iter(),
-        &vx,
-        &cache,
-        &v0,
-        &public,
-        &opts,
-    )
-    .unwrap();
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    let sy = build_index_incremental(&counting(&docs, &reads), &vx, &cache, &v0, &public, &opts)
+        .unwrap();
     assert!(sy.incremental && sy.shards_written == 0);
+    assert_eq!(
+        reads.load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "no body read"
+    );
     let kept_shards = sy
         .kept_files
         .iter()
@@ -252,8 +268,9 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         .body
         .push_str("新增一段文字，保靖黄金茶再获丰收。");
     let v1 = base.path().join("v1");
+    let reads = std::sync::atomic::AtomicUsize::new(0);
     let s1 = build_index_incremental(
-        || v1_docs.clone().into_iter(),
+        &counting(&v1_docs, &reads),
         &v1,
         &cache,
         &v0,
@@ -262,6 +279,9 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     )
     .unwrap();
     assert!(s1.incremental);
+    // Only the bodies of the edited article's record chunk (2) and text chunk (3) are read.
+    let read = reads.load(std::sync::atomic::Ordering::Relaxed);
+    assert!((1..=4).contains(&read), "read {read} bodies");
     let expected = clean(&v1_docs, "c1");
     assert!(assembled(&v1, &v0, &s1) == expected, "incremental != clean");
     let (old_t, new_t) = (analyze(&docs[3]), analyze(&v1_docs[3]));
@@ -303,7 +323,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     v2_docs[7].body.replace_range(..cut, "");
     let v2 = base.path().join("v2");
     let s2 = build_index_incremental(
-        || v2_docs.clone().into_iter(),
+        &DocSource::in_memory(&v2_docs),
         &v2,
         &cache,
         &v1_full,
@@ -322,7 +342,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     // document count: a full build, still equal to a clean one.
     let v3 = base.path().join("v3");
     let s3 = build_index_incremental(
-        || v2_docs.clone().into_iter(),
+        &DocSource::in_memory(&v2_docs),
         &v3,
         &cache,
         &v2,
@@ -334,8 +354,15 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     commit_state(&cache, &public).unwrap();
     let fewer = &v2_docs[..v2_docs.len() - 1];
     let v4 = base.path().join("v4");
-    let s4 = build_index_incremental(|| fewer.iter().cloned(), &v4, &cache, &v3, &public, &opts)
-        .unwrap();
+    let s4 = build_index_incremental(
+        &DocSource::in_memory(fewer),
+        &v4,
+        &cache,
+        &v3,
+        &public,
+        &opts,
+    )
+    .unwrap();
     assert!(!s4.incremental);
     assert!(support::snapshot(&v4) == clean(fewer, "c4"));
 }

@@ -73,18 +73,35 @@ fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// The words of `text` that [`related_segmented`] takes: segmented and
+/// filtered as for TF-IDF, joined by newlines. Depends only on `text`, so
+/// callers may cache it by the text's hash.
+pub fn segment(text: &str) -> String {
+    words(text).join("\n")
+}
+
+/// The words of a [`segment`] result.
+fn split_words(segmented: &str) -> impl Iterator<Item = &str> {
+    segmented.split('\n').filter(|w| !w.is_empty())
+}
+
 /// Document frequency of every word over all items.
-fn document_frequencies(items: &[RelatedInput]) -> HashMap<String, u32> {
-    items
+fn document_frequencies(words: &[String]) -> HashMap<String, u32> {
+    words
         .par_chunks(1024)
         .map(|chunk| {
             let mut df: HashMap<String, u32> = HashMap::new();
             for item in chunk {
-                let mut ws = words(&item.text);
+                let mut ws: Vec<&str> = split_words(item).collect();
                 ws.sort_unstable();
                 ws.dedup();
                 for w in ws {
-                    *df.entry(w).or_default() += 1;
+                    match df.get_mut(w) {
+                        Some(n) => *n += 1,
+                        None => {
+                            df.insert(w.to_string(), 1);
+                        }
+                    }
                 }
             }
             df
@@ -107,15 +124,15 @@ type Vocab = HashMap<String, (u32, u32)>;
 
 /// The item's best TF-IDF terms as (feature id, weight), normalised, chosen
 /// by weight then word.
-fn top_terms(text: &str, vocab: &Vocab, n_items: usize) -> Vec<(u32, f32)> {
-    let mut tf: HashMap<String, u32> = HashMap::new();
-    for w in words(text) {
+fn top_terms(segmented: &str, vocab: &Vocab, n_items: usize) -> Vec<(u32, f32)> {
+    let mut tf: HashMap<&str, u32> = HashMap::new();
+    for w in split_words(segmented) {
         *tf.entry(w).or_default() += 1;
     }
-    let mut scored: Vec<(String, u32, f32)> = tf
+    let mut scored: Vec<(&str, u32, f32)> = tf
         .into_iter()
         .filter_map(|(w, n)| {
-            let (id, d) = *vocab.get(&w)?;
+            let (id, d) = *vocab.get(w)?;
             // A word only this item has cannot link it to anything.
             (d >= 2).then(|| {
                 let idf = (n_items as f32 / d as f32).ln().max(0.0);
@@ -125,7 +142,7 @@ fn top_terms(text: &str, vocab: &Vocab, n_items: usize) -> Vec<(u32, f32)> {
         })
         .filter(|e| e.2 > 0.0)
         .collect();
-    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(b.0)));
     scored.truncate(TERMS_PER_ITEM);
     let norm = scored.iter().map(|e| e.2 * e.2).sum::<f32>().sqrt();
     scored
@@ -164,11 +181,19 @@ fn label_features(item: &RelatedInput) -> Vec<(String, f32)> {
 /// docs). An item is never related to itself; items sharing nothing are never
 /// listed.
 pub fn related(items: &[RelatedInput], k: usize) -> Vec<Vec<usize>> {
+    let words: Vec<String> = items.par_iter().map(|i| segment(&i.text)).collect();
+    related_segmented(items, &words, k)
+}
+
+/// [`related`] with each item's text already segmented: `words[i]` is
+/// [`segment`] of `items[i].text` (the text itself is not read).
+pub fn related_segmented(items: &[RelatedInput], words: &[String], k: usize) -> Vec<Vec<usize>> {
+    assert_eq!(words.len(), items.len(), "one segmented text per item");
     if items.is_empty() || k == 0 {
         return vec![Vec::new(); items.len()];
     }
     // Word ids in sorted word order, then label ids in item order: both deterministic.
-    let mut words_df: Vec<(String, u32)> = document_frequencies(items).into_iter().collect();
+    let mut words_df: Vec<(String, u32)> = document_frequencies(words).into_iter().collect();
     words_df.sort_unstable();
     let mut vocab: Vocab = HashMap::with_capacity(words_df.len());
     for (w, d) in words_df {
@@ -193,11 +218,11 @@ pub fn related(items: &[RelatedInput], k: usize) -> Vec<Vec<usize>> {
         })
         .collect();
     drop(labels);
-    let vectors: Vec<Vec<(u32, f32)>> = items
+    let vectors: Vec<Vec<(u32, f32)>> = words
         .par_iter()
         .zip(label_ids)
-        .map(|(item, labels)| {
-            let mut v = top_terms(&item.text, &vocab, items.len());
+        .map(|(segmented, labels)| {
+            let mut v = top_terms(segmented, &vocab, items.len());
             for (id, w) in labels {
                 match v.iter_mut().find(|e| e.0 == id) {
                     Some(e) => e.1 = e.1.max(w),

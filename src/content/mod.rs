@@ -50,6 +50,9 @@ pub struct Article {
     pub summary: String,
     /// Hash of the whole file, for incremental builds.
     pub hash: String,
+    /// Hash of the front matter text and the summary: what list items show of
+    /// the article, for incremental builds (an edit below the summary keeps it).
+    pub head_hash: [u8; 16],
 }
 
 /// Options for loading content.
@@ -80,20 +83,88 @@ pub fn load_cached(
     validate: Validator<'_>,
     cache_file: Option<&Path>,
 ) -> (Vec<Article>, Vec<ContentError>) {
+    load_inner(dir, options, validate, cache_file, None)
+}
+
+/// The articles of the previous load, kept in memory by a long-running process
+/// (`folio serve`) between builds: a file whose stamp ([`cache::Stamp`]: length,
+/// modification time, inode) is unchanged is taken from here as it was — not
+/// read, parsed or validated again. Entries are valid only for the rules they
+/// were validated with: [`load_memo`] forgets them all when its `rules` differ.
+#[derive(Debug, Default)]
+pub struct LoadMemo {
+    rules: String,
+    articles: std::collections::HashMap<String, (cache::Stamp, Article)>,
+}
+
+/// [`load_cached`] through `memo`, which it updates; `rules` names everything
+/// validation and loading depend on (configuration, options). The load cache
+/// file is used only while the memo is empty (the first build of a process).
+pub fn load_memo(
+    dir: &Path,
+    options: LoadOptions,
+    validate: Validator<'_>,
+    cache_file: Option<&Path>,
+    memo: &mut LoadMemo,
+    rules: &str,
+) -> (Vec<Article>, Vec<ContentError>) {
+    if memo.rules != rules {
+        memo.articles.clear();
+        memo.rules = rules.to_string();
+    }
+    let cache_file = cache_file.filter(|_| memo.articles.is_empty());
+    load_inner(dir, options, validate, cache_file, Some(memo))
+}
+
+fn load_inner(
+    dir: &Path,
+    options: LoadOptions,
+    validate: Validator<'_>,
+    cache_file: Option<&Path>,
+    memo: Option<&mut LoadMemo>,
+) -> (Vec<Article>, Vec<ContentError>) {
     let mut errors = Vec::new();
     let files = list_files(dir, &mut errors);
     let cache = cache_file.map(cache::LoadCache::open);
-    let results: Vec<Result<Option<Article>, ContentError>> = files
+    let previous = memo.as_ref().map(|m| &m.articles);
+    type Loaded = (Result<Option<Article>, ContentError>, Option<cache::Stamp>);
+    let results: Vec<Loaded> = files
         .par_iter()
-        .map(|(path, rel)| load_one(path, rel, options, validate, cache.as_ref()))
+        .map(|(path, rel)| {
+            let Some(previous) = previous else {
+                return (load_one(path, rel, options, validate, cache.as_ref()), None);
+            };
+            let stamp = std::fs::symlink_metadata(path)
+                .ok()
+                .and_then(|m| cache::Stamp::of(&m));
+            if let Some(stamp) = stamp
+                && let Some((s, a)) = previous.get(rel)
+                && *s == stamp
+            {
+                return (Ok(Some(a.clone())), Some(stamp));
+            }
+            (
+                load_one(path, rel, options, validate, cache.as_ref()),
+                stamp,
+            )
+        })
         .collect();
-    let all_ok = errors.is_empty() && results.iter().all(Result::is_ok);
+    let all_ok = errors.is_empty() && results.iter().all(|r| r.0.is_ok());
     if let (Some(c), true) = (cache, all_ok) {
         // A cache that cannot be saved only costs time on the next build.
         let _ = c.save();
     }
+    if let Some(memo) = memo {
+        memo.articles = results
+            .iter()
+            .filter_map(|(r, stamp)| match (r, stamp) {
+                (Ok(Some(a)), Some(s)) => Some((a.rel_path.clone(), (*s, a.clone()))),
+                _ => None,
+            })
+            .collect();
+    }
     let mut articles = Vec::with_capacity(results.len());
-    for r in results {
+    for (r, _) in results {
         match r {
             Ok(Some(a)) => articles.push(a),
             Ok(None) => {}
@@ -193,27 +264,28 @@ fn load_one(
             },
         );
     }
-    finish_one(path, rel, options, validate, &text, meta, || {
+    let front = &text[..text.len() - body.len()];
+    finish_one(path, rel, options, validate, front, meta, || {
         (summary, hash)
     })
 }
 
-/// Validation, drafts and permalink of a parsed file (`text` holds at least its front matter).
+/// Validation, drafts and permalink of a parsed file (`front` is its text up to the end of the front matter).
 fn finish_one(
     path: &Path,
     rel: &str,
     options: LoadOptions,
     validate: Validator<'_>,
-    text: &str,
+    front: &str,
     meta: FrontMatter,
     summary_and_hash: impl FnOnce() -> (String, String),
 ) -> Result<Option<Article>, ContentError> {
     let problems = validate(&meta);
     if let Some((key, message)) = problems.into_iter().next() {
-        let fm_end = text.find("\n+++").unwrap_or(text.len());
+        let fm_end = front.find("\n+++").unwrap_or(front.len());
         return Err(FrontMatterError {
             path: path.to_path_buf(),
-            line: crate::config::line_of_key(&text[..fm_end], key),
+            line: crate::config::line_of_key(&front[..fm_end], key),
             message,
         }
         .into());
@@ -223,14 +295,27 @@ fn finish_one(
     }
     let permalink = permalink(rel, meta.slug.as_deref());
     let (summary, hash) = summary_and_hash();
+    let head_hash = head_hash(front, &summary);
     Ok(Some(Article {
         rel_path: rel.to_string(),
         path: path.to_path_buf(),
         permalink,
         summary,
         hash,
+        head_hash,
         meta,
     }))
+}
+
+/// See [`Article::head_hash`].
+pub fn head_hash(front: &str, summary: &str) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(&(front.len() as u64).to_le_bytes());
+    h.update(front.as_bytes());
+    h.update(summary.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
 }
 
 /// The permalink scheme: `/articles/<path without .md>/`, or `/articles/<slug>/`
@@ -310,6 +395,57 @@ mod tests {
             "/articles/dongting/"
         );
         assert_eq!(permalink("专题/a b.md", None), "/articles/专题/a%20b/");
+    }
+
+    /// Writes `text` to `path` and dates it a minute back (old enough to be memoised).
+    fn write_old(path: &Path, text: &str, minutes_ago: u64) {
+        std::fs::write(path, text).unwrap();
+        let t = std::time::SystemTime::now() - std::time::Duration::from_secs(60 * minutes_ago);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+    }
+
+    #[test]
+    fn memo_reuses_unchanged_files_and_rereads_changed_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write_old(&d.join("a.md"), "+++\ntitle = \"甲\"\n+++\n正文。\n", 5);
+        write_old(&d.join("b.md"), "+++\ntitle = \"乙\"\n+++\n正文。\n", 5);
+        let mut memo = LoadMemo::default();
+        let opts = LoadOptions::default();
+        let (arts, errs) = load_memo(d, opts, &none, None, &mut memo, "r1");
+        assert!(errs.is_empty());
+        assert_eq!(arts.len(), 2);
+        // Same length and modification time: the memo answers without reading (as a
+        // stamp-checked cache must; a real edit changes the stamp).
+        let a_meta = std::fs::metadata(d.join("a.md")).unwrap();
+        std::fs::write(d.join("a.md"), "+++\ntitle = \"丙\"\n+++\n正文。\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(d.join("a.md"))
+            .unwrap()
+            .set_modified(a_meta.modified().unwrap())
+            .unwrap();
+        // A real edit (new length and time) is read again.
+        write_old(&d.join("b.md"), "+++\ntitle = \"乙改\"\n+++\n正文。\n", 3);
+        let (arts, _) = load_memo(d, opts, &none, None, &mut memo, "r1");
+        let titles: Vec<&str> = arts.iter().map(|a| a.meta.title.as_str()).collect();
+        assert_eq!(titles, ["甲", "乙改"]);
+        // Other rules (configuration): everything is loaded again.
+        let (arts, _) = load_memo(d, opts, &none, None, &mut memo, "r2");
+        let titles: Vec<&str> = arts.iter().map(|a| a.meta.title.as_str()).collect();
+        assert_eq!(titles, ["丙", "乙改"]);
+        // A removed file is gone, and a fresh file (too new to memoise) is loaded.
+        std::fs::remove_file(d.join("a.md")).unwrap();
+        std::fs::write(d.join("c.md"), "+++\ntitle = \"丁\"\n+++\n").unwrap();
+        let (arts, _) = load_memo(d, opts, &none, None, &mut memo, "r2");
+        let titles: Vec<&str> = arts.iter().map(|a| a.meta.title.as_str()).collect();
+        assert_eq!(titles, ["乙改", "丁"]);
+        assert_eq!(memo.articles.len(), 1, "the fresh file is not memoised");
     }
 
     #[test]

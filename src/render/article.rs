@@ -76,10 +76,10 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
         meta.description = a.summary.clone();
     }
     let mut ctx = PageContext::new();
-    // The body HTML is a function of the file (and of the program, part of the
-    // site fingerprint): its hash stands for it in the key.
+    // The whole view, body HTML included, is a function of the file, the
+    // permalink (the page URL, part of the key) and what the site fingerprint
+    // covers (program, configuration, strings): the file's hash stands for it.
     ctx.hash_only("article-file", a.hash.as_bytes());
-    ctx.hash_value("article", &view);
     // Neighbours and related articles enter the key by their item digests.
     ctx.hash_only("older", &r.items_key(older.as_slice()));
     ctx.hash_only("newer", &r.items_key(newer.as_slice()));

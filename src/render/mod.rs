@@ -182,10 +182,14 @@ impl<'a> Renderer<'a> {
                 "search_js": href("/static/search.js"),
                 "search_index": href("/search/"),
         });
+        // The whole configuration counts too: article items and views are keyed by
+        // their file alone (see `items_key`), and config values shape them.
+        let config_text = format!("{:?}", site.config);
         let site_key = cache::site_fingerprint(&[
             &theme.fingerprint,
             site_json.to_string().as_bytes(),
             nav_json.to_string().as_bytes(),
+            config_text.as_bytes(),
         ]);
         let g = tera.global_context();
         g.insert("site", &site_json);

@@ -23,7 +23,7 @@ use super::lunr_json::{FIELDS, Posting, TermPostings};
 use super::shards::{ShardWriter, estimate};
 use super::token_cache::Key;
 
-const MAGIC: &[u8; 8] = b"FOLIOSS1";
+const MAGIC: &[u8; 8] = b"FOLIOSS2";
 
 /// What a build wrote, for the next build to diff against.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,6 +32,9 @@ pub struct State {
     pub fingerprint: Key,
     /// Content key of every document, by id.
     pub keys: Vec<Key>,
+    /// Source key of every document, by id (see [`super::DocSource::sources`]); empty when
+    /// the build was given documents without them.
+    pub sources: Vec<super::SourceKey>,
     /// Each shard's real first term and file length, in order.
     pub shards: Vec<(String, u64)>,
     /// Record, text and facet files: relative path, 128-bit content hash, length.
@@ -53,6 +56,10 @@ impl State {
         w.write_all(&self.fingerprint)?;
         w.write_all(&(self.keys.len() as u32).to_le_bytes())?;
         for k in &self.keys {
+            w.write_all(k)?;
+        }
+        w.write_all(&(self.sources.len() as u32).to_le_bytes())?;
+        for k in &self.sources {
             w.write_all(k)?;
         }
         w.write_all(&(self.shards.len() as u32).to_le_bytes())?;
@@ -90,6 +97,13 @@ impl State {
             r.read_exact(&mut k)?;
             keys.push(k);
         }
+        let n = read_u32(&mut r)? as usize;
+        let mut sources = Vec::with_capacity(n.min(1 << 24));
+        for _ in 0..n {
+            let mut k = [0u8; 16];
+            r.read_exact(&mut k)?;
+            sources.push(k);
+        }
         let s = read_u32(&mut r)? as usize;
         let mut shards = Vec::with_capacity(s.min(1 << 24));
         for _ in 0..s {
@@ -117,6 +131,7 @@ impl State {
         Ok(State {
             fingerprint,
             keys,
+            sources,
             shards,
             files,
         })
@@ -377,6 +392,7 @@ mod tests {
         let s = State {
             fingerprint: [7; 32],
             keys: vec![[1; 32], [2; 32]],
+            sources: vec![[4; 16], [5; 16]],
             shards: vec![("".into(), 10), ("保靖".into(), 20)],
             files: vec![("docs/0.json".into(), [3; 16], 99)],
         };

@@ -25,6 +25,7 @@ mod store;
 mod token_cache;
 mod tokenize;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -168,6 +169,9 @@ pub struct SearchStats {
 /// Errors of the search build.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// A document's source could not be read (the message names the file).
+    #[error("search index: {0}")]
+    Document(String),
     /// A file could not be written or read.
     #[error("search index: {path}: {source}")]
     Io {
@@ -276,7 +280,7 @@ fn build_full(
     out_dir: &Path,
     cache_dir: Option<&Path>,
     opts: &SearchOptions,
-    state_new: Option<&Path>,
+    state_new: Option<(&Path, &[SourceKey])>,
 ) -> Result<SearchStats, SearchError> {
     let start = Instant::now();
     if !opts.enabled {
@@ -293,7 +297,7 @@ fn build_full(
 
     // The cache only saves time: if it cannot be opened the build goes on without it.
     let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
-    if let Some(path) = state_new {
+    if let Some((path, _)) = state_new {
         let _ = fs::remove_file(path);
     }
     let mut cache_ok = cache.is_some();
@@ -388,12 +392,15 @@ fn build_full(
         groups,
         &mut store,
     )?;
-    if let (Some(path), true) = (state_new, cache_ok) {
+    if let (Some((path, sources)), true) = (state_new, cache_ok)
+        && sources.len() == keys.len()
+    {
         let mut lens: Vec<(usize, u64)> = shards.written.clone();
         lens.sort_unstable();
         let state = incremental::State {
             fingerprint: fingerprint(opts),
             keys,
+            sources: sources.to_vec(),
             shards: shards
                 .firsts
                 .iter()
@@ -484,16 +491,132 @@ fn write_manifest(
     Ok(data.len() as u64)
 }
 
+/// A key for one document that changes whenever anything the index derives from it changes
+/// (its metadata or its body), computed without reading the body (see [`DocSource::key`]).
+pub type SourceKey = [u8; 16];
+
+/// The documents of an incremental build: how many, each one's [`SourceKey`] up front, and
+/// each document on demand, with or without its body, so that an update reads only the
+/// bodies of the documents that changed.
+pub struct DocSource<'a> {
+    /// One key per document, in id order.
+    pub sources: Vec<SourceKey>,
+    doc: Box<DocFn<'a>>,
+}
+
+/// Produces document `id`, with its body if asked (else `body` is empty).
+type DocFn<'a> = dyn Fn(u32, bool) -> Result<SearchDoc, SearchError> + Sync + 'a;
+
+impl<'a> DocSource<'a> {
+    /// Documents `0..sources.len()` produced by `doc(id, with_body)`.
+    pub fn new(
+        sources: Vec<SourceKey>,
+        doc: impl Fn(u32, bool) -> Result<SearchDoc, SearchError> + Sync + 'a,
+    ) -> DocSource<'a> {
+        DocSource {
+            sources,
+            doc: Box::new(doc),
+        }
+    }
+
+    /// Documents held in memory (tests and tools); keys hash every field.
+    pub fn in_memory(docs: &'a [SearchDoc]) -> DocSource<'a> {
+        let sources = docs
+            .iter()
+            .map(|d| DocSource::key(d, d.body.as_bytes()))
+            .collect();
+        DocSource::new(sources, move |id, with_body| {
+            let d = docs.get(id as usize).ok_or(SearchError::DocOrder {
+                expected: docs.len() as u32,
+                got: id,
+                url: String::new(),
+            })?;
+            let mut d = d.clone();
+            if !with_body {
+                d.body.clear();
+            }
+            Ok(d)
+        })
+    }
+
+    /// The source key of a document from every field but the body, plus `body_key`, anything
+    /// that changes with the body (the body itself, or a hash of the file it comes from).
+    pub fn key(doc: &SearchDoc, body_key: &[u8]) -> SourceKey {
+        let mut h = blake3::Hasher::new();
+        h.update(b"folio-search-source v1\0");
+        h.update(&doc.id.to_le_bytes());
+        let date = doc.date.as_deref().unwrap_or("\u{1}");
+        let lists = [doc.regions.join("\u{1}"), doc.topics.join("\u{1}")];
+        for part in [&*doc.url, &doc.title, &doc.kicker, &doc.authors, date]
+            .into_iter()
+            .chain(lists.iter().map(String::as_str))
+        {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update(&(body_key.len() as u64).to_le_bytes());
+        h.update(body_key);
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&h.finalize().as_bytes()[..16]);
+        key
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    fn doc(&self, id: u32, with_body: bool) -> Result<SearchDoc, SearchError> {
+        (self.doc)(id, with_body)
+    }
+
+    /// Every document with its body, in id order, read in parallel batches of `batch`; the
+    /// first error ends the stream and is left in `error`.
+    fn full_docs<'s>(
+        &'s self,
+        batch: usize,
+        error: &'s std::sync::Mutex<Option<SearchError>>,
+    ) -> impl Iterator<Item = SearchDoc> + 's {
+        let n = self.len() as u32;
+        let batch = batch.max(1) as u32;
+        (0..n)
+            .step_by(batch as usize)
+            .map_while(move |start| {
+                let end = (start + batch).min(n);
+                match (start..end)
+                    .into_par_iter()
+                    .map(|id| self.doc(id, true))
+                    .collect::<Result<Vec<_>, _>>()
+                {
+                    Ok(docs) => Some(docs),
+                    Err(e) => {
+                        if let Ok(mut slot) = error.lock() {
+                            *slot = Some(e);
+                        }
+                        None
+                    }
+                }
+            })
+            .flatten()
+    }
+}
+
 /// Like [`build_index`] with a cache, for an index published at `output` (an identity: the
 /// final folder, e.g. `public/search`). When the previous build for `output`, whose files are
 /// now under `prev_dir` (e.g. a copy of the old `search/` folder), left a committed state in
-/// `cache_dir` and the documents keep their ids, only the shards of changed terms are written
-/// to `out_dir`; the others are listed in [`SearchStats::kept_files`] for the caller to keep.
-/// Otherwise (or if anything does not match) this is a full build from `make_docs()`. The
-/// files of `out_dir` plus the kept ones equal a clean build byte for byte. Call
-/// [`commit_state`] once the result is published.
-pub fn build_index_incremental<I: Iterator<Item = SearchDoc>>(
-    make_docs: impl Fn() -> I,
+/// `cache_dir`, the documents keep their ids and few changed (by their source keys), only the
+/// changed documents' bodies are read and only the shards of changed terms and the record and
+/// text chunks of changed documents are written to `out_dir`; the others are listed in
+/// [`SearchStats::kept_files`] for the caller to keep. Otherwise (or if anything does not
+/// match) this is a full build. The files of `out_dir` plus the kept ones equal a clean build
+/// byte for byte. Call [`commit_state`] once the result is published.
+pub fn build_index_incremental(
+    source: &DocSource<'_>,
     out_dir: &Path,
     cache_dir: &Path,
     prev_dir: &Path,
@@ -510,19 +633,23 @@ pub fn build_index_incremental<I: Iterator<Item = SearchDoc>>(
         new: &state_new,
         committed: &state,
     };
-    if let Some(mut stats) =
-        try_incremental(make_docs(), out_dir, cache_dir, prev_dir, &paths, opts)?
-    {
+    if let Some(mut stats) = try_incremental(source, out_dir, cache_dir, prev_dir, &paths, opts)? {
         stats.time = start.elapsed();
         return Ok(stats);
     }
-    build_full(
-        make_docs(),
+    let error = std::sync::Mutex::new(None);
+    let stats = build_full(
+        source.full_docs(opts.batch_docs, &error),
         out_dir,
         Some(cache_dir),
         opts,
-        Some(&state_new),
-    )
+        Some((&state_new, &source.sources)),
+    );
+    if let Some(e) = error.into_inner().ok().flatten() {
+        let _ = fs::remove_file(&state_new);
+        return Err(e);
+    }
+    stats
 }
 
 /// Where the incremental state is read from and written to.
@@ -532,8 +659,9 @@ struct StatePaths<'a> {
 }
 
 /// The incremental update of [`build_index_incremental`]; `None` when a full build is needed.
+/// Decides from the source keys alone, before any body is read.
 fn try_incremental(
-    docs: impl Iterator<Item = SearchDoc>,
+    source: &DocSource<'_>,
     out_dir: &Path,
     cache_dir: &Path,
     prev_dir: &Path,
@@ -543,7 +671,46 @@ fn try_incremental(
     let Ok(state) = incremental::State::load(paths.committed) else {
         return Ok(None);
     };
-    if state.fingerprint != fingerprint(opts) || state.keys.is_empty() {
+    let n = source.len();
+    if state.fingerprint != fingerprint(opts)
+        || n == 0
+        || state.keys.len() != n
+        || state.sources.len() != n
+    {
+        return Ok(None);
+    }
+    let changed_ids: Vec<u32> = (0..n)
+        .filter(|&i| source.sources[i] != state.sources[i])
+        .map(|i| i as u32)
+        .collect();
+    // Beyond this many changed articles a full build is about as fast.
+    let max_changed = (n / 20).max(64);
+    if changed_ids.len() > max_changed {
+        return Ok(None);
+    }
+    let (doc_chunk, text_chunk) = (opts.doc_chunk.max(1), opts.text_chunk.max(1));
+    // Record and text chunks holding a changed document are assembled again in full; every
+    // other chunk must be in the previous output.
+    let record_chunks: BTreeSet<usize> = changed_ids
+        .iter()
+        .map(|&i| i as usize / doc_chunk)
+        .collect();
+    let text_chunks: BTreeSet<usize> = changed_ids
+        .iter()
+        .map(|&i| i as usize / text_chunk)
+        .collect();
+    let needs_record = |i: usize| record_chunks.contains(&(i / doc_chunk));
+    let needs_text = |i: usize| text_chunks.contains(&(i / text_chunk));
+    let needs_body = |i: usize| needs_record(i) || needs_text(i);
+    let previous: rustc_hash::FxHashSet<&str> =
+        state.files.iter().map(|(rel, _, _)| rel.as_str()).collect();
+    let chunks_kept = (0..n.div_ceil(doc_chunk))
+        .filter(|c| !record_chunks.contains(c))
+        .all(|c| previous.contains(format!("docs/{c}.json").as_str()))
+        && (0..n.div_ceil(text_chunk))
+            .filter(|c| !text_chunks.contains(c))
+            .all(|c| previous.contains(format!("text/{c}.json").as_str()));
+    if !chunks_kept {
         return Ok(None);
     }
     let Ok(mut cache) = token_cache::TokenCache::open(cache_dir) else {
@@ -559,63 +726,84 @@ fn try_incremental(
         incremental: true,
         ..SearchStats::default()
     };
-    // Beyond this many changed articles a full build is about as fast.
-    let max_changed = (state.keys.len() / 20).max(64);
+
+    // The changed documents, and their chunk neighbours, with bodies.
+    let t0 = Instant::now();
+    let full_ids: Vec<u32> = (0..n)
+        .filter(|&i| needs_body(i))
+        .map(|i| i as u32)
+        .collect();
+    let full: Vec<SearchDoc> = full_ids
+        .par_iter()
+        .map(|&id| source.doc(id, true))
+        .collect::<Result<_, _>>()?;
+    let changed_set: BTreeSet<u32> = changed_ids.iter().copied().collect();
+    let mut keys = state.keys.clone();
     let mut changed: Vec<(u32, DocTokens, DocTokens)> = Vec::new();
-    let mut keys: Vec<token_cache::Key> = Vec::with_capacity(state.keys.len());
-    let mut docs = docs.peekable();
-    let mut next_id: u32 = 0;
-    while docs.peek().is_some() {
-        let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
-        let t0 = Instant::now();
-        let lead_chars = opts.lead_chars;
-        let (cache_ref, old_keys) = (&cache, &state.keys);
-        type Prepared = (
-            token_cache::Key,
-            Option<analyze::Analyzed>,
-            (Vec<u8>, Vec<u8>),
-        );
-        let prepared: Vec<Prepared> = batch
-            .par_iter()
-            .map_init(analyze::Scratch::default, |scratch, d| {
-                let key = analyze::content_key(d);
-                let new = (old_keys.get(d.id as usize) != Some(&key))
-                    .then(|| analyze::analyze_cached(d, Some(cache_ref), scratch));
-                (key, new, store::record_json(d, lead_chars))
-            })
-            .collect();
-        stats.tokenize_time += t0.elapsed();
-        for (doc, (key, new, (record, body))) in batch.iter().zip(prepared) {
-            check_order(doc, &mut next_id)?;
-            stats.documents += 1;
-            let Some(old_key) = state.keys.get(doc.id as usize) else {
-                return Ok(None);
-            };
-            match new {
-                None => {
-                    stats.cached_documents += 1;
-                    cache.touch(key);
-                }
-                Some(a) => {
-                    let Some(old) = cache.get(old_key).and_then(|d| analyze::decode(&d)) else {
-                        return Ok(None);
-                    };
-                    let entry = a.new_entry.unwrap_or_else(|| analyze::encode(&a.terms));
-                    if cache.put(key, &entry).is_err() {
-                        return Ok(None);
-                    }
-                    changed.push((doc.id, old.to_tokens(), a.terms.to_tokens()));
-                    if changed.len() > max_changed {
-                        return Ok(None);
-                    }
-                }
-            }
-            keys.push(key);
-            store.add(doc, &record, &body).map_err(io_err(out_dir))?;
+    for doc in full.iter().filter(|d| changed_set.contains(&d.id)) {
+        let a = analyze::analyze_cached(doc, Some(&cache), &mut analyze::Scratch::default());
+        let old_key = state.keys[doc.id as usize];
+        if a.key == old_key {
+            continue; // only fields outside the index changed
         }
+        let Some(old) = cache.get(&old_key).and_then(|d| analyze::decode(&d)) else {
+            return Ok(None);
+        };
+        let entry = a.new_entry.unwrap_or_else(|| analyze::encode(&a.terms));
+        if cache.put(a.key, &entry).is_err() {
+            return Ok(None);
+        }
+        changed.push((doc.id, old.to_tokens(), a.terms.to_tokens()));
+        keys[doc.id as usize] = a.key;
     }
-    if keys.len() != state.keys.len() {
-        return Ok(None);
+    stats.tokenize_time += t0.elapsed();
+
+    // Records, texts and facets of every document, in id order; the unchanged ones without
+    // their bodies, prepared in parallel batches.
+    let mut full = full.into_iter().peekable();
+    let mut next_id = 0u32;
+    let batch = opts.batch_docs.max(1) as u32;
+    for start in (0..n as u32).step_by(batch as usize) {
+        let end = (start + batch).min(n as u32);
+        let metas: Vec<SearchDoc> = (start..end)
+            .into_par_iter()
+            .filter(|&id| !needs_body(id as usize))
+            .map(|id| source.doc(id, false))
+            .collect::<Result<_, _>>()?;
+        let mut metas = metas.into_iter();
+        for id in start..end {
+            stats.documents += 1;
+            if needs_body(id as usize) {
+                let doc = full.next().ok_or(SearchError::DocOrder {
+                    expected: id,
+                    got: u32::MAX,
+                    url: String::new(),
+                })?;
+                check_order(&doc, &mut next_id)?;
+                cache.touch(keys[id as usize]);
+                let (record, body) = store::record_json(&doc, opts.lead_chars);
+                let i = id as usize;
+                store
+                    .add_parts(
+                        &doc,
+                        needs_record(i).then_some(&record[..]),
+                        needs_text(i).then_some(&body[..]),
+                    )
+                    .map_err(io_err(out_dir))?;
+            } else {
+                stats.cached_documents += 1;
+                cache.touch(keys[id as usize]);
+                let meta = metas.next().ok_or(SearchError::DocOrder {
+                    expected: id,
+                    got: u32::MAX,
+                    url: String::new(),
+                })?;
+                check_order(&meta, &mut next_id)?;
+                store
+                    .add_parts(&meta, None, None)
+                    .map_err(io_err(out_dir))?;
+            }
+        }
     }
     store.finish().map_err(io_err(out_dir))?;
     let t_shards = Instant::now();
@@ -668,6 +856,7 @@ fn try_incremental(
     let new_state = incremental::State {
         fingerprint: state.fingerprint,
         keys,
+        sources: source.sources.clone(),
         shards: up.shards,
         files: std::mem::take(&mut store.produced),
     };

@@ -123,6 +123,10 @@ pub struct StoreWriter {
     /// Files left as they were in a previous output (relative path, length).
     pub kept: Vec<(String, u64)>,
     previous: FxHashMap<String, ([u8; 16], u64)>,
+    /// Adds to the open record / text chunk so far that came without data (see
+    /// [`StoreWriter::add_unchanged`]).
+    chunk_unchanged: usize,
+    text_unchanged: usize,
 }
 
 /// The year of a "YYYY-MM-DD" date, if it has one.
@@ -176,6 +180,8 @@ impl StoreWriter {
             produced: Vec::new(),
             kept: Vec::new(),
             previous: FxHashMap::default(),
+            chunk_unchanged: 0,
+            text_unchanged: 0,
         })
     }
 
@@ -211,20 +217,73 @@ impl StoreWriter {
     /// Appends one document (documents must come in id order); `record` and `body` are its
     /// [`record_json`].
     pub fn add(&mut self, doc: &SearchDoc, record: &[u8], body: &[u8]) -> io::Result<()> {
-        self.chunk
-            .push(if self.chunk_len == 0 { b'[' } else { b',' });
-        self.chunk.extend_from_slice(record);
+        self.add_parts(doc, Some(record), Some(body))
+    }
+
+    /// [`StoreWriter::add`] where a missing `record` or `body` means "unchanged since the
+    /// previous output" (see [`StoreWriter::set_previous`]); `doc` needs a body only for
+    /// neither. Every document of a record (or text) chunk must come with its record (text)
+    /// or every one without; a chunk of unchanged documents keeps the previous file, which
+    /// must be listed there (an error otherwise).
+    pub fn add_parts(
+        &mut self,
+        doc: &SearchDoc,
+        record: Option<&[u8]>,
+        body: Option<&[u8]>,
+    ) -> io::Result<()> {
+        match record {
+            Some(record) => {
+                self.chunk
+                    .push(if self.chunk_len == 0 { b'[' } else { b',' });
+                self.chunk.extend_from_slice(record);
+            }
+            None => self.chunk_unchanged += 1,
+        }
         self.chunk_len += 1;
         if self.chunk_len == self.doc_chunk {
             self.flush_chunk()?;
         }
-        self.text.push(if self.text_len == 0 { b'[' } else { b',' });
-        self.text.extend_from_slice(body);
+        match body {
+            Some(body) => {
+                self.text.push(if self.text_len == 0 { b'[' } else { b',' });
+                self.text.extend_from_slice(body);
+            }
+            None => self.text_unchanged += 1,
+        }
         self.text_len += 1;
         if self.text_len == self.text_chunk {
             self.flush_text()?;
         }
+        self.add_facets(doc)
+    }
 
+    /// Records the previous output's file `rel` as produced again, unwritten.
+    fn keep_previous(&mut self, rel: String) -> io::Result<()> {
+        let Some(&(hash, len)) = self.previous.get(&rel) else {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{rel}: not in the previous output"),
+            ));
+        };
+        self.bytes += len;
+        self.kept.push((rel.clone(), len));
+        self.produced.push((rel, hash, len));
+        Ok(())
+    }
+
+    /// Whether the chunk of `len` adds, `unchanged` of them without data, can be closed.
+    fn chunk_kind(len: usize, unchanged: usize, what: &str) -> io::Result<bool> {
+        match unchanged {
+            0 => Ok(false),
+            u if u == len => Ok(true),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("a {what} chunk mixes changed and unchanged documents"),
+            )),
+        }
+    }
+
+    fn add_facets(&mut self, doc: &SearchDoc) -> io::Result<()> {
         let year = year_of(doc.date.as_deref()).unwrap_or(0);
         self.years.extend_from_slice(&year.to_le_bytes());
         let regions: Vec<u16> = doc
@@ -258,6 +317,13 @@ impl StoreWriter {
         if self.chunk_len == 0 {
             return Ok(());
         }
+        if Self::chunk_kind(self.chunk_len, self.chunk_unchanged, "record")? {
+            self.keep_previous(format!("docs/{}.json", self.chunk_no))?;
+            self.chunk_no += 1;
+            self.chunk_len = 0;
+            self.chunk_unchanged = 0;
+            return Ok(());
+        }
         self.chunk.push(b']');
         let data = std::mem::take(&mut self.chunk);
         let path = self.docs_dir.join(format!("{}.json", self.chunk_no));
@@ -269,6 +335,13 @@ impl StoreWriter {
 
     fn flush_text(&mut self) -> io::Result<()> {
         if self.text_len == 0 {
+            return Ok(());
+        }
+        if Self::chunk_kind(self.text_len, self.text_unchanged, "text")? {
+            self.keep_previous(format!("text/{}.json", self.text_no))?;
+            self.text_no += 1;
+            self.text_len = 0;
+            self.text_unchanged = 0;
             return Ok(());
         }
         self.text.push(b']');

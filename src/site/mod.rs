@@ -7,10 +7,12 @@
 
 pub mod paginate;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::classify::gazetteer::{DivisionId, Gazetteer, Level};
-use crate::classify::related::{RelatedInput, related};
+use crate::classify::related::{RelatedInput, related, related_segmented, segment};
 use crate::config::SiteConfig;
 use crate::content::Article;
 
@@ -167,7 +169,11 @@ fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<
     if let Some(found) = read_related(path, &key, articles.len()) {
         return found;
     }
-    let related = compute_related(inputs);
+    let words = segmented_cached(&inputs, &path.with_file_name("related-words.bin"));
+    let related: Vec<Vec<ArticleId>> = related_segmented(&inputs, &words, 5)
+        .into_iter()
+        .map(|v| v.into_iter().map(|i| i as ArticleId).collect())
+        .collect();
     let mut out = Vec::with_capacity(32 + related.len() * 24);
     out.extend_from_slice(&key);
     for list in &related {
@@ -179,6 +185,66 @@ fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<
     // A cache that cannot be written only costs time on the next build.
     let _ = crate::output::write_atomic(path, &out);
     related
+}
+
+/// Each input's [`segment`]ed text through the cache file `path` (entries keyed
+/// by a hash of the text, in input order), so that a rebuild after an edit
+/// segments only the texts that changed. The file is rewritten with exactly
+/// the entries of this build when anything changed.
+fn segmented_cached(inputs: &[RelatedInput], path: &std::path::Path) -> Vec<String> {
+    let keys: Vec<[u8; 16]> = inputs
+        .par_iter()
+        .map(|i| {
+            let mut k = [0u8; 16];
+            k.copy_from_slice(&blake3::hash(i.text.as_bytes()).as_bytes()[..16]);
+            k
+        })
+        .collect();
+    let previous = read_segmented(path).unwrap_or_default();
+    let words: Vec<String> = keys
+        .par_iter()
+        .zip(inputs)
+        .map(|(k, input)| {
+            previous
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| segment(&input.text))
+        })
+        .collect();
+    let wanted: HashSet<&[u8; 16]> = keys.iter().collect();
+    let stale = previous.keys().any(|k| !wanted.contains(k));
+    let missing = keys.iter().any(|k| !previous.contains_key(k));
+    if stale || missing {
+        let mut out = Vec::with_capacity(8 + words.iter().map(|w| w.len() + 20).sum::<usize>());
+        out.extend_from_slice(SEGMENTED_MAGIC);
+        let mut seen = HashSet::new();
+        for (k, w) in keys.iter().zip(&words) {
+            if seen.insert(k) {
+                out.extend_from_slice(k);
+                out.extend_from_slice(&(w.len() as u32).to_le_bytes());
+                out.extend_from_slice(w.as_bytes());
+            }
+        }
+        // A cache that cannot be written only costs time on the next build.
+        let _ = crate::output::write_atomic(path, &out);
+    }
+    words
+}
+
+const SEGMENTED_MAGIC: &[u8; 8] = b"FOLIOSG1";
+
+fn read_segmented(path: &std::path::Path) -> Option<HashMap<[u8; 16], String>> {
+    let data = std::fs::read(path).ok()?;
+    let mut rest = data.strip_prefix(SEGMENTED_MAGIC.as_slice())?;
+    let mut map = HashMap::new();
+    while !rest.is_empty() {
+        let key: [u8; 16] = rest.get(..16)?.try_into().ok()?;
+        let len = u32::from_le_bytes(rest.get(16..20)?.try_into().ok()?) as usize;
+        let text = std::str::from_utf8(rest.get(20..20 + len)?).ok()?;
+        map.insert(key, text.to_string());
+        rest = &rest[20 + len..];
+    }
+    Some(map)
 }
 
 fn read_related(path: &std::path::Path, key: &[u8; 32], n: usize) -> Option<Vec<Vec<ArticleId>>> {
@@ -362,6 +428,7 @@ mod tests {
             },
             summary: String::new(),
             hash: String::new(),
+            head_hash: [0; 16],
         }
     }
 
@@ -412,6 +479,49 @@ mod tests {
         truncated.pop();
         std::fs::write(&path, truncated).unwrap();
         assert_eq!(related_cached(&arts, Some(&path)), fresh);
+    }
+
+    #[test]
+    fn segmented_words_are_cached_by_text_and_pruned() {
+        let inputs: Vec<RelatedInput> = ["洞庭湖渔民上岸", "乡村振兴看保靖", "洞庭湖渔民上岸"]
+            .iter()
+            .map(|t| RelatedInput {
+                text: t.to_string(),
+                ..Default::default()
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("related-words.bin");
+        let direct: Vec<String> = inputs.iter().map(|i| segment(&i.text)).collect();
+        assert_eq!(segmented_cached(&inputs, &path), direct);
+        let map = read_segmented(&path).unwrap();
+        assert_eq!(map.len(), 2, "one entry per distinct text");
+        // Entries are served from the file: a doctored entry shows it was read.
+        let key = |t: &str| {
+            let mut k = [0u8; 16];
+            k.copy_from_slice(&blake3::hash(t.as_bytes()).as_bytes()[..16]);
+            k
+        };
+        let mut doctored = map.clone();
+        doctored.insert(key("乡村振兴看保靖"), "x".into());
+        let mut out = SEGMENTED_MAGIC.to_vec();
+        for (k, w) in &doctored {
+            out.extend_from_slice(k);
+            out.extend_from_slice(&(w.len() as u32).to_le_bytes());
+            out.extend_from_slice(w.as_bytes());
+        }
+        std::fs::write(&path, out).unwrap();
+        assert_eq!(segmented_cached(&inputs, &path)[1], "x");
+        // A changed text is segmented again and the unused entry dropped.
+        let mut changed = inputs.clone();
+        changed[1].text = "湘西州黄金茶".into();
+        assert_eq!(
+            segmented_cached(&changed, &path)[1],
+            segment("湘西州黄金茶")
+        );
+        let map = read_segmented(&path).unwrap();
+        assert!(!map.contains_key(&key("乡村振兴看保靖")));
+        assert_eq!(map.len(), 2);
     }
 
     #[test]
