@@ -240,42 +240,48 @@ pub fn related_segmented(items: &[RelatedInput], words: &[String], k: usize) -> 
             postings[t as usize].push((i as u32, w));
         }
     }
+    let n = vectors.len();
     vectors
         .par_iter()
         .enumerate()
-        .map(|(i, v)| {
-            let mut acc: Vec<(u32, f32)> = Vec::new();
-            for &(t, w) in v {
-                let list = &postings[t as usize];
-                if list.len() < 2 {
-                    continue;
+        .map_init(
+            // Per thread: a dense score per item and the items touched.
+            || (vec![0f32; n], Vec::<u32>::new()),
+            |(score, touched), (i, v)| {
+                for &(t, w) in v {
+                    let list = &postings[t as usize];
+                    if list.len() < 2 {
+                        continue;
+                    }
+                    let pos = list.partition_point(|e| (e.0 as usize) < i);
+                    let lo = pos.saturating_sub(POSTING_WINDOW);
+                    let hi = (pos + POSTING_WINDOW + 1).min(list.len());
+                    for &(j, wj) in &list[lo..hi] {
+                        if j as usize == i {
+                            continue;
+                        }
+                        let s = &mut score[j as usize];
+                        if *s == 0.0 {
+                            touched.push(j);
+                        }
+                        *s += w * wj;
+                    }
                 }
-                let pos = list.partition_point(|e| (e.0 as usize) < i);
-                let lo = pos.saturating_sub(POSTING_WINDOW);
-                let hi = (pos + POSTING_WINDOW + 1).min(list.len());
-                acc.extend(
-                    list[lo..hi]
-                        .iter()
-                        .filter(|e| e.0 as usize != i)
-                        .map(|&(j, wj)| (j, w * wj)),
-                );
-            }
-            acc.sort_unstable_by_key(|e| e.0);
-            let mut merged: Vec<(u32, f32)> = Vec::new();
-            for (j, s) in acc {
-                match merged.last_mut() {
-                    Some(last) if last.0 == j => last.1 += s,
-                    _ => merged.push((j, s)),
+                let mut best: Vec<(u32, f32)> = touched
+                    .drain(..)
+                    .map(|j| (j, std::mem::take(&mut score[j as usize])))
+                    .filter(|e| e.1 > 0.0)
+                    .collect();
+                let order =
+                    |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                if best.len() > k {
+                    best.select_nth_unstable_by(k, order);
+                    best.truncate(k);
                 }
-            }
-            merged.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            merged
-                .into_iter()
-                .filter(|e| e.1 > 0.0)
-                .take(k)
-                .map(|e| e.0 as usize)
-                .collect()
-        })
+                best.sort_unstable_by(order);
+                best.into_iter().map(|e| e.0 as usize).collect()
+            },
+        )
         .collect()
 }
 

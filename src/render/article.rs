@@ -34,44 +34,15 @@ struct ArticleView {
     region_paths: Vec<Vec<Link>>,
 }
 
-/// Renders the article `id`; returns the bytes written.
+/// Renders the article `id`; returns the bytes written. The page's key is
+/// worked out first; its template values only if it must be rendered.
 pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError> {
     let site = r.site;
     let a = &site.articles[id as usize];
-    let item = r.item(id);
-    let region_paths = site
-        .article_regions(id)
-        .into_iter()
-        .map(|d| {
-            site.gazetteer
-                .ancestors(d)
-                .into_iter()
-                .map(|x| r.region_link(x, 0))
-                .collect()
-        })
-        .collect();
-    let mut view = ArticleView {
-        author_affiliation: a.meta.author_affiliation.clone().unwrap_or_default(),
-        captions: a.meta.captions.clone(),
-        body: String::new(),
-        source: a.meta.source.as_ref().map(|s| SourceView {
-            seed: s.seed.clone(),
-            first_line: s.lines[0],
-            last_line: s.lines[1],
-        }),
-        extra: a.meta.extra.clone(),
-        archive_url: a
-            .meta
-            .date
-            .map(|d| r.href(&format!("/archive/{}/{:02}/", d.year, d.month)))
-            .unwrap_or_default(),
-        region_paths,
-        item,
-    };
     let (older, newer) = site.neighbours(id);
     let related_ids: &[ArticleId] = site.related.get(id as usize).map_or(&[], |v| v);
 
-    let mut meta = r.meta(&a.permalink, &view.item.title, "article");
+    let mut meta = r.meta(&a.permalink, &r.display_title(a).0, "article");
     if !a.summary.is_empty() {
         meta.description = a.summary.clone();
     }
@@ -85,11 +56,46 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
     ctx.hash_only("newer", &r.items_key(newer.as_slice()));
     ctx.hash_only("related", &r.items_key(related_ids));
     r.page_with("article.html", &a.permalink, &meta, ctx, |ctx| {
-        view.body = markdown_to_html(&crate::content::read_body(a)?);
+        let view = view(r, id, markdown_to_html(&crate::content::read_body(a)?));
         ctx.insert_unhashed("article", &view);
         ctx.insert_unhashed("older", &older.map(|o| r.item(o)));
         ctx.insert_unhashed("newer", &newer.map(|n| r.item(n)));
         ctx.insert_unhashed("related", &r.items(related_ids));
         Ok(())
     })
+}
+
+/// The `article` variable of article `id`, with its body as HTML.
+fn view(r: &Renderer<'_>, id: ArticleId, body: String) -> ArticleView {
+    let site = r.site;
+    let a = &site.articles[id as usize];
+    let region_paths = site
+        .article_regions(id)
+        .into_iter()
+        .map(|d| {
+            site.gazetteer
+                .ancestors(d)
+                .into_iter()
+                .map(|x| r.region_link(x, 0))
+                .collect()
+        })
+        .collect();
+    ArticleView {
+        author_affiliation: a.meta.author_affiliation.clone().unwrap_or_default(),
+        captions: a.meta.captions.clone(),
+        body,
+        source: a.meta.source.as_ref().map(|s| SourceView {
+            seed: s.seed.clone(),
+            first_line: s.lines[0],
+            last_line: s.lines[1],
+        }),
+        extra: a.meta.extra.clone(),
+        archive_url: a
+            .meta
+            .date
+            .map(|d| r.href(&format!("/archive/{}/{:02}/", d.year, d.month)))
+            .unwrap_or_default(),
+        region_paths,
+        item: r.item(id),
+    }
 }

@@ -49,6 +49,16 @@ impl PageContext {
         }
     }
 
+    /// A context with no template variables whose key so far is this one's:
+    /// for pages that share variables, hashed once (see `lists::paginated`);
+    /// the variables themselves must be inserted again where it renders.
+    pub fn fork(&self) -> PageContext {
+        PageContext {
+            ctx: tera::Context::new(),
+            hasher: self.hasher.clone(),
+        }
+    }
+
     /// Adds a template variable (and feeds its JSON form to the key).
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         self.hash_value(key, value);

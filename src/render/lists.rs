@@ -50,6 +50,9 @@ fn paginated(
     fill: &(dyn Fn(&mut PageContext) + Sync),
 ) -> Result<Written, RenderError> {
     let pagers = paginate(base, ids.len(), r.site.config.paginate);
+    // The shared variables are hashed once; a page that renders inserts them again.
+    let mut shared = PageContext::new();
+    fill(&mut shared);
     pagers
         .par_iter()
         .map(|p| {
@@ -65,13 +68,15 @@ fn paginated(
                     r.s("page_n").replace("{n}", &p.number.to_string())
                 );
             }
-            let mut ctx = PageContext::new();
-            fill(&mut ctx);
+            let mut ctx = shared.fork();
             let slice = &ids[p.start..p.end];
             ctx.hash_only("articles", &r.items_key(slice));
-            ctx.insert("pager", &PagerView::new(r, p, ids.len()));
+            let pager = PagerView::new(r, p, ids.len());
+            ctx.hash_value("pager", &pager);
             r.listed(&p.url);
             r.page_with(template, &p.url, &m, ctx, |ctx| {
+                fill(ctx);
+                ctx.insert_unhashed("pager", &pager);
                 ctx.insert_unhashed("articles", &r.items(slice));
                 Ok(())
             })
