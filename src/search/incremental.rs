@@ -191,9 +191,14 @@ pub fn parse_shard(data: &[u8]) -> Option<Vec<TermPostings>> {
             for (k, child) in obj {
                 match k.as_str() {
                     "docs" => {
-                        for (r, d) in child.as_object()? {
+                        let docs = child.as_object()?;
+                        if docs.is_empty() {
+                            continue;
+                        }
+                        let list = terms.entry(term.clone()).or_default();
+                        for (r, d) in docs {
                             let tf = d.get("tf")?.as_f64()?;
-                            terms.entry(term.clone()).or_default().push(Posting {
+                            list.push(Posting {
                                 doc: r.parse().ok()?,
                                 field: f as u8,
                                 count: (tf * tf).round() as u32,
