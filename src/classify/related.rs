@@ -85,69 +85,75 @@ fn split_words(segmented: &str) -> impl Iterator<Item = &str> {
     segmented.split('\n').filter(|w| !w.is_empty())
 }
 
-/// Document frequency of every word over all items.
-fn document_frequencies(words: &[String]) -> HashMap<String, u32> {
-    words
-        .par_chunks(1024)
-        .map(|chunk| {
-            let mut df: HashMap<String, u32> = HashMap::new();
-            for item in chunk {
-                let mut ws: Vec<&str> = split_words(item).collect();
-                ws.sort_unstable();
-                ws.dedup();
-                for w in ws {
-                    match df.get_mut(w) {
-                        Some(n) => *n += 1,
-                        None => {
-                            df.insert(w.to_string(), 1);
-                        }
-                    }
+/// Every item's words as (word id, count), ids in sorted word order, and each
+/// word's document frequency.
+fn term_counts(words: &[String]) -> (Vec<Vec<(u32, u32)>>, Vec<u32>) {
+    let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    let mut names: Vec<&str> = Vec::new();
+    let first_seen: Vec<Vec<u32>> = words
+        .iter()
+        .map(|seg| {
+            split_words(seg)
+                .map(|w| {
+                    *ids.entry(w).or_insert_with(|| {
+                        names.push(w);
+                        names.len() as u32 - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| names[i as usize]);
+    let mut rank = vec![0u32; names.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    let counts: Vec<Vec<(u32, u32)>> = first_seen
+        .into_par_iter()
+        .map(|ws| {
+            let mut v: Vec<u32> = ws.into_iter().map(|w| rank[w as usize]).collect();
+            v.sort_unstable();
+            let mut out: Vec<(u32, u32)> = Vec::new();
+            for w in v {
+                match out.last_mut() {
+                    Some(last) if last.0 == w => last.1 += 1,
+                    _ => out.push((w, 1)),
                 }
             }
-            df
+            out
         })
-        .reduce(HashMap::new, |mut a, b| {
-            let (mut big, small) = if a.len() >= b.len() {
-                (std::mem::take(&mut a), b)
-            } else {
-                (b, a)
-            };
-            for (w, n) in small {
-                *big.entry(w).or_default() += n;
-            }
-            big
-        })
+        .collect();
+    let mut df = vec![0u32; names.len()];
+    for item in &counts {
+        for &(w, _) in item {
+            df[w as usize] += 1;
+        }
+    }
+    (counts, df)
 }
 
-/// Vocabulary entry: feature id and document frequency.
-type Vocab = HashMap<String, (u32, u32)>;
-
 /// The item's best TF-IDF terms as (feature id, weight), normalised, chosen
-/// by weight then word.
-fn top_terms(segmented: &str, vocab: &Vocab, n_items: usize) -> Vec<(u32, f32)> {
-    let mut tf: HashMap<&str, u32> = HashMap::new();
-    for w in split_words(segmented) {
-        *tf.entry(w).or_default() += 1;
-    }
-    let mut scored: Vec<(&str, u32, f32)> = tf
-        .into_iter()
-        .filter_map(|(w, n)| {
-            let (id, d) = *vocab.get(w)?;
+/// by weight then word (ids are in word order).
+fn top_terms(counts: &[(u32, u32)], df: &[u32], n_items: usize) -> Vec<(u32, f32)> {
+    let mut scored: Vec<(u32, f32)> = counts
+        .iter()
+        .filter_map(|&(id, n)| {
+            let d = df[id as usize];
             // A word only this item has cannot link it to anything.
             (d >= 2).then(|| {
                 let idf = (n_items as f32 / d as f32).ln().max(0.0);
-                let weight = (1.0 + (n as f32).ln()) * idf;
-                (w, id, weight)
+                (id, (1.0 + (n as f32).ln()) * idf)
             })
         })
-        .filter(|e| e.2 > 0.0)
+        .filter(|e| e.1 > 0.0)
         .collect();
-    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     scored.truncate(TERMS_PER_ITEM);
-    let norm = scored.iter().map(|e| e.2 * e.2).sum::<f32>().sqrt();
+    let norm = scored.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
     scored
         .into_iter()
-        .map(|(_, id, w)| (id, if norm > 0.0 { w / norm } else { w }))
+        .map(|(id, w)| (id, if norm > 0.0 { w / norm } else { w }))
         .collect()
 }
 
@@ -193,15 +199,9 @@ pub fn related_segmented(items: &[RelatedInput], words: &[String], k: usize) -> 
         return vec![Vec::new(); items.len()];
     }
     // Word ids in sorted word order, then label ids in item order: both deterministic.
-    let mut words_df: Vec<(String, u32)> = document_frequencies(words).into_iter().collect();
-    words_df.sort_unstable();
-    let mut vocab: Vocab = HashMap::with_capacity(words_df.len());
-    for (w, d) in words_df {
-        let id = vocab.len() as u32;
-        vocab.insert(w, (id, d));
-    }
+    let (counts, df) = term_counts(words);
     let mut labels: HashMap<String, u32> = HashMap::new();
-    let mut n_features = vocab.len() as u32;
+    let mut n_features = df.len() as u32;
     let label_ids: Vec<Vec<(u32, f32)>> = items
         .iter()
         .map(|item| {
@@ -218,11 +218,11 @@ pub fn related_segmented(items: &[RelatedInput], words: &[String], k: usize) -> 
         })
         .collect();
     drop(labels);
-    let vectors: Vec<Vec<(u32, f32)>> = words
+    let vectors: Vec<Vec<(u32, f32)>> = counts
         .par_iter()
         .zip(label_ids)
-        .map(|(segmented, labels)| {
-            let mut v = top_terms(segmented, &vocab, items.len());
+        .map(|(counts, labels)| {
+            let mut v = top_terms(counts, &df, items.len());
             for (id, w) in labels {
                 match v.iter_mut().find(|e| e.0 == id) {
                     Some(e) => e.1 = e.1.max(w),
@@ -233,7 +233,7 @@ pub fn related_segmented(items: &[RelatedInput], words: &[String], k: usize) -> 
             v
         })
         .collect();
-    drop(vocab);
+    drop(df);
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_features as usize];
     for (i, v) in vectors.iter().enumerate() {
         for &(t, w) in v {
