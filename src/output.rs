@@ -537,6 +537,13 @@ fn write_replace(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     result.map_err(io_err(path))
 }
 
+/// Writes a cache file through a temporary file and a rename, like
+/// [`write_atomic`] but not flushed to disk: for caches, which are checked when
+/// read and only cost time when lost or cut short by a power cut.
+pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    write_replace(path, bytes)
+}
+
 /// Writes `path` through a temporary file and a rename, so readers see the
 /// old or the new file, never half of one; flushed to disk before the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {

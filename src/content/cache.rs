@@ -117,7 +117,7 @@ impl LoadCache {
         if let Some(parent) = self.path.parent() {
             fs::create_dir_all(parent)?;
         }
-        crate::output::write_atomic(&self.path, &data).map_err(std::io::Error::other)
+        crate::output::write_cache(&self.path, &data).map_err(std::io::Error::other)
     }
 }
 

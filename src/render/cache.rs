@@ -193,7 +193,7 @@ impl RenderCache {
             }
             writeln!(out, "\t{len}\t{file}")?;
         }
-        crate::output::write_atomic(&self.path, &out).map_err(std::io::Error::other)
+        crate::output::write_cache(&self.path, &out).map_err(std::io::Error::other)
     }
 }
 

@@ -183,7 +183,7 @@ fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<
         }
     }
     // A cache that cannot be written only costs time on the next build.
-    let _ = crate::output::write_atomic(path, &out);
+    let _ = crate::output::write_cache(path, &out);
     related
 }
 
@@ -226,7 +226,7 @@ fn segmented_cached(inputs: &[RelatedInput], path: &std::path::Path) -> Vec<Stri
             }
         }
         // A cache that cannot be written only costs time on the next build.
-        let _ = crate::output::write_atomic(path, &out);
+        let _ = crate::output::write_cache(path, &out);
     }
     words
 }
