@@ -213,3 +213,36 @@ fn concurrent_builds_fail_clearly_or_serialize() {
         }
     }
 }
+
+#[test]
+fn a_cached_article_made_invalid_by_a_config_change_is_reported_with_its_line() {
+    let site = site(false);
+    let root = site.path();
+    article(
+        root,
+        "a/01.md",
+        "title = \"甲\"\ndate = 2024-05-01\ntopics = [\"economy\"]\n",
+        "正文。",
+    );
+    // Old enough for the load cache to keep it.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    fs::File::options()
+        .write(true)
+        .open(root.join("content/a/01.md"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let out = folio(root, &["build", "--no-ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(root.join(".folio-cache/content.json").is_file());
+    // The vocabulary loses `economy`: the cached article is now wrong, at line 4.
+    let mut config = fs::read_to_string(root.join("site.toml")).unwrap();
+    config.push_str(
+        "[[topics]]\nslug = \"culture\"\nname = \"文化\"\nkeywords = [{ term = \"文化\" }]\n",
+    );
+    fs::write(root.join("site.toml"), config).unwrap();
+    let out = folio(root, &["build", "--no-ingest"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("01.md:4:") && err.contains("economy"), "{err}");
+}

@@ -2,9 +2,9 @@
 //! that did not change since the previous build.
 //!
 //! One entry per article file, keyed by its path and checked against the
-//! file's length, modification time and inode: the front matter text (parsed
-//! again on every build, so validation always runs against the current
-//! config), the summary and the file hash. Files modified in the last two
+//! file's length, modification time and inode: the parsed front matter
+//! (validated again on every build against the current config; a file with a
+//! problem is read again to report its line), the summary and the hashes. Files modified in the last two
 //! seconds are not cached (their timestamp could hide a second edit in the
 //! same tick). On disk: `.folio-cache/content.json`, written after a
 //! successful load; deleting it only costs time, and a cache that cannot be
@@ -18,6 +18,8 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+
+use super::FrontMatter;
 
 /// What identifies a file's version without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,10 +51,11 @@ impl Stamp {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub stamp: Stamp,
-    /// The file's text up to and including the closing `+++` line.
-    pub front: String,
+    /// The parsed front matter (validated again on every build).
+    pub meta: FrontMatter,
     pub summary: String,
     pub hash: String,
+    pub head_hash: [u8; 16],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -61,7 +64,7 @@ struct OnDisk {
     entries: Vec<(String, Entry)>,
 }
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Entries of the previous build and of this one.
 pub struct LoadCache {
@@ -149,10 +152,21 @@ mod tests {
         assert!(c.get("a.md", stamp).is_none());
         let entry = Entry {
             stamp,
-            front: "+++\ntitle = \"x\"\n+++\n".into(),
+            meta: FrontMatter {
+                title: "x".into(),
+                date: super::super::Date::new(2024, 2, 29),
+                ..Default::default()
+            },
             summary: "body".into(),
             hash: "h".into(),
+            head_hash: [7; 16],
         };
+        let mut entry = entry;
+        // Unknown fields of any TOML type survive the JSON form.
+        entry.meta.extra = toml::from_str(
+            "printed = 1998-07-01T08:00:00+08:00\npage = 3\nratio = 0.5\n[press]\nname = \"湖南日报\"\n",
+        )
+        .unwrap();
         c.put("a.md", entry.clone());
         c.save().unwrap();
         let c = LoadCache::open(&path);

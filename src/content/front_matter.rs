@@ -34,7 +34,7 @@ pub enum DateSource {
 }
 
 /// A calendar date, validated (no 2024-02-30).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
     pub year: i32,
     pub month: u32,
@@ -83,8 +83,9 @@ pub struct Source {
     pub ingested_hash: String,
 }
 
-/// Typed front matter. Field names are a documented contract (README).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Typed front matter. Field names are a documented contract (README). The
+/// serde form is only the load cache's (files are parsed by [`parse`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FrontMatter {
     pub title: String,
     pub kicker: Option<String>,

@@ -232,13 +232,22 @@ fn load_one(
         .and_then(|m| cache::Stamp::of(&m));
     if let (Some(c), Some(stamp)) = (cache, stamp)
         && let Some(entry) = c.get(rel, stamp)
+        // A front matter with a problem is read again below, to report it with its line.
+        && validate(&entry.meta).is_empty()
     {
-        let (meta, _) = front_matter::parse(&entry.front, path)?;
-        let article = finish_one(path, rel, options, validate, &entry.front, meta, || {
-            (entry.summary.clone(), entry.hash.clone())
-        })?;
         c.put(rel, entry.clone());
-        return Ok(article);
+        if entry.meta.draft && !options.drafts {
+            return Ok(None);
+        }
+        return Ok(Some(Article {
+            rel_path: rel.to_string(),
+            path: path.to_path_buf(),
+            permalink: permalink(rel, entry.meta.slug.as_deref()),
+            meta: entry.meta.clone(),
+            summary: entry.summary.clone(),
+            hash: entry.hash.clone(),
+            head_hash: entry.head_hash,
+        }));
     }
     let bytes =
         std::fs::read(path).map_err(|e| ContentError::file(path, format!("cannot read: {e}")))?;
@@ -252,19 +261,19 @@ fn load_one(
     let (meta, body) = front_matter::parse(&text, path)?;
     let summary = summary::summarize(body, 100);
     let hash = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
+    let front = &text[..text.len() - body.len()];
     if let (Some(c), Some(stamp)) = (cache, stamp) {
-        let front = &text[..text.len() - body.len()];
         c.put(
             rel,
             cache::Entry {
                 stamp,
-                front: front.to_string(),
+                meta: meta.clone(),
                 summary: summary.clone(),
                 hash: hash.clone(),
+                head_hash: head_hash(front, &summary),
             },
         );
     }
-    let front = &text[..text.len() - body.len()];
     finish_one(path, rel, options, validate, front, meta, || {
         (summary, hash)
     })
