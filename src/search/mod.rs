@@ -773,16 +773,22 @@ fn try_incremental(
         let mut metas = metas.into_iter();
         for id in start..end {
             stats.documents += 1;
-            if needs_body(id as usize) {
-                let doc = full.next().ok_or(SearchError::DocOrder {
-                    expected: id,
-                    got: u32::MAX,
-                    url: String::new(),
-                })?;
-                check_order(&doc, &mut next_id)?;
-                cache.touch(keys[id as usize]);
+            cache.touch(keys[id as usize]);
+            let i = id as usize;
+            let next = if needs_body(i) {
+                full.next()
+            } else {
+                metas.next()
+            };
+            // A source that yields fewer documents than it counts.
+            let doc = next.ok_or(SearchError::DocOrder {
+                expected: id,
+                got: u32::MAX,
+                url: String::new(),
+            })?;
+            check_order(&doc, &mut next_id)?;
+            if needs_body(i) {
                 let (record, body) = store::record_json(&doc, opts.lead_chars);
-                let i = id as usize;
                 store
                     .add_parts(
                         &doc,
@@ -792,16 +798,7 @@ fn try_incremental(
                     .map_err(io_err(out_dir))?;
             } else {
                 stats.cached_documents += 1;
-                cache.touch(keys[id as usize]);
-                let meta = metas.next().ok_or(SearchError::DocOrder {
-                    expected: id,
-                    got: u32::MAX,
-                    url: String::new(),
-                })?;
-                check_order(&meta, &mut next_id)?;
-                store
-                    .add_parts(&meta, None, None)
-                    .map_err(io_err(out_dir))?;
+                store.add_parts(&doc, None, None).map_err(io_err(out_dir))?;
             }
         }
     }
