@@ -22,16 +22,10 @@ pub fn newest_date(text: &str) -> Option<(i32, u32, u32)> {
         .max()
 }
 
+/// A calendar date (see [`crate::content::Date::new`]) in the years a newspaper
+/// archive can state.
 fn valid(y: i32, m: u32, d: u32) -> bool {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1900..=2200).contains(&y) && (1..=days).contains(&d)
+    (1900..=2200).contains(&y) && crate::content::Date::new(y, m, d).is_some()
 }
 
 #[cfg(test)]
