@@ -15,6 +15,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod text;
 
 pub mod bench;
 pub mod build;

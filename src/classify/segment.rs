@@ -77,9 +77,7 @@ pub fn is_common_word(j: &Jieba, word: &str) -> bool {
 }
 
 /// True for CJK unified ideographs (the characters of Chinese words).
-pub fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
-}
+pub use crate::text::is_ideograph as is_cjk;
 
 #[cfg(test)]
 mod tests {

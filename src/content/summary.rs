@@ -8,7 +8,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// True for characters written without spaces between them (CJK ideographs,
 /// kana, full-width punctuation).
-pub fn is_cjk(c: char) -> bool {
+pub fn is_cjk_text(c: char) -> bool {
     matches!(c as u32,
         0x3000..=0x303F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF |
         0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F | 0x2E80..=0x2FDF |
@@ -20,7 +20,7 @@ pub fn join_soft_break(out: &mut String, next: &str) {
     let prev = out.chars().next_back();
     let first = next.chars().next();
     match (prev, first) {
-        (Some(a), Some(b)) if is_cjk(a) || is_cjk(b) => {}
+        (Some(a), Some(b)) if is_cjk_text(a) || is_cjk_text(b) => {}
         (Some(_), Some(_)) => out.push(' '),
         _ => {}
     }

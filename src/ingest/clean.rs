@@ -6,14 +6,7 @@
 //! documented cleanup.
 
 /// A CJK ideograph (the characters between which justification spaces are removed).
-pub fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{3400}'..='\u{4dbf}'
-        | '\u{4e00}'..='\u{9fff}'
-        | '\u{f900}'..='\u{faff}'
-        | '\u{20000}'..='\u{3134f}'
-        | '〇')
-}
+pub use crate::text::is_ideograph as is_cjk;
 
 /// Full-width / typographic punctuation used in Chinese text.
 pub fn is_wide_punct(c: char) -> bool {

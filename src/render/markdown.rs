@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
-use crate::content::summary::is_cjk;
+use crate::content::summary::is_cjk_text;
 
 /// Renders a Markdown body to safe HTML (see the module policy).
 pub fn markdown_to_html(md: &str) -> String {
@@ -90,7 +90,7 @@ fn join_cjk_soft_breaks(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                 Some(Event::Text(t)) | Some(Event::Code(t)) => t.chars().next(),
                 _ => None,
             };
-            let cjk = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
+            let cjk = prev.is_some_and(is_cjk_text) || next.is_some_and(is_cjk_text);
             if !cjk {
                 out.push(Event::Text(CowStr::Borrowed(" ")));
             }

@@ -45,8 +45,7 @@ pub fn normalize(text: &str) -> String {
 
 /// True for CJK ideographs (and 〇), the characters that are cut into bigrams.
 pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3007 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+    crate::text::is_ideograph(c)
 }
 
 fn is_word(c: char) -> bool {
