@@ -270,7 +270,13 @@ pub fn generate(out: &Path, n: usize, seed: u64, corpus: &str) -> io::Result<()>
         let mut body = String::new();
         for p in 0..paras {
             if p > 0 && p % 4 == 0 && rng.below(2) == 0 {
-                let s = localize(gz, &sents[rng.below(sents.len())], &prefectures, region, &mut rng);
+                let s = localize(
+                    gz,
+                    &sents[rng.below(sents.len())],
+                    &prefectures,
+                    region,
+                    &mut rng,
+                );
                 let head: String = s.chars().take(12).collect();
                 body.push_str(&format!(
                     "## {}\n\n",
@@ -388,7 +394,10 @@ mod tests {
             let body = text.split("\n---\n").nth(1).unwrap_or(&text);
             if body.contains("保靖") {
                 with_baojing += 1;
-                assert!(region.starts_with("湖南省/湘西土家族苗族自治州"), "{region}");
+                assert!(
+                    region.starts_with("湖南省/湘西土家族苗族自治州"),
+                    "{region}"
+                );
             }
             // The corpus names a prefecture first in one sentence of three.
             if body.contains(short.as_str()) {
@@ -396,7 +405,11 @@ mod tests {
             }
         }
         // 保靖 is one of 7 counties of one of 14 prefectures: a few percent, not 80 %.
-        assert!(with_baojing * 10 < arts.len(), "{with_baojing} of {}", arts.len());
+        assert!(
+            with_baojing * 10 < arts.len(),
+            "{with_baojing} of {}",
+            arts.len()
+        );
         assert!(own_prefecture * 10 > arts.len() * 9, "{own_prefecture}");
     }
 

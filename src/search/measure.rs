@@ -1,6 +1,7 @@
 //! Benchmark helper: which files a cold query downloads, replaying what `search.js` fetches
-//! (the script itself, `index.json`, shard directories, the shards of the query's terms, facet
-//! blocks of the hits, the record chunks of the first page's results, and for multi-token
+//! (the script itself, `index.json`, shard directories, the shards of the query's terms, the
+//! facets of the hits — facet lists of the term with the fewest documents, the counts of a
+//! very common single term, or else the facet blocks — the record chunks of the first page's results, and for multi-token
 //! quoted phrases the full-text chunks of up to `verifyLimit` best-ranked candidates), and
 //! their gzipped size. Query planning mirrors search.js:
 //! quoted parts are phrases, CJK runs of one character match by prefix, longer runs by
@@ -199,24 +200,57 @@ fn shards_for(
     Ok(out)
 }
 
-/// Adds `boost * tf * idf` of every doc under `node` (and, for prefixes, its descendants).
-fn collect(node: &Value, prefix: bool, n: f64, boost: f64, scores: &mut BTreeMap<u32, f64>) {
-    if let Some(docs) = node.get("docs").and_then(Value::as_object) {
+/// Adds `boost * tf * idf` of every doc under `node` (the trie node of `term`; for prefixes,
+/// also its descendants) to `scores`, and each term's docs to `seen`.
+fn collect(
+    node: &Value,
+    term: &str,
+    prefix: bool,
+    n: f64,
+    boost: f64,
+    scores: &mut BTreeMap<u32, f64>,
+    seen: &mut BTreeMap<String, BTreeSet<u32>>,
+) {
+    if let Some(docs) = node.get("docs").and_then(Value::as_object)
+        && !docs.is_empty()
+    {
         let df = node.get("df").and_then(Value::as_f64).unwrap_or(0.0);
         let idf = 1.0 + (n / (df + 1.0)).ln();
+        let set = seen.entry(term.to_string()).or_default();
         for (r, v) in docs {
             if let (Ok(id), Some(tf)) = (r.parse::<u32>(), v.get("tf").and_then(Value::as_f64)) {
                 *scores.entry(id).or_default() += boost * tf * idf;
+                set.insert(id);
             }
         }
     }
     if prefix && let Some(obj) = node.as_object() {
         for (k, child) in obj {
             if k != "docs" && k != "df" {
-                collect(child, true, n, boost, scores);
+                collect(child, &format!("{term}{k}"), true, n, boost, scores, seen);
             }
         }
     }
+}
+
+/// The terms a query term matched: (shard, term, number of documents).
+type Entries = Vec<(usize, String, usize)>;
+
+/// How the facets of the hits are found (mirror of `facetsFor` in search.js): the facet
+/// lists of the query term with the fewest documents if all its terms have lists, the counts
+/// of a one-term query's only term, or the facet blocks of the hits.
+fn facet_files(m: &Manifest, infos: &[Entries], verify: bool) -> Option<Vec<String>> {
+    let listed = |e: &Entries| !e.is_empty() && e.iter().all(|x| x.2 <= m.facet_list_max);
+    let best = infos
+        .iter()
+        .filter(|e| listed(e))
+        .min_by_key(|e| e.iter().map(|x| x.2).sum::<usize>());
+    let shards: BTreeSet<usize> = match best {
+        Some(e) => e.iter().map(|x| x.0).collect(),
+        None if infos.len() == 1 && infos[0].len() == 1 && !verify => [infos[0][0].0].into(),
+        None => return None,
+    };
+    Some(shards.iter().map(|k| format!("t/{k}.f.bin")).collect())
 }
 
 /// Replays a cold query against a built index; see [`ColdQuery`].
@@ -243,19 +277,24 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     }
     let mut total: Option<BTreeMap<u32, f64>> = None;
     let n = m.docs as f64;
+    let mut infos: Vec<Entries> = Vec::new();
     for qt in &terms {
         let mut scores = BTreeMap::new();
+        let mut entries = Entries::new();
         for k in shards_for(&mut f, &m, qt)? {
             let shard = f.fetch_json(&format!("t/{k}.json"))?;
+            let mut seen = BTreeMap::new();
             for (fi, field) in m.fields.iter().enumerate() {
                 let mut node = &shard["index"][field.as_str()]["root"];
                 for c in qt.term.chars() {
                     node = &node[c.to_string().as_str()];
                 }
                 let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
-                collect(node, qt.prefix, n, boost, &mut scores);
+                collect(node, &qt.term, qt.prefix, n, boost, &mut scores, &mut seen);
             }
+            entries.extend(seen.into_iter().map(|(t, docs)| (k, t, docs.len())));
         }
+        infos.push(entries);
         total = Some(match total {
             None => scores,
             Some(prev) => prev
@@ -277,10 +316,20 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
             f.fetch(&format!("text/{}.json", id / text_chunk))?;
         }
     }
-    let block = m.facet_block.max(1) as u32;
-    let blocks: BTreeSet<u32> = ranked.iter().map(|(id, _)| id / block).collect();
-    for b in blocks {
-        f.fetch(&format!("facets/{b}.bin"))?;
+    match facet_files(&m, &infos, !verify.is_empty()) {
+        _ if ranked.is_empty() => {}
+        Some(files) => {
+            for file in files {
+                f.fetch(&file)?;
+            }
+        }
+        None => {
+            let block = m.facet_block.max(1) as u32;
+            let blocks: BTreeSet<u32> = ranked.iter().map(|(id, _)| id / block).collect();
+            for b in blocks {
+                f.fetch(&format!("facets/{b}.bin"))?;
+            }
+        }
     }
     for (id, _) in ranked.iter().take(m.page_size) {
         let records = f.fetch_json(&format!("docs/{}.json", id / chunk))?;

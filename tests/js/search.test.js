@@ -110,6 +110,35 @@ test('facets count the hits and filter', async () => {
   assert.ok(both.ids.every((id) => archive[id].regions.includes(region) && archive[id].date.startsWith(year)));
 });
 
+test('facets come from facet lists or counts, equal to counting the hits', async () => {
+  const manifest = await engine.manifest();
+  // Rare and common single terms, a multi-term query, a prefix: every way facets are found.
+  for (const q of ['保靖', '发展', '乡村振兴', '湘西州', '20', 'UBE']) {
+    fetched.length = 0;
+    const res = await engine.search(q);
+    const hits = archive.filter((d) => res.ids.includes(d.id));
+    assert.strictEqual(res.total, hits.length, q);
+    const count = (key) => {
+      const m = new Map();
+      for (const d of hits) for (const v of key(d)) m.set(v, (m.get(v) || 0) + 1);
+      return m;
+    };
+    assert.deepStrictEqual(new Map(res.facets.region), count((d) => d.regions), q);
+    assert.deepStrictEqual(new Map(res.facets.topic), count((d) => d.topics), q);
+    assert.deepStrictEqual(new Map(res.facets.year), count((d) => [d.date.slice(0, 4)]), q);
+    if (q === '保靖') assert.ok(!fetched.some((f) => f.startsWith('facets/')), fetched.join(' '));
+    if (q === '发展') {
+      assert.ok(hits.length > manifest.facetListMax, 'fixture: 发展 must be common');
+      assert.ok(!fetched.some((f) => f.startsWith('facets/')), fetched.join(' '));
+      // With a filter the same query needs each hit's values: still exact.
+      const [region, n] = res.facets.region[0];
+      const filtered = await engine.search(q, { region });
+      assert.strictEqual(filtered.total, n);
+      assert.ok(filtered.ids.every((id) => archive[id].regions.includes(region)));
+    }
+  }
+});
+
 test('sort by date is newest first; relevance favors title hits', async () => {
   const res = await engine.search('保靖', { sort: 'date' });
   assert.deepStrictEqual(res.ids, sorted(res.ids));

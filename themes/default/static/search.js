@@ -226,19 +226,26 @@
       return Promise.all(jobs).then(function (lists) { return [].concat.apply([], lists); });
     }
 
-    function collect(node, prefix, n, boost, scores) {
+    // Adds boost * tf * idf of every doc under `node` (the trie node of `term`; for prefixes
+    // also its descendants) to `scores`, and each term's docs to `seen[term]`.
+    function collect(node, term, prefix, n, boost, scores, seen) {
       if (!node) return;
-      var df = node.df || 0;
-      var idf = 1 + Math.log(n / (df + 1));
-      var docs = node.docs || {};
-      var refs = Object.keys(docs);
-      var w = boost * idf;
-      for (var i = 0; i < refs.length; i++) {
-        var id = +refs[i];
-        scores.set(id, (scores.get(id) || 0) + w * docs[refs[i]].tf);
+      var docs = node.docs;
+      if (docs) {
+        var refs = Object.keys(docs);
+        if (refs.length) {
+          var idf = 1 + Math.log(n / ((node.df || 0) + 1));
+          var w = boost * idf;
+          var set = seen[term] || (seen[term] = new Set());
+          for (var i = 0; i < refs.length; i++) {
+            var id = +refs[i];
+            scores.set(id, (scores.get(id) || 0) + w * docs[refs[i]].tf);
+            set.add(id);
+          }
+        }
       }
       if (prefix) {
-        for (var k in node) if (k !== 'docs' && k !== 'df') collect(node[k], true, n, boost, scores);
+        for (var k in node) if (k !== 'docs' && k !== 'df') collect(node[k], term + k, true, n, boost, scores, seen);
       }
     }
 
@@ -252,19 +259,25 @@
       return scoreCache[key];
     }
 
+    // {scores: Map id -> score, entries: [{k: shard, term, docs: Set of ids}]}.
     function computeScores(m, qt) {
-      return shardsFor(m, qt).then(function (ks) {
+      var ks = [];
+      return shardsFor(m, qt).then(function (list) {
+        ks = list;
         return Promise.all(ks.map(function (k) { return once('j', 't/' + k + '.json'); }));
       }).then(function (shards) {
         var scores = new Map();
-        shards.forEach(function (shard) {
+        var entries = [];
+        shards.forEach(function (shard, si) {
+          var seen = {};
           m.fields.forEach(function (field, fi) {
             var node = shard.index[field] && shard.index[field].root;
             Array.from(qt.term).forEach(function (c) { node = node && node[c]; });
-            collect(node, qt.prefix, m.docs, m.boosts[fi] || 1, scores);
+            collect(node, qt.term, qt.prefix, m.docs, m.boosts[fi] || 1, scores, seen);
           });
+          Object.keys(seen).forEach(function (t) { entries.push({ k: ks[si], term: t, docs: seen[t] }); });
         });
-        return scores;
+        return { scores: scores, entries: entries };
       });
     }
 
@@ -294,45 +307,141 @@
       });
     }
 
+    // Columns (see src/search/store.rs): u32 n; years; region counts; region ids; topic
+    // counts; topic ids. 16-bit columns hold all low bytes, then all high bytes.
+    function parseBlock(m, bytes) {
+      var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+      var p = 4;
+      var u16col = function (len) {
+        var col = new Array(len);
+        for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
+        p += 2 * len;
+        return col;
+      };
+      var lists = function (names) {
+        var counts = bytes.subarray(p, p + n);
+        p += n;
+        var total = 0;
+        for (var i = 0; i < n; i++) total += counts[i];
+        var ids = u16col(total);
+        var out = [];
+        var at = 0;
+        for (i = 0; i < n; i++) {
+          var vals = new Array(counts[i]);
+          for (var j = 0; j < counts[i]; j++) vals[j] = names[ids[at + j]];
+          out.push(vals);
+          at += counts[i];
+        }
+        return out;
+      };
+      var years = u16col(n);
+      var regions = lists(m.regions);
+      var topics = lists(m.topics);
+      var out = new Array(n);
+      for (var i = 0; i < n; i++) {
+        out[i] = { year: years[i] ? String(years[i]) : null, region: regions[i], topic: topics[i] };
+      }
+      return out;
+    }
+
     function facetBlock(m, b) {
       return once('b', 'facets/' + b + '.bin').then(function (bytes) {
-        if (bytes.parsed) return bytes.parsed;
-        // Columns (see src/search/store.rs): u32 n; years; region counts; region ids;
-        // topic counts; topic ids. 16-bit columns hold all low bytes, then all high bytes.
-        var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
-        var p = 4;
-        var u16col = function (len) {
-          var col = new Array(len);
-          for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
-          p += 2 * len;
-          return col;
-        };
-        var lists = function (names) {
-          var counts = bytes.subarray(p, p + n);
-          p += n;
-          var total = 0;
-          for (var i = 0; i < n; i++) total += counts[i];
-          var ids = u16col(total);
-          var out = [];
-          var at = 0;
-          for (i = 0; i < n; i++) {
-            out.push(ids.slice(at, at + counts[i]).map(function (id) { return names[id]; }));
-            at += counts[i];
-          }
-          return out;
-        };
-        var years = u16col(n);
-        var regions = lists(m.regions);
-        var topics = lists(m.topics);
-        var out = [];
-        for (var i = 0; i < n; i++) {
-          out.push({ year: years[i] ? String(years[i]) : null, region: regions[i], topic: topics[i] });
-        }
-        bytes.parsed = out;
-        return out;
+        if (!bytes.parsed) bytes.parsed = parseBlock(m, bytes);
+        return bytes.parsed;
       });
     }
 
+    // Facet lists of shard k (see src/search/shards.rs): Map term -> {kind, df, data}.
+    function facetLists(k) {
+      return once('b', 't/' + k + '.f.bin').then(function (bytes) {
+        if (bytes.lists) return bytes.lists;
+        var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        var count = dv.getUint32(0, true);
+        var p = 4;
+        var lens = bytes.subarray(p, p + count);
+        p += count;
+        var dec = new TextDecoder();
+        var terms = [];
+        for (var i = 0; i < count; i++) { terms.push(dec.decode(bytes.subarray(p, p + lens[i]))); p += lens[i]; }
+        var kinds = bytes.subarray(p, p + count);
+        p += count;
+        var dfs = [];
+        for (i = 0; i < count; i++) { dfs.push(dv.getUint32(p, true)); p += 4; }
+        var sizes = [];
+        for (i = 0; i < count; i++) { sizes.push(dv.getUint32(p, true)); p += 4; }
+        var map = new Map();
+        for (i = 0; i < count; i++) {
+          map.set(terms[i], { kind: kinds[i], df: dfs[i], data: bytes.subarray(p, p + sizes[i]) });
+          p += sizes[i];
+        }
+        bytes.lists = map;
+        return map;
+      });
+    }
+
+    // Facet counts of a kind-1 entry: {region, topic, year: Map value -> count}.
+    function parseCounts(m, bytes) {
+      var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      var p = 0;
+      var out = {};
+      [['region', m.regions], ['topic', m.topics], ['year', null]].forEach(function (d) {
+        var k = dv.getUint16(p, true);
+        p += 2;
+        var map = new Map();
+        for (var i = 0; i < k; i++) {
+          var id = dv.getUint16(p + 2 * i, true);
+          map.set(d[1] ? d[1][id] : String(id), dv.getUint32(p + 2 * k + 4 * i, true));
+        }
+        p += 6 * k;
+        out[d[0]] = map;
+      });
+      return out;
+    }
+
+    // Facets of the hits `ids`: from the facet lists of the query term with the fewest
+    // documents (every hit is among them); for a one-term query of a very common term with no
+    // filter, its precomputed counts; otherwise from the facet blocks. Resolves to
+    // {facets: Map id -> facet} or {counts}.
+    function facetsFor(m, p, infos, ids, filters) {
+      if (ids.length === 0) return Promise.resolve({ facets: new Map() });
+      var best = null;
+      var bestSize = Infinity;
+      if (m.facetListMax) {
+        infos.forEach(function (info) {
+          var size = 0;
+          var ok = info.entries.length > 0;
+          info.entries.forEach(function (e) { if (e.docs.size > m.facetListMax) ok = false; size += e.docs.size; });
+          if (ok && size < bestSize) { best = info; bestSize = size; }
+        });
+      }
+      if (best) {
+        return Promise.all(best.entries.map(function (e) {
+          return facetLists(e.k).then(function (lists) {
+            var l = lists.get(e.term);
+            if (!l || l.kind !== 0) throw new Error('t/' + e.k + '.f.bin: no list for ' + e.term);
+            var docs = Array.from(e.docs).sort(function (a, b) { return a - b; });
+            var vals = parseBlock(m, l.data);
+            return [docs, vals];
+          });
+        })).then(function (parts) {
+          var all = new Map();
+          parts.forEach(function (pv) { pv[0].forEach(function (id, i) { all.set(id, pv[1][i]); }); });
+          var out = new Map();
+          ids.forEach(function (id) { out.set(id, all.get(id)); });
+          return { facets: out };
+        });
+      }
+      var unfiltered = !filters.region && !filters.topic && !filters.year;
+      if (m.facetListMax && infos.length === 1 && infos[0].entries.length === 1 && p.verify.length === 0 && unfiltered) {
+        var e = infos[0].entries[0];
+        return facetLists(e.k).then(function (lists) {
+          var l = lists.get(e.term);
+          if (!l || l.kind !== 1) throw new Error('t/' + e.k + '.f.bin: no counts for ' + e.term);
+          return { counts: parseCounts(m, l.data) };
+        });
+      }
+      return withFacets(m, ids).then(function (facets) { return { facets: facets }; });
+    }
 
     /**
      * Runs a query. filters: {region, topic, year, sort: "relevance"|"date"}. Resolves to
@@ -347,7 +456,10 @@
         if (p.terms.length === 0) return finish([], new Map(), new Map(), filters, p);
         var hits = new Map();
         var partial = null;
-        return Promise.all(p.terms.map(function (qt) { return termScores(m, qt); })).then(function (lists) {
+        var infos = [];
+        return Promise.all(p.terms.map(function (qt) { return termScores(m, qt); })).then(function (results) {
+          infos = results;
+          var lists = results.map(function (r) { return r.scores; });
           lists.sort(function (a, b) { return a.size - b.size; });
           lists[0].forEach(function (s, id) {
             var total = s;
@@ -375,8 +487,8 @@
             });
           });
         }).then(function (ids) {
-          return withFacets(m, ids).then(function (facets) {
-            var res = finish(ids, facets, hits, filters, p);
+          return facetsFor(m, p, infos, ids, filters).then(function (f) {
+            var res = finish(ids, f.facets, hits, filters, p, f.counts);
             res.partial = partial;
             return res;
           });
@@ -409,12 +521,13 @@
 
   // Filters, counts facets (each dimension over hits filtered by the OTHER dimensions) and
   // sorts: by relevance (score desc, then id = newer first) or by date (id asc = newest first).
-  function finish(ids, facets, scores, filters, p) {
-    var counts = { region: new Map(), topic: new Map(), year: new Map() };
-    var kept = [];
+  // `counted` (facet counts known beforehand, only without filters) replaces `facets`.
+  function finish(ids, facets, scores, filters, p, counted) {
+    var counts = counted || { region: new Map(), topic: new Map(), year: new Map() };
+    var kept = counted ? ids.slice() : [];
     var want = DIMS.map(function (d) { return filters[d] || ''; });
     var fails = [false, false, false];
-    for (var i = 0; i < ids.length; i++) {
+    for (var i = 0; !counted && i < ids.length; i++) {
       var f = facets.get(ids[i]);
       var failCount = 0;
       for (var d = 0; d < 3; d++) {
