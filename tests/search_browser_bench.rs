@@ -10,7 +10,8 @@
 //! milliseconds from the submit to the results being in the DOM and to the next frame after
 //! it, the result count, and the files the query fetched (raw and gzipped bytes; search.js is
 //! counted too, as in `search_bench`). FOLIO_SEARCH_BROWSER_RUNS=n repeats each query n times
-//! (each cold) and reports the median.
+//! (each cold) and reports the median; FOLIO_SEARCH_BROWSER_VERBOSE=1 also prints each fetch
+//! with its start and end in ms after the submit.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -62,8 +63,11 @@ const PAGE: &str = r#"<!doctype html>
         setTimeout(function () {
           var t2 = performance.now();
           var shown = root.querySelectorAll('.fs-results li').length;
+          var res = performance.getEntriesByType('resource').filter(function (r) { return r.startTime >= t0; })
+            .map(function (r) { return r.name.replace(/^.*\/search\//, '') + '@' + (r.startTime - t0).toFixed(0) + '-' + (r.responseEnd - t0).toFixed(0); });
           fetch('/__report?state=' + st + '&dom=' + (t1 - t0).toFixed(1) + '&frame=' + (t2 - t0).toFixed(1) +
-            '&total=' + (root.getAttribute('data-total') || '') + '&shown=' + shown);
+            '&total=' + (root.getAttribute('data-total') || '') + '&shown=' + shown +
+            '&fetches=' + encodeURIComponent(res.join(' ')));
         }, 0);
       });
     });
@@ -168,6 +172,25 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// One cold run: a fresh Chromium on the bench page for `query`; returns the report fields.
 fn run_once(server: &Server, query: &str, profile: &Path) -> BTreeMap<String, String> {
     if let Ok(mut l) = server.served.lock() {
@@ -265,6 +288,11 @@ fn bench_browser_cold_queries() {
         files.retain(|p, _| p.starts_with("search/") || p == "static/search.js");
         let raw: usize = files.values().map(Vec::len).sum();
         let gz: usize = files.values().map(|b| gzip_len(b)).sum();
+        if std::env::var_os("FOLIO_SEARCH_BROWSER_VERBOSE").is_some() {
+            // Each fetch as file@start-end in ms after the submit (last run).
+            let fetches = last.get("fetches").cloned().unwrap_or_default();
+            println!("    {}", percent_decode(&fetches));
+        }
         println!(
             "  {q:<8} {:>9} {:>11.0} {:>12.0} {:>7} {:>8.1} {:>9.1}",
             last.get("total").cloned().unwrap_or_default(),

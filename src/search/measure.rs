@@ -1,7 +1,8 @@
 //! Benchmark helper: which files a cold query downloads, replaying what `search.js` fetches
 //! (the script itself, `index.json`, shard directories, the shards of the query's terms, the
 //! facets of the hits — facet lists of the term with the fewest documents, the counts of a
-//! very common single term, or else the facet blocks — the record chunks of the first page's results, and for multi-token
+//! very common single term, or else the facet blocks; for a one-term query of a very common
+//! term only its facet lists and head — the record chunks of the first page's results, and for multi-token
 //! quoted phrases the full-text chunks of up to `verifyLimit` best-ranked candidates), and
 //! their gzipped size. Query planning mirrors search.js:
 //! quoted parts are phrases, CJK runs of one character match by prefix, longer runs by
@@ -275,6 +276,13 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     if terms.is_empty() {
         return Ok(f.result);
     }
+    if let [qt] = terms.as_slice()
+        && !qt.prefix
+        && verify.is_empty()
+        && head_query(&mut f, &m, qt)?
+    {
+        return Ok(f.result);
+    }
     let mut total: Option<BTreeMap<u32, f64>> = None;
     let n = m.docs as f64;
     let mut infos: Vec<Entries> = Vec::new();
@@ -305,7 +313,6 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     }
     let hits = total.unwrap_or_default();
     f.result.candidates = hits.len();
-    let chunk = m.doc_chunk.max(1) as u32;
     let mut ranked: Vec<(u32, f64)> = hits.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     if !verify.is_empty() {
@@ -331,6 +338,89 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
             }
         }
     }
+    fetch_page(&mut f, &m, &ranked, &terms)?;
+    Ok(f.result)
+}
+
+/// The entry of `term` in a facet lists file if it is a common term (kind 1): its index in
+/// the shard, its document count and its postings per field.
+fn common_entry(data: &[u8], term: &str) -> Option<(usize, usize, [u32; 4])> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?))
+    };
+    let count = u32_at(0)? as usize;
+    let lens = data.get(4..4 + count)?;
+    let mut at = 4 + count;
+    let mut index = None;
+    for (i, &len) in lens.iter().enumerate() {
+        if data.get(at..at + usize::from(len))? == term.as_bytes() {
+            index = Some(i);
+        }
+        at += usize::from(len);
+    }
+    let i = index?;
+    let kinds = data.get(at..at + count)?;
+    at += count;
+    let df = u32_at(at + 4 * i)? as usize;
+    let sizes = at + 4 * count;
+    let mut payload = sizes + 4 * count;
+    for j in 0..i {
+        payload += u32_at(sizes + 4 * j)? as usize;
+    }
+    let mut dfs = [0u32; 4];
+    for (f, d) in dfs.iter_mut().enumerate() {
+        *d = u32_at(payload + 4 * f)?;
+    }
+    (kinds[i] == 1).then_some((i, df, dfs))
+}
+
+/// A one-term query of a common term answered from its head (mirror of `headSearch` in
+/// search.js): the shard's facet lists, the head, and the first page's records. False if the
+/// term has no head (the files fetched so far are needed by the full query too).
+fn head_query(f: &mut Fetcher<'_>, m: &Manifest, qt: &QueryTerm) -> Result<bool, SearchError> {
+    let ks = shards_for(f, m, qt)?;
+    let [k] = ks.as_slice() else {
+        return Ok(false);
+    };
+    let lists = f.fetch(&format!("t/{k}.f.bin"))?;
+    let Some((index, df, dfs)) = common_entry(&lists, &qt.term) else {
+        return Ok(false);
+    };
+    let head = f.fetch_json(&format!("t/{k}.h{index}.json"))?;
+    let n = m.docs as f64;
+    let mut scores: BTreeMap<u32, f64> = BTreeMap::new();
+    for (fi, field) in m.fields.iter().enumerate() {
+        let mut node = &head["index"][field.as_str()]["root"];
+        for c in qt.term.chars() {
+            node = &node[c.to_string().as_str()];
+        }
+        let Some(docs) = node.get("docs").and_then(Value::as_object) else {
+            continue;
+        };
+        let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1).max(1));
+        let idf = 1.0 + (n / (f64::from(dfs.get(fi).copied().unwrap_or(0)) + 1.0)).ln();
+        for (r, v) in docs {
+            if let (Ok(id), Some(tf)) = (r.parse::<u32>(), v.get("tf").and_then(Value::as_f64)) {
+                *scores.entry(id).or_default() += boost * idf * tf;
+            }
+        }
+    }
+    f.result.candidates = df;
+    let mut ranked: Vec<(u32, f64)> = scores.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    fetch_page(f, m, &ranked, std::slice::from_ref(qt))?;
+    Ok(true)
+}
+
+/// The record chunks of the first page of `ranked` and, for a hit whose title, kicker and
+/// lead lack every term, its full text (the snippet source search.js then fetches).
+fn fetch_page(
+    f: &mut Fetcher<'_>,
+    m: &Manifest,
+    ranked: &[(u32, f64)],
+    terms: &[QueryTerm],
+) -> Result<(), SearchError> {
+    let chunk = m.doc_chunk.max(1) as u32;
     for (id, _) in ranked.iter().take(m.page_size) {
         let records = f.fetch_json(&format!("docs/{}.json", id / chunk))?;
         // A shown hit matched neither in title, kicker nor lead gets its snippet from its
@@ -347,7 +437,7 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
             f.fetch(&format!("text/{}.json", id / text_chunk))?;
         }
     }
-    Ok(f.result)
+    Ok(())
 }
 
 /// Gzipped bytes a cold `query` downloads from the index in `out_dir`, script included.

@@ -365,10 +365,11 @@ fn build_full(
     let t_shards = Instant::now();
     let mut merged = sink.finish(&names).map_err(io_err(&spill_dir))?;
     let shard_dir = out_dir.join("t");
-    let facets = Arc::new(shards::FacetSource {
-        table: std::mem::take(&mut store.facets),
-        list_max: shards::list_max(opts, next_id as usize),
-    });
+    let facets = Arc::new(shards::FacetSource::new(
+        std::mem::take(&mut store.facets),
+        opts,
+        next_id as usize,
+    ));
     let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize, 0)
         .map_err(io_err(&shard_dir))?
         .with_facets(facets);
@@ -640,10 +641,11 @@ fn try_incremental(
     if (store.produced.iter()).any(|f| f.0.starts_with("facets/") && !kept.contains(f.0.as_str())) {
         return Ok(None);
     }
-    let facets = Arc::new(shards::FacetSource {
-        table: std::mem::take(&mut store.facets),
-        list_max: shards::list_max(opts, keys.len()),
-    });
+    let facets = Arc::new(shards::FacetSource::new(
+        std::mem::take(&mut store.facets),
+        opts,
+        keys.len(),
+    ));
     let t_shards = Instant::now();
     let affected = incremental::diff(&changed);
     let shard_dir = out_dir.join("t");
@@ -679,6 +681,20 @@ fn try_incremental(
     for (rel, len) in &store.kept {
         if fs::metadata(prev_dir.join(rel)).map(|m| m.len()).ok() != Some(*len) {
             return Ok(None);
+        }
+    }
+    // Heads of kept shards' common terms (`t/<j>.h<i>.json`) are kept with them.
+    let mut heads: std::collections::HashMap<usize, Vec<(String, u64)>> = Default::default();
+    let prev_t = prev_dir.join("t");
+    for entry in fs::read_dir(&prev_t).map_err(io_err(&prev_t))? {
+        let entry = entry.map_err(io_err(&prev_t))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((j, rest)) = name.split_once(".h") else {
+            continue;
+        };
+        if let (Ok(j), true) = (j.parse::<usize>(), rest.ends_with(".json")) {
+            let len = entry.metadata().map_err(io_err(&prev_t))?.len();
+            heads.entry(j).or_default().push((format!("t/{name}"), len));
         }
     }
     stats.kept_files = Vec::with_capacity(up.kept.len() * 2);

@@ -14,8 +14,12 @@
 //! m term byte lengths (u8); the terms' UTF-8 bytes; m kinds (u8); m document counts (u32,
 //! distinct documents over all fields); m payload lengths (u32); the payloads. Kind 0: the
 //! facet block (format of `facets/<b>.bin`) of the term's documents in id order; kind 1 (a
-//! term in more than `list_max` documents): only the facet counts over its documents
-//! ([`FacetTable::encode_counts`]), enough for a one-term query.
+//! term in more than `list_max` documents): the number of its postings in each field (4 ×
+//! u32, for idf) followed by the facet counts over its documents
+//! ([`FacetTable::encode_counts`]), enough for a one-term query. Such a term i of shard k also
+//! gets a head `t/<k>.h<i>.json`: an elasticlunr index JSON holding only its postings of the
+//! `2 × page_size` best-scored documents and the `2 × page_size` newest, so a one-term query
+//! shows its first page and exact counts without downloading the whole posting list.
 //! This module must NOT tokenize or merge runs.
 
 use std::fs;
@@ -100,17 +104,107 @@ pub fn list_max(opts: &SearchOptions, docs: usize) -> usize {
     }
 }
 
-/// What the facet lists are made of: every document's facet values and the list limit.
+/// What the facet lists and heads are made of: every document's facet values, the list
+/// limit, the field boosts and the head size.
 #[derive(Debug, Default)]
 pub struct FacetSource {
     /// Facet values of every document.
     pub table: FacetTable,
     /// See [`list_max`].
     pub list_max: usize,
+    /// Field boosts in [`super::lunr_json::FIELDS`] order.
+    pub boosts: [u32; 4],
+    /// Documents of a head by score and, again, by id (2 × page size).
+    pub head: usize,
+}
+
+impl FacetSource {
+    /// Every setting for an index of `docs` documents built with `opts`.
+    pub fn new(table: FacetTable, opts: &SearchOptions, docs: usize) -> FacetSource {
+        FacetSource {
+            table,
+            list_max: list_max(opts, docs),
+            boosts: [
+                opts.boost_title,
+                opts.boost_kicker,
+                opts.boost_body,
+                opts.boost_authors,
+            ],
+            head: 2 * opts.page_size.max(1),
+        }
+    }
+}
+
+/// Distinct documents of a term.
+fn doc_count(tp: &TermPostings) -> usize {
+    let mut docs: Vec<u32> = tp.postings.iter().map(|p| p.doc).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    docs.len()
+}
+
+/// Postings in each field of a term.
+fn field_dfs(tp: &TermPostings) -> [u32; 4] {
+    let mut dfs = [0u32; 4];
+    for p in &tp.postings {
+        if let Some(d) = dfs.get_mut(usize::from(p.field)) {
+            *d += 1;
+        }
+    }
+    dfs
+}
+
+/// The head of a common term: its postings of the `src.head` best-scored documents (score as
+/// search.js computes it: per field in order, boost × (1 + ln(n / (df + 1))) × √count, summed;
+/// ties by id) and of the `src.head` lowest ids.
+pub fn head(tp: &TermPostings, src: &FacetSource, docs: usize) -> TermPostings {
+    let dfs = field_dfs(tp);
+    let n = docs as f64;
+    let mut by_doc: Vec<(u32, [u32; 4])> = Vec::new();
+    let mut sorted = tp.postings.clone();
+    sorted.sort_unstable_by_key(|p| (p.doc, p.field));
+    for p in &sorted {
+        if by_doc.last().is_none_or(|d| d.0 != p.doc) {
+            by_doc.push((p.doc, [0; 4]));
+        }
+        if let (Some(last), true) = (by_doc.last_mut(), usize::from(p.field) < 4) {
+            last.1[usize::from(p.field)] = p.count;
+        }
+    }
+    let mut scored: Vec<(f64, u32)> = by_doc
+        .iter()
+        .map(|(doc, counts)| {
+            let mut s = 0.0f64;
+            for f in 0..4 {
+                if counts[f] > 0 {
+                    let idf = 1.0 + (n / (f64::from(dfs[f]) + 1.0)).ln();
+                    s += f64::from(src.boosts[f].max(1)) * idf * f64::from(counts[f]).sqrt();
+                }
+            }
+            (s, *doc)
+        })
+        .collect();
+    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut keep: Vec<u32> = scored.iter().take(src.head).map(|x| x.1).collect();
+    keep.extend(by_doc.iter().take(src.head).map(|x| x.0));
+    keep.sort_unstable();
+    keep.dedup();
+    TermPostings {
+        term: tp.term.clone(),
+        postings: (tp.postings.iter())
+            .filter(|p| keep.binary_search(&p.doc).is_ok())
+            .copied()
+            .collect(),
+    }
 }
 
 /// The facet lists file `t/<k>.f.bin` of a shard's terms (see the module doc).
 pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) -> Vec<u8> {
+    let with_dfs = |tp: &TermPostings, counts: Vec<u8>| {
+        let mut out: Vec<u8> = field_dfs(tp).iter().flat_map(|d| d.to_le_bytes()).collect();
+        out.extend(counts);
+        out
+    };
     let mut out = (terms.len() as u32).to_le_bytes().to_vec();
     for tp in terms {
         out.push(tp.term.len().min(255) as u8);
@@ -130,7 +224,7 @@ pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) 
         payloads.push(if list {
             table.encode(&docs)
         } else {
-            table.encode_counts(&docs)
+            with_dfs(tp, table.encode_counts(&docs))
         });
     }
     for df in dfs {
@@ -244,7 +338,8 @@ impl ShardWriter {
         self.pending_bytes = 0;
         let docs = self.docs;
         let dir = &self.dir;
-        let (facets, max) = (&self.facets.table, self.facets.list_max);
+        let src = &*self.facets;
+        let (facets, max) = (&src.table, src.list_max);
         let sizes: Vec<io::Result<(usize, u64, u64)>> = pending
             .par_iter()
             .map(|(k, terms)| {
@@ -252,7 +347,15 @@ impl ShardWriter {
                 fs::write(dir.join(format!("{k}.json")), &data)?;
                 let lists = facet_lists(terms, facets, max);
                 fs::write(dir.join(format!("{k}.f.bin")), &lists)?;
-                Ok((*k, data.len() as u64, lists.len() as u64))
+                let mut side = lists.len() as u64;
+                for (i, tp) in terms.iter().enumerate() {
+                    if doc_count(tp) > max {
+                        let head = shard_json(&[head(tp, src, docs)], docs)?;
+                        fs::write(dir.join(format!("{k}.h{i}.json")), &head)?;
+                        side += head.len() as u64;
+                    }
+                }
+                Ok((*k, data.len() as u64, side))
             })
             .collect();
         for size in sizes {
@@ -367,11 +470,38 @@ mod tests {
         let mut want = vec![2, 0, 0, 0, 2, 1, b'a', b'b', b'c', 0, 1];
         want.extend([2, 0, 0, 0, 3, 0, 0, 0]); // documents: ab {1, 3}, c {0, 1, 2}
         let block = table.encode(&[1, 3]);
-        let counts = table.encode_counts(&[0, 1, 2]);
+        let mut counts = vec![0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]; // body: 3
+        counts.extend(table.encode_counts(&[0, 1, 2]));
         want.extend((block.len() as u32).to_le_bytes());
         want.extend((counts.len() as u32).to_le_bytes());
         want.extend(block);
         want.extend(counts);
         assert_eq!(data, want);
+    }
+
+    #[test]
+    fn head_keeps_best_scored_and_newest_documents() {
+        let src = FacetSource {
+            boosts: [5, 2, 1, 2],
+            head: 2,
+            ..FacetSource::default()
+        };
+        let p = |doc, field, count| Posting { doc, field, count };
+        // Doc 7 has the term in its title, doc 5 four times in its body; 0 and 1 are newest.
+        let tp = TermPostings {
+            term: "x".into(),
+            postings: vec![
+                p(0, 2, 1),
+                p(1, 2, 1),
+                p(3, 2, 1),
+                p(5, 2, 4),
+                p(7, 0, 1),
+                p(7, 2, 1),
+                p(9, 2, 1),
+            ],
+        };
+        let h = head(&tp, &src, 20);
+        let docs: Vec<u32> = h.postings.iter().map(|p| p.doc).collect();
+        assert_eq!(docs, [0, 1, 5, 7, 7]);
     }
 }
