@@ -455,7 +455,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
     let mut h = blake3::Hasher::new();
-    h.update(b"folio-search-index-v3");
+    h.update(b"folio-search-index-v4");
     h.update(&serde_json::to_vec(opts).unwrap_or_default());
     h.update(elasticlunr::ELASTICLUNR_VERSION.as_bytes());
     *h.finalize().as_bytes()
@@ -707,6 +707,9 @@ fn try_incremental(
             .kept_files
             .push((format!("t/{j}.json"), state.shards[j].1));
         stats.kept_files.push((lists, meta.len()));
+        stats
+            .kept_files
+            .extend(heads.remove(&j).unwrap_or_default());
     }
     stats.kept_files.append(&mut store.kept);
     stats.shards = firsts.len() as u64;
