@@ -535,6 +535,7 @@
       var single = p.terms.length === 1 && !p.terms[0].prefix;
       var unfiltered = !filters.region && !filters.topic && !filters.year;
       var order = null;
+      var facets = null;
       return Promise.all(p.terms.map(function (qt) { return termScores(m, qt, single); })).then(function (results) {
         infos = results;
         // Every term is required: walk the rarest term's docs, keep those all others have.
@@ -549,6 +550,10 @@
           if (j === terms.length) { total[id] = s; ids.push(id); }
         }
         if (p.verify.length === 0) {
+          // Facets first (their file is requested before the records', which would otherwise
+          // take the browser's few connections).
+          facets = facetsFor(m, p, infos, ids, filters);
+          facets.catch(function () {});
           if (unfiltered) {
             // Without filters every hit is shown in this order: fetch the first page's
             // records while the facets load.
@@ -571,7 +576,7 @@
           });
         });
       }).then(function (ids) {
-        return facetsFor(m, p, infos, ids, filters).then(function (f) {
+        return (facets || facetsFor(m, p, infos, ids, filters)).then(function (f) {
           var res = finish(ids, f.facets, total, filters, p, f.counts, order);
           res.partial = partial;
           return res;
