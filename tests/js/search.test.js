@@ -155,8 +155,14 @@ test('facets come from facet lists or counts, equal to counting the hits', async
   }
 });
 
-test('common one-term queries answer from heads', () => {
+test('common one-term queries answer from heads', async () => {
   assert.ok(headAnswers > 0, 'no query used a head');
+  // A quoted common term with punctuation is a phrase to verify, never a head answer.
+  const want = containing('发展，');
+  assert.ok(want.length > 0 && want.length < containing('发展').length);
+  const res = await engine.search('"发展，"');
+  assert.ok(!res.incomplete);
+  assert.deepStrictEqual(sorted(res.ids), want);
 });
 
 test('sort by date is newest first; relevance favors title hits', async () => {

@@ -478,7 +478,8 @@
       return manifest().then(function (m) {
         if (p.terms.length === 0) return finish([], new Map(), new Float64Array(0), filters, p);
         var unfiltered = !filters.region && !filters.topic && !filters.year;
-        if (p.terms.length === 1 && !p.terms[0].prefix && unfiltered && !filters.full && m.facetListMax) {
+        var one = p.terms.length === 1 && !p.terms[0].prefix && p.verify.length === 0;
+        if (one && unfiltered && !filters.full && m.facetListMax) {
           return headSearch(m, p, filters).then(function (res) { return res || fullSearch(m, p, filters); });
         }
         return fullSearch(m, p, filters);
