@@ -467,10 +467,13 @@
     }
 
     /**
-     * Runs a query. filters: {region, topic, year, sort: "relevance"|"date"}. Resolves to
+     * Runs a query. filters: {region, topic, year, sort: "relevance"|"date", full}. Resolves to
      * {total, ids (filtered, sorted), facets: {region, topic, year: [[value, count], ...]}, plan,
-     * partial: null | {checked, candidates}} (partial: a phrase query with more candidates than
-     * the manifest's verifyLimit; only the first `checked` were verified).
+     * partial: null | {checked, candidates}, incomplete} (partial: a phrase query with more
+     * candidates than the manifest's verifyLimit; only the first `checked` were verified).
+     * An unfiltered one-term query of a very common term answers from the term's head:
+     * `incomplete` is then true and `ids` holds only the first page (total and facets are
+     * exact); search again with `full: true` for every id.
      */
     function search(query, filters) {
       filters = filters || {};
