@@ -112,9 +112,17 @@ fn cold_query_downloads_only_what_the_query_needs() {
     assert!(names.contains(&"search.js") && names.contains(&"index.json"));
     let shards = names
         .iter()
-        .filter(|f| f.starts_with("t/") && !f.starts_with("t/d"))
+        .filter(|f| {
+            f.starts_with("t/")
+                && !f.starts_with("t/d")
+                && f.ends_with(".json")
+                && !f.contains(".h")
+        })
         .count();
     assert_eq!(shards, 1, "one bigram needs one shard: {names:?}");
+    // The facets of its hits come from that shard's facet lists, not from facet blocks.
+    assert!(names.iter().any(|f| f.ends_with(".f.bin")), "{names:?}");
+    assert!(!names.iter().any(|f| f.starts_with("facets/")), "{names:?}");
     assert!((shards as u64) < stats.shards);
     assert!(r.gzip_bytes < r.raw_bytes);
     assert_eq!(r.gzip_bytes, r.files.iter().map(|(_, gz)| gz).sum::<u64>());
@@ -250,9 +258,15 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let kept_shards = sy
         .kept_files
         .iter()
-        .filter(|(f, _)| f.starts_with("t/"))
+        .filter(|(f, _)| f.starts_with("t/") && f.ends_with(".json") && !f.contains(".h"))
         .count();
     assert_eq!(kept_shards as u64, s0.shards);
+    let kept_lists = sy
+        .kept_files
+        .iter()
+        .filter(|(f, _)| f.ends_with(".f.bin"))
+        .count();
+    assert_eq!(kept_lists as u64, s0.shards);
     // So are the record, text and facet files: only directories and the manifest are written.
     assert!(
         support::snapshot(&vx)
@@ -283,7 +297,15 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let read = reads.load(std::sync::atomic::Ordering::Relaxed);
     assert!((1..=4).contains(&read), "read {read} bodies");
     let expected = clean(&v1_docs, "c1");
-    assert!(assembled(&v1, &v0, &s1) == expected, "incremental != clean");
+    let got = assembled(&v1, &v0, &s1);
+    let differ: Vec<&String> = (got.keys().chain(expected.keys()))
+        .filter(|k| got.get(*k) != expected.get(*k))
+        .collect();
+    let missing: Vec<&&String> = differ.iter().filter(|k| !got.contains_key(**k)).collect();
+    assert!(
+        differ.is_empty(),
+        "incremental != clean: {differ:?} missing {missing:?}"
+    );
     let (old_t, new_t) = (analyze(&docs[3]), analyze(&v1_docs[3]));
     let changed: Vec<&String> = new_t
         .terms
@@ -365,4 +387,21 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     .unwrap();
     assert!(!s4.incremental);
     assert!(support::snapshot(&v4) == clean(fewer, "c4"));
+
+    // A changed region changes facet lists of shards no term change touches: a full build.
+    commit_state(&cache, &public).unwrap();
+    let mut v5_docs = fewer.to_vec();
+    v5_docs[2].regions = vec!["怀化市".into()];
+    let v5 = base.path().join("v5");
+    let s5 = build_index_incremental(
+        &DocSource::in_memory(&v5_docs),
+        &v5,
+        &cache,
+        &v4,
+        &public,
+        &opts,
+    )
+    .unwrap();
+    assert!(!s5.incremental);
+    assert!(support::snapshot(&v5) == clean(&v5_docs, "c5"));
 }

@@ -247,3 +247,85 @@ fn search_page_finds_seed_queries_in_headless_chromium() {
     );
     assert!(want.is_subset(&got));
 }
+
+/// The search page with a script that, once the first page is shown, clicks "more" until every
+/// hit is listed (or nothing changes) and then marks the root `data-clicked`.
+const HARNESS_MORE: &str = r#"<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>搜索</title></head><body>
+<div id="folio-search" data-index="/search/"></div>
+<script src="/search.js"></script>
+<script>
+(function () {
+  var root = document.getElementById('folio-search');
+  var clicks = 0;
+  var last = -1;
+  function step() {
+    var more = root.querySelector('.fs-more');
+    var shown = root.querySelectorAll('.fs-results li').length;
+    if (root.getAttribute('data-state') !== 'done' || (shown === last && more && !more.hidden)) {
+      setTimeout(step, 50);
+      return;
+    }
+    if (more && !more.hidden && clicks < 10) {
+      last = shown;
+      clicks++;
+      more.click();
+      setTimeout(step, 50);
+      return;
+    }
+    root.setAttribute('data-clicked', String(clicks));
+  }
+  setTimeout(step, 50);
+})();
+</script>
+</body></html>"#;
+
+/// A common term's first page comes from its head; "more" then loads the full posting list and
+/// lists every hit exactly once.
+#[test]
+fn more_results_after_a_head_answer_lists_every_hit() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("FOLIO_REQUIRE_BROWSER").is_none(),
+            "FOLIO_REQUIRE_BROWSER is set (CI) but `chromium` is not installed"
+        );
+        eprintln!("SKIPPED: `chromium` is not installed (apt-get install -y chromium)");
+        return;
+    };
+    let site = tempfile::tempdir().expect("tempdir");
+    let docs = support::archive();
+    let opts = support::fixture_options();
+    build_index(
+        docs.clone().into_iter(),
+        &site.path().join("search"),
+        None,
+        &opts,
+    )
+    .expect("build");
+    std::fs::write(site.path().join("search/index.html"), HARNESS_MORE).expect("harness");
+    std::fs::copy(
+        support::root().join("themes/default/static/search.js"),
+        site.path().join("search.js"),
+    )
+    .expect("copy search.js");
+    let port = serve(site.path().to_path_buf());
+    let profile = tempfile::tempdir().expect("profile");
+    let q = "发展";
+    let want = containing(&docs, q);
+    // More hits than one page and than the facet list limit: answered from a head.
+    assert!(want.len() > opts.page_size && want.len() > opts.facet_list_max);
+    let url = format!("http://127.0.0.1:{port}/search/?q={}", percent_encode(q));
+    let dom = dump_dom(browser, &url, profile.path());
+    assert!(
+        attr(&dom, "data-clicked").is_some_and(|c| c != "0"),
+        "{dom}"
+    );
+    assert_eq!(
+        attr(&dom, "data-total"),
+        Some(want.len().to_string().as_str())
+    );
+    let list = dom.split("class=\"fs-results\"").nth(1).unwrap_or("");
+    let list = list.split("</ol>").next().unwrap_or("");
+    assert_eq!(list.matches("<li>").count(), want.len(), "each hit once");
+    assert_eq!(result_urls(&dom), want);
+}

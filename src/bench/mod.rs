@@ -35,7 +35,7 @@ pub struct BenchRow {
 pub fn ensure_archive(work: &Path, n: usize, corpus: &str) -> Result<PathBuf> {
     let dir = work.join(n.to_string());
     let marker = dir.join(".generated");
-    let want = format!("folio-bench v1 n={n} seed=42\n");
+    let want = format!("folio-bench v2 n={n} seed=42\n");
     if fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
         return Ok(dir);
     }

@@ -15,12 +15,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::analyze::DocTokens;
 use super::lunr_json::{FIELDS, Posting, TermPostings};
-use super::shards::{ShardWriter, estimate};
+use super::shards::{FacetSource, ShardWriter, estimate};
 use super::token_cache::Key;
 
 const MAGIC: &[u8; 8] = b"FOLIOSS2";
@@ -266,6 +267,7 @@ pub fn update_shards(
     affected: &BTreeMap<String, Vec<Change>>,
     target: usize,
     docs: usize,
+    facets: &Arc<FacetSource>,
 ) -> io::Result<Option<Update>> {
     let load = |j: usize| -> Option<Vec<TermPostings>> {
         let path = prev_dir.join(format!("t/{j}.json"));
@@ -287,7 +289,7 @@ pub fn update_shards(
             up.kept.push(j);
             up.shards.push(shard.clone());
         }
-        let mut w = ShardWriter::new(out_dir, target, docs, start)?;
+        let mut w = ShardWriter::new(out_dir, target, docs, start)?.with_facets(facets.clone());
         let mut j = start;
         let mut stopped = false;
         while j < old.len() {

@@ -1,6 +1,8 @@
 //! Benchmark helper: which files a cold query downloads, replaying what `search.js` fetches
-//! (the script itself, `index.json`, shard directories, the shards of the query's terms, facet
-//! blocks of the hits, the record chunks of the first page's results, and for multi-token
+//! (the script itself, `index.json`, shard directories, the shards of the query's terms, the
+//! facets of the hits — facet lists of the term with the fewest documents, the counts of a
+//! very common single term, or else the facet blocks; for a one-term query of a very common
+//! term only its facet lists and head — the record chunks of the first page's results, and for multi-token
 //! quoted phrases the full-text chunks of up to `verifyLimit` best-ranked candidates), and
 //! their gzipped size. Query planning mirrors search.js:
 //! quoted parts are phrases, CJK runs of one character match by prefix, longer runs by
@@ -199,24 +201,57 @@ fn shards_for(
     Ok(out)
 }
 
-/// Adds `boost * tf * idf` of every doc under `node` (and, for prefixes, its descendants).
-fn collect(node: &Value, prefix: bool, n: f64, boost: f64, scores: &mut BTreeMap<u32, f64>) {
-    if let Some(docs) = node.get("docs").and_then(Value::as_object) {
+/// Adds `boost * tf * idf` of every doc under `node` (the trie node of `term`; for prefixes,
+/// also its descendants) to `scores`, and each term's docs to `seen`.
+fn collect(
+    node: &Value,
+    term: &str,
+    prefix: bool,
+    n: f64,
+    boost: f64,
+    scores: &mut BTreeMap<u32, f64>,
+    seen: &mut BTreeMap<String, BTreeSet<u32>>,
+) {
+    if let Some(docs) = node.get("docs").and_then(Value::as_object)
+        && !docs.is_empty()
+    {
         let df = node.get("df").and_then(Value::as_f64).unwrap_or(0.0);
         let idf = 1.0 + (n / (df + 1.0)).ln();
+        let set = seen.entry(term.to_string()).or_default();
         for (r, v) in docs {
             if let (Ok(id), Some(tf)) = (r.parse::<u32>(), v.get("tf").and_then(Value::as_f64)) {
                 *scores.entry(id).or_default() += boost * tf * idf;
+                set.insert(id);
             }
         }
     }
     if prefix && let Some(obj) = node.as_object() {
         for (k, child) in obj {
             if k != "docs" && k != "df" {
-                collect(child, true, n, boost, scores);
+                collect(child, &format!("{term}{k}"), true, n, boost, scores, seen);
             }
         }
     }
+}
+
+/// The terms a query term matched: (shard, term, number of documents).
+type Entries = Vec<(usize, String, usize)>;
+
+/// How the facets of the hits are found (mirror of `facetsFor` in search.js): the facet
+/// lists of the query term with the fewest documents if all its terms have lists, the counts
+/// of a one-term query's only term, or the facet blocks of the hits.
+fn facet_files(m: &Manifest, infos: &[Entries], verify: bool) -> Option<Vec<String>> {
+    let listed = |e: &Entries| !e.is_empty() && e.iter().all(|x| x.2 <= m.facet_list_max);
+    let best = infos
+        .iter()
+        .filter(|e| listed(e))
+        .min_by_key(|e| e.iter().map(|x| x.2).sum::<usize>());
+    let shards: BTreeSet<usize> = match best {
+        Some(e) => e.iter().map(|x| x.0).collect(),
+        None if infos.len() == 1 && infos[0].len() == 1 && !verify => [infos[0][0].0].into(),
+        None => return None,
+    };
+    Some(shards.iter().map(|k| format!("t/{k}.f.bin")).collect())
 }
 
 /// Replays a cold query against a built index; see [`ColdQuery`].
@@ -241,21 +276,33 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     if terms.is_empty() {
         return Ok(f.result);
     }
+    if let [qt] = terms.as_slice()
+        && !qt.prefix
+        && verify.is_empty()
+        && head_query(&mut f, &m, qt)?
+    {
+        return Ok(f.result);
+    }
     let mut total: Option<BTreeMap<u32, f64>> = None;
     let n = m.docs as f64;
+    let mut infos: Vec<Entries> = Vec::new();
     for qt in &terms {
         let mut scores = BTreeMap::new();
+        let mut entries = Entries::new();
         for k in shards_for(&mut f, &m, qt)? {
             let shard = f.fetch_json(&format!("t/{k}.json"))?;
+            let mut seen = BTreeMap::new();
             for (fi, field) in m.fields.iter().enumerate() {
                 let mut node = &shard["index"][field.as_str()]["root"];
                 for c in qt.term.chars() {
                     node = &node[c.to_string().as_str()];
                 }
                 let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
-                collect(node, qt.prefix, n, boost, &mut scores);
+                collect(node, &qt.term, qt.prefix, n, boost, &mut scores, &mut seen);
             }
+            entries.extend(seen.into_iter().map(|(t, docs)| (k, t, docs.len())));
         }
+        infos.push(entries);
         total = Some(match total {
             None => scores,
             Some(prev) => prev
@@ -266,7 +313,6 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     }
     let hits = total.unwrap_or_default();
     f.result.candidates = hits.len();
-    let chunk = m.doc_chunk.max(1) as u32;
     let mut ranked: Vec<(u32, f64)> = hits.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     if !verify.is_empty() {
@@ -277,11 +323,104 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
             f.fetch(&format!("text/{}.json", id / text_chunk))?;
         }
     }
-    let block = m.facet_block.max(1) as u32;
-    let blocks: BTreeSet<u32> = ranked.iter().map(|(id, _)| id / block).collect();
-    for b in blocks {
-        f.fetch(&format!("facets/{b}.bin"))?;
+    match facet_files(&m, &infos, !verify.is_empty()) {
+        _ if ranked.is_empty() => {}
+        Some(files) => {
+            for file in files {
+                f.fetch(&file)?;
+            }
+        }
+        None => {
+            let block = m.facet_block.max(1) as u32;
+            let blocks: BTreeSet<u32> = ranked.iter().map(|(id, _)| id / block).collect();
+            for b in blocks {
+                f.fetch(&format!("facets/{b}.bin"))?;
+            }
+        }
     }
+    fetch_page(&mut f, &m, &ranked, &terms)?;
+    Ok(f.result)
+}
+
+/// The entry of `term` in a facet lists file if it is a common term (kind 1): its index in
+/// the shard, its document count and its postings per field.
+fn common_entry(data: &[u8], term: &str) -> Option<(usize, usize, [u32; 4])> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?))
+    };
+    let count = u32_at(0)? as usize;
+    let lens = data.get(4..4 + count)?;
+    let mut at = 4 + count;
+    let mut index = None;
+    for (i, &len) in lens.iter().enumerate() {
+        if data.get(at..at + usize::from(len))? == term.as_bytes() {
+            index = Some(i);
+        }
+        at += usize::from(len);
+    }
+    let i = index?;
+    let kinds = data.get(at..at + count)?;
+    at += count;
+    let df = u32_at(at + 4 * i)? as usize;
+    let sizes = at + 4 * count;
+    let mut payload = sizes + 4 * count;
+    for j in 0..i {
+        payload += u32_at(sizes + 4 * j)? as usize;
+    }
+    let mut dfs = [0u32; 4];
+    for (f, d) in dfs.iter_mut().enumerate() {
+        *d = u32_at(payload + 4 * f)?;
+    }
+    (kinds[i] == 1).then_some((i, df, dfs))
+}
+
+/// A one-term query of a common term answered from its head (mirror of `headSearch` in
+/// search.js): the shard's facet lists, the head, and the first page's records. False if the
+/// term has no head (the files fetched so far are needed by the full query too).
+fn head_query(f: &mut Fetcher<'_>, m: &Manifest, qt: &QueryTerm) -> Result<bool, SearchError> {
+    let ks = shards_for(f, m, qt)?;
+    let [k] = ks.as_slice() else {
+        return Ok(false);
+    };
+    let lists = f.fetch(&format!("t/{k}.f.bin"))?;
+    let Some((index, df, dfs)) = common_entry(&lists, &qt.term) else {
+        return Ok(false);
+    };
+    let head = f.fetch_json(&format!("t/{k}.h{index}.json"))?;
+    let n = m.docs as f64;
+    let mut scores: BTreeMap<u32, f64> = BTreeMap::new();
+    for (fi, field) in m.fields.iter().enumerate() {
+        let mut node = &head["index"][field.as_str()]["root"];
+        for c in qt.term.chars() {
+            node = &node[c.to_string().as_str()];
+        }
+        let Some(docs) = node.get("docs").and_then(Value::as_object) else {
+            continue;
+        };
+        let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1).max(1));
+        let idf = 1.0 + (n / (f64::from(dfs.get(fi).copied().unwrap_or(0)) + 1.0)).ln();
+        for (r, v) in docs {
+            if let (Ok(id), Some(tf)) = (r.parse::<u32>(), v.get("tf").and_then(Value::as_f64)) {
+                *scores.entry(id).or_default() += boost * idf * tf;
+            }
+        }
+    }
+    f.result.candidates = df;
+    let mut ranked: Vec<(u32, f64)> = scores.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    fetch_page(f, m, &ranked, std::slice::from_ref(qt))?;
+    Ok(true)
+}
+
+/// The record chunks of the first page of `ranked` and, for a hit whose title, kicker and
+/// lead lack every term, its full text (the snippet source search.js then fetches).
+fn fetch_page(
+    f: &mut Fetcher<'_>,
+    m: &Manifest,
+    ranked: &[(u32, f64)],
+    terms: &[QueryTerm],
+) -> Result<(), SearchError> {
+    let chunk = m.doc_chunk.max(1) as u32;
     for (id, _) in ranked.iter().take(m.page_size) {
         let records = f.fetch_json(&format!("docs/{}.json", id / chunk))?;
         // A shown hit matched neither in title, kicker nor lead gets its snippet from its
@@ -298,7 +437,7 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
             f.fetch(&format!("text/{}.json", id / text_chunk))?;
         }
     }
-    Ok(f.result)
+    Ok(())
 }
 
 /// Gzipped bytes a cold `query` downloads from the index in `out_dir`, script included.

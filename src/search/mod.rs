@@ -5,7 +5,8 @@
 //! - `index.json`: manifest (document count, fields and boosts, shard directory groups, facet
 //!   vocabularies, chunk sizes);
 //! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range;
-//!   `t/d<g>.json`: first terms of a group of shards;
+//!   `t/d<g>.json`: first terms of a group of shards; `t/<k>.f.bin`: the facet values of the
+//!   documents of each term of shard k (or, for a very common term, their facet counts);
 //! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
 //! - `text/<c>.json`: full bodies, fetched only to verify quoted phrases;
 //! - `facets/<b>.bin`: compact region/topic/year values per document.
@@ -28,6 +29,7 @@ mod tokenize;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -72,7 +74,7 @@ pub struct SearchOptions {
     pub shard_bytes: usize,
     /// Shards listed per directory file `t/d<g>.json` (default 512).
     pub dir_group: usize,
-    /// Documents per result-record file `docs/<c>.json` (default 16).
+    /// Documents per result-record file `docs/<c>.json` (default 4).
     pub doc_chunk: usize,
     /// Characters of the body kept in the result record as snippet source (default 160;
     /// 0 keeps the whole body).
@@ -82,6 +84,10 @@ pub struct SearchOptions {
     pub text_chunk: usize,
     /// Documents per facet block `facets/<b>.bin` (default 8192).
     pub facet_block: usize,
+    /// A term in more documents than this keeps only facet counts, not the facet values of
+    /// each document, in its shard's facet lists `t/<k>.f.bin` (default 0: a quarter of the
+    /// documents, at least 4096).
+    pub facet_list_max: usize,
     /// Documents tokenized per parallel batch (default 2048); bounds bodies held at once.
     pub batch_docs: usize,
     /// In-memory posting budget in MiB before a sorted run is spilled (default 512; the
@@ -111,10 +117,11 @@ impl Default for SearchOptions {
             enabled: true,
             shard_bytes: 256 * 1024,
             dir_group: 512,
-            doc_chunk: 16,
+            doc_chunk: 4,
             lead_chars: 160,
             text_chunk: 4,
             facet_block: 8192,
+            facet_list_max: 0,
             batch_docs: 2048,
             memory_mb: 512,
             boost_title: 5,
@@ -224,6 +231,9 @@ pub(crate) struct Manifest {
     pub text_chunk: usize,
     #[serde(rename = "facetBlock")]
     pub facet_block: usize,
+    /// Terms in more documents than this have facet counts, not lists, in `t/<k>.f.bin`.
+    #[serde(rename = "facetListMax")]
+    pub facet_list_max: usize,
     pub regions: Vec<String>,
     pub topics: Vec<String>,
     #[serde(rename = "snippetChars")]
@@ -359,8 +369,14 @@ fn build_full(
     let t_shards = Instant::now();
     let mut merged = sink.finish(&names).map_err(io_err(&spill_dir))?;
     let shard_dir = out_dir.join("t");
+    let facets = Arc::new(shards::FacetSource::new(
+        std::mem::take(&mut store.facets),
+        opts,
+        next_id as usize,
+    ));
     let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize, 0)
-        .map_err(io_err(&shard_dir))?;
+        .map_err(io_err(&shard_dir))?
+        .with_facets(facets);
     while let Some((id, posts)) = merged.next_term().map_err(io_err(&spill_dir))? {
         shards
             .add(lunr_json::TermPostings {
@@ -446,7 +462,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
     let mut h = blake3::Hasher::new();
-    h.update(b"folio-search-index-v2");
+    h.update(b"folio-search-index-v4");
     h.update(&serde_json::to_vec(opts).unwrap_or_default());
     h.update(elasticlunr::ELASTICLUNR_VERSION.as_bytes());
     *h.finalize().as_bytes()
@@ -461,7 +477,7 @@ fn write_manifest(
     store: &mut store::StoreWriter,
 ) -> Result<u64, SearchError> {
     let manifest = Manifest {
-        format: 2,
+        format: 3,
         docs,
         fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
         boosts: vec![
@@ -476,6 +492,7 @@ fn write_manifest(
         doc_chunk: opts.doc_chunk.max(1),
         text_chunk: opts.text_chunk.max(1),
         facet_block: opts.facet_block.max(1),
+        facet_list_max: shards::list_max(opts, docs as usize),
         regions: std::mem::take(&mut store.regions.names),
         topics: std::mem::take(&mut store.topics.names),
         snippet_chars: opts.snippet_chars,
@@ -803,6 +820,17 @@ fn try_incremental(
         }
     }
     store.finish().map_err(io_err(out_dir))?;
+    // Facet lists next to the kept shards hold the old facet values: any change to them
+    // (a facet block written anew) needs a full build.
+    let kept: std::collections::HashSet<&str> = store.kept.iter().map(|k| k.0.as_str()).collect();
+    if (store.produced.iter()).any(|f| f.0.starts_with("facets/") && !kept.contains(f.0.as_str())) {
+        return Ok(None);
+    }
+    let facets = Arc::new(shards::FacetSource::new(
+        std::mem::take(&mut store.facets),
+        opts,
+        keys.len(),
+    ));
     let t_shards = Instant::now();
     let affected = incremental::diff(&changed);
     let shard_dir = out_dir.join("t");
@@ -813,6 +841,7 @@ fn try_incremental(
         &affected,
         opts.shard_bytes,
         keys.len(),
+        &facets,
     )
     .map_err(io_err(&shard_dir))?
     else {
@@ -839,11 +868,34 @@ fn try_incremental(
             return Ok(None);
         }
     }
-    stats.kept_files = up
-        .kept
-        .iter()
-        .map(|&j| (format!("t/{j}.json"), state.shards[j].1))
-        .collect();
+    // Heads of kept shards' common terms (`t/<j>.h<i>.json`) are kept with them.
+    let mut heads: std::collections::HashMap<usize, Vec<(String, u64)>> = Default::default();
+    let prev_t = prev_dir.join("t");
+    for entry in fs::read_dir(&prev_t).map_err(io_err(&prev_t))? {
+        let entry = entry.map_err(io_err(&prev_t))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((j, rest)) = name.split_once(".h") else {
+            continue;
+        };
+        if let (Ok(j), true) = (j.parse::<usize>(), rest.ends_with(".json")) {
+            let len = entry.metadata().map_err(io_err(&prev_t))?.len();
+            heads.entry(j).or_default().push((format!("t/{name}"), len));
+        }
+    }
+    stats.kept_files = Vec::with_capacity(up.kept.len() * 2);
+    for &j in &up.kept {
+        let lists = format!("t/{j}.f.bin");
+        let Ok(meta) = fs::metadata(prev_dir.join(&lists)) else {
+            return Ok(None);
+        };
+        stats
+            .kept_files
+            .push((format!("t/{j}.json"), state.shards[j].1));
+        stats.kept_files.push((lists, meta.len()));
+        stats
+            .kept_files
+            .extend(heads.remove(&j).unwrap_or_default());
+    }
     stats.kept_files.append(&mut store.kept);
     stats.shards = firsts.len() as u64;
     stats.shards_written = up.written.len() as u64;

@@ -6,16 +6,32 @@
 //! overflow the target size, or once three quarters full before a term its hash picks (see
 //! [`Cutter`]), so the shard count grows with the archive (one shard for a small site) and an
 //! edit moves few boundaries. A term bigger than the target gets a shard of its own. Shards
-//! are formatted and written in parallel. This module must NOT tokenize or
-//! merge runs.
+//! are formatted and written in parallel.
+//!
+//! Next to each shard, `t/<k>.f.bin` holds the facet values of each of its terms' documents,
+//! so a query learns the facets of its hits from the term with the fewest documents instead
+//! of downloading every facet block. Layout (little-endian): u32 m (terms, in shard order);
+//! m term byte lengths (u8); the terms' UTF-8 bytes; m kinds (u8); m document counts (u32,
+//! distinct documents over all fields); m payload lengths (u32); the payloads. Kind 0: the
+//! facet block (format of `facets/<b>.bin`) of the term's documents in id order; kind 1 (a
+//! term in more than `list_max` documents): the number of its postings in each field (4 ×
+//! u32, for idf) followed by the facet counts over its documents
+//! ([`FacetTable::encode_counts`]), enough for a one-term query. Such a term i of shard k also
+//! gets a head `t/<k>.h<i>.json`: an elasticlunr index JSON holding only its postings of the
+//! `2 × page_size` best-scored documents and the `2 × page_size` newest, so a one-term query
+//! shows its first page and exact counts without downloading the whole posting list.
+//! This module must NOT tokenize or merge runs.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::SearchOptions;
 use super::lunr_json::{DocStore, TermPostings, write_index_json};
+use super::store::FacetTable;
 
 /// Estimated JSON bytes of closed shards held before they are written in parallel.
 const PENDING_BYTES: usize = 64 << 20;
@@ -79,10 +95,155 @@ pub fn shard_json(terms: &[TermPostings], docs: usize) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Terms in more documents than this get facet counts instead of a facet list
+/// (`opts.facet_list_max`, or by default a quarter of the documents, at least 4096).
+pub fn list_max(opts: &SearchOptions, docs: usize) -> usize {
+    match opts.facet_list_max {
+        0 => (docs / 4).max(4096),
+        n => n,
+    }
+}
+
+/// What the facet lists and heads are made of: every document's facet values, the list
+/// limit, the field boosts and the head size.
+#[derive(Debug, Default)]
+pub struct FacetSource {
+    /// Facet values of every document.
+    pub table: FacetTable,
+    /// See [`list_max`].
+    pub list_max: usize,
+    /// Field boosts in [`super::lunr_json::FIELDS`] order.
+    pub boosts: [u32; 4],
+    /// Documents of a head by score and, again, by id (2 × page size).
+    pub head: usize,
+}
+
+impl FacetSource {
+    /// Every setting for an index of `docs` documents built with `opts`.
+    pub fn new(table: FacetTable, opts: &SearchOptions, docs: usize) -> FacetSource {
+        FacetSource {
+            table,
+            list_max: list_max(opts, docs),
+            boosts: [
+                opts.boost_title,
+                opts.boost_kicker,
+                opts.boost_body,
+                opts.boost_authors,
+            ],
+            head: 2 * opts.page_size.max(1),
+        }
+    }
+}
+
+/// Distinct documents of a term.
+fn doc_count(tp: &TermPostings) -> usize {
+    let mut docs: Vec<u32> = tp.postings.iter().map(|p| p.doc).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    docs.len()
+}
+
+/// Postings in each field of a term.
+fn field_dfs(tp: &TermPostings) -> [u32; 4] {
+    let mut dfs = [0u32; 4];
+    for p in &tp.postings {
+        if let Some(d) = dfs.get_mut(usize::from(p.field)) {
+            *d += 1;
+        }
+    }
+    dfs
+}
+
+/// The head of a common term: its postings of the `src.head` best-scored documents (score as
+/// search.js computes it: per field in order, boost × (1 + ln(n / (df + 1))) × √count, summed;
+/// ties by id) and of the `src.head` lowest ids.
+pub fn head(tp: &TermPostings, src: &FacetSource, docs: usize) -> TermPostings {
+    let dfs = field_dfs(tp);
+    let n = docs as f64;
+    let mut by_doc: Vec<(u32, [u32; 4])> = Vec::new();
+    let mut sorted = tp.postings.clone();
+    sorted.sort_unstable_by_key(|p| (p.doc, p.field));
+    for p in &sorted {
+        if by_doc.last().is_none_or(|d| d.0 != p.doc) {
+            by_doc.push((p.doc, [0; 4]));
+        }
+        if let (Some(last), true) = (by_doc.last_mut(), usize::from(p.field) < 4) {
+            last.1[usize::from(p.field)] = p.count;
+        }
+    }
+    let mut scored: Vec<(f64, u32)> = by_doc
+        .iter()
+        .map(|(doc, counts)| {
+            let mut s = 0.0f64;
+            for f in 0..4 {
+                if counts[f] > 0 {
+                    let idf = 1.0 + (n / (f64::from(dfs[f]) + 1.0)).ln();
+                    s += f64::from(src.boosts[f].max(1)) * idf * f64::from(counts[f]).sqrt();
+                }
+            }
+            (s, *doc)
+        })
+        .collect();
+    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut keep: Vec<u32> = scored.iter().take(src.head).map(|x| x.1).collect();
+    keep.extend(by_doc.iter().take(src.head).map(|x| x.0));
+    keep.sort_unstable();
+    keep.dedup();
+    TermPostings {
+        term: tp.term.clone(),
+        postings: (tp.postings.iter())
+            .filter(|p| keep.binary_search(&p.doc).is_ok())
+            .copied()
+            .collect(),
+    }
+}
+
+/// The facet lists file `t/<k>.f.bin` of a shard's terms (see the module doc).
+pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) -> Vec<u8> {
+    let with_dfs = |tp: &TermPostings, counts: Vec<u8>| {
+        let mut out: Vec<u8> = field_dfs(tp).iter().flat_map(|d| d.to_le_bytes()).collect();
+        out.extend(counts);
+        out
+    };
+    let mut out = (terms.len() as u32).to_le_bytes().to_vec();
+    for tp in terms {
+        out.push(tp.term.len().min(255) as u8);
+    }
+    for tp in terms {
+        out.extend_from_slice(&tp.term.as_bytes()[..tp.term.len().min(255)]);
+    }
+    let mut payloads = Vec::with_capacity(terms.len());
+    let mut dfs = Vec::with_capacity(terms.len());
+    for tp in terms {
+        let mut docs: Vec<u32> = tp.postings.iter().map(|p| p.doc).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let list = docs.len() <= list_max;
+        out.push(u8::from(!list));
+        dfs.push(docs.len() as u32);
+        payloads.push(if list {
+            table.encode(&docs)
+        } else {
+            with_dfs(tp, table.encode_counts(&docs))
+        });
+    }
+    for df in dfs {
+        out.extend_from_slice(&df.to_le_bytes());
+    }
+    for p in &payloads {
+        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+    }
+    for p in payloads {
+        out.extend_from_slice(&p);
+    }
+    out
+}
+
 /// Streams terms into shard files.
 pub struct ShardWriter {
     dir: PathBuf,
     docs: usize,
+    facets: Arc<FacetSource>,
     cutter: Cutter,
     current: Vec<TermPostings>,
     current_bytes: usize,
@@ -110,6 +271,7 @@ impl ShardWriter {
         Ok(ShardWriter {
             dir,
             docs,
+            facets: Arc::new(FacetSource::default()),
             cutter: Cutter::new(target),
             current: Vec::new(),
             current_bytes: 0,
@@ -121,6 +283,12 @@ impl ShardWriter {
             terms: 0,
             written: Vec::new(),
         })
+    }
+
+    /// Encodes the facet lists `t/<k>.f.bin` from `facets` (the values of every document).
+    pub fn with_facets(mut self, facets: Arc<FacetSource>) -> Self {
+        self.facets = facets;
+        self
     }
 
     /// Adds the next term (terms must come in byte order); returns true if it starts a new
@@ -170,17 +338,29 @@ impl ShardWriter {
         self.pending_bytes = 0;
         let docs = self.docs;
         let dir = &self.dir;
-        let sizes: Vec<io::Result<(usize, u64)>> = pending
+        let src = &*self.facets;
+        let (facets, max) = (&src.table, src.list_max);
+        let sizes: Vec<io::Result<(usize, u64, u64)>> = pending
             .par_iter()
             .map(|(k, terms)| {
                 let data = shard_json(terms, docs)?;
                 fs::write(dir.join(format!("{k}.json")), &data)?;
-                Ok((*k, data.len() as u64))
+                let lists = facet_lists(terms, facets, max);
+                fs::write(dir.join(format!("{k}.f.bin")), &lists)?;
+                let mut side = lists.len() as u64;
+                for (i, tp) in terms.iter().enumerate() {
+                    if doc_count(tp) > max {
+                        let head = shard_json(&[head(tp, src, docs)], docs)?;
+                        fs::write(dir.join(format!("{k}.h{i}.json")), &head)?;
+                        side += head.len() as u64;
+                    }
+                }
+                Ok((*k, data.len() as u64, side))
             })
             .collect();
         for size in sizes {
-            let (k, n) = size?;
-            self.bytes += n;
+            let (k, n, f) = size?;
+            self.bytes += n + f;
             self.written.push((k, n));
         }
         Ok(())
@@ -192,7 +372,9 @@ impl ShardWriter {
         if empty_ok && self.current.is_empty() && self.firsts.is_empty() {
             let data = shard_json(&[], self.docs)?;
             fs::write(self.dir.join(format!("{}.json", self.next)), &data)?;
-            self.bytes += data.len() as u64;
+            let lists = facet_lists(&[], &self.facets.table, self.facets.list_max);
+            fs::write(self.dir.join(format!("{}.f.bin", self.next)), &lists)?;
+            self.bytes += (data.len() + lists.len()) as u64;
             self.written.push((self.next, data.len() as u64));
             self.firsts.push(String::new());
             self.next += 1;
@@ -260,5 +442,66 @@ mod tests {
         let s1: serde_json::Value =
             serde_json::from_slice(&fs::read(dir.path().join("t/1.json")).unwrap()).unwrap();
         assert_eq!(s1["index"]["body"]["root"]["b"]["df"], 3);
+        assert!(dir.path().join("t/1.f.bin").exists());
+    }
+
+    #[test]
+    fn facet_lists_hold_blocks_or_counts() {
+        let mut table = FacetTable::default();
+        for d in 0..5u16 {
+            table.push(2000 + d, &[d % 2], &[]);
+        }
+        let p = |doc, field| Posting {
+            doc,
+            field,
+            count: 1,
+        };
+        let terms = [
+            TermPostings {
+                term: "ab".into(),
+                postings: vec![p(3, 0), p(1, 2), p(3, 2)],
+            },
+            TermPostings {
+                term: "c".into(),
+                postings: vec![p(0, 2), p(1, 2), p(2, 2)],
+            },
+        ];
+        let data = facet_lists(&terms, &table, 2);
+        let mut want = vec![2, 0, 0, 0, 2, 1, b'a', b'b', b'c', 0, 1];
+        want.extend([2, 0, 0, 0, 3, 0, 0, 0]); // documents: ab {1, 3}, c {0, 1, 2}
+        let block = table.encode(&[1, 3]);
+        let mut counts = vec![0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]; // body: 3
+        counts.extend(table.encode_counts(&[0, 1, 2]));
+        want.extend((block.len() as u32).to_le_bytes());
+        want.extend((counts.len() as u32).to_le_bytes());
+        want.extend(block);
+        want.extend(counts);
+        assert_eq!(data, want);
+    }
+
+    #[test]
+    fn head_keeps_best_scored_and_newest_documents() {
+        let src = FacetSource {
+            boosts: [5, 2, 1, 2],
+            head: 2,
+            ..FacetSource::default()
+        };
+        let p = |doc, field, count| Posting { doc, field, count };
+        // Doc 7 has the term in its title, doc 5 four times in its body; 0 and 1 are newest.
+        let tp = TermPostings {
+            term: "x".into(),
+            postings: vec![
+                p(0, 2, 1),
+                p(1, 2, 1),
+                p(3, 2, 1),
+                p(5, 2, 4),
+                p(7, 0, 1),
+                p(7, 2, 1),
+                p(9, 2, 1),
+            ],
+        };
+        let h = head(&tp, &src, 20);
+        let docs: Vec<u32> = h.postings.iter().map(|p| p.doc).collect();
+        assert_eq!(docs, [0, 1, 5, 7, 7]);
     }
 }

@@ -12,6 +12,10 @@
 //!   topic ids (T) as u16. Ids index the `regions`/`topics` lists of `index.json`
 //!   (first-seen order).
 //!
+//! It also keeps every document's facet values in a [`FacetTable`], from which the shard
+//! writer encodes per-term facet lists (`t/<k>.f.bin`, see `shards`) in the same block
+//! format.
+//!
 //! This module must NOT tokenize or touch the inverted index.
 
 use std::collections::HashMap;
@@ -103,12 +107,9 @@ pub struct StoreWriter {
     text: Vec<u8>,
     text_len: usize,
     text_no: usize,
-    years: Vec<u8>,
-    region_counts: Vec<u8>,
-    region_ids: Vec<u8>,
-    topic_counts: Vec<u8>,
-    topic_ids: Vec<u8>,
-    block_len: usize,
+    /// Facet values of every document added so far, by id.
+    pub facets: FacetTable,
+    block_start: usize,
     block_no: usize,
     /// Region names by id.
     pub regions: Vocab,
@@ -139,6 +140,108 @@ pub fn year_of(date: Option<&str>) -> Option<u16> {
     }
 }
 
+/// Facet values of every document, by id: year (0 = none), region ids and topic ids.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FacetTable {
+    years: Vec<u16>,
+    region_end: Vec<u32>,
+    region_ids: Vec<u16>,
+    topic_end: Vec<u32>,
+    topic_ids: Vec<u16>,
+}
+
+/// Appends the low bytes, then the high bytes of `col` (gzip packs the columns well).
+fn split_u16(col: &[u16], out: &mut Vec<u8>) {
+    out.extend(col.iter().map(|v| v.to_le_bytes()[0]));
+    out.extend(col.iter().map(|v| v.to_le_bytes()[1]));
+}
+
+impl FacetTable {
+    /// Documents held.
+    fn len(&self) -> usize {
+        self.years.len()
+    }
+
+    /// Appends the next document's values.
+    pub fn push(&mut self, year: u16, regions: &[u16], topics: &[u16]) {
+        self.years.push(year);
+        self.region_ids.extend_from_slice(regions);
+        self.region_end.push(self.region_ids.len() as u32);
+        self.topic_ids.extend_from_slice(topics);
+        self.topic_end.push(self.topic_ids.len() as u32);
+    }
+
+    fn range(end: &[u32], doc: usize) -> std::ops::Range<usize> {
+        let start = if doc == 0 { 0 } else { end[doc - 1] as usize };
+        start..end[doc] as usize
+    }
+
+    /// (year, regions, topics) of `doc`; a document not in the table has none.
+    pub fn get(&self, doc: u32) -> (u16, &[u16], &[u16]) {
+        let d = doc as usize;
+        if d >= self.len() {
+            return (0, &[], &[]);
+        }
+        (
+            self.years[d],
+            &self.region_ids[Self::range(&self.region_end, d)],
+            &self.topic_ids[Self::range(&self.topic_end, d)],
+        )
+    }
+
+    /// The facet block of `docs` (in that order), in the `facets/<b>.bin` format.
+    pub fn encode(&self, docs: &[u32]) -> Vec<u8> {
+        let mut data = (docs.len() as u32).to_le_bytes().to_vec();
+        let mut years = Vec::with_capacity(docs.len());
+        let (mut rc, mut ri, mut tc, mut ti) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for &d in docs {
+            let (y, r, t) = self.get(d);
+            years.push(y);
+            rc.push(r.len().min(255) as u8);
+            ri.extend_from_slice(&r[..r.len().min(255)]);
+            tc.push(t.len().min(255) as u8);
+            ti.extend_from_slice(&t[..t.len().min(255)]);
+        }
+        split_u16(&years, &mut data);
+        data.extend_from_slice(&rc);
+        split_u16(&ri, &mut data);
+        data.extend_from_slice(&tc);
+        split_u16(&ti, &mut data);
+        data
+    }
+
+    /// Facet counts over `docs`: for regions, topics and years (year 0 left out) in turn,
+    /// u16 k, then k value ids (u16, ascending), then k counts (u32), all little-endian.
+    pub fn encode_counts(&self, docs: &[u32]) -> Vec<u8> {
+        let mut regions = std::collections::BTreeMap::<u16, u32>::new();
+        let mut topics = std::collections::BTreeMap::<u16, u32>::new();
+        let mut years = std::collections::BTreeMap::<u16, u32>::new();
+        for &d in docs {
+            let (y, r, t) = self.get(d);
+            for &id in r {
+                *regions.entry(id).or_default() += 1;
+            }
+            for &id in t {
+                *topics.entry(id).or_default() += 1;
+            }
+            if y != 0 {
+                *years.entry(y).or_default() += 1;
+            }
+        }
+        let mut out = Vec::new();
+        for counts in [regions, topics, years] {
+            out.extend_from_slice(&(counts.len() as u16).to_le_bytes());
+            for id in counts.keys() {
+                out.extend_from_slice(&id.to_le_bytes());
+            }
+            for n in counts.values() {
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        out
+    }
+}
+
 impl StoreWriter {
     /// Creates `docs/`, `text/` and `facets/` under `out_dir`.
     pub fn new(
@@ -166,12 +269,8 @@ impl StoreWriter {
             text: Vec::new(),
             text_len: 0,
             text_no: 0,
-            years: Vec::new(),
-            region_counts: Vec::new(),
-            region_ids: Vec::new(),
-            topic_counts: Vec::new(),
-            topic_ids: Vec::new(),
-            block_len: 0,
+            facets: FacetTable::default(),
+            block_start: 0,
             block_no: 0,
             regions: Vocab::default(),
             topics: Vocab::default(),
@@ -285,29 +384,20 @@ impl StoreWriter {
 
     fn add_facets(&mut self, doc: &SearchDoc) -> io::Result<()> {
         let year = year_of(doc.date.as_deref()).unwrap_or(0);
-        self.years.extend_from_slice(&year.to_le_bytes());
         let regions: Vec<u16> = doc
             .regions
             .iter()
             .filter_map(|n| self.regions.id(n))
             .take(255)
             .collect();
-        self.region_counts.push(regions.len() as u8);
-        for id in regions {
-            self.region_ids.extend_from_slice(&id.to_le_bytes());
-        }
         let topics: Vec<u16> = doc
             .topics
             .iter()
             .filter_map(|n| self.topics.id(n))
             .take(255)
             .collect();
-        self.topic_counts.push(topics.len() as u8);
-        for id in topics {
-            self.topic_ids.extend_from_slice(&id.to_le_bytes());
-        }
-        self.block_len += 1;
-        if self.block_len == self.facet_block {
+        self.facets.push(year, &regions, &topics);
+        if self.facets.len() - self.block_start == self.facet_block {
             self.flush_block()?;
         }
         Ok(())
@@ -354,24 +444,16 @@ impl StoreWriter {
     }
 
     fn flush_block(&mut self) -> io::Result<()> {
-        if self.block_len == 0 {
+        let end = self.facets.len();
+        if end == self.block_start {
             return Ok(());
         }
-        let mut data = (self.block_len as u32).to_le_bytes().to_vec();
-        let split = |col: &mut Vec<u8>, data: &mut Vec<u8>| {
-            data.extend(col.iter().step_by(2));
-            data.extend(col.iter().skip(1).step_by(2));
-            col.clear();
-        };
-        split(&mut self.years, &mut data);
-        data.append(&mut self.region_counts);
-        split(&mut self.region_ids, &mut data);
-        data.append(&mut self.topic_counts);
-        split(&mut self.topic_ids, &mut data);
+        let docs: Vec<u32> = (self.block_start as u32..end as u32).collect();
+        let data = self.facets.encode(&docs);
         let path = self.facets_dir.join(format!("{}.bin", self.block_no));
         self.write_file(path, &data)?;
         self.block_no += 1;
-        self.block_len = 0;
+        self.block_start = end;
         Ok(())
     }
 
@@ -392,6 +474,19 @@ mod tests {
         assert_eq!(year_of(Some("2024-05-01")), Some(2024));
         assert_eq!(year_of(Some("20x4")), None);
         assert_eq!(year_of(None), None);
+        let mut t = FacetTable::default();
+        t.push(2020, &[1], &[0, 2]);
+        t.push(0, &[], &[2]);
+        assert_eq!(t.get(1), (0, &[][..], &[2][..]));
+        assert_eq!(t.get(9), (0, &[][..], &[][..]));
+        assert_eq!(
+            t.encode_counts(&[0, 1]),
+            [
+                1, 0, 1, 0, 1, 0, 0, 0, // regions: {1: 1}
+                2, 0, 0, 0, 2, 0, 1, 0, 0, 0, 2, 0, 0, 0, // topics: {0: 1, 2: 2}
+                1, 0, 0xE4, 0x07, 1, 0, 0, 0 // years: {2020: 1}
+            ]
+        );
         let mut v = Vocab::default();
         assert_eq!(v.id("b"), Some(0));
         assert_eq!(v.id("a"), Some(1));

@@ -18,6 +18,22 @@ const engine = search.createEngine({
   loadBytes: async (p) => { fetched.push(p); return new Uint8Array(fs.readFileSync(path.join(indexDir, p))); },
 });
 
+// A query's full result. A one-term query of a common term first answers from the term's head
+// (`incomplete`: first page, total and facets only); that answer must equal the start of the
+// full one, which a search with `full` gives.
+const searchAll = async (q, filters = {}) => {
+  const res = await engine.search(q, filters);
+  if (!res.incomplete) return res;
+  const full = await engine.search(q, { ...filters, full: true });
+  assert.ok(!full.incomplete);
+  assert.strictEqual(res.total, full.total, q);
+  assert.deepStrictEqual(res.ids, full.ids.slice(0, res.ids.length), q);
+  assert.deepStrictEqual(res.facets, full.facets, q);
+  headAnswers += 1;
+  return full;
+};
+let headAnswers = 0;
+
 const texts = archive.map((d) => search.normalize([d.title, d.kicker, d.body, d.authors].join('\n')));
 const containing = (s) => {
   const n = search.normalize(s);
@@ -42,7 +58,7 @@ test('seed queries find every article that contains them', async () => {
   for (const q of ['乡村振兴', '保靖', '微腐败', '2024', 'UBE', 'ube', '黄金茶', '湘西州']) {
     const want = containing(q);
     assert.ok(want.length > 0, `fixture has ${q}`);
-    const res = await engine.search(q);
+    const res = await searchAll(q);
     for (const id of want) assert.ok(res.ids.includes(id), `${q}: doc ${id} missing`);
   }
 });
@@ -58,7 +74,7 @@ test('substring recall is 100% for 2-4 character substrings', async () => {
       // Words and numbers are matched from their start (prefix), not from their middle.
       if (isWordChar(chars[pos]) && isWordChar(chars[pos - 1])) continue;
       if (search.tokenize(sub).length === 0) continue;
-      const res = await engine.search(sub);
+      const res = await searchAll(sub);
       for (const id of containingFromWordStart(sub)) assert.ok(res.ids.includes(id), `"${sub}": doc ${id} missing`);
       checked++;
     }
@@ -73,22 +89,22 @@ test('quoted queries return exactly the articles containing the phrase', async (
     for (let pos = 5; pos < chars.length; pos += 397) {
       const sub = chars.slice(pos, pos + 3 + (pos % 4)).join('');
       if (/\s|["“”「」]/u.test(sub) || search.tokenize(sub).length === 0) continue;
-      const res = await engine.search('"' + sub + '"');
+      const res = await searchAll('"' + sub + '"');
       assert.deepStrictEqual(sorted(res.ids), containing(sub), `"${sub}"`);
       checked++;
     }
   }
   assert.ok(checked > 20);
   // All bigrams present but not contiguous: found unquoted, not quoted.
-  const loose = await engine.search('保靖黄金');
-  const exact = await engine.search('“保靖黄金”');
+  const loose = await searchAll('保靖黄金');
+  const exact = await searchAll('“保靖黄金”');
   assert.deepStrictEqual(sorted(exact.ids), containing('保靖黄金'));
   assert.ok(loose.ids.length >= exact.ids.length);
 });
 
 test('facets count the hits and filter', async () => {
   const q = '乡村振兴';
-  const res = await engine.search(q);
+  const res = await searchAll(q);
   const hits = archive.filter((d) => res.ids.includes(d.id));
   const count = (key) => {
     const m = new Map();
@@ -100,22 +116,61 @@ test('facets count the hits and filter', async () => {
   assert.deepStrictEqual(asMap(res.facets.topic), count((d) => d.topics));
   assert.deepStrictEqual(asMap(res.facets.year), count((d) => [d.date.slice(0, 4)]));
   const [region, n] = res.facets.region[0];
-  const filtered = await engine.search(q, { region });
+  const filtered = await searchAll(q, { region });
   assert.strictEqual(filtered.total, n);
   assert.ok(filtered.ids.every((id) => archive[id].regions.includes(region)));
   // The region dimension still counts over all hits (disjunctive facets), others narrow.
   assert.deepStrictEqual(filtered.facets.region, res.facets.region);
   const year = res.facets.year[0][0];
-  const both = await engine.search(q, { region, year });
+  const both = await searchAll(q, { region, year });
   assert.ok(both.ids.every((id) => archive[id].regions.includes(region) && archive[id].date.startsWith(year)));
 });
 
+test('facets come from facet lists or counts, equal to counting the hits', async () => {
+  const manifest = await engine.manifest();
+  // Rare and common single terms, a multi-term query, a prefix: every way facets are found.
+  for (const q of ['保靖', '发展', '乡村振兴', '湘西州', '20', 'UBE']) {
+    fetched.length = 0;
+    const res = await searchAll(q);
+    const hits = archive.filter((d) => res.ids.includes(d.id));
+    assert.strictEqual(res.total, hits.length, q);
+    const count = (key) => {
+      const m = new Map();
+      for (const d of hits) for (const v of key(d)) m.set(v, (m.get(v) || 0) + 1);
+      return m;
+    };
+    assert.deepStrictEqual(new Map(res.facets.region), count((d) => d.regions), q);
+    assert.deepStrictEqual(new Map(res.facets.topic), count((d) => d.topics), q);
+    assert.deepStrictEqual(new Map(res.facets.year), count((d) => [d.date.slice(0, 4)]), q);
+    if (q === '保靖') assert.ok(!fetched.some((f) => f.startsWith('facets/')), fetched.join(' '));
+    if (q === '发展') {
+      assert.ok(hits.length > manifest.facetListMax, 'fixture: 发展 must be common');
+      assert.ok(!fetched.some((f) => f.startsWith('facets/')), fetched.join(' '));
+      // With a filter the same query needs each hit's values: still exact.
+      const [region, n] = res.facets.region[0];
+      const filtered = await searchAll(q, { region });
+      assert.strictEqual(filtered.total, n);
+      assert.ok(filtered.ids.every((id) => archive[id].regions.includes(region)));
+    }
+  }
+});
+
+test('common one-term queries answer from heads', async () => {
+  assert.ok(headAnswers > 0, 'no query used a head');
+  // A quoted common term with punctuation is a phrase to verify, never a head answer.
+  const want = containing('发展，');
+  assert.ok(want.length > 0 && want.length < containing('发展').length);
+  const res = await engine.search('"发展，"');
+  assert.ok(!res.incomplete);
+  assert.deepStrictEqual(sorted(res.ids), want);
+});
+
 test('sort by date is newest first; relevance favors title hits', async () => {
-  const res = await engine.search('保靖', { sort: 'date' });
+  const res = await searchAll('保靖', { sort: 'date' });
   assert.deepStrictEqual(res.ids, sorted(res.ids));
   const title = archive.find((d) => Array.from(d.title).length >= 4);
   const q = Array.from(title.title).slice(0, 4).join('');
-  const rel = await engine.search(q);
+  const rel = await searchAll(q);
   assert.ok(search.normalize(archive[rel.ids[0]].title).includes(search.normalize(q)), `top hit for ${q}`);
 });
 

@@ -41,6 +41,8 @@ pub fn fixture_options() -> folio::search::SearchOptions {
         doc_chunk: 2,
         text_chunk: 3,
         facet_block: 8,
+        // Small enough that common terms keep only facet counts (both kinds are tested).
+        facet_list_max: 12,
         ..Default::default()
     }
 }

@@ -226,45 +226,82 @@
       return Promise.all(jobs).then(function (lists) { return [].concat.apply([], lists); });
     }
 
-    function collect(node, prefix, n, boost, scores) {
+    // Adds boost * tf * idf of every doc under `node` (the trie node of `term`; for prefixes
+    // also its descendants) to the dense `score` array, marks it in `has`, and appends each
+    // term's doc ids (ascending: integer keys enumerate in order) to `seen[term]`.
+    function collect(node, term, prefix, n, boost, acc, seen) {
       if (!node) return;
-      var df = node.df || 0;
-      var idf = 1 + Math.log(n / (df + 1));
-      var docs = node.docs || {};
-      var refs = Object.keys(docs);
-      var w = boost * idf;
-      for (var i = 0; i < refs.length; i++) {
-        var id = +refs[i];
-        scores.set(id, (scores.get(id) || 0) + w * docs[refs[i]].tf);
+      var docs = node.docs;
+      if (docs) {
+        var refs = Object.keys(docs);
+        if (refs.length) {
+          var w = boost * (1 + Math.log(n / ((node.df || 0) + 1)));
+          var list = new Int32Array(refs.length);
+          for (var i = 0; i < refs.length; i++) {
+            var id = +refs[i];
+            list[i] = id;
+            acc.score[id] += w * docs[refs[i]].tf;
+            acc.has[id] = 1;
+          }
+          (seen[term] || (seen[term] = [])).push(list);
+        }
       }
       if (prefix) {
-        for (var k in node) if (k !== 'docs' && k !== 'df') collect(node[k], true, n, boost, scores);
+        for (var k in node) if (k !== 'docs' && k !== 'df') collect(node[k], term + k, true, n, boost, acc, seen);
       }
+    }
+
+    // Sorted union of ascending id lists.
+    function union(lists) {
+      if (lists.length === 1) return lists[0];
+      var len = 0;
+      lists.forEach(function (l) { len += l.length; });
+      var all = new Int32Array(len);
+      var at = 0;
+      lists.forEach(function (l) { all.set(l, at); at += l.length; });
+      all.sort();
+      var out = 0;
+      for (var i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[out++] = all[i];
+      return all.subarray(0, out);
     }
 
     // Scores per term, kept so changing a filter or the sort does not recompute them.
     var scoreCache = {};
-    function termScores(m, qt) {
+    // `lists`: also start downloading the facet lists of the term's shards (a one-term query
+    // needs them, so they need not wait for the scores).
+    function termScores(m, qt, lists) {
       var key = (qt.prefix ? '*' : '=') + qt.term;
       if (!scoreCache[key]) {
-        scoreCache[key] = computeScores(m, qt).catch(function (err) { delete scoreCache[key]; throw err; });
+        scoreCache[key] = computeScores(m, qt, lists).catch(function (err) { delete scoreCache[key]; throw err; });
       }
       return scoreCache[key];
     }
 
-    function computeScores(m, qt) {
-      return shardsFor(m, qt).then(function (ks) {
+    // {ids: ascending Int32Array of matching docs, score: dense Float64Array by doc id,
+    //  has: dense Uint8Array (1 = matches), entries: [{k: shard, term, docs: ascending ids}]}.
+    function computeScores(m, qt, lists) {
+      var ks = [];
+      return shardsFor(m, qt).then(function (list) {
+        ks = list;
+        if (lists && m.facetListMax) ks.forEach(function (k) { facetLists(k).catch(function () {}); });
         return Promise.all(ks.map(function (k) { return once('j', 't/' + k + '.json'); }));
       }).then(function (shards) {
-        var scores = new Map();
-        shards.forEach(function (shard) {
+        var acc = { score: new Float64Array(m.docs), has: new Uint8Array(m.docs) };
+        var entries = [];
+        shards.forEach(function (shard, si) {
+          var seen = {};
           m.fields.forEach(function (field, fi) {
             var node = shard.index[field] && shard.index[field].root;
             Array.from(qt.term).forEach(function (c) { node = node && node[c]; });
-            collect(node, qt.prefix, m.docs, m.boosts[fi] || 1, scores);
+            collect(node, qt.term, qt.prefix, m.docs, m.boosts[fi] || 1, acc, seen);
           });
+          Object.keys(seen).forEach(function (t) { entries.push({ k: ks[si], term: t, docs: union(seen[t]) }); });
         });
-        return scores;
+        var count = 0;
+        for (var i = 0; i < acc.has.length; i++) count += acc.has[i];
+        var ids = new Int32Array(count);
+        for (i = 0, count = 0; i < acc.has.length; i++) if (acc.has[i]) ids[count++] = i;
+        return { ids: ids, score: acc.score, has: acc.has, entries: entries };
       });
     }
 
@@ -294,92 +331,259 @@
       });
     }
 
+    // Columns (see src/search/store.rs): u32 n; years; region counts; region ids; topic
+    // counts; topic ids. 16-bit columns hold all low bytes, then all high bytes.
+    function parseBlock(m, bytes) {
+      var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+      var p = 4;
+      var u16col = function (len) {
+        var col = new Array(len);
+        for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
+        p += 2 * len;
+        return col;
+      };
+      var lists = function (names) {
+        var counts = bytes.subarray(p, p + n);
+        p += n;
+        var total = 0;
+        for (var i = 0; i < n; i++) total += counts[i];
+        var ids = u16col(total);
+        var out = [];
+        var at = 0;
+        for (i = 0; i < n; i++) {
+          var vals = new Array(counts[i]);
+          for (var j = 0; j < counts[i]; j++) vals[j] = names[ids[at + j]];
+          out.push(vals);
+          at += counts[i];
+        }
+        return out;
+      };
+      var years = u16col(n);
+      var regions = lists(m.regions);
+      var topics = lists(m.topics);
+      var out = new Array(n);
+      for (var i = 0; i < n; i++) {
+        out[i] = { year: years[i] ? String(years[i]) : null, region: regions[i], topic: topics[i] };
+      }
+      return out;
+    }
+
     function facetBlock(m, b) {
       return once('b', 'facets/' + b + '.bin').then(function (bytes) {
-        if (bytes.parsed) return bytes.parsed;
-        // Columns (see src/search/store.rs): u32 n; years; region counts; region ids;
-        // topic counts; topic ids. 16-bit columns hold all low bytes, then all high bytes.
-        var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
-        var p = 4;
-        var u16col = function (len) {
-          var col = new Array(len);
-          for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
-          p += 2 * len;
-          return col;
-        };
-        var lists = function (names) {
-          var counts = bytes.subarray(p, p + n);
-          p += n;
-          var total = 0;
-          for (var i = 0; i < n; i++) total += counts[i];
-          var ids = u16col(total);
-          var out = [];
-          var at = 0;
-          for (i = 0; i < n; i++) {
-            out.push(ids.slice(at, at + counts[i]).map(function (id) { return names[id]; }));
-            at += counts[i];
-          }
-          return out;
-        };
-        var years = u16col(n);
-        var regions = lists(m.regions);
-        var topics = lists(m.topics);
-        var out = [];
-        for (var i = 0; i < n; i++) {
-          out.push({ year: years[i] ? String(years[i]) : null, region: regions[i], topic: topics[i] });
-        }
-        bytes.parsed = out;
-        return out;
+        if (!bytes.parsed) bytes.parsed = parseBlock(m, bytes);
+        return bytes.parsed;
       });
     }
 
+    // Facet lists of shard k (see src/search/shards.rs): Map term -> {kind, df, data}.
+    function facetLists(k) {
+      return once('b', 't/' + k + '.f.bin').then(function (bytes) {
+        if (bytes.lists) return bytes.lists;
+        var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        var count = dv.getUint32(0, true);
+        var p = 4;
+        var lens = bytes.subarray(p, p + count);
+        p += count;
+        var dec = new TextDecoder();
+        var terms = [];
+        for (var i = 0; i < count; i++) { terms.push(dec.decode(bytes.subarray(p, p + lens[i]))); p += lens[i]; }
+        var kinds = bytes.subarray(p, p + count);
+        p += count;
+        var dfs = [];
+        for (i = 0; i < count; i++) { dfs.push(dv.getUint32(p, true)); p += 4; }
+        var sizes = [];
+        for (i = 0; i < count; i++) { sizes.push(dv.getUint32(p, true)); p += 4; }
+        var map = new Map();
+        for (i = 0; i < count; i++) {
+          map.set(terms[i], { index: i, kind: kinds[i], df: dfs[i], data: bytes.subarray(p, p + sizes[i]) });
+          p += sizes[i];
+        }
+        bytes.lists = map;
+        return map;
+      });
+    }
+
+    // Facet counts of a kind-1 entry: {region, topic, year: Map value -> count} (after the
+    // term's postings per field, 4 × u32).
+    function parseCounts(m, bytes) {
+      var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      var p = 16;
+      var out = {};
+      [['region', m.regions], ['topic', m.topics], ['year', null]].forEach(function (d) {
+        var k = dv.getUint16(p, true);
+        p += 2;
+        var map = new Map();
+        for (var i = 0; i < k; i++) {
+          var id = dv.getUint16(p + 2 * i, true);
+          map.set(d[1] ? d[1][id] : String(id), dv.getUint32(p + 2 * k + 4 * i, true));
+        }
+        p += 6 * k;
+        out[d[0]] = map;
+      });
+      return out;
+    }
+
+    // Facets of the hits `ids`: from the facet lists of the query term with the fewest
+    // documents (every hit is among them); for a one-term query of a very common term with no
+    // filter, its precomputed counts; otherwise from the facet blocks. Resolves to
+    // {facets: Map id -> facet} or {counts}.
+    function facetsFor(m, p, infos, ids, filters) {
+      if (ids.length === 0) return Promise.resolve({ facets: new Map() });
+      var best = null;
+      var bestSize = Infinity;
+      if (m.facetListMax) {
+        infos.forEach(function (info) {
+          var size = 0;
+          var ok = info.entries.length > 0;
+          info.entries.forEach(function (e) { if (e.docs.length > m.facetListMax) ok = false; size += e.docs.length; });
+          if (ok && size < bestSize) { best = info; bestSize = size; }
+        });
+      }
+      if (best) {
+        return Promise.all(best.entries.map(function (e) {
+          return facetLists(e.k).then(function (lists) {
+            var l = lists.get(e.term);
+            if (!l || l.kind !== 0) throw new Error('t/' + e.k + '.f.bin: no list for ' + e.term);
+            return [e.docs, parseBlock(m, l.data)];
+          });
+        })).then(function (parts) {
+          var all = new Map();
+          parts.forEach(function (pv) { pv[0].forEach(function (id, i) { all.set(id, pv[1][i]); }); });
+          var out = new Map();
+          ids.forEach(function (id) { out.set(id, all.get(id)); });
+          return { facets: out };
+        });
+      }
+      var unfiltered = !filters.region && !filters.topic && !filters.year;
+      if (m.facetListMax && infos.length === 1 && infos[0].entries.length === 1 && p.verify.length === 0 && unfiltered) {
+        var e = infos[0].entries[0];
+        return facetLists(e.k).then(function (lists) {
+          var l = lists.get(e.term);
+          if (!l || l.kind !== 1) throw new Error('t/' + e.k + '.f.bin: no counts for ' + e.term);
+          return { counts: parseCounts(m, l.data) };
+        });
+      }
+      return withFacets(m, ids).then(function (facets) { return { facets: facets }; });
+    }
 
     /**
-     * Runs a query. filters: {region, topic, year, sort: "relevance"|"date"}. Resolves to
+     * Runs a query. filters: {region, topic, year, sort: "relevance"|"date", full}. Resolves to
      * {total, ids (filtered, sorted), facets: {region, topic, year: [[value, count], ...]}, plan,
-     * partial: null | {checked, candidates}} (partial: a phrase query with more candidates than
-     * the manifest's verifyLimit; only the first `checked` were verified).
+     * partial: null | {checked, candidates}, incomplete} (partial: a phrase query with more
+     * candidates than the manifest's verifyLimit; only the first `checked` were verified).
+     * An unfiltered one-term query of a very common term answers from the term's head:
+     * `incomplete` is then true and `ids` holds only the first page (total and facets are
+     * exact); search again with `full: true` for every id.
      */
     function search(query, filters) {
       filters = filters || {};
       var p = plan(query);
       return manifest().then(function (m) {
-        if (p.terms.length === 0) return finish([], new Map(), new Map(), filters, p);
-        var hits = new Map();
-        var partial = null;
-        return Promise.all(p.terms.map(function (qt) { return termScores(m, qt); })).then(function (lists) {
-          lists.sort(function (a, b) { return a.size - b.size; });
-          lists[0].forEach(function (s, id) {
-            var total = s;
-            for (var i = 1; i < lists.length; i++) {
-              var t = lists[i].get(id);
-              if (t === undefined) return;
-              total += t;
-            }
-            hits.set(id, total);
-          });
-          var ids = Array.from(hits.keys());
-          if (p.verify.length === 0) return ids;
-          // Phrases are checked against the article text; beyond verifyLimit candidates only
-          // the best-ranked (or newest, for the date sort) are checked, and the result says so.
-          if (ids.length > m.verifyLimit) {
-            if (filters.sort === 'date') ids.sort(function (a, b) { return a - b; });
-            else ids.sort(function (a, b) { return hits.get(b) - hits.get(a) || a - b; });
-            partial = { checked: m.verifyLimit, candidates: ids.length };
-            ids = ids.slice(0, m.verifyLimit);
-          }
-          return texts(ids).then(function (all) {
-            return ids.filter(function (id, i) {
-              var text = normalize(all[i]);
-              return p.verify.every(function (ph) { return text.indexOf(ph) >= 0; });
+        if (p.terms.length === 0) return finish([], new Map(), new Float64Array(0), filters, p);
+        var unfiltered = !filters.region && !filters.topic && !filters.year;
+        var one = p.terms.length === 1 && !p.terms[0].prefix && p.verify.length === 0;
+        if (one && unfiltered && !filters.full && m.facetListMax) {
+          return headSearch(m, p, filters).then(function (res) { return res || fullSearch(m, p, filters); });
+        }
+        return fullSearch(m, p, filters);
+      });
+    }
+
+    // A one-term query of a very common term (unfiltered): its head (t/<k>.h<i>.json, the
+    // postings of its best-scored and newest documents) gives the first page, its facet
+    // counts the total and the facets. Resolves to null when the term has no head.
+    // The result is `incomplete`: search again with filters.full for the rest.
+    function headSearch(m, p, filters) {
+      var qt = p.terms[0];
+      return shardsFor(m, qt).then(function (ks) {
+        if (ks.length !== 1) return null;
+        var k = ks[0];
+        return facetLists(k).then(function (lists) {
+          var l = lists.get(qt.term);
+          if (!l || l.kind !== 1) return null;
+          return once('j', 't/' + k + '.h' + l.index + '.json').then(function (shard) {
+            var dv = new DataView(l.data.buffer, l.data.byteOffset, l.data.byteLength);
+            var total = new Float64Array(m.docs);
+            var has = new Uint8Array(m.docs);
+            m.fields.forEach(function (field, fi) {
+              var node = shard.index[field] && shard.index[field].root;
+              Array.from(qt.term).forEach(function (c) { node = node && node[c]; });
+              if (!node || !node.docs) return;
+              // idf from the term's postings in the whole index, not in the head.
+              var w = (m.boosts[fi] || 1) * (1 + Math.log(m.docs / (dv.getUint32(4 * fi, true) + 1)));
+              for (var r in node.docs) {
+                total[+r] += w * node.docs[r].tf;
+                has[+r] = 1;
+              }
             });
-          });
-        }).then(function (ids) {
-          return withFacets(m, ids).then(function (facets) {
-            var res = finish(ids, facets, hits, filters, p);
-            res.partial = partial;
+            var ids = [];
+            for (var i = 0; i < has.length; i++) if (has[i]) ids.push(i);
+            var order = filters.sort === 'date' ? ids : rank(ids, total);
+            var res = finish(ids, null, total, filters, p, parseCounts(m, l.data), order);
+            res.total = l.df;
+            res.ids = order.slice(0, m.pageSize);
+            res.incomplete = true;
+            res.partial = null;
+            records(res.ids).catch(function () {});
             return res;
           });
+        });
+      });
+    }
+
+    // Every hit of the query (all terms required, phrases verified), filtered and sorted.
+    function fullSearch(m, p, filters) {
+      var total = new Float64Array(m.docs);
+      var partial = null;
+      var infos = [];
+      var single = p.terms.length === 1 && !p.terms[0].prefix;
+      var unfiltered = !filters.region && !filters.topic && !filters.year;
+      var order = null;
+      var facets = null;
+      return Promise.all(p.terms.map(function (qt) { return termScores(m, qt, single); })).then(function (results) {
+        infos = results;
+        // Every term is required: walk the rarest term's docs, keep those all others have.
+        var terms = results.slice().sort(function (a, b) { return a.ids.length - b.ids.length; });
+        var base = terms[0];
+        var ids = [];
+        for (var i = 0; i < base.ids.length; i++) {
+          var id = base.ids[i];
+          var s = base.score[id];
+          var j = 1;
+          for (; j < terms.length && terms[j].has[id]; j++) s += terms[j].score[id];
+          if (j === terms.length) { total[id] = s; ids.push(id); }
+        }
+        if (p.verify.length === 0) {
+          // Facets first (their file is requested before the records', which would otherwise
+          // take the browser's few connections).
+          facets = facetsFor(m, p, infos, ids, filters);
+          facets.catch(function () {});
+          if (unfiltered) {
+            // Without filters every hit is shown in this order: fetch the first page's
+            // records while the facets load.
+            order = filters.sort === 'date' ? ids : rank(ids, total);
+            records(order.slice(0, m.pageSize)).catch(function () {});
+          }
+          return ids;
+        }
+        // Phrases are checked against the article text; beyond verifyLimit candidates only
+        // the best-ranked (or newest, for the date sort) are checked, and the result says so.
+        if (ids.length > m.verifyLimit) {
+          if (filters.sort !== 'date') ids = rank(ids, total);
+          partial = { checked: m.verifyLimit, candidates: ids.length };
+          ids = ids.slice(0, m.verifyLimit).sort(function (a, b) { return a - b; });
+        }
+        return texts(ids).then(function (all) {
+          return ids.filter(function (id, i) {
+            var text = normalize(all[i]);
+            return p.verify.every(function (ph) { return text.indexOf(ph) >= 0; });
+          });
+        });
+      }).then(function (ids) {
+        return (facets || facetsFor(m, p, infos, ids, filters)).then(function (f) {
+          var res = finish(ids, f.facets, total, filters, p, f.counts, order);
+          res.partial = partial;
+          return res;
         });
       });
     }
@@ -409,12 +613,15 @@
 
   // Filters, counts facets (each dimension over hits filtered by the OTHER dimensions) and
   // sorts: by relevance (score desc, then id = newer first) or by date (id asc = newest first).
-  function finish(ids, facets, scores, filters, p) {
-    var counts = { region: new Map(), topic: new Map(), year: new Map() };
-    var kept = [];
+  // `ids` ascending; `scores` dense by id.
+  // `counted` (facet counts known beforehand, only without filters) replaces `facets`;
+  // `order` (if known) is `ids` sorted as asked.
+  function finish(ids, facets, scores, filters, p, counted, order) {
+    var counts = counted || { region: new Map(), topic: new Map(), year: new Map() };
+    var kept = counted ? ids.slice() : [];
     var want = DIMS.map(function (d) { return filters[d] || ''; });
     var fails = [false, false, false];
-    for (var i = 0; i < ids.length; i++) {
+    for (var i = 0; !counted && i < ids.length; i++) {
       var f = facets.get(ids[i]);
       var failCount = 0;
       for (var d = 0; d < 3; d++) {
@@ -440,9 +647,28 @@
         return b[1] - a[1] || cmp(a[0], b[0]);
       });
     });
-    if (filters.sort === 'date') kept.sort(function (a, b) { return a - b; });
-    else kept.sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
+    // `ids` (and so `kept`) are ascending: newest first.
+    if (order && kept.length === ids.length) kept = order;
+    else if (filters.sort !== 'date') kept = rank(kept, scores);
     return { total: kept.length, ids: kept, facets: out, plan: p };
+  }
+
+  // Ascending `ids` ordered by score (dense array by id) descending, then id ascending:
+  // bucketed by distinct score, so ties cost nothing.
+  function rank(ids, scores) {
+    var buckets = new Map();
+    for (var i = 0; i < ids.length; i++) {
+      var s = scores[ids[i]];
+      var b = buckets.get(s);
+      if (b) b.push(ids[i]); else buckets.set(s, [ids[i]]);
+    }
+    var keys = Float64Array.from(buckets.keys()).sort();
+    var out = [];
+    for (var k = keys.length - 1; k >= 0; k--) {
+      var list = buckets.get(keys[k]);
+      for (i = 0; i < list.length; i++) out.push(list[i]);
+    }
+    return out;
   }
 
 
@@ -629,7 +855,7 @@
           list.appendChild(li);
         });
         shown = from + rows.length;
-        if (shown < res.ids.length) more.removeAttribute('hidden'); else more.setAttribute('hidden', '');
+        if (shown < res.total) more.removeAttribute('hidden'); else more.setAttribute('hidden', '');
       });
     }
 
@@ -687,7 +913,18 @@
     DIMS.forEach(function (d) {
       selects[d].addEventListener('change', function () { state[d] = selects[d].value; run(); });
     });
-    more.addEventListener('click', function () { if (current) render(current, shown); });
+    more.addEventListener('click', function () {
+      if (!current) return;
+      if (!current.incomplete) { render(current, shown); return; }
+      // A first page from a common term's head: load all its hits, then go on from `shown`.
+      var my = seq;
+      var filters = { region: state.region, topic: state.topic, year: state.year, sort: state.sort, full: true };
+      engine.search(state.q, filters).then(function (res) {
+        if (my !== seq) return;
+        current = res;
+        return render(res, shown);
+      });
+    });
     fillFacets(null);
     run();
   }

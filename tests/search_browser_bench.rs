@@ -1,0 +1,306 @@
+//! Cold-query timing of the search page in headless Chromium (ignored by default):
+//!
+//!   FOLIO_SEARCH_BROWSER_SITE=/tmp/sc100k/public \
+//!     cargo test --release --test search_browser_bench -- --ignored --nocapture
+//!
+//! Serves a built site (`folio build` output) on a loopback HTTP server and, for each query
+//! (the issue's list, or FOLIO_SEARCH_BROWSER_QUERIES=a,b,c), starts a fresh headless Chromium
+//! (new profile, so nothing is cached) on a page that mounts the site's `/static/search.js`,
+//! waits until the empty page is ready, then types the query and submits it. It reports the
+//! milliseconds from the submit to the results being in the DOM and to the next frame after
+//! it, the result count, and the files the query fetched (raw and gzipped bytes; search.js is
+//! counted too, as in `search_bench`). FOLIO_SEARCH_BROWSER_RUNS=n repeats each query n times
+//! (each cold) and reports the median; FOLIO_SEARCH_BROWSER_VERBOSE=1 also prints each fetch
+//! with its start and end in ms after the submit.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+const QUERIES: [&str; 9] = [
+    "乡村振兴",
+    "保靖",
+    "微腐败",
+    "2024",
+    "UBE",
+    "黄金茶",
+    "湘西州",
+    "发展",
+    "工作",
+];
+
+/// The page: the search widget, the site's script, and a driver that submits `?bq=` once the
+/// widget is ready and reports timings to `/__report`.
+const PAGE: &str = r#"<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>bench</title></head><body>
+<div id="folio-search" data-index="/search/"></div>
+<script src="/static/search.js"></script>
+<script>
+(function () {
+  var q = new URLSearchParams(location.search).get('bq') || '';
+  var root = document.getElementById('folio-search');
+  function go() {
+    var input = root.querySelector('input[type=search]');
+    var form = root.querySelector('form');
+    if (!input || !form || root.getAttribute('data-state') !== 'done') { setTimeout(go, 20); return; }
+    root.removeAttribute('data-state');
+    var t0 = 0;
+    var obs = new MutationObserver(function () {
+      var st = root.getAttribute('data-state');
+      if (st !== 'done' && st !== 'error') return;
+      obs.disconnect();
+      var t1 = performance.now();
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          var t2 = performance.now();
+          var shown = root.querySelectorAll('.fs-results li').length;
+          var res = performance.getEntriesByType('resource').filter(function (r) { return r.startTime >= t0; })
+            .map(function (r) { return r.name.replace(/^.*\/search\//, '') + '@' + (r.startTime - t0).toFixed(0) + '-' + (r.responseEnd - t0).toFixed(0); });
+          fetch('/__report?state=' + st + '&dom=' + (t1 - t0).toFixed(1) + '&frame=' + (t2 - t0).toFixed(1) +
+            '&total=' + (root.getAttribute('data-total') || '') + '&shown=' + shown +
+            '&fetches=' + encodeURIComponent(res.join(' ')));
+        }, 0);
+      });
+    });
+    obs.observe(root, { attributes: true, attributeFilter: ['data-state'] });
+    input.value = q;
+    t0 = performance.now();
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+  }
+  go();
+})();
+</script>
+</body></html>"#;
+
+struct Server {
+    port: u16,
+    /// Files served since the last reset: path -> raw bytes.
+    served: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+    reports: mpsc::Receiver<String>,
+}
+
+fn serve(root: PathBuf) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let served: Arc<Mutex<BTreeMap<String, Vec<u8>>>> = Arc::default();
+    let (tx, reports) = mpsc::channel();
+    let log = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (root, log, tx) = (root.clone(), log.clone(), tx.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let path = target.split('?').next().unwrap_or("/").to_string();
+                let mut out = &stream;
+                let (status, ctype, body) = if path == "/__bench/" {
+                    (200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec())
+                } else if path == "/__report" {
+                    let _ = tx.send(target.split('?').nth(1).unwrap_or("").to_string());
+                    (204, "text/plain", Vec::new())
+                } else {
+                    let rel = path.trim_start_matches('/');
+                    let mut file = root.join(rel);
+                    if file.is_dir() {
+                        file = file.join("index.html");
+                    }
+                    match std::fs::read(&file) {
+                        Ok(body) if !rel.contains("..") => {
+                            if let Ok(mut l) = log.lock() {
+                                l.insert(rel.to_string(), body.clone());
+                            }
+                            let ctype = match file.extension().and_then(|e| e.to_str()) {
+                                Some("html") => "text/html; charset=utf-8",
+                                Some("js") => "text/javascript; charset=utf-8",
+                                Some("json") => "application/json",
+                                _ => "application/octet-stream",
+                            };
+                            (200, ctype, body)
+                        }
+                        _ => (404, "text/plain", Vec::new()),
+                    }
+                };
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = out
+                    .write_all(head.as_bytes())
+                    .and_then(|_| out.write_all(&body));
+            });
+        }
+    });
+    Server {
+        port,
+        served,
+        reports,
+    }
+}
+
+fn gzip_len(data: &[u8]) -> usize {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(data).expect("gzip");
+    enc.finish().expect("gzip").len()
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One cold run: a fresh Chromium on the bench page for `query`; returns the report fields.
+fn run_once(server: &Server, query: &str, profile: &Path) -> BTreeMap<String, String> {
+    if let Ok(mut l) = server.served.lock() {
+        l.clear();
+    }
+    while server.reports.try_recv().is_ok() {}
+    let _ = std::fs::remove_dir_all(profile);
+    let url = format!(
+        "http://127.0.0.1:{}/__bench/?bq={}",
+        server.port,
+        percent_encode(query)
+    );
+    let mut child = Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1000,800",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let report = server.reports.recv_timeout(Duration::from_secs(120));
+    let _ = child.kill();
+    let _ = child.wait();
+    let report = report.expect("no report from the page within 120 s");
+    report
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+#[ignore = "benchmark: run explicitly with --ignored"]
+fn bench_browser_cold_queries() {
+    let Some(site) = std::env::var_os("FOLIO_SEARCH_BROWSER_SITE") else {
+        eprintln!("set FOLIO_SEARCH_BROWSER_SITE=<public dir of a built site>");
+        return;
+    };
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is needed"
+    );
+    let queries: Vec<String> = match std::env::var("FOLIO_SEARCH_BROWSER_QUERIES") {
+        Ok(list) => list.split(',').map(String::from).collect(),
+        Err(_) => QUERIES.iter().map(|q| q.to_string()).collect(),
+    };
+    let runs: usize = std::env::var("FOLIO_SEARCH_BROWSER_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let server = serve(PathBuf::from(&site));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let profile = tmp.path().join("profile");
+    // Warm-up: Chromium's own start-up files into the OS cache (not reported).
+    run_once(&server, "湖南", &profile);
+    println!(
+        "\ncold queries in headless Chromium against {} (median of {runs}):",
+        Path::new(&site).display()
+    );
+    println!("  query      results   ms to DOM  ms to frame   files   raw KB   gzip KB");
+    for q in &queries {
+        let mut doms = Vec::new();
+        let mut frames = Vec::new();
+        let mut last = BTreeMap::new();
+        let mut files = BTreeMap::new();
+        for _ in 0..runs {
+            last = run_once(&server, q, &profile);
+            assert_eq!(
+                last.get("state").map(String::as_str),
+                Some("done"),
+                "{q}: {last:?}"
+            );
+            let num = |k: &str| {
+                last.get(k)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            doms.push(num("dom"));
+            frames.push(num("frame"));
+            files = server.served.lock().map(|l| l.clone()).unwrap_or_default();
+        }
+        doms.sort_by(f64::total_cmp);
+        frames.sort_by(f64::total_cmp);
+        // The page itself is not part of the query; search.js is.
+        files.retain(|p, _| p.starts_with("search/") || p == "static/search.js");
+        let raw: usize = files.values().map(Vec::len).sum();
+        let gz: usize = files.values().map(|b| gzip_len(b)).sum();
+        if std::env::var_os("FOLIO_SEARCH_BROWSER_VERBOSE").is_some() {
+            // Each fetch as file@start-end in ms after the submit (last run).
+            let fetches = last.get("fetches").cloned().unwrap_or_default();
+            println!("    {}", percent_decode(&fetches));
+        }
+        println!(
+            "  {q:<8} {:>9} {:>11.0} {:>12.0} {:>7} {:>8.1} {:>9.1}",
+            last.get("total").cloned().unwrap_or_default(),
+            doms[doms.len() / 2],
+            frames[frames.len() / 2],
+            files.len(),
+            raw as f64 / 1024.0,
+            gz as f64 / 1024.0,
+        );
+    }
+}
