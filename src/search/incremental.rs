@@ -17,7 +17,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
 use super::analyze::DocTokens;
 use super::lunr_json::{FIELDS, Posting, TermPostings};
@@ -180,45 +180,195 @@ pub fn diff(changed: &[(u32, DocTokens, DocTokens)]) -> BTreeMap<String, Vec<Cha
 }
 
 /// Reads a shard written by `lunr_json` back into terms with postings (counts recovered from
-/// `tf`, the square root of the count).
+/// `tf`, the square root of the count), postings by document, then field. Streams the JSON:
+/// only the `index` tries are read, straight into posting lists.
 pub fn parse_shard(data: &[u8]) -> Option<Vec<TermPostings>> {
-    let v: Value = serde_json::from_slice(data).ok()?;
     let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-    for (f, field) in FIELDS.iter().enumerate() {
-        let root = v.get("index")?.get(*field)?.get("root")?;
-        let mut stack: Vec<(String, &Value)> = vec![(String::new(), root)];
-        while let Some((term, node)) = stack.pop() {
-            let obj = node.as_object()?;
-            for (k, child) in obj {
-                match k.as_str() {
-                    "docs" => {
-                        let docs = child.as_object()?;
-                        if docs.is_empty() {
-                            continue;
-                        }
-                        let list = terms.entry(term.clone()).or_default();
-                        for (r, d) in docs {
-                            let tf = d.get("tf")?.as_f64()?;
-                            list.push(Posting {
-                                doc: r.parse().ok()?,
-                                field: f as u8,
-                                count: (tf * tf).round() as u32,
-                            });
-                        }
-                    }
-                    "df" => {}
-                    c => stack.push((format!("{term}{c}"), child)),
-                }
-            }
-        }
-    }
+    let mut de = serde_json::Deserializer::from_slice(data);
+    de::DeserializeSeed::deserialize(ShardSeed(&mut terms), &mut de).ok()?;
+    de.end().ok()?;
     Some(
         terms
             .into_iter()
             .filter(|(t, p)| !t.is_empty() && !p.is_empty())
-            .map(|(term, postings)| TermPostings { term, postings })
+            .map(|(term, mut postings)| {
+                postings.sort_unstable_by_key(|p| (p.doc, p.field));
+                TermPostings { term, postings }
+            })
             .collect(),
     )
+}
+
+type Terms = BTreeMap<String, Vec<Posting>>;
+
+/// The whole shard object: reads `index`, skips the rest.
+struct ShardSeed<'a>(&'a mut Terms);
+
+impl<'de> de::DeserializeSeed<'de> for ShardSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ShardSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an elasticlunr index")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(key) = m.next_key::<String>()? {
+            if key == "index" {
+                m.next_value_seed(IndexSeed(&mut *self.0))?;
+            } else {
+                m.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `index`: one trie per field, under `root`.
+struct IndexSeed<'a>(&'a mut Terms);
+
+impl<'de> de::DeserializeSeed<'de> for IndexSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IndexSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the index fields")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(field) = m.next_key::<String>()? {
+            let f = FIELDS
+                .iter()
+                .position(|x| *x == field)
+                .ok_or_else(|| de::Error::custom(format!("unknown field {field}")))?;
+            m.next_value_seed(FieldSeed {
+                terms: &mut *self.0,
+                field: f as u8,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// One field: `{"root": node}`.
+struct FieldSeed<'a> {
+    terms: &'a mut Terms,
+    field: u8,
+}
+
+impl<'de> de::DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field trie")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(key) = m.next_key::<String>()? {
+            if key == "root" {
+                m.next_value_seed(NodeSeed {
+                    terms: &mut *self.terms,
+                    field: self.field,
+                    term: String::new(),
+                })?;
+            } else {
+                m.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A trie node: `docs`, `df` and one child per next character.
+struct NodeSeed<'a> {
+    terms: &'a mut Terms,
+    field: u8,
+    term: String,
+}
+
+impl<'de> de::DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a trie node")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(key) = m.next_key::<String>()? {
+            match key.as_str() {
+                "docs" => {
+                    let docs = m.next_value_seed(DocsSeed(self.field))?;
+                    if !docs.is_empty() {
+                        self.terms
+                            .entry(self.term.clone())
+                            .or_default()
+                            .extend(docs);
+                    }
+                }
+                "df" => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+                c => m.next_value_seed(NodeSeed {
+                    terms: &mut *self.terms,
+                    field: self.field,
+                    term: format!("{}{c}", self.term),
+                })?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `docs`: `{"<ref>": {"tf": x}, …}` → postings of one field.
+struct DocsSeed(u8);
+
+#[derive(serde::Deserialize)]
+struct Tf {
+    tf: f64,
+}
+
+impl<'de> de::DeserializeSeed<'de> for DocsSeed {
+    type Value = Vec<Posting>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<Posting>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocsSeed {
+    type Value = Vec<Posting>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("postings")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Vec<Posting>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(r) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+            let tf: Tf = m.next_value()?;
+            out.push(Posting {
+                doc: r.parse().map_err(de::Error::custom)?,
+                field: self.0,
+                count: (tf.tf * tf.tf).round() as u32,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// Applies the changes of one term to its postings (sorted by document, then field).
