@@ -155,13 +155,22 @@ fn load_inner(
         let _ = c.save();
     }
     if let Some(memo) = memo {
-        memo.articles = results
-            .iter()
-            .filter_map(|(r, stamp)| match (r, stamp) {
-                (Ok(Some(a)), Some(s)) => Some((a.rel_path.clone(), (*s, a.clone()))),
-                _ => None,
-            })
-            .collect();
+        // Updated in place: entries of files gone or unmemoisable go, loaded ones come in.
+        let listed: std::collections::HashSet<&str> =
+            files.iter().map(|(_, rel)| rel.as_str()).collect();
+        memo.articles.retain(|rel, _| listed.contains(rel.as_str()));
+        for ((_, rel), (r, stamp)) in files.iter().zip(&results) {
+            match (r, stamp) {
+                (Ok(Some(a)), Some(s)) => {
+                    if memo.articles.get(rel).is_none_or(|(old, _)| old != s) {
+                        memo.articles.insert(rel.clone(), (*s, a.clone()));
+                    }
+                }
+                _ => {
+                    memo.articles.remove(rel);
+                }
+            }
+        }
     }
     let mut articles = Vec::with_capacity(results.len());
     for (r, _) in results {

@@ -20,7 +20,7 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use super::ServeError;
 
 /// Quiet time after the last change before a batch is reported.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+const DEBOUNCE: Duration = Duration::from_millis(50);
 /// A batch is reported after this long even if changes keep coming.
 const MAX_DELAY: Duration = Duration::from_secs(2);
 /// Directory names never reported.
@@ -41,7 +41,7 @@ enum Rule {
 }
 
 /// Watch `paths` and call `on_change` with the sorted, de-duplicated absolute paths
-/// changed in each debounced batch (~100 ms of quiet). Directories are watched
+/// changed in each debounced batch (~50 ms of quiet). Directories are watched
 /// recursively, folders created in them later included. A path that does not exist
 /// yet is watched through its parent (which must exist) and, once it appears as a
 /// directory, recursively; so is a watched directory deleted and created again.
