@@ -365,16 +365,21 @@ pub fn build_with(
 /// its file's hash (so an update reads only the bodies of changed articles), and the
 /// document itself, body read on demand.
 fn search_source<'s>(site: &'s Site<'s>) -> search::DocSource<'s> {
-    let sources = (0..site.articles.len())
+    let metas: Vec<SearchDoc> = (0..site.articles.len())
         .into_par_iter()
-        .map(|i| {
-            let meta = search_doc_meta(site, i);
-            search::DocSource::key(&meta, site.articles[i].hash.as_bytes())
-        })
+        .map(|i| search_doc_meta(site, i))
+        .collect();
+    let sources = metas
+        .par_iter()
+        .zip(&site.articles)
+        .map(|(meta, a)| search::DocSource::key(meta, a.hash.as_bytes()))
         .collect();
     search::DocSource::new(sources, move |id, with_body| {
         let i = id as usize;
-        let mut doc = search_doc_meta(site, i);
+        let mut doc = metas
+            .get(i)
+            .cloned()
+            .ok_or_else(|| SearchError::Document(format!("no article number {id}")))?;
         if with_body {
             let a = &site.articles[i];
             let body = content::read_body(a).map_err(|e| SearchError::Document(e.to_string()))?;

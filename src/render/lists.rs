@@ -71,12 +71,22 @@ fn paginated(
             let mut ctx = shared.fork();
             let slice = &ids[p.start..p.end];
             ctx.hash_only("articles", &r.items_key(slice));
-            let pager = PagerView::new(r, p, ids.len());
-            ctx.hash_value("pager", &pager);
+            // The pager view is a function of the pager, the list length and what the
+            // site fingerprint covers (strings, base URL): those stand for it in the key.
+            let total = ids.len();
+            let mut pager_key = Vec::with_capacity(48 + p.url.len());
+            for n in [p.number, p.total_pages, p.start, p.end, total] {
+                pager_key.extend_from_slice(&(n as u64).to_le_bytes());
+            }
+            for u in [Some(p.url.as_str()), p.prev.as_deref(), p.next.as_deref()] {
+                pager_key.extend_from_slice(u.unwrap_or("\u{1}").as_bytes());
+                pager_key.push(0);
+            }
+            ctx.hash_only("pager", &pager_key);
             r.listed(&p.url);
             r.page_with(template, &p.url, &m, ctx, |ctx| {
                 fill(ctx);
-                ctx.insert_unhashed("pager", &pager);
+                ctx.insert_unhashed("pager", &PagerView::new(r, p, total));
                 ctx.insert_unhashed("articles", &r.items(slice));
                 Ok(())
             })
