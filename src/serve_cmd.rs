@@ -40,6 +40,11 @@ pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Res
     })?;
     let mut memo = build::BuildMemo::default();
     rebuild(paths, &options, &server, &mut memo);
+    // The first edit of an article's lead segments its text: load jieba's dictionary (a few
+    // hundred ms) now, while nothing is waiting for it.
+    std::thread::spawn(|| {
+        crate::classify::segment::base_jieba();
+    });
     eprintln!("serving at http://{addr}/ (Ctrl-C to stop)");
     while let Ok(changed) = rx.recv() {
         let mut n = changed.len();
