@@ -723,10 +723,10 @@ fn try_incremental(
         state.files.iter().map(|(rel, _, _)| rel.as_str()).collect();
     let chunks_kept = (0..n.div_ceil(doc_chunk))
         .filter(|c| !record_chunks.contains(c))
-        .all(|c| previous.contains(format!("docs/{c}.json").as_str()))
+        .all(|c| previous.contains(store::record_file(c).as_str()))
         && (0..n.div_ceil(text_chunk))
             .filter(|c| !text_chunks.contains(c))
-            .all(|c| previous.contains(format!("text/{c}.json").as_str()));
+            .all(|c| previous.contains(store::text_file(c).as_str()));
     if !chunks_kept {
         return Ok(None);
     }

@@ -93,20 +93,97 @@ impl Vocab {
     }
 }
 
+/// One series of chunked JSON array files (`docs/<c>.json` or `text/<c>.json`): items come
+/// in order, `size` per file; an item without data stands for "unchanged since the previous
+/// output", and a chunk of such items keeps the previous file.
+struct Chunks {
+    dir: &'static str,
+    size: usize,
+    buf: Vec<u8>,
+    len: usize,
+    unchanged: usize,
+    no: usize,
+}
+
+/// A closed chunk: its relative path and its bytes (`None`: keep the previous file).
+type Closed = (String, Option<Vec<u8>>);
+
+impl Chunks {
+    fn new(dir: &'static str, size: usize) -> Chunks {
+        Chunks {
+            dir,
+            size: size.max(1),
+            buf: Vec::new(),
+            len: 0,
+            unchanged: 0,
+            no: 0,
+        }
+    }
+
+    /// The relative path of chunk `no` of the series in `dir`.
+    fn file(dir: &str, no: usize) -> String {
+        format!("{dir}/{no}.json")
+    }
+
+    /// Adds an item; returns the chunk it completes, if any.
+    fn push(&mut self, item: Option<&[u8]>) -> io::Result<Option<Closed>> {
+        match item {
+            Some(data) => {
+                self.buf.push(if self.len == 0 { b'[' } else { b',' });
+                self.buf.extend_from_slice(data);
+            }
+            None => self.unchanged += 1,
+        }
+        self.len += 1;
+        if self.len == self.size {
+            self.close()
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Closes the open chunk, if it holds anything.
+    fn close(&mut self) -> io::Result<Option<Closed>> {
+        if self.len == 0 {
+            return Ok(None);
+        }
+        let data = match self.unchanged {
+            0 => {
+                self.buf.push(b']');
+                Some(std::mem::take(&mut self.buf))
+            }
+            u if u == self.len => None,
+            _ => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("a {} chunk mixes changed and unchanged documents", self.dir),
+                ));
+            }
+        };
+        let rel = Chunks::file(self.dir, self.no);
+        self.no += 1;
+        self.len = 0;
+        self.unchanged = 0;
+        Ok(Some((rel, data)))
+    }
+}
+
+/// Relative path of result-record chunk `no`.
+pub fn record_file(no: usize) -> String {
+    Chunks::file("docs", no)
+}
+
+/// Relative path of full-text chunk `no`.
+pub fn text_file(no: usize) -> String {
+    Chunks::file("text", no)
+}
+
 /// Streams doc chunks and facet blocks to disk.
 pub struct StoreWriter {
-    docs_dir: PathBuf,
-    text_dir: PathBuf,
-    facets_dir: PathBuf,
-    doc_chunk: usize,
-    text_chunk: usize,
+    out_dir: PathBuf,
     facet_block: usize,
-    chunk: Vec<u8>,
-    chunk_len: usize,
-    chunk_no: usize,
-    text: Vec<u8>,
-    text_len: usize,
-    text_no: usize,
+    records: Chunks,
+    texts: Chunks,
     /// Facet values of every document added so far, by id.
     pub facets: FacetTable,
     block_start: usize,
@@ -124,10 +201,6 @@ pub struct StoreWriter {
     /// Files left as they were in a previous output (relative path, length).
     pub kept: Vec<(String, u64)>,
     previous: FxHashMap<String, ([u8; 16], u64)>,
-    /// Adds to the open record / text chunk so far that came without data (see
-    /// [`StoreWriter::add_unchanged`]).
-    chunk_unchanged: usize,
-    text_unchanged: usize,
 }
 
 /// The year of a "YYYY-MM-DD" date, if it has one.
@@ -250,25 +323,14 @@ impl StoreWriter {
         text_chunk: usize,
         facet_block: usize,
     ) -> io::Result<Self> {
-        let docs_dir = out_dir.join("docs");
-        let text_dir = out_dir.join("text");
-        let facets_dir = out_dir.join("facets");
-        fs::create_dir_all(&docs_dir)?;
-        fs::create_dir_all(&text_dir)?;
-        fs::create_dir_all(&facets_dir)?;
+        for dir in ["docs", "text", "facets"] {
+            fs::create_dir_all(out_dir.join(dir))?;
+        }
         Ok(StoreWriter {
-            docs_dir,
-            text_dir,
-            facets_dir,
-            doc_chunk: doc_chunk.max(1),
-            text_chunk: text_chunk.max(1),
+            out_dir: out_dir.to_path_buf(),
             facet_block: facet_block.max(1),
-            chunk: Vec::new(),
-            chunk_len: 0,
-            chunk_no: 0,
-            text: Vec::new(),
-            text_len: 0,
-            text_no: 0,
+            records: Chunks::new("docs", doc_chunk),
+            texts: Chunks::new("text", text_chunk),
             facets: FacetTable::default(),
             block_start: 0,
             block_no: 0,
@@ -279,8 +341,6 @@ impl StoreWriter {
             produced: Vec::new(),
             kept: Vec::new(),
             previous: FxHashMap::default(),
-            chunk_unchanged: 0,
-            text_unchanged: 0,
         })
     }
 
@@ -293,12 +353,9 @@ impl StoreWriter {
             .collect();
     }
 
-    fn write_file(&mut self, path: PathBuf, data: &[u8]) -> io::Result<()> {
-        let rel = path
-            .strip_prefix(self.docs_dir.parent().unwrap_or(Path::new("")))
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+    /// Writes `data` at `rel` (relative to the output folder) unless the previous output
+    /// holds exactly these bytes there.
+    fn write_file(&mut self, rel: String, data: &[u8]) -> io::Result<()> {
         let mut hash = [0u8; 16];
         hash.copy_from_slice(&blake3::hash(data).as_bytes()[..16]);
         let len = data.len() as u64;
@@ -306,7 +363,7 @@ impl StoreWriter {
         if self.previous.get(&rel) == Some(&(hash, len)) {
             self.kept.push((rel.clone(), len));
         } else {
-            fs::write(path, data)?;
+            fs::write(self.out_dir.join(&rel), data)?;
             self.files += 1;
         }
         self.produced.push((rel, hash, len));
@@ -330,30 +387,20 @@ impl StoreWriter {
         record: Option<&[u8]>,
         body: Option<&[u8]>,
     ) -> io::Result<()> {
-        match record {
-            Some(record) => {
-                self.chunk
-                    .push(if self.chunk_len == 0 { b'[' } else { b',' });
-                self.chunk.extend_from_slice(record);
-            }
-            None => self.chunk_unchanged += 1,
-        }
-        self.chunk_len += 1;
-        if self.chunk_len == self.doc_chunk {
-            self.flush_chunk()?;
-        }
-        match body {
-            Some(body) => {
-                self.text.push(if self.text_len == 0 { b'[' } else { b',' });
-                self.text.extend_from_slice(body);
-            }
-            None => self.text_unchanged += 1,
-        }
-        self.text_len += 1;
-        if self.text_len == self.text_chunk {
-            self.flush_text()?;
-        }
+        let closed = self.records.push(record)?;
+        self.emit(closed)?;
+        let closed = self.texts.push(body)?;
+        self.emit(closed)?;
         self.add_facets(doc)
+    }
+
+    /// Writes a closed chunk, or keeps the previous file for an unchanged one.
+    fn emit(&mut self, closed: Option<Closed>) -> io::Result<()> {
+        match closed {
+            Some((rel, Some(data))) => self.write_file(rel, &data),
+            Some((rel, None)) => self.keep_previous(rel),
+            None => Ok(()),
+        }
     }
 
     /// Records the previous output's file `rel` as produced again, unwritten.
@@ -368,18 +415,6 @@ impl StoreWriter {
         self.kept.push((rel.clone(), len));
         self.produced.push((rel, hash, len));
         Ok(())
-    }
-
-    /// Whether the chunk of `len` adds, `unchanged` of them without data, can be closed.
-    fn chunk_kind(len: usize, unchanged: usize, what: &str) -> io::Result<bool> {
-        match unchanged {
-            0 => Ok(false),
-            u if u == len => Ok(true),
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("a {what} chunk mixes changed and unchanged documents"),
-            )),
-        }
     }
 
     fn add_facets(&mut self, doc: &SearchDoc) -> io::Result<()> {
@@ -403,46 +438,6 @@ impl StoreWriter {
         Ok(())
     }
 
-    fn flush_chunk(&mut self) -> io::Result<()> {
-        if self.chunk_len == 0 {
-            return Ok(());
-        }
-        if Self::chunk_kind(self.chunk_len, self.chunk_unchanged, "record")? {
-            self.keep_previous(format!("docs/{}.json", self.chunk_no))?;
-            self.chunk_no += 1;
-            self.chunk_len = 0;
-            self.chunk_unchanged = 0;
-            return Ok(());
-        }
-        self.chunk.push(b']');
-        let data = std::mem::take(&mut self.chunk);
-        let path = self.docs_dir.join(format!("{}.json", self.chunk_no));
-        self.write_file(path, &data)?;
-        self.chunk_no += 1;
-        self.chunk_len = 0;
-        Ok(())
-    }
-
-    fn flush_text(&mut self) -> io::Result<()> {
-        if self.text_len == 0 {
-            return Ok(());
-        }
-        if Self::chunk_kind(self.text_len, self.text_unchanged, "text")? {
-            self.keep_previous(format!("text/{}.json", self.text_no))?;
-            self.text_no += 1;
-            self.text_len = 0;
-            self.text_unchanged = 0;
-            return Ok(());
-        }
-        self.text.push(b']');
-        let data = std::mem::take(&mut self.text);
-        let path = self.text_dir.join(format!("{}.json", self.text_no));
-        self.write_file(path, &data)?;
-        self.text_no += 1;
-        self.text_len = 0;
-        Ok(())
-    }
-
     fn flush_block(&mut self) -> io::Result<()> {
         let end = self.facets.len();
         if end == self.block_start {
@@ -450,8 +445,7 @@ impl StoreWriter {
         }
         let docs: Vec<u32> = (self.block_start as u32..end as u32).collect();
         let data = self.facets.encode(&docs);
-        let path = self.facets_dir.join(format!("{}.bin", self.block_no));
-        self.write_file(path, &data)?;
+        self.write_file(format!("facets/{}.bin", self.block_no), &data)?;
         self.block_no += 1;
         self.block_start = end;
         Ok(())
@@ -459,8 +453,10 @@ impl StoreWriter {
 
     /// Writes the last partial chunk and block.
     pub fn finish(&mut self) -> io::Result<()> {
-        self.flush_chunk()?;
-        self.flush_text()?;
+        let closed = self.records.close()?;
+        self.emit(closed)?;
+        let closed = self.texts.close()?;
+        self.emit(closed)?;
         self.flush_block()
     }
 }
