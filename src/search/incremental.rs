@@ -17,7 +17,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, de};
 
 use super::analyze::DocTokens;
 use super::lunr_json::{FIELDS, Posting, TermPostings};
@@ -180,13 +180,15 @@ pub fn diff(changed: &[(u32, DocTokens, DocTokens)]) -> BTreeMap<String, Vec<Cha
 }
 
 /// Reads a shard written by `lunr_json` back into terms with postings (counts recovered from
-/// `tf`, the square root of the count), postings by document, then field. Streams the JSON:
-/// only the `index` tries are read, straight into posting lists.
+/// `tf`, the square root of the count), postings by document, then field. Only the `index`
+/// tries are read (into [`Node`]s, not a generic JSON value tree).
 pub fn parse_shard(data: &[u8]) -> Option<Vec<TermPostings>> {
+    let shard: ShardJson = serde_json::from_slice(data).ok()?;
     let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-    let mut de = serde_json::Deserializer::from_slice(data);
-    de::DeserializeSeed::deserialize(ShardSeed(&mut terms), &mut de).ok()?;
-    de.end().ok()?;
+    for (name, field) in shard.index {
+        let f = FIELDS.iter().position(|x| *x == name)? as u8;
+        field.root.collect(String::new(), f, &mut terms);
+    }
     Some(
         terms
             .into_iter()
@@ -199,175 +201,73 @@ pub fn parse_shard(data: &[u8]) -> Option<Vec<TermPostings>> {
     )
 }
 
-type Terms = BTreeMap<String, Vec<Posting>>;
-
-/// The whole shard object: reads `index`, skips the rest.
-struct ShardSeed<'a>(&'a mut Terms);
-
-impl<'de> de::DeserializeSeed<'de> for ShardSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
+/// The part of an elasticlunr index JSON a shard update reads (other keys are skipped).
+#[derive(Deserialize)]
+struct ShardJson {
+    index: BTreeMap<String, FieldJson>,
 }
 
-impl<'de> Visitor<'de> for ShardSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an elasticlunr index")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        while let Some(key) = m.next_key::<String>()? {
-            if key == "index" {
-                m.next_value_seed(IndexSeed(&mut *self.0))?;
-            } else {
-                m.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
+#[derive(Deserialize)]
+struct FieldJson {
+    root: Node,
 }
 
-/// `index`: one trie per field, under `root`.
-struct IndexSeed<'a>(&'a mut Terms);
-
-impl<'de> de::DeserializeSeed<'de> for IndexSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for IndexSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("the index fields")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        while let Some(field) = m.next_key::<String>()? {
-            let f = FIELDS
-                .iter()
-                .position(|x| *x == field)
-                .ok_or_else(|| de::Error::custom(format!("unknown field {field}")))?;
-            m.next_value_seed(FieldSeed {
-                terms: &mut *self.0,
-                field: f as u8,
-            })?;
-        }
-        Ok(())
-    }
-}
-
-/// One field: `{"root": node}`.
-struct FieldSeed<'a> {
-    terms: &'a mut Terms,
-    field: u8,
-}
-
-impl<'de> de::DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a field trie")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        while let Some(key) = m.next_key::<String>()? {
-            if key == "root" {
-                m.next_value_seed(NodeSeed {
-                    terms: &mut *self.terms,
-                    field: self.field,
-                    term: String::new(),
-                })?;
-            } else {
-                m.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A trie node: `docs`, `df` and one child per next character.
-struct NodeSeed<'a> {
-    terms: &'a mut Terms,
-    field: u8,
-    term: String,
-}
-
-impl<'de> de::DeserializeSeed<'de> for NodeSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NodeSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a trie node")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        while let Some(key) = m.next_key::<String>()? {
-            match key.as_str() {
-                "docs" => {
-                    let docs = m.next_value_seed(DocsSeed(self.field))?;
-                    if !docs.is_empty() {
-                        self.terms
-                            .entry(self.term.clone())
-                            .or_default()
-                            .extend(docs);
-                    }
-                }
-                "df" => {
-                    m.next_value::<IgnoredAny>()?;
-                }
-                c => m.next_value_seed(NodeSeed {
-                    terms: &mut *self.terms,
-                    field: self.field,
-                    term: format!("{}{c}", self.term),
-                })?,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `docs`: `{"<ref>": {"tf": x}, …}` → postings of one field.
-struct DocsSeed(u8);
-
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 struct Tf {
     tf: f64,
 }
 
-impl<'de> de::DeserializeSeed<'de> for DocsSeed {
-    type Value = Vec<Posting>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<Posting>, D::Error> {
-        d.deserialize_map(self)
+/// A trie node: the postings of the term spelled so far and one child per next character.
+#[derive(Default)]
+struct Node {
+    docs: Vec<(u32, f64)>,
+    children: Vec<(String, Node)>,
+}
+
+impl Node {
+    /// Adds the postings of this node (term `term`) and its children to `out`.
+    fn collect(self, term: String, field: u8, out: &mut BTreeMap<String, Vec<Posting>>) {
+        for (c, child) in self.children {
+            child.collect(format!("{term}{c}"), field, out);
+        }
+        if !self.docs.is_empty() {
+            out.entry(term)
+                .or_default()
+                .extend(self.docs.into_iter().map(|(doc, tf)| Posting {
+                    doc,
+                    field,
+                    count: (tf * tf).round() as u32,
+                }));
+        }
     }
 }
 
-impl<'de> Visitor<'de> for DocsSeed {
-    type Value = Vec<Posting>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("postings")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Vec<Posting>, A::Error> {
-        let mut out = Vec::new();
-        while let Some(r) = m.next_key::<std::borrow::Cow<'de, str>>()? {
-            let tf: Tf = m.next_value()?;
-            out.push(Posting {
-                doc: r.parse().map_err(de::Error::custom)?,
-                field: self.0,
-                count: (tf.tf * tf.tf).round() as u32,
-            });
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        struct NodeVisitor;
+        impl<'de> de::Visitor<'de> for NodeVisitor {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an elasticlunr trie node")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut m: A) -> Result<Node, A::Error> {
+                let mut node = Node::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "docs" => {
+                            let docs: BTreeMap<u32, Tf> = m.next_value()?;
+                            node.docs = docs.into_iter().map(|(d, t)| (d, t.tf)).collect();
+                        }
+                        "df" => {
+                            m.next_value::<de::IgnoredAny>()?;
+                        }
+                        _ => node.children.push((key, m.next_value()?)),
+                    }
+                }
+                Ok(node)
+            }
         }
-        Ok(out)
+        d.deserialize_map(NodeVisitor)
     }
 }
 
