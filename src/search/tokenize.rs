@@ -44,9 +44,7 @@ pub fn normalize(text: &str) -> String {
 }
 
 /// True for CJK ideographs (and 〇), the characters that are cut into bigrams.
-pub fn is_cjk(c: char) -> bool {
-    crate::text::is_ideograph(c)
-}
+pub use crate::text::is_ideograph as is_cjk;
 
 fn is_word(c: char) -> bool {
     !is_cjk(c) && c.is_alphanumeric()
