@@ -3,9 +3,12 @@
 //! at desktop (1280 px) and phone (360 px) widths into `target/screenshots/`.
 //! Skips with a message when `chromium` is not installed.
 
+#[path = "common/browser.rs"]
+mod browser;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,16 +18,6 @@ use folio::content::{self, LoadOptions};
 use folio::output::Staging;
 use folio::render::{RenderOptions, load_theme, render_site};
 use folio::site::Site;
-
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser"].iter().find_map(|name| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(name))
-                .find(|p| p.is_file())
-        })
-    })
-}
 
 /// Answers one HTTP request with a file under `root` (URLs under `/archive/`).
 fn serve(mut stream: TcpStream, root: &Path) {
@@ -80,16 +73,8 @@ fn shoot(browser: &Path, url: &str, width: u32, height: u32, file: &Path) -> boo
         Err(_) => return false,
     };
     let child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
+        .args(browser::HEADLESS)
+        .arg("--hide-scrollbars")
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--window-size={width},{height}"))
         .arg(format!("--screenshot={}", file.display()))
@@ -112,12 +97,7 @@ fn shoot(browser: &Path, url: &str, width: u32, height: u32, file: &Path) -> boo
 
 #[test]
 fn screenshots_of_main_pages() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("FOLIO_REQUIRE_BROWSER").is_none(),
-            "FOLIO_REQUIRE_BROWSER is set (CI) but `chromium` is not installed"
-        );
-        eprintln!("SKIPPED: `chromium` is not installed (apt-get install -y chromium)");
+    let Some(browser) = browser::chromium_or_skip() else {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render");

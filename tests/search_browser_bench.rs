@@ -14,8 +14,7 @@
 //! with its start and end in ms after the submit.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -81,6 +80,9 @@ const PAGE: &str = r#"<!doctype html>
 </script>
 </body></html>"#;
 
+#[path = "common/browser.rs"]
+mod browser;
+
 struct Server {
     port: u16,
     /// Files served since the last reset: path -> raw bytes.
@@ -88,65 +90,34 @@ struct Server {
     reports: mpsc::Receiver<String>,
 }
 
+/// Serves the site at `root`, the bench page at `/__bench/` and takes the page's reports
+/// at `/__report`, logging every file served.
 fn serve(root: PathBuf) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
     let served: Arc<Mutex<BTreeMap<String, Vec<u8>>>> = Arc::default();
     let (tx, reports) = mpsc::channel();
+    let tx = Mutex::new(tx);
     let log = served.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let (root, log, tx) = (root.clone(), log.clone(), tx.clone());
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    return;
-                }
-                let mut header = String::new();
-                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                    header.clear();
-                }
-                let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let path = target.split('?').next().unwrap_or("/").to_string();
-                let mut out = &stream;
-                let (status, ctype, body) = if path == "/__bench/" {
-                    (200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec())
-                } else if path == "/__report" {
-                    let _ = tx.send(target.split('?').nth(1).unwrap_or("").to_string());
-                    (204, "text/plain", Vec::new())
-                } else {
-                    let rel = path.trim_start_matches('/');
-                    let mut file = root.join(rel);
-                    if file.is_dir() {
-                        file = file.join("index.html");
+    let port = browser::serve(
+        root,
+        move |target| {
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
+            match path {
+                "/__bench/" => Some((200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec())),
+                "/__report" => {
+                    if let Ok(tx) = tx.lock() {
+                        let _ = tx.send(query.to_string());
                     }
-                    match std::fs::read(&file) {
-                        Ok(body) if !rel.contains("..") => {
-                            if let Ok(mut l) = log.lock() {
-                                l.insert(rel.to_string(), body.clone());
-                            }
-                            let ctype = match file.extension().and_then(|e| e.to_str()) {
-                                Some("html") => "text/html; charset=utf-8",
-                                Some("js") => "text/javascript; charset=utf-8",
-                                Some("json") => "application/json",
-                                _ => "application/octet-stream",
-                            };
-                            (200, ctype, body)
-                        }
-                        _ => (404, "text/plain", Vec::new()),
-                    }
-                };
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = out
-                    .write_all(head.as_bytes())
-                    .and_then(|_| out.write_all(&body));
-            });
-        }
-    });
+                    Some((204, "text/plain", Vec::new()))
+                }
+                _ => None,
+            }
+        },
+        move |rel, body| {
+            if let Ok(mut l) = log.lock() {
+                l.insert(rel.to_string(), body.to_vec());
+            }
+        },
+    );
     Server {
         port,
         served,
@@ -158,18 +129,6 @@ fn gzip_len(data: &[u8]) -> usize {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
     enc.write_all(data).expect("gzip");
     enc.finish().expect("gzip").len()
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 fn percent_decode(s: &str) -> String {
@@ -192,7 +151,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// One cold run: a fresh Chromium on the bench page for `query`; returns the report fields.
-fn run_once(server: &Server, query: &str, profile: &Path) -> BTreeMap<String, String> {
+fn run_once(
+    chromium: &Path,
+    server: &Server,
+    query: &str,
+    profile: &Path,
+) -> BTreeMap<String, String> {
     if let Ok(mut l) = server.served.lock() {
         l.clear();
     }
@@ -201,19 +165,11 @@ fn run_once(server: &Server, query: &str, profile: &Path) -> BTreeMap<String, St
     let url = format!(
         "http://127.0.0.1:{}/__bench/?bq={}",
         server.port,
-        percent_encode(query)
+        browser::percent_encode(query)
     );
-    let mut child = Command::new("/usr/bin/chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1000,800",
-        ])
+    let mut child = Command::new(chromium)
+        .args(browser::HEADLESS)
+        .arg("--window-size=1000,800")
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(url)
         .stdout(Stdio::null())
@@ -238,10 +194,7 @@ fn bench_browser_cold_queries() {
         eprintln!("set FOLIO_SEARCH_BROWSER_SITE=<public dir of a built site>");
         return;
     };
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "/usr/bin/chromium is needed"
-    );
+    let chromium = browser::chromium_or_skip().expect("chromium is needed");
     let queries: Vec<String> = match std::env::var("FOLIO_SEARCH_BROWSER_QUERIES") {
         Ok(list) => list.split(',').map(String::from).collect(),
         Err(_) => QUERIES.iter().map(|q| q.to_string()).collect(),
@@ -255,7 +208,7 @@ fn bench_browser_cold_queries() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let profile = tmp.path().join("profile");
     // Warm-up: Chromium's own start-up files into the OS cache (not reported).
-    run_once(&server, "湖南", &profile);
+    run_once(&chromium, &server, "湖南", &profile);
     println!(
         "\ncold queries in headless Chromium against {} (median of {runs}):",
         Path::new(&site).display()
@@ -267,7 +220,7 @@ fn bench_browser_cold_queries() {
         let mut last = BTreeMap::new();
         let mut files = BTreeMap::new();
         for _ in 0..runs {
-            last = run_once(&server, q, &profile);
+            last = run_once(&chromium, &server, q, &profile);
             assert_eq!(
                 last.get("state").map(String::as_str),
                 Some("done"),

@@ -2,14 +2,16 @@
 //! archive, served over a loopback HTTP server. Skips (with a message) only when `chromium`
 //! is not installed.
 
+#[path = "common/browser.rs"]
+mod browser;
 #[path = "search_support/mod.rs"]
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
 use std::process::Command;
+use tempfile::TempDir;
 
 use folio::search::{SearchDoc, SearchOptions, build_index, normalize};
 
@@ -21,81 +23,31 @@ const HARNESS: &str = r#"<!doctype html>
 <script src="/search.js"></script>
 </body></html>"#;
 
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser"].into_iter().find(|b| {
-        Command::new(b)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
+/// A site holding the index of `docs` with the search page `harness` at `/search/` and the
+/// theme's `search.js`, served on 127.0.0.1: the site folder (keep it alive) and the port.
+fn fixture_site(docs: &[SearchDoc], opts: &SearchOptions, harness: &str) -> (TempDir, u16) {
+    let site = tempfile::tempdir().expect("tempdir");
+    build_index(
+        docs.iter().cloned(),
+        &site.path().join("search"),
+        None,
+        opts,
+    )
+    .expect("build");
+    std::fs::write(site.path().join("search/index.html"), harness).expect("harness");
+    std::fs::copy(
+        support::root().join("themes/default/static/search.js"),
+        site.path().join("search.js"),
+    )
+    .expect("copy search.js");
+    let port = browser::serve(site.path().to_path_buf(), |_| None, |_, _| {});
+    (site, port)
 }
 
-/// Serves `root` on 127.0.0.1 until the process ends; returns the port.
-fn serve(root: PathBuf) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    return;
-                }
-                let mut header = String::new();
-                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                    header.clear();
-                }
-                let target = line.split_whitespace().nth(1).unwrap_or("/");
-                let path = target
-                    .split('?')
-                    .next()
-                    .unwrap_or("/")
-                    .trim_start_matches('/');
-                let mut file = root.join(path);
-                if file.is_dir() {
-                    file = file.join("index.html");
-                }
-                let mut out = &stream;
-                match std::fs::read(&file) {
-                    Ok(body) if !path.contains("..") => {
-                        let ctype = match file.extension().and_then(|e| e.to_str()) {
-                            Some("html") => "text/html; charset=utf-8",
-                            Some("js") => "text/javascript; charset=utf-8",
-                            Some("json") => "application/json",
-                            _ => "application/octet-stream",
-                        };
-                        let head = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = out
-                            .write_all(head.as_bytes())
-                            .and_then(|_| out.write_all(&body));
-                    }
-                    _ => {
-                        let _ = out.write_all(
-                            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                        );
-                    }
-                }
-            });
-        }
-    });
-    port
-}
-
-fn dump_dom(browser: &str, url: &str, profile: &Path) -> String {
+fn dump_dom(browser: &Path, url: &str, profile: &Path) -> String {
     let out = Command::new(browser)
+        .args(browser::HEADLESS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--window-size=360,800",
             "--virtual-time-budget=15000",
             "--dump-dom",
@@ -122,18 +74,6 @@ fn result_urls(dom: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn containing(docs: &[SearchDoc], q: &str) -> BTreeSet<String> {
     let n = normalize(q);
     docs.iter()
@@ -144,42 +84,23 @@ fn containing(docs: &[SearchDoc], q: &str) -> BTreeSet<String> {
 
 #[test]
 fn search_page_finds_seed_queries_in_headless_chromium() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("FOLIO_REQUIRE_BROWSER").is_none(),
-            "FOLIO_REQUIRE_BROWSER is set (CI) but `chromium` is not installed"
-        );
-        eprintln!("SKIPPED: `chromium` is not installed (apt-get install -y chromium)");
+    let Some(browser) = browser::chromium_or_skip() else {
         return;
     };
-    let site = tempfile::tempdir().expect("tempdir");
     let docs = support::archive();
     let opts = SearchOptions {
         page_size: 200,
         ..support::fixture_options()
     };
-    build_index(
-        docs.clone().into_iter(),
-        &site.path().join("search"),
-        None,
-        &opts,
-    )
-    .expect("build");
-    std::fs::write(site.path().join("search/index.html"), HARNESS).expect("harness");
-    std::fs::copy(
-        support::root().join("themes/default/static/search.js"),
-        site.path().join("search.js"),
-    )
-    .expect("copy search.js");
-    let port = serve(site.path().to_path_buf());
+    let (_site, port) = fixture_site(&docs, &opts, HARNESS);
     let profile = tempfile::tempdir().expect("profile");
 
     let run = |query: &str, extra: &str| {
         let url = format!(
             "http://127.0.0.1:{port}/search/?q={}{extra}",
-            percent_encode(query)
+            browser::percent_encode(query)
         );
-        let dom = dump_dom(browser, &url, profile.path());
+        let dom = dump_dom(&browser, &url, profile.path());
         assert_eq!(
             attr(&dom, "data-state"),
             Some("done"),
@@ -231,7 +152,7 @@ fn search_page_finds_seed_queries_in_headless_chromium() {
         .regions[0];
     let (dom, _) = run(
         "保靖",
-        &format!("&region={}&sort=date", percent_encode(region)),
+        &format!("&region={}&sort=date", browser::percent_encode(region)),
     );
     let want: BTreeSet<String> = docs
         .iter()
@@ -284,38 +205,22 @@ const HARNESS_MORE: &str = r#"<!doctype html>
 /// lists every hit exactly once.
 #[test]
 fn more_results_after_a_head_answer_lists_every_hit() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("FOLIO_REQUIRE_BROWSER").is_none(),
-            "FOLIO_REQUIRE_BROWSER is set (CI) but `chromium` is not installed"
-        );
-        eprintln!("SKIPPED: `chromium` is not installed (apt-get install -y chromium)");
+    let Some(browser) = browser::chromium_or_skip() else {
         return;
     };
-    let site = tempfile::tempdir().expect("tempdir");
     let docs = support::archive();
     let opts = support::fixture_options();
-    build_index(
-        docs.clone().into_iter(),
-        &site.path().join("search"),
-        None,
-        &opts,
-    )
-    .expect("build");
-    std::fs::write(site.path().join("search/index.html"), HARNESS_MORE).expect("harness");
-    std::fs::copy(
-        support::root().join("themes/default/static/search.js"),
-        site.path().join("search.js"),
-    )
-    .expect("copy search.js");
-    let port = serve(site.path().to_path_buf());
+    let (_site, port) = fixture_site(&docs, &opts, HARNESS_MORE);
     let profile = tempfile::tempdir().expect("profile");
     let q = "发展";
     let want = containing(&docs, q);
     // More hits than one page and than the facet list limit: answered from a head.
     assert!(want.len() > opts.page_size && want.len() > opts.facet_list_max);
-    let url = format!("http://127.0.0.1:{port}/search/?q={}", percent_encode(q));
-    let dom = dump_dom(browser, &url, profile.path());
+    let url = format!(
+        "http://127.0.0.1:{port}/search/?q={}",
+        browser::percent_encode(q)
+    );
+    let dom = dump_dom(&browser, &url, profile.path());
     assert!(
         attr(&dom, "data-clicked").is_some_and(|c| c != "0"),
         "{dom}"
