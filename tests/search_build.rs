@@ -217,17 +217,14 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         support::snapshot(&dir)
     };
 
+    // One incremental build of `source` into `out`, the previous output being in `prev`.
+    let update = |source: &DocSource, out: &std::path::Path, prev: &std::path::Path| {
+        build_index_incremental(source, out, &cache, prev, &public, &opts).unwrap()
+    };
+
     // No state yet: a full build.
     let v0 = base.path().join("v0");
-    let s0 = build_index_incremental(
-        &DocSource::in_memory(&docs),
-        &v0,
-        &cache,
-        &base.path().join("none"),
-        &public,
-        &opts,
-    )
-    .unwrap();
+    let s0 = update(&DocSource::in_memory(&docs), &v0, &base.path().join("none"));
     assert!(!s0.incremental && s0.kept_files.is_empty());
     assert!(s0.shards > 10, "fixture needs many shards: {}", s0.shards);
     assert!(support::snapshot(&v0) == clean(&docs, "c0"));
@@ -235,20 +232,15 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
 
     // Nothing changed, but the previous files are not where the state says: a full build.
     let vx = base.path().join("vx");
-    let sx = build_index_incremental(
+    let sx = update(
         &DocSource::in_memory(&docs),
         &vx,
-        &cache,
         &base.path().join("empty"),
-        &public,
-        &opts,
-    )
-    .unwrap();
+    );
     assert!(!sx.incremental);
     // Nothing changed and the files are there: every shard is kept.
     let reads = std::sync::atomic::AtomicUsize::new(0);
-    let sy = build_index_incremental(&counting(&docs, &reads), &vx, &cache, &v0, &public, &opts)
-        .unwrap();
+    let sy = update(&counting(&docs, &reads), &vx, &v0);
     assert!(sy.incremental && sy.shards_written == 0);
     assert_eq!(
         reads.load(std::sync::atomic::Ordering::Relaxed),
@@ -283,15 +275,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         .push_str("新增一段文字，保靖黄金茶再获丰收。");
     let v1 = base.path().join("v1");
     let reads = std::sync::atomic::AtomicUsize::new(0);
-    let s1 = build_index_incremental(
-        &counting(&v1_docs, &reads),
-        &v1,
-        &cache,
-        &v0,
-        &public,
-        &opts,
-    )
-    .unwrap();
+    let s1 = update(&counting(&v1_docs, &reads), &v1, &v0);
     assert!(s1.incremental);
     // Only the bodies of the edited article's record chunk (2) and text chunk (3) are read.
     let read = reads.load(std::sync::atomic::Ordering::Relaxed);
@@ -344,15 +328,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let cut = v2_docs[7].body.find('\n').unwrap_or(0);
     v2_docs[7].body.replace_range(..cut, "");
     let v2 = base.path().join("v2");
-    let s2 = build_index_incremental(
-        &DocSource::in_memory(&v2_docs),
-        &v2,
-        &cache,
-        &v1_full,
-        &public,
-        &opts,
-    )
-    .unwrap();
+    let s2 = update(&DocSource::in_memory(&v2_docs), &v2, &v1_full);
     assert!(s2.incremental);
     prev = assembled(&v2, &v1_full, &s2);
     assert!(
@@ -363,28 +339,12 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     // Without a committed state (the last build was not committed) or with a different
     // document count: a full build, still equal to a clean one.
     let v3 = base.path().join("v3");
-    let s3 = build_index_incremental(
-        &DocSource::in_memory(&v2_docs),
-        &v3,
-        &cache,
-        &v2,
-        &public,
-        &opts,
-    )
-    .unwrap();
+    let s3 = update(&DocSource::in_memory(&v2_docs), &v3, &v2);
     assert!(!s3.incremental);
     commit_state(&cache, &public).unwrap();
     let fewer = &v2_docs[..v2_docs.len() - 1];
     let v4 = base.path().join("v4");
-    let s4 = build_index_incremental(
-        &DocSource::in_memory(fewer),
-        &v4,
-        &cache,
-        &v3,
-        &public,
-        &opts,
-    )
-    .unwrap();
+    let s4 = update(&DocSource::in_memory(fewer), &v4, &v3);
     assert!(!s4.incremental);
     assert!(support::snapshot(&v4) == clean(fewer, "c4"));
 
@@ -393,15 +353,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let mut v5_docs = fewer.to_vec();
     v5_docs[2].regions = vec!["怀化市".into()];
     let v5 = base.path().join("v5");
-    let s5 = build_index_incremental(
-        &DocSource::in_memory(&v5_docs),
-        &v5,
-        &cache,
-        &v4,
-        &public,
-        &opts,
-    )
-    .unwrap();
+    let s5 = update(&DocSource::in_memory(&v5_docs), &v5, &v4);
     assert!(!s5.incremental);
     assert!(support::snapshot(&v5) == clean(&v5_docs, "c5"));
 }
