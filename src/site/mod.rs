@@ -70,7 +70,7 @@ pub struct Site<'a> {
     pub region_roots: Vec<DivisionId>,
     /// Topics with articles, in vocabulary order.
     pub topics: Vec<TopicNode>,
-    /// For each article, up to 5 related articles.
+    /// For each article, up to [`RELATED_PER_ARTICLE`] related articles.
     pub related: Vec<Vec<ArticleId>>,
 }
 
@@ -170,10 +170,7 @@ fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<
         return found;
     }
     let words = segmented_cached(&inputs, &path.with_file_name("related-words.bin"));
-    let related: Vec<Vec<ArticleId>> = related_segmented(&inputs, &words, 5)
-        .into_iter()
-        .map(|v| v.into_iter().map(|i| i as ArticleId).collect())
-        .collect();
+    let related = as_ids(related_segmented(&inputs, &words, RELATED_PER_ARTICLE));
     let mut out = Vec::with_capacity(32 + related.len() * 24);
     out.extend_from_slice(&key);
     for list in &related {
@@ -270,14 +267,17 @@ fn read_related(path: &std::path::Path, key: &[u8; 32], n: usize) -> Option<Vec<
     (pos == rest.len()).then_some(related)
 }
 
-/// Up to 5 related articles each: shared regions and topics plus TF-IDF
+/// Up to [`RELATED_PER_ARTICLE`] related articles each: shared regions and topics plus TF-IDF
 /// similarity of title, kicker and summary (bodies stay on disk).
 fn find_related(articles: &[Article]) -> Vec<Vec<ArticleId>> {
-    compute_related(related_inputs(articles))
+    as_ids(related(&related_inputs(articles), RELATED_PER_ARTICLE))
 }
 
-fn compute_related(inputs: Vec<RelatedInput>) -> Vec<Vec<ArticleId>> {
-    related(&inputs, 5)
+/// Related articles listed per article.
+const RELATED_PER_ARTICLE: usize = 5;
+
+fn as_ids(lists: Vec<Vec<usize>>) -> Vec<Vec<ArticleId>> {
+    lists
         .into_iter()
         .map(|v| v.into_iter().map(|i| i as ArticleId).collect())
         .collect()
