@@ -245,18 +245,14 @@ fn load_one(
         && validate(&entry.meta).is_empty()
     {
         c.put(rel, entry.clone());
-        if entry.meta.draft && !options.drafts {
-            return Ok(None);
-        }
-        return Ok(Some(Article {
-            rel_path: rel.to_string(),
-            path: path.to_path_buf(),
-            permalink: permalink(rel, entry.meta.slug.as_deref()),
-            meta: entry.meta.clone(),
-            summary: entry.summary.clone(),
-            hash: entry.hash.clone(),
-            head_hash: entry.head_hash,
-        }));
+        let cache::Entry {
+            meta,
+            summary,
+            hash,
+            head_hash,
+            ..
+        } = entry.clone();
+        return Ok(article(path, rel, options, meta, summary, hash, head_hash));
     }
     let bytes =
         std::fs::read(path).map_err(|e| ContentError::file(path, format!("cannot read: {e}")))?;
@@ -268,38 +264,8 @@ fn load_one(
         )
     })?;
     let (meta, body) = front_matter::parse(&text, path)?;
-    let summary = summary::summarize(body, 100);
-    let hash = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
     let front = &text[..text.len() - body.len()];
-    if let (Some(c), Some(stamp)) = (cache, stamp) {
-        c.put(
-            rel,
-            cache::Entry {
-                stamp,
-                meta: meta.clone(),
-                summary: summary.clone(),
-                hash: hash.clone(),
-                head_hash: head_hash(front, &summary),
-            },
-        );
-    }
-    finish_one(path, rel, options, validate, front, meta, || {
-        (summary, hash)
-    })
-}
-
-/// Validation, drafts and permalink of a parsed file (`front` is its text up to the end of the front matter).
-fn finish_one(
-    path: &Path,
-    rel: &str,
-    options: LoadOptions,
-    validate: Validator<'_>,
-    front: &str,
-    meta: FrontMatter,
-    summary_and_hash: impl FnOnce() -> (String, String),
-) -> Result<Option<Article>, ContentError> {
-    let problems = validate(&meta);
-    if let Some((key, message)) = problems.into_iter().next() {
+    if let Some((key, message)) = validate(&meta).into_iter().next() {
         let fm_end = front.find("\n+++").unwrap_or(front.len());
         return Err(FrontMatterError {
             path: path.to_path_buf(),
@@ -308,21 +274,46 @@ fn finish_one(
         }
         .into());
     }
-    if meta.draft && !options.drafts {
-        return Ok(None);
-    }
-    let permalink = permalink(rel, meta.slug.as_deref());
-    let (summary, hash) = summary_and_hash();
+    let summary = summary::summarize(body, 100);
+    let hash = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
     let head_hash = head_hash(front, &summary);
-    Ok(Some(Article {
+    if let (Some(c), Some(stamp)) = (cache, stamp) {
+        c.put(
+            rel,
+            cache::Entry {
+                stamp,
+                meta: meta.clone(),
+                summary: summary.clone(),
+                hash: hash.clone(),
+                head_hash,
+            },
+        );
+    }
+    Ok(article(path, rel, options, meta, summary, hash, head_hash))
+}
+
+/// The article of a valid file, or `None` for a draft the build leaves out.
+fn article(
+    path: &Path,
+    rel: &str,
+    options: LoadOptions,
+    meta: FrontMatter,
+    summary: String,
+    hash: String,
+    head_hash: [u8; 16],
+) -> Option<Article> {
+    if meta.draft && !options.drafts {
+        return None;
+    }
+    Some(Article {
         rel_path: rel.to_string(),
         path: path.to_path_buf(),
-        permalink,
+        permalink: permalink(rel, meta.slug.as_deref()),
         summary,
         hash,
         head_hash,
         meta,
-    }))
+    })
 }
 
 /// See [`Article::head_hash`].
