@@ -131,11 +131,6 @@ pub fn peak_rss_kb() -> Option<u64> {
 impl BuildSummary {
     /// One line per fact, `key: value`, stable order (easy to grep in CI logs).
     pub fn human(&self) -> String {
-        let phases: Vec<String> = self
-            .phases
-            .iter()
-            .map(|p| format!("{} {}ms", p.name, p.ms))
-            .collect();
         format!(
             "built {} articles: {} pages ({} unchanged), {} feeds, {} search shards ({} bytes)\n\
              output: {} files ({} written, {} removed), {} bytes\n\
@@ -151,8 +146,18 @@ impl BuildSummary {
             self.files_removed,
             self.bytes,
             self.total_ms,
-            phases.join(", ")
+            self.phase_times()
         )
+    }
+
+    /// `load 120ms, model 40ms, …`.
+    pub fn phase_times(&self) -> String {
+        let phases: Vec<String> = self
+            .phases
+            .iter()
+            .map(|p| format!("{} {}ms", p.name, p.ms))
+            .collect();
+        phases.join(", ")
     }
 }
 
@@ -255,7 +260,7 @@ pub fn build_with(
     let (articles, errors) = match memo {
         Some(memo) if !options.clean => {
             // Loaded articles depend on the configuration (validation) and the options.
-            let rules = format!("{config:?}\n{load_options:?}");
+            let rules = format!("{}\n{load_options:?}", config.fingerprint());
             content::load_memo(
                 &paths.content(),
                 load_options,

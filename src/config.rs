@@ -190,6 +190,12 @@ impl SiteConfig {
         self.base_url.trim_end_matches('/')
     }
 
+    /// A text that differs whenever any setting differs: what caches key on when
+    /// the whole configuration can shape their result.
+    pub fn fingerprint(&self) -> String {
+        format!("{self:?}")
+    }
+
     /// The path part of the base URL (`""` or `/archive`), prefixed to every link.
     pub fn base_path(&self) -> String {
         let rest = self

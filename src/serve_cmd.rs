@@ -100,17 +100,12 @@ fn rebuild(
         Ok((summary, _)) => {
             server.set_error(None);
             server.notify_reload();
-            let phases: Vec<String> = summary
-                .phases
-                .iter()
-                .map(|p| format!("{} {}", p.name, p.ms))
-                .collect();
             eprintln!(
-                "rebuilt {} articles in {} ms ({} files written; ms per phase: {})",
+                "rebuilt {} articles in {} ms ({} files written; {})",
                 summary.articles,
                 start.elapsed().as_millis(),
                 summary.files_written,
-                phases.join(", ")
+                summary.phase_times()
             );
         }
         Err(e) => {

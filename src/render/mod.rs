@@ -184,7 +184,7 @@ impl<'a> Renderer<'a> {
         });
         // The whole configuration counts too: article items and views are keyed by
         // their file alone (see `items_key`), and config values shape them.
-        let config_text = format!("{:?}", site.config);
+        let config_text = site.config.fingerprint();
         let site_key = cache::site_fingerprint(&[
             &theme.fingerprint,
             site_json.to_string().as_bytes(),
