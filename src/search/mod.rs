@@ -754,10 +754,12 @@ fn try_incremental(
         .par_iter()
         .map(|&id| source.doc(id, true))
         .collect::<Result<_, _>>()?;
-    let changed_set: BTreeSet<u32> = changed_ids.iter().copied().collect();
     let mut keys = state.keys.clone();
     let mut changed: Vec<(u32, DocTokens, DocTokens)> = Vec::new();
-    for doc in full.iter().filter(|d| changed_set.contains(&d.id)) {
+    for doc in full
+        .iter()
+        .filter(|d| changed_ids.binary_search(&d.id).is_ok())
+    {
         let a = analyze::analyze_cached(doc, Some(&cache), &mut analyze::Scratch::default());
         let old_key = state.keys[doc.id as usize];
         if a.key == old_key {
@@ -777,7 +779,7 @@ fn try_incremental(
 
     // Records, texts and facets of every document, in id order; the unchanged ones without
     // their bodies, prepared in parallel batches.
-    let mut full = full.into_iter().peekable();
+    let mut full = full.into_iter();
     let mut next_id = 0u32;
     let batch = opts.batch_docs.max(1) as u32;
     for start in (0..n as u32).step_by(batch as usize) {
@@ -823,7 +825,11 @@ fn try_incremental(
     // Facet lists next to the kept shards hold the old facet values: any change to them
     // (a facet block written anew) needs a full build.
     let kept: std::collections::HashSet<&str> = store.kept.iter().map(|k| k.0.as_str()).collect();
-    if (store.produced.iter()).any(|f| f.0.starts_with("facets/") && !kept.contains(f.0.as_str())) {
+    if store
+        .produced
+        .iter()
+        .any(|f| f.0.starts_with("facets/") && !kept.contains(f.0.as_str()))
+    {
         return Ok(None);
     }
     let facets = Arc::new(shards::FacetSource::new(
