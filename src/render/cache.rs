@@ -2,11 +2,13 @@
 //!
 //! Every templated page gets a key: a BLAKE3 hash of everything that can
 //! change its bytes — the site fingerprint (all template sources, the strings
-//! table, the global template variables such as `site` and `nav`, which hold
-//! the config values templates see, and the identity of the `folio` program),
-//! the template name, the page URL, its `page` metadata and every variable
-//! passed to the template (the article's body HTML, its neighbours, related
-//! articles, the items of a list page…). A page is skipped when the previous
+//! table, the global template variables such as `site` and `nav`, the whole
+//! configuration and the identity of the `folio` program), the template name,
+//! the page URL, its `page` metadata and every variable passed to the template,
+//! or what the variable is made of: an article's own values enter as the hash
+//! of its file, each listed article (neighbour, related article, list item) as
+//! a digest of its front matter and summary, a pager as its numbers. A page is
+//! skipped when the previous
 //! build recorded the same key for its URL and the output file (cloned from the
 //! current output) still has the recorded length; otherwise it is rendered.
 //!
