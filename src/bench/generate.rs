@@ -7,8 +7,8 @@
 //! (full, short or base form: "保靖县", "保靖", "湘西州", "湘西") are replaced by
 //! the article's own region or a neighbour of it, so a county's name occurs in
 //! about as many articles as a real county's would, not in every article that
-//! drew a seed sentence mentioning it. Deterministic for a given seed number. Writes only under the folder it is
-//! given; never touches a real site's content.
+//! drew a seed sentence mentioning it. Deterministic for a given seed number.
+//! Writes only under the folder it is given; never touches a real site's content.
 
 use std::collections::HashMap;
 use std::fs;
