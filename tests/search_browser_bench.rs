@@ -131,25 +131,6 @@ fn gzip_len(data: &[u8]) -> usize {
     enc.finish().expect("gzip").len()
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// One cold run: a fresh Chromium on the bench page for `query`; returns the report fields.
 fn run_once(
     chromium: &Path,
@@ -244,7 +225,10 @@ fn bench_browser_cold_queries() {
         if std::env::var_os("FOLIO_SEARCH_BROWSER_VERBOSE").is_some() {
             // Each fetch as file@start-end in ms after the submit (last run).
             let fetches = last.get("fetches").cloned().unwrap_or_default();
-            println!("    {}", percent_decode(&fetches));
+            println!(
+                "    {}",
+                percent_encoding::percent_decode_str(&fetches).decode_utf8_lossy()
+            );
         }
         println!(
             "  {q:<8} {:>9} {:>11.0} {:>12.0} {:>7} {:>8.1} {:>9.1}",

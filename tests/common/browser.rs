@@ -41,15 +41,7 @@ pub fn chromium_or_skip() -> Option<PathBuf> {
 
 /// Percent-encodes everything but ASCII letters and digits (for query strings).
 pub fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// An answer the server gives instead of a file: status, content type and body.

@@ -113,9 +113,7 @@ fn has_scheme(url: &str) -> bool {
 }
 
 /// Percent-decode, replacing invalid UTF-8.
-pub fn decode(s: &str) -> String {
-    percent_decode_str(s).decode_utf8_lossy().into_owned()
-}
+pub use crate::render::write::percent_decode as decode;
 
 #[cfg(test)]
 mod tests {
