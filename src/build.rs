@@ -93,6 +93,20 @@ impl BuildError {
     }
 }
 
+/// Where the search index is built inside the staging folder before it
+/// replaces `search/` there.
+const SEARCH_FRESH: &str = ".search.folio-new";
+
+/// `f`'s result and how long it took in ms, `before` included.
+fn timed<T, E: Into<BuildError>>(
+    before: std::time::Duration,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<(T, u64), BuildError> {
+    let start = Instant::now();
+    let value = f().map_err(Into::into)?;
+    Ok((value, (before + start.elapsed()).as_millis() as u64))
+}
+
 /// Timing of one phase.
 #[derive(Debug, Clone, Serialize)]
 pub struct Phase {
@@ -195,6 +209,16 @@ pub fn validator(
 #[derive(Debug, Default)]
 pub struct BuildMemo {
     load: content::LoadMemo,
+    related: crate::site::RelatedMemo,
+}
+
+impl BuildMemo {
+    /// Tells the next build which paths changed since the last one (a file
+    /// watcher's report; `None`: anything may have). With an exact report, the
+    /// next load reads only changed article files instead of listing `content/`.
+    pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
+        self.load.note_changes(paths);
+    }
 }
 
 /// Runs a whole build. `progress` receives phase names as they start.
@@ -212,7 +236,7 @@ pub fn build_with(
     paths: &SitePaths,
     options: &BuildOptions,
     progress: &dyn Fn(&str),
-    memo: Option<&mut BuildMemo>,
+    mut memo: Option<&mut BuildMemo>,
 ) -> Result<(BuildSummary, Option<IngestReport>), BuildError> {
     let start = Instant::now();
     let mut config = SiteConfig::load(&paths.config)?;
@@ -222,12 +246,13 @@ pub fn build_with(
     let _lock = BuildLock::acquire(&paths.cache())?;
     let mut summary = BuildSummary::default();
     let mut phase_start = Instant::now();
-    let mut phase = |summary: &mut BuildSummary, name: &'static str| {
+    // Ends the phase `name` now.
+    let phase = |summary: &mut BuildSummary, name: &'static str, start: &mut Instant| {
         summary.phases.push(Phase {
             name,
-            ms: phase_start.elapsed().as_millis() as u64,
+            ms: start.elapsed().as_millis() as u64,
         });
-        phase_start = Instant::now();
+        *start = Instant::now();
     };
 
     let mut ingest_report = None;
@@ -247,8 +272,12 @@ pub fn build_with(
             )?;
             summary.ingested_seeds = pending.len();
             ingest_report = Some(report);
+            if let Some(memo) = memo.as_deref_mut() {
+                // Ingest wrote articles no watcher has reported yet.
+                memo.note_changes(None);
+            }
         }
-        phase(&mut summary, "ingest");
+        phase(&mut summary, "ingest", &mut phase_start);
     }
 
     progress("load");
@@ -257,8 +286,12 @@ pub fn build_with(
     let load_options = LoadOptions {
         drafts: options.drafts,
     };
-    let (articles, errors) = match memo {
-        Some(memo) if !options.clean => {
+    if options.clean {
+        // A clean build uses nothing from before.
+        memo = None;
+    }
+    let (articles, errors) = match memo.as_deref_mut() {
+        Some(memo) => {
             // Loaded articles depend on the configuration (validation) and the options.
             let rules = format!("{}\n{load_options:?}", config.fingerprint());
             content::load_memo(
@@ -281,7 +314,7 @@ pub fn build_with(
         return Err(BuildError::Content(errors));
     }
     summary.articles = articles.len();
-    phase(&mut summary, "load");
+    phase(&mut summary, "load", &mut phase_start);
 
     progress("model");
     let related_cache = (!options.clean).then(|| paths.cache().join("related.bin"));
@@ -290,10 +323,15 @@ pub fn build_with(
         Gazetteer::builtin(),
         articles,
         related_cache.as_deref(),
+        memo.map(|m| &mut m.related),
     );
-    phase(&mut summary, "model");
+    phase(&mut summary, "model", &mut phase_start);
 
-    progress("render");
+    progress(if config.search.enabled {
+        "render, search"
+    } else {
+        "render"
+    });
     let theme = render::load_theme(&paths.root, &config)?;
     let output_dir = options
         .output_dir
@@ -304,35 +342,52 @@ pub fn build_with(
     }
     let staging = Staging::begin(&output_dir, !options.clean)?;
     let cache = render::RenderCache::open(&paths.cache(), &output_dir, options.clean);
-    let render_stats = render::render_site_cached(
-        &site,
-        &theme,
-        &staging,
-        &RenderOptions::from_config(&config),
-        Some(&cache),
-    )?;
+    let prepared = phase_start.elapsed();
+    // Pages and the search index depend on the site model only, never on each
+    // other: they are built at the same time (and so are timed apart, overlapping).
+    let (rendered, indexed) = rayon::join(
+        || {
+            timed(prepared, || {
+                render::render_site_cached(
+                    &site,
+                    &theme,
+                    &staging,
+                    &RenderOptions::from_config(&config),
+                    Some(&cache),
+                )
+            })
+        },
+        || {
+            config.search.enabled.then(|| {
+                timed(prepared, || {
+                    // Built beside the output, then only changed files replace the old
+                    // ones. The staging folder starts as a copy of the previous output:
+                    // an incremental update reads the old shards there and keeps those
+                    // its changes do not touch.
+                    search::build_index_incremental(
+                        &search_source(&site),
+                        &staging.dir().join(SEARCH_FRESH),
+                        &paths.cache().join("search"),
+                        &staging.dir().join("search"),
+                        &output_dir.join("search"),
+                        &config.search,
+                    )
+                })
+            })
+        },
+    );
+    let (render_stats, render_ms) = rendered?;
     summary.pages = render_stats.pages;
     summary.pages_reused = render_stats.reused;
     summary.feeds = render_stats.feeds;
-    phase(&mut summary, "render");
-
-    if config.search.enabled {
-        progress("search");
-        // Built beside the output, then only changed files replace the old ones.
-        let fresh = staging.dir().join(".search.folio-new");
-        let search_cache = paths.cache().join("search");
-        // The staging folder starts as a copy of the previous output: an incremental update
-        // reads the old shards there and keeps those its changes do not touch.
-        let source = search_source(&site);
-        let stats = search::build_index_incremental(
-            &source,
-            &fresh,
-            &search_cache,
-            &staging.dir().join("search"),
-            &output_dir.join("search"),
-            &config.search,
-        )?;
-        staging.adopt_tree(&fresh, "search")?;
+    summary.phases.push(Phase {
+        name: "render",
+        ms: render_ms,
+    });
+    if let Some(indexed) = indexed {
+        let (stats, search_ms) = indexed?;
+        let t = Instant::now();
+        staging.adopt_tree(&staging.dir().join(SEARCH_FRESH), "search")?;
         for (rel, len) in &stats.kept_files {
             if !staging.keep(&format!("search/{rel}"), *len) {
                 return Err(SearchError::Format {
@@ -344,8 +399,12 @@ pub fn build_with(
         }
         summary.search_shards = stats.shards as usize;
         summary.search_bytes = stats.total_bytes;
-        phase(&mut summary, "search");
+        summary.phases.push(Phase {
+            name: "search",
+            ms: search_ms + t.elapsed().as_millis() as u64,
+        });
     }
+    phase_start = Instant::now();
 
     progress("write");
     let out = staging.commit()?;
@@ -360,7 +419,7 @@ pub fn build_with(
     summary.files_written = out.written;
     summary.files_removed = out.removed;
     summary.bytes = out.bytes;
-    phase(&mut summary, "write");
+    phase(&mut summary, "write", &mut phase_start);
     summary.total_ms = start.elapsed().as_millis() as u64;
     summary.peak_rss_kb = peak_rss_kb();
     Ok((summary, ingest_report))

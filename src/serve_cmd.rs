@@ -46,12 +46,12 @@ pub fn run(paths: &SitePaths, interface: IpAddr, port: u16, drafts: bool) -> Res
         crate::classify::segment::base_jieba();
     });
     eprintln!("serving at http://{addr}/ (Ctrl-C to stop)");
-    while let Ok(changed) = rx.recv() {
-        let mut n = changed.len();
+    while let Ok(mut changed) = rx.recv() {
         while let Ok(more) = rx.try_recv() {
-            n += more.len();
+            changed.extend(more);
         }
-        eprintln!("{n} change(s); rebuilding");
+        eprintln!("{} change(s); rebuilding", changed.len());
+        memo.note_changes(Some(changed));
         rebuild(paths, &options, &server, &mut memo);
     }
     Ok(0)

@@ -85,9 +85,12 @@ fn split_words(segmented: &str) -> impl Iterator<Item = &str> {
     segmented.split('\n').filter(|w| !w.is_empty())
 }
 
-/// Every item's words as (word id, count), ids in sorted word order, and each
-/// word's document frequency.
-fn term_counts(words: &[String]) -> (Vec<Vec<(u32, u32)>>, Vec<u32>) {
+/// Per item, its words as (word id, occurrences), in id order.
+type Counts = Vec<Vec<(u32, u32)>>;
+
+/// Every item's words as (word id, count), ids in sorted word order, each
+/// word's document frequency, and the words by id.
+fn term_counts(words: &[String]) -> (Counts, Vec<u32>, Vec<&str>) {
     let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
     let mut names: Vec<&str> = Vec::new();
     let first_seen: Vec<Vec<u32>> = words
@@ -111,18 +114,7 @@ fn term_counts(words: &[String]) -> (Vec<Vec<(u32, u32)>>, Vec<u32>) {
     }
     let counts: Vec<Vec<(u32, u32)>> = first_seen
         .into_par_iter()
-        .map(|ws| {
-            let mut v: Vec<u32> = ws.into_iter().map(|w| rank[w as usize]).collect();
-            v.sort_unstable();
-            let mut out: Vec<(u32, u32)> = Vec::new();
-            for w in v {
-                match out.last_mut() {
-                    Some(last) if last.0 == w => last.1 += 1,
-                    _ => out.push((w, 1)),
-                }
-            }
-            out
-        })
+        .map(|ws| count_ids(ws.into_iter().map(|w| rank[w as usize]).collect()))
         .collect();
     let mut df = vec![0u32; names.len()];
     for item in &counts {
@@ -130,7 +122,21 @@ fn term_counts(words: &[String]) -> (Vec<Vec<(u32, u32)>>, Vec<u32>) {
             df[w as usize] += 1;
         }
     }
-    (counts, df)
+    let sorted = order.iter().map(|&i| names[i as usize]).collect();
+    (counts, df, sorted)
+}
+
+/// (id, occurrences) of a list of word ids, in id order.
+fn count_ids(mut ids: Vec<u32>) -> Vec<(u32, u32)> {
+    ids.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for w in ids {
+        match out.last_mut() {
+            Some(last) if last.0 == w => last.1 += 1,
+            _ => out.push((w, 1)),
+        }
+    }
+    out
 }
 
 /// The item's best TF-IDF terms as (feature id, weight), normalised, chosen
@@ -155,6 +161,19 @@ fn top_terms(counts: &[(u32, u32)], df: &[u32], n_items: usize) -> Vec<(u32, f32
         .into_iter()
         .map(|(id, w)| (id, if norm > 0.0 { w / norm } else { w }))
         .collect()
+}
+
+/// An item's whole vector: its TF-IDF terms and its label features, by id.
+fn vector(counts: &[(u32, u32)], labels: &[(u32, f32)], df: &[u32], n: usize) -> Vec<(u32, f32)> {
+    let mut v = top_terms(counts, df, n);
+    for &(id, w) in labels {
+        match v.iter_mut().find(|e| e.0 == id) {
+            Some(e) => e.1 = e.1.max(w),
+            None => v.push((id, w)),
+        }
+    }
+    v.sort_unstable_by_key(|e| e.0);
+    v
 }
 
 /// Topic and region features of an item (prefixed so they never clash with words).
@@ -194,95 +213,272 @@ pub fn related(items: &[RelatedInput], k: usize) -> Vec<Vec<usize>> {
 /// [`related`] with each item's text already segmented: `words[i]` is
 /// [`segment`] of `items[i].text` (the text itself is not read).
 pub fn related_segmented(items: &[RelatedInput], words: &[String], k: usize) -> Vec<Vec<usize>> {
-    assert_eq!(words.len(), items.len(), "one segmented text per item");
-    if items.is_empty() || k == 0 {
-        return vec![Vec::new(); items.len()];
+    Related::new(items, words, k).lists
+}
+
+/// [`related_segmented`]'s result with what it was computed from, so that
+/// it can be brought up to date after a few items' texts change
+/// ([`Related::update`]) with the same result as computing it anew. Holds
+/// about `items × (words + TERMS_PER_ITEM + labels)` ids and weights: kept by
+/// a long-running process (`folio serve`), never written anywhere.
+#[derive(Debug, Clone)]
+pub struct Related {
+    /// For each item, up to `k` related items, best first.
+    pub lists: Vec<Vec<usize>>,
+    k: usize,
+    /// Word → id, ids in sorted word order (words no item has any more keep theirs).
+    vocabulary: HashMap<String, u32>,
+    counts: Counts,
+    df: Vec<u32>,
+    /// Items having each word.
+    word_items: Vec<Vec<u32>>,
+    /// Label (topic, region) name → feature id, numbered after the words.
+    label_names: HashMap<String, u32>,
+    labels: Vec<Vec<(u32, f32)>>,
+    vectors: Vec<Vec<(u32, f32)>>,
+    /// Items having each feature, in item order, with its weight.
+    postings: Vec<Vec<(u32, f32)>>,
+}
+
+impl Related {
+    /// Computes the related lists of `items` (`words[i]` is [`segment`] of
+    /// `items[i].text`).
+    pub fn new(items: &[RelatedInput], words: &[String], k: usize) -> Related {
+        assert_eq!(words.len(), items.len(), "one segmented text per item");
+        // Word ids in sorted word order, then label ids in item order: both deterministic.
+        let (counts, df, names) = term_counts(words);
+        let vocabulary: HashMap<String, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.to_string(), i as u32))
+            .collect();
+        let mut label_names: HashMap<String, u32> = HashMap::new();
+        let mut n_features = df.len() as u32;
+        let labels: Vec<Vec<(u32, f32)>> = items
+            .iter()
+            .map(|item| {
+                label_features(item)
+                    .into_iter()
+                    .map(|(name, w)| {
+                        let id = *label_names.entry(name).or_insert_with(|| {
+                            n_features += 1;
+                            n_features - 1
+                        });
+                        (id, w)
+                    })
+                    .collect()
+            })
+            .collect();
+        let vectors: Vec<Vec<(u32, f32)>> = counts
+            .par_iter()
+            .zip(&labels)
+            .map(|(counts, labels)| vector(counts, labels, &df, items.len()))
+            .collect();
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_features as usize];
+        for (i, v) in vectors.iter().enumerate() {
+            for &(t, w) in v {
+                postings[t as usize].push((i as u32, w));
+            }
+        }
+        let mut word_items: Vec<Vec<u32>> = vec![Vec::new(); df.len()];
+        for (i, c) in counts.iter().enumerate() {
+            for &(w, _) in c {
+                word_items[w as usize].push(i as u32);
+            }
+        }
+        let mut related = Related {
+            lists: Vec::new(),
+            k,
+            vocabulary,
+            counts,
+            df,
+            word_items,
+            label_names,
+            labels,
+            vectors,
+            postings,
+        };
+        let n = items.len();
+        related.lists = (0..n)
+            .into_par_iter()
+            .map_init(|| Scratch::new(n), |scratch, i| related.score(i, scratch))
+            .collect();
+        related
     }
-    // Word ids in sorted word order, then label ids in item order: both deterministic.
-    let (counts, df) = term_counts(words);
-    let mut labels: HashMap<String, u32> = HashMap::new();
-    let mut n_features = df.len() as u32;
-    let label_ids: Vec<Vec<(u32, f32)>> = items
-        .iter()
-        .map(|item| {
-            label_features(item)
-                .into_iter()
-                .map(|(name, w)| {
-                    let id = *labels.entry(name).or_insert_with(|| {
-                        n_features += 1;
-                        n_features - 1
-                    });
-                    (id, w)
-                })
-                .collect()
-        })
-        .collect();
-    drop(labels);
-    let vectors: Vec<Vec<(u32, f32)>> = counts
-        .par_iter()
-        .zip(label_ids)
-        .map(|(counts, labels)| {
-            let mut v = top_terms(counts, &df, items.len());
-            for (id, w) in labels {
-                match v.iter_mut().find(|e| e.0 == id) {
-                    Some(e) => e.1 = e.1.max(w),
-                    None => v.push((id, w)),
+
+    /// Brings the lists up to date after the items at `changed` changed their
+    /// text to `items[i]` (segmented as `words[i]`): the result equals
+    /// [`Related::new`] of the new items. Returns `false`, changing nothing,
+    /// when that cannot be done in place: another number of items, a changed
+    /// topic or region, or a word no item had before.
+    pub fn update(&mut self, items: &[RelatedInput], words: &[String], changed: &[usize]) -> bool {
+        let n = items.len();
+        if n != self.counts.len() || words.len() != n || changed.iter().any(|&i| i >= n) {
+            return false;
+        }
+        // Label ids are numbered by first appearance: only unchanged labels keep them.
+        for &i in changed {
+            let now: Vec<(String, f32)> = label_features(&items[i]);
+            let before = &self.labels[i];
+            if now.len() != before.len()
+                || now
+                    .iter()
+                    .zip(before)
+                    .any(|((name, w), (id, w0))| w != w0 || self.label_names.get(name) != Some(id))
+            {
+                return false;
+            }
+        }
+        let mut new_counts = Vec::with_capacity(changed.len());
+        for &i in changed {
+            let Some(ids) = split_words(&words[i])
+                .map(|w| self.vocabulary.get(w).copied())
+                .collect::<Option<Vec<u32>>>()
+            else {
+                return false;
+            };
+            new_counts.push((i, count_ids(ids)));
+        }
+        // Document frequencies, and the items having each word.
+        let mut touched_words: Vec<u32> = Vec::new();
+        for (i, counts) in new_counts {
+            for &(w, _) in &self.counts[i] {
+                self.df[w as usize] -= 1;
+                let list = &mut self.word_items[w as usize];
+                if let Ok(p) = list.binary_search(&(i as u32)) {
+                    list.remove(p);
+                }
+                touched_words.push(w);
+            }
+            for &(w, _) in &counts {
+                self.df[w as usize] += 1;
+                let list = &mut self.word_items[w as usize];
+                if let Err(p) = list.binary_search(&(i as u32)) {
+                    list.insert(p, i as u32);
+                }
+                touched_words.push(w);
+            }
+            self.counts[i] = counts;
+        }
+        // Vectors that may change: the changed items' and those of every item
+        // having a word whose frequency changed.
+        touched_words.sort_unstable();
+        touched_words.dedup();
+        let mut candidates: Vec<u32> = changed.iter().map(|&i| i as u32).collect();
+        for &w in &touched_words {
+            candidates.extend_from_slice(&self.word_items[w as usize]);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let fresh: Vec<(u32, Vec<(u32, f32)>)> = candidates
+            .par_iter()
+            .map(|&i| {
+                let i = i as usize;
+                (
+                    i as u32,
+                    vector(&self.counts[i], &self.labels[i], &self.df, n),
+                )
+            })
+            .filter(|(i, v)| *v != self.vectors[*i as usize])
+            .collect();
+        // Postings, and the items whose candidates may differ: those within a
+        // window (plus one, for shifted positions) of a changed vector in any of
+        // its old or new features' lists, before or after the change.
+        let reach = POSTING_WINDOW + 1;
+        let mut rescore: Vec<u32> = Vec::new();
+        let near = |list: &[(u32, f32)], item: u32, out: &mut Vec<u32>| {
+            let pos = list.partition_point(|e| e.0 < item);
+            let lo = pos.saturating_sub(reach);
+            let hi = (pos + reach + 1).min(list.len());
+            out.extend(list[lo..hi].iter().map(|e| e.0));
+        };
+        for (i, v) in &fresh {
+            rescore.push(*i);
+            let old = std::mem::replace(&mut self.vectors[*i as usize], v.clone());
+            for &(t, _) in &old {
+                let list = &mut self.postings[t as usize];
+                near(list, *i, &mut rescore);
+                if let Ok(p) = list.binary_search_by_key(i, |e| e.0) {
+                    list.remove(p);
                 }
             }
-            v.sort_unstable_by_key(|e| e.0);
-            v
-        })
-        .collect();
-    drop(df);
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_features as usize];
-    for (i, v) in vectors.iter().enumerate() {
-        for &(t, w) in v {
-            postings[t as usize].push((i as u32, w));
+            for &(t, w) in v {
+                let list = &mut self.postings[t as usize];
+                match list.binary_search_by_key(i, |e| e.0) {
+                    Ok(p) => list[p].1 = w,
+                    Err(p) => list.insert(p, (*i, w)),
+                }
+                near(list, *i, &mut rescore);
+            }
+        }
+        rescore.sort_unstable();
+        rescore.dedup();
+        let lists: Vec<(u32, Vec<usize>)> = rescore
+            .par_iter()
+            .map_init(
+                || Scratch::new(n),
+                |scratch, &i| (i, self.score(i as usize, scratch)),
+            )
+            .collect();
+        for (i, list) in lists {
+            self.lists[i as usize] = list;
+        }
+        true
+    }
+
+    /// Up to `k` items related to item `i`, best first.
+    fn score(&self, i: usize, scratch: &mut Scratch) -> Vec<usize> {
+        let Scratch { score, touched } = scratch;
+        if self.k == 0 {
+            return Vec::new();
+        }
+        for &(t, w) in &self.vectors[i] {
+            let list = &self.postings[t as usize];
+            if list.len() < 2 {
+                continue;
+            }
+            let pos = list.partition_point(|e| (e.0 as usize) < i);
+            let lo = pos.saturating_sub(POSTING_WINDOW);
+            let hi = (pos + POSTING_WINDOW + 1).min(list.len());
+            for &(j, wj) in &list[lo..hi] {
+                if j as usize == i {
+                    continue;
+                }
+                let s = &mut score[j as usize];
+                if *s == 0.0 {
+                    touched.push(j);
+                }
+                *s += w * wj;
+            }
+        }
+        let mut best: Vec<(u32, f32)> = touched
+            .drain(..)
+            .map(|j| (j, std::mem::take(&mut score[j as usize])))
+            .filter(|e| e.1 > 0.0)
+            .collect();
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if best.len() > self.k {
+            best.select_nth_unstable_by(self.k, order);
+            best.truncate(self.k);
+        }
+        best.sort_unstable_by(order);
+        best.into_iter().map(|e| e.0 as usize).collect()
+    }
+}
+
+/// Per thread: a dense score per item and the items touched.
+struct Scratch {
+    score: Vec<f32>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            score: vec![0.0; n],
+            touched: Vec::new(),
         }
     }
-    let n = vectors.len();
-    vectors
-        .par_iter()
-        .enumerate()
-        .map_init(
-            // Per thread: a dense score per item and the items touched.
-            || (vec![0f32; n], Vec::<u32>::new()),
-            |(score, touched), (i, v)| {
-                for &(t, w) in v {
-                    let list = &postings[t as usize];
-                    if list.len() < 2 {
-                        continue;
-                    }
-                    let pos = list.partition_point(|e| (e.0 as usize) < i);
-                    let lo = pos.saturating_sub(POSTING_WINDOW);
-                    let hi = (pos + POSTING_WINDOW + 1).min(list.len());
-                    for &(j, wj) in &list[lo..hi] {
-                        if j as usize == i {
-                            continue;
-                        }
-                        let s = &mut score[j as usize];
-                        if *s == 0.0 {
-                            touched.push(j);
-                        }
-                        *s += w * wj;
-                    }
-                }
-                let mut best: Vec<(u32, f32)> = touched
-                    .drain(..)
-                    .map(|j| (j, std::mem::take(&mut score[j as usize])))
-                    .filter(|e| e.1 > 0.0)
-                    .collect();
-                let order =
-                    |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-                if best.len() > k {
-                    best.select_nth_unstable_by(k, order);
-                    best.truncate(k);
-                }
-                best.sort_unstable_by(order);
-                best.into_iter().map(|e| e.0 as usize).collect()
-            },
-        )
-        .collect()
 }
 
 #[cfg(test)]
@@ -340,5 +536,105 @@ mod tests {
         assert!(r[3].is_empty());
         assert!(related(&sample(), 0).iter().all(Vec::is_empty));
         assert!(related(&[], 3).is_empty());
+    }
+
+    /// A small deterministic generator (no dependency needed for a test).
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+
+    /// 2–11 words of `pool`, the first ones far more often (as in real text).
+    fn random_words(rng: &mut Lcg, pool: &[String]) -> String {
+        let n = 2 + rng.below(10);
+        (0..n)
+            .map(|_| {
+                let bound = 1 + rng.below(pool.len());
+                pool[rng.below(bound)].clone()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn update_equals_a_fresh_computation() {
+        let pool: Vec<String> = (0..600).map(|i| format!("词{i:03}")).collect();
+        let topics = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let regions = [
+            "湖南省/岳阳市/平江县",
+            "湖南省/岳阳市/华容县",
+            "湖南省/湘潭市/湘乡市",
+            "湖南省/湘潭市/韶山市",
+            "湖南省/邵阳市/隆回县",
+            "湖南省/邵阳市/洞口县",
+            "湖南省/常德市/桃源县",
+            "湖南省/常德市/澧县",
+        ];
+        let mut rng = Lcg(7);
+        let (mut updated, mut refused) = (0, 0);
+        for _ in 0..40 {
+            let n = 20 + rng.below(280);
+            let items: Vec<RelatedInput> = (0..n)
+                .map(|_| {
+                    item(
+                        &[topics[rng.below(topics.len())]],
+                        &[regions[rng.below(regions.len())]],
+                        "",
+                    )
+                })
+                .collect();
+            // The last pool words are left out at first: using one later is a new word.
+            let early = &pool[..590];
+            let mut words: Vec<String> = (0..n).map(|_| random_words(&mut rng, early)).collect();
+            let mut related = Related::new(&items, &words, 5);
+            for _ in 0..3 {
+                let mut changed: Vec<usize> = (0..1 + rng.below(3)).map(|_| rng.below(n)).collect();
+                changed.sort_unstable();
+                changed.dedup();
+                for &i in &changed {
+                    words[i] = if rng.below(5) == 0 {
+                        random_words(&mut rng, &pool)
+                    } else {
+                        // Words other items have: known to the vocabulary.
+                        let a = words[rng.below(n)].clone();
+                        let b = words[rng.below(n)]
+                            .split('\n')
+                            .next_back()
+                            .unwrap_or("")
+                            .to_string();
+                        format!("{a}\n{b}")
+                    };
+                }
+                let fresh = Related::new(&items, &words, 5);
+                if related.update(&items, &words, &changed) {
+                    updated += 1;
+                    assert_eq!(related.lists, fresh.lists);
+                } else {
+                    refused += 1;
+                    related = fresh;
+                }
+            }
+        }
+        assert!(
+            updated > 60 && refused > 0,
+            "{updated} updated, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn update_refuses_changed_labels() {
+        let items = sample();
+        let words: Vec<String> = items.iter().map(|i| segment(&i.text)).collect();
+        let mut related = Related::new(&items, &words, 5);
+        let mut moved = items.clone();
+        moved[1].topics = vec!["health".into()];
+        assert!(!related.update(&moved, &words, &[1]));
+        assert_eq!(related.lists, related_segmented(&items, &words, 5));
     }
 }

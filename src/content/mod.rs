@@ -91,10 +91,48 @@ pub fn load_cached(
 /// modification time, inode) is unchanged is taken from here as it was — not
 /// read, parsed or validated again. Entries are valid only for the rules they
 /// were validated with: [`load_memo`] forgets them all when its `rules` differ.
+///
+/// When the process is told which paths changed since the last load
+/// ([`LoadMemo::note_changes`], from a file watcher), and that load listed every
+/// file without an error, the next load looks at those paths only (and at files
+/// too fresh to have had a trusted stamp), without listing the folder.
 #[derive(Debug, Default)]
 pub struct LoadMemo {
     rules: String,
-    articles: std::collections::HashMap<String, (cache::Stamp, Article)>,
+    /// Every loaded article by `rel_path`, with its stamp (`None`: too fresh to trust).
+    articles: std::collections::HashMap<String, (Option<cache::Stamp>, Article)>,
+    /// The last load listed the whole folder and found no error.
+    complete: bool,
+    /// What is known of the changes since the last load.
+    changed: Changes,
+}
+
+/// What a [`LoadMemo`] was told of the changes since the last load.
+#[derive(Debug, Default)]
+enum Changes {
+    /// Nothing: list everything.
+    #[default]
+    Untold,
+    /// Exactly these paths changed.
+    Paths(Vec<PathBuf>),
+    /// Anything may have changed: list everything.
+    Anything,
+}
+
+impl LoadMemo {
+    /// Adds paths reported changed since the last load (`None`: anything may
+    /// have changed). Paths outside the content folder are ignored by the load.
+    /// A load that was told nothing lists every file.
+    pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
+        self.changed = match (std::mem::take(&mut self.changed), paths) {
+            (Changes::Untold, Some(paths)) => Changes::Paths(paths),
+            (Changes::Paths(mut known), Some(more)) => {
+                known.extend(more);
+                Changes::Paths(known)
+            }
+            _ => Changes::Anything,
+        };
+    }
 }
 
 /// [`load_cached`] through `memo`, which it updates; `rules` names everything
@@ -110,10 +148,112 @@ pub fn load_memo(
 ) -> (Vec<Article>, Vec<ContentError>) {
     if memo.rules != rules {
         memo.articles.clear();
+        memo.complete = false;
         memo.rules = rules.to_string();
     }
+    let changed = std::mem::take(&mut memo.changed);
+    if memo.complete
+        && let Changes::Paths(changed) = changed
+        && let Some(loaded) = load_changed(dir, options, validate, memo, &changed)
+    {
+        memo.complete = loaded.1.is_empty();
+        return loaded;
+    }
     let cache_file = cache_file.filter(|_| memo.articles.is_empty());
-    load_inner(dir, options, validate, cache_file, Some(memo))
+    let loaded = load_inner(dir, options, validate, cache_file, Some(memo));
+    memo.complete = loaded.1.is_empty();
+    loaded
+}
+
+/// The load of [`load_memo`] when only `changed` paths (and memo entries
+/// without a trusted stamp) can differ from the memo. `None` when that cannot
+/// be decided from the paths alone (a folder or link appeared, the content
+/// folder itself changed): the caller lists everything instead.
+fn load_changed(
+    dir: &Path,
+    options: LoadOptions,
+    validate: Validator<'_>,
+    memo: &mut LoadMemo,
+    changed: &[PathBuf],
+) -> Option<(Vec<Article>, Vec<ContentError>)> {
+    let root = dir.canonicalize().ok()?;
+    let mut rels: Vec<String> = memo
+        .articles
+        .iter()
+        .filter(|(_, (stamp, _))| stamp.is_none())
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    for path in changed {
+        let Ok(inside) = path.strip_prefix(&root) else {
+            continue;
+        };
+        let parts: Vec<String> = inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        // What `list_files` skips.
+        if parts.iter().any(|p| p.starts_with('.')) {
+            continue;
+        }
+        let rel = parts.join("/");
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if m.is_file() => {
+                if path.extension().is_some_and(|x| x == "md") {
+                    rels.push(rel);
+                }
+            }
+            // A new folder or link: only a listing tells what it holds or means.
+            Ok(_) => return None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A deleted file, or a deleted folder with everything in it.
+                let prefix = format!("{rel}/");
+                memo.articles
+                    .retain(|r, _| r != &rel && !r.starts_with(&prefix));
+            }
+            Err(_) => return None,
+        }
+    }
+    rels.sort();
+    rels.dedup();
+    // Per path: gone (`Ok(None)` with no stamp), or loaded; `None` if it is no longer a file.
+    let results: Option<Vec<_>> = rels
+        .par_iter()
+        .map(|rel| {
+            let path = dir.join(rel);
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() => Some((
+                    load_one(&path, rel, options, validate, None),
+                    cache::Stamp::of(&m),
+                )),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some((Ok(None), None)),
+                _ => None,
+            }
+        })
+        .collect();
+    let results = results?;
+    let mut errors = Vec::new();
+    for (rel, (result, stamp)) in rels.iter().zip(results) {
+        match result {
+            Ok(Some(a)) => {
+                memo.articles.insert(rel.clone(), (stamp, a));
+            }
+            Ok(None) => {
+                memo.articles.remove(rel);
+            }
+            Err(e) => {
+                memo.articles.remove(rel);
+                errors.push(e);
+            }
+        }
+    }
+    let mut articles: Vec<&(Option<cache::Stamp>, Article)> = memo.articles.values().collect();
+    articles.sort_unstable_by(|a, b| a.1.rel_path.cmp(&b.1.rel_path));
+    let articles: Vec<Article> = articles.into_iter().map(|(_, a)| a.clone()).collect();
+    errors.extend(duplicate_permalinks(&articles));
+    Some((articles, errors))
 }
 
 fn load_inner(
@@ -138,7 +278,7 @@ fn load_inner(
                 .ok()
                 .and_then(|m| cache::Stamp::of(&m));
             if let Some(stamp) = stamp
-                && let Some((s, a)) = previous.get(rel)
+                && let Some((Some(s), a)) = previous.get(rel)
                 && *s == stamp
             {
                 return (Ok(Some(a.clone())), Some(stamp));
@@ -160,10 +300,13 @@ fn load_inner(
             files.iter().map(|(_, rel)| rel.as_str()).collect();
         memo.articles.retain(|rel, _| listed.contains(rel.as_str()));
         for ((_, rel), (r, stamp)) in files.iter().zip(&results) {
-            match (r, stamp) {
-                (Ok(Some(a)), Some(s)) => {
-                    if memo.articles.get(rel).is_none_or(|(old, _)| old != s) {
-                        memo.articles.insert(rel.clone(), (*s, a.clone()));
+            match r {
+                // A file without a trusted stamp is kept too: a load of changed
+                // paths only reads it again (see `load_changed`).
+                Ok(Some(a)) => {
+                    if stamp.is_none() || memo.articles.get(rel).is_none_or(|(old, _)| old != stamp)
+                    {
+                        memo.articles.insert(rel.clone(), (*stamp, a.clone()));
                     }
                 }
                 _ => {
@@ -454,7 +597,10 @@ mod tests {
         let (arts, _) = load_memo(d, opts, &none, None, &mut memo, "r2");
         let titles: Vec<&str> = arts.iter().map(|a| a.meta.title.as_str()).collect();
         assert_eq!(titles, ["乙改", "丁"]);
-        assert_eq!(memo.articles.len(), 1, "the fresh file is not memoised");
+        // The fresh file is kept without a stamp: it is read again next time.
+        assert_eq!(memo.articles.len(), 2);
+        assert!(memo.articles["c.md"].0.is_none());
+        assert!(memo.articles["b.md"].0.is_some());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::classify::gazetteer::{DivisionId, Gazetteer, Level};
-use crate::classify::related::{RelatedInput, related, related_segmented, segment};
+use crate::classify::related::{Related, RelatedInput, related, related_segmented, segment};
 use crate::config::SiteConfig;
 use crate::content::Article;
 
@@ -82,17 +82,19 @@ impl<'a> Site<'a> {
         gazetteer: &'a Gazetteer,
         articles: Vec<Article>,
     ) -> Site<'a> {
-        Site::new_cached(config, gazetteer, articles, None)
+        Site::new_cached(config, gazetteer, articles, None, None)
     }
 
     /// [`Site::new`], reusing the related articles computed by the previous
     /// build when their inputs did not change (cache file `related_cache`,
-    /// e.g. `.folio-cache/related.bin`; see [`related_cached`]).
+    /// e.g. `.folio-cache/related.bin`; see [`related_cached`]), or, with a
+    /// `memo` kept by a long-running process, updating them in place.
     pub fn new_cached(
         config: &'a SiteConfig,
         gazetteer: &'a Gazetteer,
         mut articles: Vec<Article>,
         related_cache: Option<&std::path::Path>,
+        memo: Option<&mut RelatedMemo>,
     ) -> Site<'a> {
         articles.sort_by(|a, b| {
             b.meta
@@ -108,7 +110,10 @@ impl<'a> Site<'a> {
             .filter(|&id| gazetteer.get(id).parent.is_none())
             .collect();
         let topics = group_by_topic(config, &articles, gazetteer);
-        let related = related_cached(&articles, related_cache);
+        let related = match memo {
+            Some(memo) => as_ids(memo.lists(&articles, related_cache)),
+            None => related_cached(&articles, related_cache),
+        };
         Site {
             config,
             gazetteer,
@@ -142,6 +147,63 @@ impl<'a> Site<'a> {
             .iter()
             .filter_map(|p| self.gazetteer.by_path(p))
             .collect()
+    }
+}
+
+/// The related articles of the previous build, kept in memory by a
+/// long-running process (`folio serve`) with everything they were computed
+/// from ([`Related`]). When the next build has the same articles in the same
+/// order and only some of their texts changed, the lists are updated in place
+/// ([`Related::update`]); otherwise computed again. Either way the result is
+/// the one [`find_related`] gives.
+#[derive(Debug, Default)]
+pub struct RelatedMemo {
+    /// Content paths, in site order.
+    order: Vec<String>,
+    inputs: Vec<RelatedInput>,
+    /// [`segment`] of each input's text.
+    words: Vec<String>,
+    related: Option<Related>,
+}
+
+impl RelatedMemo {
+    /// The related lists of `articles` (in site order), as indices. Texts not
+    /// in the memo are segmented through the cache file next to `cache`.
+    fn lists(&mut self, articles: &[Article], cache: Option<&std::path::Path>) -> Vec<Vec<usize>> {
+        let inputs = related_inputs(articles);
+        let same_order = self.order.len() == articles.len()
+            && self
+                .order
+                .iter()
+                .zip(articles)
+                .all(|(a, b)| *a == b.rel_path);
+        if let (true, Some(related)) = (same_order, self.related.as_mut()) {
+            let changed: Vec<usize> = (0..inputs.len())
+                .filter(|&i| inputs[i] != self.inputs[i])
+                .collect();
+            let fresh: Vec<String> = changed
+                .par_iter()
+                .map(|&i| segment(&inputs[i].text))
+                .collect();
+            for (&i, w) in changed.iter().zip(fresh) {
+                self.words[i] = w;
+            }
+            if !related.update(&inputs, &self.words, &changed) {
+                *related = Related::new(&inputs, &self.words, RELATED_PER_ARTICLE);
+            }
+            self.inputs = inputs;
+            return related.lists.clone();
+        }
+        self.words = match cache {
+            Some(path) => segmented_cached(&inputs, &path.with_file_name("related-words.bin")),
+            None => inputs.par_iter().map(|i| segment(&i.text)).collect(),
+        };
+        let related = Related::new(&inputs, &self.words, RELATED_PER_ARTICLE);
+        let lists = related.lists.clone();
+        self.related = Some(related);
+        self.order = articles.iter().map(|a| a.rel_path.clone()).collect();
+        self.inputs = inputs;
+        lists
     }
 }
 
