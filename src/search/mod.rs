@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 pub use analyze::{DocTokens, analyze};
 pub use measure::{ColdQuery, cold_query_bytes, cold_query_report};
-pub use tokenize::{FolioLanguage, normalize, tokenize};
+pub use tokenize::{FolioLanguage, MAX_SUFFIX_WORD, index_tokens, normalize, tokenize};
 
 /// One article as the search index sees it (deserializable from JSON for fixtures and tools).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -462,7 +462,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
     let mut h = blake3::Hasher::new();
-    h.update(b"folio-search-index-v4");
+    h.update(b"folio-search-index-v5");
     h.update(&serde_json::to_vec(opts).unwrap_or_default());
     h.update(elasticlunr::ELASTICLUNR_VERSION.as_bytes());
     *h.finalize().as_bytes()
@@ -477,7 +477,7 @@ fn write_manifest(
     store: &mut store::StoreWriter,
 ) -> Result<u64, SearchError> {
     let manifest = Manifest {
-        format: 3,
+        format: 4,
         docs,
         fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
         boosts: vec![
