@@ -4,7 +4,8 @@
 //! Output layout under `out_dir` (`<staging>/search/`):
 //! - `index.json`: manifest (document count, fields and boosts, shard directory groups, facet
 //!   vocabularies, chunk sizes);
-//! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range;
+//! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range (terms:
+//!   CJK bigrams and characters, words and numbers and their suffixes, see `tokenize`);
 //!   `t/d<g>.json`: first terms of a group of shards; `t/<k>.f.bin`: the facet values of the
 //!   documents of each term of shard k (or, for a very common term, their facet counts);
 //! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
@@ -217,6 +218,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 /// The manifest `index.json` read by search.js.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Manifest {
+    /// 4: words and numbers are also indexed by their suffixes (3: whole words only).
     pub format: u32,
     pub docs: u64,
     pub fields: Vec<String>,
