@@ -130,7 +130,7 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-const QUERIES: [&str; 14] = [
+const QUERIES: [&str; 17] = [
     "保靖",
     "黄金茶",
     "乡村振兴",
@@ -145,6 +145,10 @@ const QUERIES: [&str; 14] = [
     "发展经济",
     "\"乡村振兴\"",
     "\"保靖\"",
+    // Parts of a word and of a number (matched over the index's word suffixes).
+    "BE",
+    "024",
+    "3月",
 ];
 
 /// Prints what a cold query downloads from the index in `out`, per file family.

@@ -144,6 +144,26 @@ fn search_page_finds_seed_queries_in_headless_chromium() {
     assert_eq!(result_urls(&dom), containing(&docs, phrase));
     assert_eq!(total, containing(&docs, phrase).len());
 
+    // Parts of Latin words and numbers (inside "UBE" and "2024"), in either case, quoted or
+    // not: exactly the articles containing them, the part highlighted.
+    for q in ["BE", "ub", "02", "024", "\"BE\"", "\"024\""] {
+        let bare = q.trim_matches('"');
+        let want = containing(&docs, bare);
+        assert!(
+            !want.is_empty() && want.len() < docs.len(),
+            "fixture: {bare} must be in some articles"
+        );
+        let (dom, total) = run(q, "");
+        assert_eq!(result_urls(&dom), want, "{q}");
+        assert_eq!(total, want.len(), "{q}");
+        let marked = format!("<mark>{}</mark>", bare.to_uppercase());
+        let marked_lower = format!("<mark>{bare}</mark>");
+        assert!(
+            dom.contains(&marked) || dom.contains(&marked_lower),
+            "{q}: matched part highlighted"
+        );
+    }
+
     // Facet filter from a shared URL, with the date sort.
     let region = &docs
         .iter()

@@ -1,17 +1,18 @@
-//! Per-article analysis: tokenizes the indexed fields into term counts, and encodes them for
-//! the token cache (keyed by a content hash of the fields, see `token_cache`). A missing or
-//! corrupt cache entry is silently recomputed, so the cache never changes output. This module
-//! must NOT write anything into the published index.
+//! Per-article analysis: tokenizes the indexed fields into term counts (index tokens: words
+//! also give their suffixes, see `tokenize`), and encodes them for the token cache (keyed by
+//! a content hash of the fields, see `token_cache`). A missing or corrupt cache entry is
+//! silently recomputed, so the cache never changes output. This module must NOT write
+//! anything into the published index.
 
 use rustc_hash::FxHashMap;
 
 use super::SearchDoc;
 use super::lunr_json::FIELDS;
 use super::token_cache::{Key, TokenCache};
-use super::tokenize::for_each_token;
+use super::tokenize::for_each_index_token;
 
 /// Bumped whenever the tokenizer or this format changes, so old cache entries are ignored.
-const CACHE_VERSION: &[u8] = b"folio-search-tokens-v2";
+const CACHE_VERSION: &[u8] = b"folio-search-tokens-v3";
 
 /// The tokens of one article: per-field token counts (elasticlunr's field lengths) and each
 /// distinct term with its count per field ([`FIELDS`] order), sorted by term.
@@ -105,7 +106,7 @@ pub fn analyze_terms(doc: &SearchDoc, scratch: &mut Scratch) -> DocTerms {
     long.clear();
     for (f, text) in field_texts(doc).iter().enumerate() {
         let mut n = 0u32;
-        for_each_token(text, chars, |t| {
+        for_each_index_token(text, chars, |t| {
             n = n.saturating_add(1);
             let slot = match pack(t) {
                 Some(k) => &mut short.entry(k).or_default()[f],
@@ -303,10 +304,13 @@ mod tests {
     #[test]
     fn counts_per_field() {
         let t = analyze(&doc("黄金茶 UBE ube"));
-        assert_eq!(t.lengths, [5, 0, 5, 2]);
+        // Body: 黄金 金茶 茶, then ube be e twice (each word with its suffixes).
+        assert_eq!(t.lengths, [5, 0, 9, 2]);
         let get = |k: &str| t.terms.iter().find(|(s, _)| s == k).map(|(_, c)| *c);
         assert_eq!(get("黄金"), Some([1, 0, 1, 0]));
         assert_eq!(get("ube"), Some([0, 0, 2, 0]));
+        assert_eq!(get("be"), Some([0, 0, 2, 0]));
+        assert_eq!(get("e"), Some([0, 0, 2, 0]));
     }
 
     #[test]
@@ -339,7 +343,7 @@ mod tests {
         assert_eq!(long, ["2.63", "abc", "ube"]);
         let mut expected: std::collections::BTreeMap<String, [u32; 4]> = Default::default();
         for (f, text) in field_texts(&d).iter().enumerate() {
-            for tok in crate::search::tokenize(text) {
+            for tok in crate::search::index_tokens(text) {
                 expected.entry(tok).or_default()[f] += 1;
             }
         }

@@ -6,8 +6,9 @@
 //! quoted phrases the full-text chunks of up to `verifyLimit` best-ranked candidates), and
 //! their gzipped size. Query planning mirrors search.js:
 //! quoted parts are phrases, CJK runs of one character match by prefix, longer runs by
-//! bigrams, and a trailing word being typed matches by prefix. This module must NOT write
-//! anything.
+//! bigrams, and words (letters/digits) by prefix over the index's word suffixes, except a
+//! one-character word followed by more of the query, which matches exactly. This module must
+//! NOT write anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -71,21 +72,22 @@ pub(crate) fn plan(query: &str) -> (Vec<QueryTerm>, Vec<String>) {
         free.push(' ');
         free.push_str(t);
     }
-    let typing = !query.ends_with(char::is_whitespace) && !query.ends_with(['"', '”', '」']);
     let mut terms = Vec::new();
     let mut verify = Vec::new();
     let free_runs = runs(&free);
     let n_free = free_runs.len();
     for (i, run) in free_runs.into_iter().enumerate() {
-        push_run(&mut terms, run, typing && i + 1 == n_free);
+        push_run(&mut terms, run, i + 1 == n_free);
     }
     for p in phrases {
         let mut pterms = Vec::new();
-        for run in runs(&p) {
-            push_run(&mut pterms, run, false);
+        let pruns = runs(&p);
+        let n = pruns.len();
+        for (i, run) in pruns.into_iter().enumerate() {
+            push_run(&mut pterms, run, i + 1 == n);
         }
-        let single_exact =
-            pterms.len() == 1 && !pterms[0].prefix && pterms[0].term == normalize(&p);
+        // One term spelling the whole phrase finds exactly the texts containing it.
+        let single_exact = pterms.len() == 1 && pterms[0].term == normalize(&p);
         if !single_exact && !pterms.is_empty() {
             verify.push(p);
         }
@@ -96,7 +98,7 @@ pub(crate) fn plan(query: &str) -> (Vec<QueryTerm>, Vec<String>) {
     (terms, verify)
 }
 
-fn push_run(terms: &mut Vec<QueryTerm>, run: Run, last_typing: bool) {
+fn push_run(terms: &mut Vec<QueryTerm>, run: Run, last: bool) {
     match run {
         Run::Cjk(chars) if chars.len() == 1 => {
             terms.push(QueryTerm {
@@ -112,11 +114,17 @@ fn push_run(terms: &mut Vec<QueryTerm>, run: Run, last_typing: bool) {
                 });
             }
         }
-        Run::Word(w) => terms.push(QueryTerm {
-            term: w,
-            prefix: last_typing,
-        }),
+        Run::Word(w) => {
+            let prefix = last || w.chars().nth(1).is_some();
+            terms.push(QueryTerm { term: w, prefix })
+        }
     }
+}
+
+/// Whether a lone query term may be answered from a common term's head (mirror of
+/// `headable` in search.js): an exact term, or a word's prefix.
+fn headable(qt: &QueryTerm) -> bool {
+    !qt.prefix || qt.term.chars().nth(1).is_some()
 }
 
 struct Fetcher<'a> {
@@ -277,7 +285,7 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
         return Ok(f.result);
     }
     if let [qt] = terms.as_slice()
-        && !qt.prefix
+        && headable(qt)
         && verify.is_empty()
         && head_query(&mut f, &m, qt)?
     {
@@ -374,6 +382,26 @@ fn common_entry(data: &[u8], term: &str) -> Option<(usize, usize, [u32; 4])> {
     (kinds[i] == 1).then_some((i, df, dfs))
 }
 
+/// Whether a facet lists file names a term that starts with `prefix` and is longer.
+fn has_longer_term(data: &[u8], prefix: &str) -> bool {
+    let Some(count) = data.get(0..4).and_then(|b| b.try_into().ok()) else {
+        return false;
+    };
+    let count = u32::from_le_bytes(count) as usize;
+    let Some(lens) = data.get(4..4 + count) else {
+        return false;
+    };
+    let mut at = 4 + count;
+    for &len in lens {
+        let term = data.get(at..at + usize::from(len)).unwrap_or_default();
+        if term.len() > prefix.len() && term.starts_with(prefix.as_bytes()) {
+            return true;
+        }
+        at += usize::from(len);
+    }
+    false
+}
+
 /// A one-term query of a common term answered from its head (mirror of `headSearch` in
 /// search.js): the shard's facet lists, the head, and the first page's records. False if the
 /// term has no head (the files fetched so far are needed by the full query too).
@@ -386,6 +414,9 @@ fn head_query(f: &mut Fetcher<'_>, m: &Manifest, qt: &QueryTerm) -> Result<bool,
     let Some((index, df, dfs)) = common_entry(&lists, &qt.term) else {
         return Ok(false);
     };
+    if qt.prefix && has_longer_term(&lists, &qt.term) {
+        return Ok(false);
+    }
     let head = f.fetch_json(&format!("t/{k}.h{index}.json"))?;
     let n = m.docs as f64;
     let mut scores: BTreeMap<u32, f64> = BTreeMap::new();
@@ -461,7 +492,15 @@ mod tests {
         assert_eq!(plan("保靖").0, [t("保靖", false)]);
         assert_eq!(plan("州").0, [t("州", true)]);
         assert_eq!(plan("UB").0, [t("ub", true)]);
-        assert_eq!(plan("UBE ").0, [t("ube", false)]);
+        // Words match by prefix (over the index's suffixes) typed or not, quoted or not.
+        assert_eq!(plan("UBE ").0, [t("ube", true)]);
+        assert_eq!(plan("\"be\"").0, [t("be", true)]);
+        assert!(plan("\"be\"").1.is_empty());
+        // A one-character word followed by more of the query matches exactly.
+        assert_eq!(plan("3月").0, [t("3", false), t("月", true)]);
+        assert_eq!(plan("月3").0, [t("3", true), t("月", true)]);
+        assert!(plan("“州”").1.is_empty());
+        assert_eq!(plan("\"UBE 2\"").1, ["UBE 2"]);
         let (terms, verify) = plan("\"乡村振兴\" 2024");
         assert_eq!(
             terms,

@@ -4,7 +4,8 @@
 //! Output layout under `out_dir` (`<staging>/search/`):
 //! - `index.json`: manifest (document count, fields and boosts, shard directory groups, facet
 //!   vocabularies, chunk sizes);
-//! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range;
+//! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range (terms:
+//!   CJK bigrams and characters, words and numbers and their suffixes, see `tokenize`);
 //!   `t/d<g>.json`: first terms of a group of shards; `t/<k>.f.bin`: the facet values of the
 //!   documents of each term of shard k (or, for a very common term, their facet counts);
 //! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
@@ -37,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 pub use analyze::{DocTokens, analyze};
 pub use measure::{ColdQuery, cold_query_bytes, cold_query_report};
-pub use tokenize::{FolioLanguage, normalize, tokenize};
+pub use tokenize::{FolioLanguage, MAX_SUFFIX_WORD, index_tokens, normalize, tokenize};
 
 /// One article as the search index sees it (deserializable from JSON for fixtures and tools).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -217,6 +218,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 /// The manifest `index.json` read by search.js.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Manifest {
+    /// 4: words and numbers are also indexed by their suffixes (3: whole words only).
     pub format: u32,
     pub docs: u64,
     pub fields: Vec<String>,
@@ -462,7 +464,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
     let mut h = blake3::Hasher::new();
-    h.update(b"folio-search-index-v4");
+    h.update(b"folio-search-index-v5");
     h.update(&serde_json::to_vec(opts).unwrap_or_default());
     h.update(elasticlunr::ELASTICLUNR_VERSION.as_bytes());
     *h.finalize().as_bytes()
@@ -477,7 +479,7 @@ fn write_manifest(
     store: &mut store::StoreWriter,
 ) -> Result<u64, SearchError> {
     let manifest = Manifest {
-        format: 3,
+        format: 4,
         docs,
         fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
         boosts: vec![

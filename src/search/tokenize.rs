@@ -8,8 +8,12 @@
 //! - a word run (letters/digits, with a '.' kept between two digits) becomes one lowercase token.
 //!
 //! Everything else separates runs. The same rules are written in JS; the shared vectors in
-//! `tests/fixtures/search/tokenizer_vectors.json` prove they agree. This module must NOT know
-//! about shards, files or the browser.
+//! `tests/fixtures/search/tokenizer_vectors.json` prove they agree ([`tokenize`]: the tokens of
+//! a query). Indexing adds one step the browser never does ([`index_tokens`]): after each word
+//! it also emits the word's proper suffixes (`unesco` → `nesco` `esco` `sco` `co` `o`), so a
+//! query word that matches index terms by prefix finds it anywhere inside a word or number
+//! (a prefix of a suffix is a substring). This module must NOT know about shards, files or the
+//! browser.
 
 use elasticlunr::Language;
 use elasticlunr::pipeline::Pipeline;
@@ -105,17 +109,39 @@ pub fn runs(text: &str) -> Vec<Run> {
     out
 }
 
-/// Tokenizes text for indexing: CJK bigrams plus each run's trailing character, lowercase
-/// words, digits and decimals kept.
+/// Words longer than this many characters are indexed whole, without their suffixes (which
+/// grow with the square of a word's length); a query finds such a word only from its start.
+pub const MAX_SUFFIX_WORD: usize = 64;
+
+/// Tokenizes text the way the browser tokenizes a query (and the shared vectors say): CJK
+/// bigrams plus each run's trailing character, lowercase words, digits and decimals kept.
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     for_each_token(text, &mut Vec::new(), |t| tokens.push(t.iter().collect()));
     tokens
 }
 
+/// Tokenizes text for indexing: the tokens of [`tokenize`], each word followed by its
+/// suffixes (see [`word_suffixes`]).
+pub fn index_tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for_each_index_token(text, &mut Vec::new(), |t| tokens.push(t.iter().collect()));
+    tokens
+}
+
 /// The tokens of [`tokenize`] as slices of normalized characters, without allocating per
 /// token; `buf` is scratch space reused between calls.
-pub fn for_each_token(text: &str, buf: &mut Vec<char>, mut f: impl FnMut(&[char])) {
+pub fn for_each_token(text: &str, buf: &mut Vec<char>, f: impl FnMut(&[char])) {
+    tokens_of(text, buf, false, f);
+}
+
+/// The tokens of [`index_tokens`] as slices of normalized characters (see
+/// [`for_each_token`]).
+pub fn for_each_index_token(text: &str, buf: &mut Vec<char>, f: impl FnMut(&[char])) {
+    tokens_of(text, buf, true, f);
+}
+
+fn tokens_of(text: &str, buf: &mut Vec<char>, suffixes: bool, mut f: impl FnMut(&[char])) {
     buf.clear();
     buf.extend(text.chars().map(normalize_char));
     for_each_run(buf, |run, cjk| {
@@ -126,12 +152,29 @@ pub fn for_each_token(text: &str, buf: &mut Vec<char>, mut f: impl FnMut(&[char]
             f(&run[run.len() - 1..]);
         } else {
             f(run);
+            if suffixes {
+                word_suffixes(run, &mut f);
+            }
         }
     });
 }
 
-/// Our tokenizer as an elasticlunr-rs [`Language`]; its pipeline is empty, so elasticlunr.js
-/// never meets an unregistered pipeline function.
+/// Calls `f` with the proper suffixes of a word (longest first) that start with a letter or
+/// digit: `2.63` → `63`, `3`. No query word starts with '.', so those suffixes could never
+/// match. A word longer than [`MAX_SUFFIX_WORD`] characters has none.
+pub fn word_suffixes(word: &[char], mut f: impl FnMut(&[char])) {
+    if word.len() > MAX_SUFFIX_WORD {
+        return;
+    }
+    for i in 1..word.len() {
+        if word[i] != '.' {
+            f(&word[i..]);
+        }
+    }
+}
+
+/// Our tokenizer as an elasticlunr-rs [`Language`] (the index side, [`index_tokens`]); its
+/// pipeline is empty, so elasticlunr.js never meets an unregistered pipeline function.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FolioLanguage;
 
@@ -145,7 +188,7 @@ impl Language for FolioLanguage {
     }
 
     fn tokenize(&self, text: &str) -> Vec<String> {
-        tokenize(text)
+        index_tokens(text)
     }
 
     fn make_pipeline(&self) -> Pipeline {
@@ -168,6 +211,58 @@ mod tests {
         assert_eq!(tokenize("ＵＢＥ 2.63亿元"), ["ube", "2.63", "亿元", "元"]);
         assert_eq!(tokenize("v1.2. end."), ["v1.2", "end"]);
         assert!(tokenize("，。！").is_empty());
+    }
+
+    #[test]
+    fn index_tokens_add_word_suffixes() {
+        assert_eq!(
+            index_tokens("Unesco 保靖"),
+            ["unesco", "nesco", "esco", "sco", "co", "o", "保靖", "靖"]
+        );
+        assert_eq!(
+            index_tokens("2024年 UBE"),
+            ["2024", "024", "24", "4", "年", "ube", "be", "e"]
+        );
+        // Suffixes starting with the decimal point are left out; one-character words have
+        // no proper suffix.
+        assert_eq!(index_tokens("2.63 a"), ["2.63", "63", "3", "a"]);
+        assert_eq!(index_tokens("ＵＢＥ"), ["ube", "be", "e"]);
+        // CJK runs are unchanged: bigrams already cover every substring.
+        assert_eq!(index_tokens("乡村振兴"), tokenize("乡村振兴"));
+    }
+
+    #[test]
+    fn every_substring_of_a_word_is_a_prefix_of_an_index_token() {
+        let word = "v1.2x2024";
+        let tokens = index_tokens(word);
+        let chars: Vec<char> = word.chars().collect();
+        for i in 0..chars.len() {
+            for j in i + 1..=chars.len() {
+                let sub: String = chars[i..j].iter().collect();
+                // A query never holds a word starting with '.' (it is a separator there).
+                if sub.starts_with('.') {
+                    continue;
+                }
+                assert!(
+                    tokens.iter().any(|t| t.starts_with(&sub)),
+                    "{sub} not found in {tokens:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn long_words_keep_no_suffixes() {
+        let long = "a".repeat(MAX_SUFFIX_WORD + 1);
+        assert_eq!(index_tokens(&long), vec![long]);
+        let max = "b".repeat(MAX_SUFFIX_WORD);
+        assert_eq!(index_tokens(&max).len(), MAX_SUFFIX_WORD);
+    }
+
+    #[test]
+    fn language_indexes_suffixes() {
+        let lang: &dyn Language = &FolioLanguage;
+        assert_eq!(lang.tokenize("UBE 2024"), index_tokens("UBE 2024"));
     }
 
     #[test]

@@ -22,14 +22,21 @@ test('code point order matches Rust byte order', () => {
   assert.strictEqual(search.cmp('保靖', '保靖'), 0);
 });
 
-test('query plan: bigrams, one-char prefix, typed word prefix, phrases', () => {
+test('query plan: bigrams, one-char prefix, word prefix, phrases', () => {
   const p = search.plan('"乡村振兴" UB');
   assert.deepStrictEqual(p.terms.map((t) => [t.term, t.prefix]),
     [['ub', true], ['乡村', false], ['振兴', false], ['村振', false]]);
   assert.deepStrictEqual(p.verify, ['乡村振兴']);
   assert.deepStrictEqual(search.plan('州').terms, [{ term: '州', prefix: true }]);
-  assert.deepStrictEqual(search.plan('UBE ').terms, [{ term: 'ube', prefix: false }]);
+  // Words match by prefix (over the index's suffixes: a substring), typed or not, quoted or not.
+  assert.deepStrictEqual(search.plan('UBE ').terms, [{ term: 'ube', prefix: true }]);
+  assert.deepStrictEqual(search.plan('"BE"'), { terms: [{ term: 'be', prefix: true }], verify: [], marks: ['be'] });
+  // A one-character word followed by more of the query matches exactly (it ends a word there).
+  assert.deepStrictEqual(search.plan('3月').terms.map((t) => [t.term, t.prefix]), [['3', false], ['月', true]]);
+  assert.deepStrictEqual(search.plan('月3').terms.map((t) => [t.term, t.prefix]), [['3', true], ['月', true]]);
+  assert.deepStrictEqual(search.plan('"UBE 2"').verify, ['ube 2']);
   assert.deepStrictEqual(search.plan('“保靖”').verify, []);
+  assert.deepStrictEqual(search.plan('“州”').verify, []);
 });
 
 test('snippet marks matches around the first hit and escapes HTML', () => {

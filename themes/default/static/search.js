@@ -97,11 +97,22 @@
   // ------------------------------------------------------------- query plan
   // Mirror of plan() in src/search/measure.rs.
 
-  function pushRun(terms, r, typing) {
+  // A word (letters/digits) matches index terms by prefix: the index holds every word's
+  // suffixes too, so a prefix of a suffix finds the word anywhere inside a word ("sco" finds
+  // "unesco", "024" finds "2024"). A one-character word followed by more of the query matches
+  // exactly: in text holding the whole query it ends a word, and the index holds each word's
+  // last character as a suffix (this keeps "3月" from fetching every term starting with 3).
+  function pushRun(terms, r, last) {
     if (r.cjk && r.chars.length === 1) terms.push({ term: r.chars[0], prefix: true });
     else if (r.cjk) {
       for (var i = 0; i + 1 < r.chars.length; i++) terms.push({ term: r.chars[i] + r.chars[i + 1], prefix: false });
-    } else terms.push({ term: r.word, prefix: typing });
+    } else terms.push({ term: r.word, prefix: last || Array.from(r.word).length > 1 });
+  }
+
+  // True for a planned term that may be answered alone from a common term's head: an exact
+  // term, or a word's prefix (which the head answers when no longer term starts with it).
+  function headable(qt) {
+    return !qt.prefix || Array.from(qt.term).length > 1;
   }
 
   var QUOTES = { '"': '"', '“': '”', '「': '」' };
@@ -121,19 +132,21 @@
       } else if (QUOTES[c] !== undefined) { close = QUOTES[c]; cur = ''; } else free += c;
     });
     if (close !== null) free += ' ' + cur;
-    var typing = !/[\s"”」]$/u.test(query);
     var terms = [];
     var verify = [];
     var marks = [];
     var freeRuns = runs(free);
     freeRuns.forEach(function (r, i) {
-      pushRun(terms, r, typing && i + 1 === freeRuns.length);
+      pushRun(terms, r, i + 1 === freeRuns.length);
       marks.push(r.cjk ? r.chars.join('') : r.word);
     });
     phrases.forEach(function (p) {
       var pterms = [];
-      runs(p).forEach(function (r) { pushRun(pterms, r, false); });
-      var single = pterms.length === 1 && !pterms[0].prefix && pterms[0].term === normalize(p);
+      var pruns = runs(p);
+      pruns.forEach(function (r, i) { pushRun(pterms, r, i + 1 === pruns.length); });
+      // One term spelling the whole phrase finds exactly the texts containing it (a bigram,
+      // a character by prefix, a word by prefix over the index's suffixes): nothing to verify.
+      var single = pterms.length === 1 && pterms[0].term === normalize(p);
       if (!single && pterms.length > 0) verify.push(normalize(p));
       if (pterms.length > 0) marks.push(normalize(p));
       terms = terms.concat(pterms);
@@ -481,7 +494,7 @@
       return manifest().then(function (m) {
         if (p.terms.length === 0) return finish([], new Map(), new Float64Array(0), filters, p);
         var unfiltered = !filters.region && !filters.topic && !filters.year;
-        var one = p.terms.length === 1 && !p.terms[0].prefix && p.verify.length === 0;
+        var one = p.terms.length === 1 && headable(p.terms[0]) && p.verify.length === 0;
         if (one && unfiltered && !filters.full && m.facetListMax) {
           return headSearch(m, p, filters).then(function (res) { return res || fullSearch(m, p, filters); });
         }
@@ -491,7 +504,8 @@
 
     // A one-term query of a very common term (unfiltered): its head (t/<k>.h<i>.json, the
     // postings of its best-scored and newest documents) gives the first page, its facet
-    // counts the total and the facets. Resolves to null when the term has no head.
+    // counts the total and the facets. Resolves to null when the term has no head, or, for a
+    // prefix, when another term starts with it (the facet lists name every term of a shard).
     // The result is `incomplete`: search again with filters.full for the rest.
     function headSearch(m, p, filters) {
       var qt = p.terms[0];
@@ -501,6 +515,9 @@
         return facetLists(k).then(function (lists) {
           var l = lists.get(qt.term);
           if (!l || l.kind !== 1) return null;
+          if (qt.prefix) {
+            for (var t of lists.keys()) if (t !== qt.term && t.startsWith(qt.term)) return null;
+          }
           return once('j', 't/' + k + '.h' + l.index + '.json').then(function (shard) {
             var dv = new DataView(l.data.buffer, l.data.byteOffset, l.data.byteLength);
             var total = new Float64Array(m.docs);
@@ -536,7 +553,7 @@
       var total = new Float64Array(m.docs);
       var partial = null;
       var infos = [];
-      var single = p.terms.length === 1 && !p.terms[0].prefix;
+      var single = p.terms.length === 1 && headable(p.terms[0]);
       var unfiltered = !filters.region && !filters.topic && !filters.year;
       var order = null;
       var facets = null;
