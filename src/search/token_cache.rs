@@ -2,9 +2,12 @@
 //! unchanged article is not re-tokenized and a build does not create a file per article.
 //!
 //! Layout: the magic `FOLIOTK1`, then records `[32-byte content hash][u32 LE length][payload]`.
-//! Opening scans the record headers into an index (a torn tail from a crashed build is cut
-//! off); lookups read payloads with positioned reads from any thread; new entries are appended
-//! by the build loop; `finish` rewrites the pack with only this build's entries when dead ones
+//! Opening reads the record index that the last `finish` saved beside the pack
+//! (`tokens.idx`: the pack's inode and length then, and every entry's key, offset and length)
+//! and scans only the record headers appended after it; without a matching index file it scans
+//! every header (a torn tail from a crashed build is cut off). Lookups read payloads with
+//! positioned reads from any thread and check the record's header; new entries are appended by
+//! the build loop; `finish` rewrites the pack with only this build's entries when dead ones
 //! dominate. The cache never changes the index output: an unreadable or corrupt entry is a
 //! miss. This module must NOT tokenize or know the payload format.
 
@@ -16,7 +19,10 @@ use std::path::{Path, PathBuf};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 const MAGIC: &[u8; 8] = b"FOLIOTK1";
+const INDEX_MAGIC: &[u8; 8] = b"FOLIOTI1";
 const HEADER: u64 = 36;
+/// Bytes per entry in `tokens.idx`: key, offset, length.
+const INDEX_ENTRY: usize = 32 + 8 + 4;
 
 /// A 32-byte content hash.
 pub type Key = [u8; 32];
@@ -34,7 +40,7 @@ pub struct TokenCache {
     live: FxHashSet<Key>,
 }
 
-fn scan(file: &File) -> io::Result<(Index, u64)> {
+fn scan(file: &File, saved: Option<(Index, u64)>) -> io::Result<(Index, u64)> {
     let mut r = BufReader::with_capacity(1 << 16, file);
     r.seek(SeekFrom::Start(0))?;
     let mut magic = [0u8; 8];
@@ -42,8 +48,11 @@ fn scan(file: &File) -> io::Result<(Index, u64)> {
     if len < 8 || r.read_exact(&mut magic).is_err() || &magic != MAGIC {
         return Ok((FxHashMap::default(), 0));
     }
-    let mut index = FxHashMap::default();
-    let mut pos = 8u64;
+    let (mut index, mut pos) = match saved {
+        Some((index, end)) if end <= len => (index, end),
+        _ => (FxHashMap::default(), 8u64),
+    };
+    r.seek(SeekFrom::Start(pos))?;
     let mut head = [0u8; HEADER as usize];
     while pos + HEADER <= len {
         r.read_exact(&mut head)?;
@@ -60,6 +69,60 @@ fn scan(file: &File) -> io::Result<(Index, u64)> {
     Ok((index, pos))
 }
 
+/// The index file beside the pack at `path`.
+fn index_path(path: &Path) -> PathBuf {
+    path.with_extension("idx")
+}
+
+/// The index saved for the pack `file` (at `path`), if it is the same pack (inode) and
+/// the file is well formed: the entries and the pack length they cover.
+fn read_index(path: &Path, file: &File) -> Option<(Index, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let data = fs::read(index_path(path)).ok()?;
+    let rest = data.strip_prefix(INDEX_MAGIC.as_slice())?;
+    let ino = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
+    let end = u64::from_le_bytes(rest.get(8..16)?.try_into().ok()?);
+    if ino != file.metadata().ok()?.ino() {
+        return None;
+    }
+    let entries = rest.get(16..)?;
+    if entries.len() % INDEX_ENTRY != 0 {
+        return None;
+    }
+    let mut index = FxHashMap::default();
+    for e in entries.chunks_exact(INDEX_ENTRY) {
+        let key: Key = e[..32].try_into().ok()?;
+        let offset = u64::from_le_bytes(e[32..40].try_into().ok()?);
+        let size = u32::from_le_bytes(e[40..44].try_into().ok()?);
+        if offset + u64::from(size) > end {
+            return None;
+        }
+        index.insert(key, (offset, size));
+    }
+    Some((index, end))
+}
+
+/// Saves `index` (covering the pack up to `end`) beside the pack at `path`.
+fn write_index(path: &Path, index: &Index, end: u64) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let ino = fs::metadata(path)?.ino();
+    let mut entries: Vec<(&Key, &(u64, u32))> = index.iter().collect();
+    entries.sort_unstable_by_key(|e| e.1.0);
+    let mut out = Vec::with_capacity(24 + entries.len() * INDEX_ENTRY);
+    out.extend_from_slice(INDEX_MAGIC);
+    out.extend_from_slice(&ino.to_le_bytes());
+    out.extend_from_slice(&end.to_le_bytes());
+    for (key, &(offset, size)) in entries {
+        out.extend_from_slice(key);
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+    }
+    let target = index_path(path);
+    let tmp = target.with_extension(format!("idx.tmp{}", std::process::id()));
+    fs::write(&tmp, &out)?;
+    fs::rename(&tmp, &target)
+}
+
 impl TokenCache {
     /// Opens (or creates) the cache in `dir`.
     pub fn open(dir: &Path) -> io::Result<Self> {
@@ -71,7 +134,8 @@ impl TokenCache {
             .create(true)
             .truncate(false)
             .open(&path)?;
-        let (index, mut end) = scan(&file)?;
+        let saved = read_index(&path, &file);
+        let (index, mut end) = scan(&file, saved)?;
         if end == 0 {
             file.set_len(0)?;
             file.write_all_at(MAGIC, 0)?;
@@ -92,8 +156,13 @@ impl TokenCache {
     /// The cached payload for `key`, if present and readable.
     pub fn get(&self, key: &Key) -> Option<Vec<u8>> {
         let &(offset, size) = self.index.get(key)?;
-        let mut buf = vec![0u8; size as usize];
-        self.file.read_exact_at(&mut buf, offset).ok()?;
+        // The record's header too: an index entry that does not match its record is a miss.
+        let mut buf = vec![0u8; HEADER as usize + size as usize];
+        self.file
+            .read_exact_at(&mut buf, offset.checked_sub(HEADER)?)
+            .ok()?;
+        (buf[..32] == key[..] && buf[32..36] == size.to_le_bytes()).then_some(())?;
+        buf.drain(..HEADER as usize);
         Some(buf)
     }
 
@@ -131,7 +200,7 @@ impl TokenCache {
             w.flush()?;
         }
         if self.index.len() <= 2 * self.live.len() + 1024 {
-            return Ok(());
+            return write_index(&self.path, &self.index, self.end);
         }
         let tmp = self
             .path
@@ -140,16 +209,21 @@ impl TokenCache {
         w.write_all(MAGIC)?;
         let mut keys: Vec<&Key> = self.live.iter().collect();
         keys.sort_unstable();
+        let mut index = Index::default();
+        let mut end = MAGIC.len() as u64;
         for key in keys {
             if let Some(payload) = self.get(key) {
                 w.write_all(key)?;
                 w.write_all(&(payload.len() as u32).to_le_bytes())?;
                 w.write_all(&payload)?;
+                index.insert(*key, (end + HEADER, payload.len() as u32));
+                end += HEADER + payload.len() as u64;
             }
         }
         w.flush()?;
         drop(w);
-        fs::rename(&tmp, &self.path)
+        fs::rename(&tmp, &self.path)?;
+        write_index(&self.path, &index, end)
     }
 }
 
@@ -193,6 +267,46 @@ mod tests {
         let c = TokenCache::open(dir.path()).unwrap();
         assert_eq!(c.index.len(), 1);
         assert_eq!(c.get(&[1; 32]).as_deref(), Some(&b"one"[..]));
+    }
+
+    #[test]
+    fn saved_index_is_used_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path().join("tokens.pack");
+        let mut c = TokenCache::open(dir.path()).unwrap();
+        c.put([1; 32], b"one").unwrap();
+        c.put([2; 32], b"two!").unwrap();
+        c.finish().unwrap();
+        assert!(dir.path().join("tokens.idx").exists());
+
+        // Appended after the index was saved (a build that stopped before `finish`):
+        // found by scanning the tail.
+        let mut c = TokenCache::open(dir.path()).unwrap();
+        c.put([3; 32], b"three").unwrap();
+        drop(c);
+        let c = TokenCache::open(dir.path()).unwrap();
+        assert_eq!(c.get(&[3; 32]).as_deref(), Some(&b"three"[..]));
+        assert_eq!(c.get(&[1; 32]).as_deref(), Some(&b"one"[..]));
+
+        // The index names the pack it was saved for: a pack replaced by another
+        // file (another inode) is scanned, not looked up through the old index.
+        let mut other = MAGIC.to_vec();
+        other.extend_from_slice(&[2; 32]);
+        other.extend_from_slice(&3u32.to_le_bytes());
+        other.extend_from_slice(b"new");
+        let tmp = dir.path().join("replacement");
+        fs::write(&tmp, &other).unwrap();
+        fs::rename(&tmp, &pack).unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
+        assert_eq!(c.get(&[2; 32]).as_deref(), Some(&b"new"[..]));
+        assert_eq!(c.get(&[1; 32]), None);
+        c.finish().unwrap();
+
+        // An index entry that does not match its record's header is a miss.
+        let mut c = TokenCache::open(dir.path()).unwrap();
+        c.index.insert([5; 32], (HEADER + 8, 3));
+        assert_eq!(c.get(&[5; 32]), None);
+        assert_eq!(c.get(&[2; 32]).as_deref(), Some(&b"new"[..]));
     }
 
     #[test]
