@@ -5,20 +5,23 @@
 
 use std::process::Command;
 
-#[test]
-fn javascript_tests_pass_under_node() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let Ok(out) = Command::new("node")
-        .args(["--test", "tests/js/"])
-        .current_dir(root)
-        .output()
-    else {
+/// Runs `node --test <target>` from the crate root with `env` set, asserts it
+/// succeeded and returns its output; `None` (skipped) when `node` is missing.
+fn node_test(target: &str, env: &[(&str, &std::path::Path)]) -> Option<String> {
+    let mut command = Command::new("node");
+    command
+        .args(["--test", target])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let Ok(out) = command.output() else {
         assert!(
             std::env::var_os("FOLIO_REQUIRE_BROWSER").is_none(),
             "FOLIO_REQUIRE_BROWSER is set (CI) but `node` is not installed"
         );
         eprintln!("SKIPPED: `node` is not installed");
-        return;
+        return None;
     };
     let text = format!(
         "{}{}",
@@ -26,6 +29,14 @@ fn javascript_tests_pass_under_node() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "node --test failed:\n{text}");
+    Some(text)
+}
+
+#[test]
+fn javascript_tests_pass_under_node() {
+    let Some(text) = node_test("tests/js/", &[]) else {
+        return;
+    };
     assert!(text.contains("# pass"), "no test ran:\n{text}");
     assert!(text.contains("# fail 0"), "{text}");
 }
@@ -79,26 +90,12 @@ fn word_prefix_queries_use_heads_only_for_a_single_term() {
         serde_json::to_vec(&json).expect("json"),
     )
     .expect("write docs");
-    let root = env!("CARGO_MANIFEST_DIR");
-    let Ok(out) = Command::new("node")
-        .args(["--test", "tests/js/prefix_heads.test.js"])
-        .env("FOLIO_SEARCH_PREFIX_INDEX", dir.path())
-        .current_dir(root)
-        .output()
-    else {
-        assert!(
-            std::env::var_os("FOLIO_REQUIRE_BROWSER").is_none(),
-            "FOLIO_REQUIRE_BROWSER is set (CI) but `node` is not installed"
-        );
-        eprintln!("SKIPPED: `node` is not installed");
+    let Some(text) = node_test(
+        "tests/js/prefix_heads.test.js",
+        &[("FOLIO_SEARCH_PREFIX_INDEX", dir.path())],
+    ) else {
         return;
     };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "node --test failed:\n{text}");
     assert!(text.contains("# pass 1"), "{text}");
     assert!(
         text.contains("# fail 0") && text.contains("# skipped 0"),
