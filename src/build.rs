@@ -1,8 +1,8 @@
 //! `folio build`: the whole pipeline, from seeds and content to `public/`.
 //!
 //! Runs the phases in order — ingest changed seeds, load content, build the
-//! site model, render pages, build the search index — into a staging folder,
-//! then swaps it into place (see `output`). Collects every content error before
+//! site model, then render pages and build the search index side by side —
+//! into a staging folder, then swaps it into place (see `output`). Collects every content error before
 //! giving up, times each phase, and returns a summary. Holds no page logic
 //! itself: each phase belongs to its module.
 
@@ -282,7 +282,7 @@ pub fn build_with(
 
     progress("load");
     let validate = validator(&config);
-    let load_cache = (!options.clean).then(|| paths.cache().join("content.json"));
+    let load_cache = (!options.clean).then(|| paths.cache().join("content"));
     let load_options = LoadOptions {
         drafts: options.drafts,
     };

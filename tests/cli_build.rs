@@ -234,7 +234,7 @@ fn a_cached_article_made_invalid_by_a_config_change_is_reported_with_its_line() 
         .unwrap();
     let out = folio(root, &["build", "--no-ingest"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(root.join(".folio-cache/content.json").is_file());
+    assert!(root.join(".folio-cache/content").is_dir());
     // The vocabulary loses `economy`: the cached article is now wrong, at line 4.
     let mut config = fs::read_to_string(root.join("site.toml")).unwrap();
     config.push_str(

@@ -6,17 +6,21 @@
 //! (validated again on every build against the current config; a file with a
 //! problem is read again to report its line), the summary and the hashes. Files modified in the last two
 //! seconds are not cached (their timestamp could hide a second edit in the
-//! same tick). On disk: `.folio-cache/content.json`, written after a
-//! successful load; deleting it only costs time, and a cache that cannot be
-//! read or written is ignored. This module decides nothing about content.
+//! same tick). On disk: `.folio-cache/content/`, one JSON file per top-level
+//! content folder (named by a hash of the folder name), read in parallel and
+//! written after a successful load — only the files whose entries changed, so
+//! an edit rewrites one folder's entries, not the whole archive's. Deleting it
+//! only costs time, and a cache file that cannot be read or written is
+//! ignored. This module decides nothing about content.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::FrontMatter;
@@ -64,27 +68,54 @@ struct OnDisk {
     entries: Vec<(String, Entry)>,
 }
 
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Entries of the previous build and of this one.
 pub struct LoadCache {
-    path: PathBuf,
+    dir: PathBuf,
     previous: HashMap<String, Entry>,
+    /// Cache files found, by name.
+    files: Vec<String>,
     current: Mutex<Vec<(String, Entry)>>,
 }
 
+/// The cache file holding the entries of `rel`: one per top-level folder.
+fn file_of(rel: &str) -> String {
+    let folder = rel.split_once('/').map_or("", |(first, _)| first);
+    format!("{}.json", &blake3::hash(folder.as_bytes()).to_hex()[..16])
+}
+
 impl LoadCache {
-    /// Opens the cache file `path` (missing or unreadable: empty).
-    pub fn open(path: &Path) -> LoadCache {
-        let previous = fs::read(path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<OnDisk>(&b).ok())
-            .filter(|d| d.version == VERSION)
-            .map(|d| d.entries.into_iter().collect())
+    /// Opens the cache folder `dir` (missing or unreadable files: no entries).
+    pub fn open(dir: &Path) -> LoadCache {
+        let mut files: Vec<String> = fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|name| name.ends_with(".json"))
+                    .collect()
+            })
             .unwrap_or_default();
+        files.sort();
+        let previous = files
+            .par_iter()
+            .flat_map_iter(|name| {
+                fs::read(dir.join(name))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<OnDisk>(&b).ok())
+                    .filter(|d| d.version == VERSION)
+                    // An entry in the wrong file (a renamed cache file) is not trusted.
+                    .map(|d| d.entries)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(move |(rel, _)| file_of(rel) == *name)
+            })
+            .collect();
         LoadCache {
-            path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
             previous,
+            files,
             current: Mutex::new(Vec::new()),
         }
     }
@@ -101,26 +132,45 @@ impl LoadCache {
         }
     }
 
-    /// Writes this build's entries (sorted; replaces the previous file),
-    /// unless they are exactly the previous ones.
+    /// Writes the cache files whose entries differ from the previous ones
+    /// (entries sorted by path) and removes those no entry needs any more.
     pub fn save(self) -> std::io::Result<()> {
-        let mut entries = self.current.into_inner().unwrap_or_default();
-        let unchanged = entries.len() == self.previous.len()
-            && entries
-                .iter()
-                .all(|(rel, e)| self.previous.get(rel).is_some_and(|p| p == e));
-        if unchanged && self.path.exists() {
-            return Ok(());
+        let mut by_file: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
+        for (rel, entry) in self.current.into_inner().unwrap_or_default() {
+            by_file.entry(file_of(&rel)).or_default().push((rel, entry));
         }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let data = serde_json::to_vec(&OnDisk {
-            version: VERSION,
-            entries,
-        })?;
-        if let Some(parent) = self.path.parent() {
-            fs::create_dir_all(parent)?;
+        let mut before: HashMap<String, usize> = HashMap::new();
+        for rel in self.previous.keys() {
+            *before.entry(file_of(rel)).or_default() += 1;
         }
-        crate::output::write_cache(&self.path, &data).map_err(std::io::Error::other)
+        fs::create_dir_all(&self.dir)?;
+        let previous = &self.previous;
+        let dir = &self.dir;
+        by_file
+            .par_iter_mut()
+            .map(|(name, entries)| {
+                let unchanged = before.get(name) == Some(&entries.len())
+                    && entries
+                        .iter()
+                        .all(|(rel, e)| previous.get(rel).is_some_and(|p| p == e));
+                if unchanged && dir.join(name.as_str()).exists() {
+                    return Ok(());
+                }
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let data = serde_json::to_vec(&OnDisk {
+                    version: VERSION,
+                    entries: std::mem::take(entries),
+                })?;
+                crate::output::write_cache(&dir.join(name.as_str()), &data)
+                    .map_err(std::io::Error::other)
+            })
+            .collect::<std::io::Result<()>>()?;
+        for name in &self.files {
+            if !by_file.contains_key(name) {
+                fs::remove_file(self.dir.join(name))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -147,7 +197,7 @@ mod tests {
             .set_modified(old)
             .unwrap();
         let stamp = Stamp::of(&fs::metadata(&file).unwrap()).unwrap();
-        let path = dir.path().join("cache/content.json");
+        let path = dir.path().join("cache/content");
         let c = LoadCache::open(&path);
         assert!(c.get("a.md", stamp).is_none());
         let entry = Entry {
@@ -173,7 +223,56 @@ mod tests {
         assert_eq!(c.get("a.md", stamp), Some(&entry));
         let other = Stamp { len: 1, ..stamp };
         assert!(c.get("a.md", other).is_none());
-        fs::write(&path, "not json").unwrap();
+        let file = path.join(file_of("a.md"));
+        assert!(file.is_file());
+        // A file of another folder's entries is not trusted for this one.
+        fs::rename(&file, path.join(file_of("b/a.md"))).unwrap();
         assert!(LoadCache::open(&path).get("a.md", stamp).is_none());
+        fs::write(&file, "not json").unwrap();
+        assert!(LoadCache::open(&path).get("a.md", stamp).is_none());
+    }
+
+    #[test]
+    fn save_rewrites_only_the_folders_that_changed() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("content");
+        let stamp = Stamp {
+            len: 1,
+            mtime_ns: 1,
+            ino: 1,
+        };
+        let entry = |title: &str| Entry {
+            stamp,
+            meta: FrontMatter {
+                title: title.into(),
+                ..Default::default()
+            },
+            summary: String::new(),
+            hash: "h".into(),
+            head_hash: [0; 16],
+        };
+        let c = LoadCache::open(&path);
+        for rel in ["a/1.md", "a/2.md", "b/1.md", "top.md"] {
+            c.put(rel, entry(rel));
+        }
+        c.save().unwrap();
+        let ino = |rel: &str| fs::metadata(path.join(file_of(rel))).unwrap().ino();
+        let (a, b, top) = (ino("a/1.md"), ino("b/1.md"), ino("top.md"));
+        assert_eq!(fs::read_dir(&path).unwrap().count(), 3);
+
+        // `a/2.md` changed, `top.md` is gone: one file rewritten, one removed.
+        let c = LoadCache::open(&path);
+        assert_eq!(c.get("a/2.md", stamp), Some(&entry("a/2.md")));
+        c.put("a/1.md", entry("a/1.md"));
+        c.put("a/2.md", entry("changed"));
+        c.put("b/1.md", entry("b/1.md"));
+        c.save().unwrap();
+        assert_ne!(ino("a/1.md"), a);
+        assert_eq!(ino("b/1.md"), b);
+        assert!(!path.join(file_of("top.md")).exists(), "{top}");
+        let c = LoadCache::open(&path);
+        assert_eq!(c.get("a/2.md", stamp), Some(&entry("changed")));
+        assert_eq!(c.get("top.md", stamp), None);
     }
 }

@@ -644,7 +644,7 @@ mod tests {
         std::fs::write(d.join("s/02.md"), "+++\ntitle = \"乙\"\n+++\n").unwrap();
         age(&a);
         age(&d.join("s/02.md"));
-        let cache = dir.path().join("cache/content.json");
+        let cache = dir.path().join("cache/content");
         let dump = |arts: &[Article]| format!("{arts:?}");
         let (plain, _) = load(&d, LoadOptions::default(), &none);
         let (first, e1) = load_cached(&d, LoadOptions::default(), &none, Some(&cache));

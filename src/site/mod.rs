@@ -3,7 +3,8 @@
 //! Orders articles (newest first), groups them by date, region (with the whole
 //! province → prefecture → county tree) and topic, counts facets and finds
 //! related articles. Holds indices into one article list, never bodies or HTML.
-//! Must not read files or render.
+//! Must not read content files or render; the only files it touches are the
+//! related-articles caches (`related.bin`, `related-words.bin`).
 
 pub mod paginate;
 
