@@ -24,17 +24,12 @@ use std::time::Duration;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-const QUERIES: [&str; 9] = [
-    "乡村振兴",
-    "保靖",
-    "微腐败",
-    "2024",
-    "UBE",
-    "黄金茶",
-    "湘西州",
-    "发展",
-    "工作",
-];
+/// The issue's queries, then two of the most common words (their heads).
+fn default_queries() -> Vec<&'static str> {
+    let mut all = browser::ISSUE_QUERIES.to_vec();
+    all.extend(["发展", "工作"]);
+    all
+}
 
 /// The page: the search widget, the site's script, and a driver that submits `?bq=` once the
 /// widget is ready and reports timings to `/__report`.
@@ -178,7 +173,7 @@ fn bench_browser_cold_queries() {
     let chromium = browser::chromium_or_skip().expect("chromium is needed");
     let queries: Vec<String> = match std::env::var("FOLIO_SEARCH_BROWSER_QUERIES") {
         Ok(list) => list.split(',').map(String::from).collect(),
-        Err(_) => QUERIES.iter().map(|q| q.to_string()).collect(),
+        Err(_) => default_queries().iter().map(|q| q.to_string()).collect(),
     };
     let runs: usize = std::env::var("FOLIO_SEARCH_BROWSER_RUNS")
         .ok()

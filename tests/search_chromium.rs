@@ -112,15 +112,7 @@ fn search_page_finds_seed_queries_in_headless_chromium() {
         (dom, total)
     };
 
-    for q in [
-        "乡村振兴",
-        "保靖",
-        "微腐败",
-        "2024",
-        "UBE",
-        "黄金茶",
-        "湘西州",
-    ] {
+    for q in browser::ISSUE_QUERIES {
         let want = containing(&docs, q);
         assert!(!want.is_empty(), "fixture lacks {q}");
         let (dom, total) = run(q, "");

@@ -7,6 +7,18 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The queries issue #6 names for the browser: the Chromium test asserts their results, the
+/// browser benchmark times them.
+pub const ISSUE_QUERIES: [&str; 7] = [
+    "乡村振兴",
+    "保靖",
+    "微腐败",
+    "2024",
+    "UBE",
+    "黄金茶",
+    "湘西州",
+];
+
 /// Flags of every headless run: no sandbox (root in CI), no GPU, and no background
 /// networking, which this machine's closed network would refuse.
 pub const HEADLESS: [&str; 7] = [
