@@ -303,7 +303,7 @@ pub fn build_with(
                 &rules,
             )
         }
-        _ => content::load_cached(
+        None => content::load_cached(
             &paths.content(),
             load_options,
             &validate,

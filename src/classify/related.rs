@@ -213,7 +213,7 @@ pub fn related(items: &[RelatedInput], k: usize) -> Vec<Vec<usize>> {
 /// [`related`] with each item's text already segmented: `words[i]` is
 /// [`segment`] of `items[i].text` (the text itself is not read).
 pub fn related_segmented(items: &[RelatedInput], words: &[String], k: usize) -> Vec<Vec<usize>> {
-    Related::new(items, words, k).lists
+    Related::compute(items, words, k, false).lists
 }
 
 /// [`related_segmented`]'s result with what it was computed from, so that
@@ -226,12 +226,10 @@ pub struct Related {
     /// For each item, up to `k` related items, best first.
     pub lists: Vec<Vec<usize>>,
     k: usize,
-    /// Word → id, ids in sorted word order (words no item has any more keep theirs).
-    vocabulary: HashMap<String, u32>,
+    /// What only [`Related::update`] needs; `None` when computed for one use.
+    words: Option<WordIndex>,
     counts: Counts,
     df: Vec<u32>,
-    /// Items having each word.
-    word_items: Vec<Vec<u32>>,
     /// Label (topic, region) name → feature id, numbered after the words.
     label_names: HashMap<String, u32>,
     labels: Vec<Vec<(u32, f32)>>,
@@ -244,14 +242,30 @@ impl Related {
     /// Computes the related lists of `items` (`words[i]` is [`segment`] of
     /// `items[i].text`).
     pub fn new(items: &[RelatedInput], words: &[String], k: usize) -> Related {
+        Related::compute(items, words, k, true)
+    }
+
+    /// [`Related::new`]; without what updates need unless `updatable`.
+    fn compute(items: &[RelatedInput], words: &[String], k: usize, updatable: bool) -> Related {
         assert_eq!(words.len(), items.len(), "one segmented text per item");
         // Word ids in sorted word order, then label ids in item order: both deterministic.
         let (counts, df, names) = term_counts(words);
-        let vocabulary: HashMap<String, u32> = names
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.to_string(), i as u32))
-            .collect();
+        let words = updatable.then(|| {
+            let mut items: Vec<Vec<u32>> = vec![Vec::new(); df.len()];
+            for (i, c) in counts.iter().enumerate() {
+                for &(w, _) in c {
+                    items[w as usize].push(i as u32);
+                }
+            }
+            WordIndex {
+                vocabulary: names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (w.to_string(), i as u32))
+                    .collect(),
+                items,
+            }
+        });
         let mut label_names: HashMap<String, u32> = HashMap::new();
         let mut n_features = df.len() as u32;
         let labels: Vec<Vec<(u32, f32)>> = items
@@ -280,19 +294,12 @@ impl Related {
                 postings[t as usize].push((i as u32, w));
             }
         }
-        let mut word_items: Vec<Vec<u32>> = vec![Vec::new(); df.len()];
-        for (i, c) in counts.iter().enumerate() {
-            for &(w, _) in c {
-                word_items[w as usize].push(i as u32);
-            }
-        }
         let mut related = Related {
             lists: Vec::new(),
             k,
-            vocabulary,
+            words,
             counts,
             df,
-            word_items,
             label_names,
             labels,
             vectors,
@@ -313,6 +320,9 @@ impl Related {
     /// topic or region, or a word no item had before.
     pub fn update(&mut self, items: &[RelatedInput], words: &[String], changed: &[usize]) -> bool {
         let n = items.len();
+        let Some(index) = self.words.as_mut() else {
+            return false;
+        };
         if n != self.counts.len() || words.len() != n || changed.iter().any(|&i| i >= n) {
             return false;
         }
@@ -332,7 +342,7 @@ impl Related {
         let mut new_counts = Vec::with_capacity(changed.len());
         for &i in changed {
             let Some(ids) = split_words(&words[i])
-                .map(|w| self.vocabulary.get(w).copied())
+                .map(|w| index.vocabulary.get(w).copied())
                 .collect::<Option<Vec<u32>>>()
             else {
                 return false;
@@ -344,7 +354,7 @@ impl Related {
         for (i, counts) in new_counts {
             for &(w, _) in &self.counts[i] {
                 self.df[w as usize] -= 1;
-                let list = &mut self.word_items[w as usize];
+                let list = &mut index.items[w as usize];
                 if let Ok(p) = list.binary_search(&(i as u32)) {
                     list.remove(p);
                 }
@@ -352,7 +362,7 @@ impl Related {
             }
             for &(w, _) in &counts {
                 self.df[w as usize] += 1;
-                let list = &mut self.word_items[w as usize];
+                let list = &mut index.items[w as usize];
                 if let Err(p) = list.binary_search(&(i as u32)) {
                     list.insert(p, i as u32);
                 }
@@ -366,7 +376,7 @@ impl Related {
         touched_words.dedup();
         let mut candidates: Vec<u32> = changed.iter().map(|&i| i as u32).collect();
         for &w in &touched_words {
-            candidates.extend_from_slice(&self.word_items[w as usize]);
+            candidates.extend_from_slice(&index.items[w as usize]);
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -464,6 +474,15 @@ impl Related {
         best.sort_unstable_by(order);
         best.into_iter().map(|e| e.0 as usize).collect()
     }
+}
+
+/// The words of a [`Related`] that can be updated.
+#[derive(Debug, Clone)]
+struct WordIndex {
+    /// Word → id, ids in sorted word order (words no item has any more keep theirs).
+    vocabulary: HashMap<String, u32>,
+    /// Items having each word.
+    items: Vec<Vec<u32>>,
 }
 
 /// Per thread: a dense score per item and the items touched.
@@ -636,5 +655,7 @@ mod tests {
         moved[1].topics = vec!["health".into()];
         assert!(!related.update(&moved, &words, &[1]));
         assert_eq!(related.lists, related_segmented(&items, &words, 5));
+        // Computed for one use, without what updates need: never updated.
+        assert!(!Related::compute(&items, &words, 5, false).update(&items, &words, &[1]));
     }
 }

@@ -79,10 +79,20 @@ pub struct LoadCache {
     current: Mutex<Vec<(String, Entry)>>,
 }
 
-/// The cache file holding the entries of `rel`: one per top-level folder.
-fn file_of(rel: &str) -> String {
-    let folder = rel.split_once('/').map_or("", |(first, _)| first);
+/// The top-level content folder of `rel` (`""` for a file at the top).
+fn folder_of(rel: &str) -> &str {
+    rel.split_once('/').map_or("", |(first, _)| first)
+}
+
+/// The cache file of a top-level folder's entries.
+fn file_name(folder: &str) -> String {
     format!("{}.json", &blake3::hash(folder.as_bytes()).to_hex()[..16])
+}
+
+/// The cache file holding the entry of `rel`.
+#[cfg(test)]
+fn file_of(rel: &str) -> String {
+    file_name(folder_of(rel))
 }
 
 impl LoadCache {
@@ -105,11 +115,16 @@ impl LoadCache {
                     .ok()
                     .and_then(|b| serde_json::from_slice::<OnDisk>(&b).ok())
                     .filter(|d| d.version == VERSION)
-                    // An entry in the wrong file (a renamed cache file) is not trusted.
                     .map(|d| d.entries)
+                    // Entries of one folder, in that folder's file (not a renamed one), or none.
+                    .filter(|entries| {
+                        entries.first().is_none_or(|(first, _)| {
+                            let folder = folder_of(first);
+                            file_name(folder) == *name
+                                && entries.iter().all(|(rel, _)| folder_of(rel) == folder)
+                        })
+                    })
                     .unwrap_or_default()
-                    .into_iter()
-                    .filter(move |(rel, _)| file_of(rel) == *name)
             })
             .collect();
         LoadCache {
@@ -135,21 +150,31 @@ impl LoadCache {
     /// Writes the cache files whose entries differ from the previous ones
     /// (entries sorted by path) and removes those no entry needs any more.
     pub fn save(self) -> std::io::Result<()> {
-        let mut by_file: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
+        let mut by_folder: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
         for (rel, entry) in self.current.into_inner().unwrap_or_default() {
-            by_file.entry(file_of(&rel)).or_default().push((rel, entry));
+            by_folder
+                .entry(folder_of(&rel).to_string())
+                .or_default()
+                .push((rel, entry));
         }
-        let mut before: HashMap<String, usize> = HashMap::new();
+        let mut before: HashMap<&str, usize> = HashMap::new();
         for rel in self.previous.keys() {
-            *before.entry(file_of(rel)).or_default() += 1;
+            *before.entry(folder_of(rel)).or_default() += 1;
         }
+        let mut by_file: BTreeMap<String, (usize, Vec<(String, Entry)>)> = by_folder
+            .into_iter()
+            .map(|(folder, entries)| {
+                let had = before.get(folder.as_str()).copied().unwrap_or(0);
+                (file_name(&folder), (had, entries))
+            })
+            .collect();
         fs::create_dir_all(&self.dir)?;
         let previous = &self.previous;
         let dir = &self.dir;
         by_file
             .par_iter_mut()
-            .map(|(name, entries)| {
-                let unchanged = before.get(name) == Some(&entries.len())
+            .map(|(name, (had, entries))| {
+                let unchanged = *had == entries.len()
                     && entries
                         .iter()
                         .all(|(rel, e)| previous.get(rel).is_some_and(|p| p == e));

@@ -187,18 +187,14 @@ fn load_changed(
         let Ok(inside) = path.strip_prefix(&root) else {
             continue;
         };
-        let parts: Vec<String> = inside
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        if parts.is_empty() {
+        let rel = rel_path(inside);
+        if rel.is_empty() {
             return None;
         }
         // What `list_files` skips.
-        if parts.iter().any(|p| p.starts_with('.')) {
+        if rel.split('/').any(|p| p.starts_with('.')) {
             continue;
         }
-        let rel = parts.join("/");
         match std::fs::symlink_metadata(path) {
             Ok(m) if m.is_file() => {
                 if path.extension().is_some_and(|x| x == "md") {
@@ -345,14 +341,7 @@ pub fn list_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<(PathBuf, S
             Ok(e) => {
                 let p = e.path();
                 if e.file_type().is_file() && p.extension().is_some_and(|x| x == "md") {
-                    let rel = p
-                        .strip_prefix(dir)
-                        .unwrap_or(p)
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    files.push((p.to_path_buf(), rel));
+                    files.push((p.to_path_buf(), rel_path(p.strip_prefix(dir).unwrap_or(p))));
                 } else if e.path_is_symlink() {
                     errors.push(ContentError::file(
                         p,
@@ -370,6 +359,15 @@ pub fn list_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<(PathBuf, S
         }
     }
     files
+}
+
+/// A path inside the content folder as a `rel_path`: components joined by `/`.
+fn rel_path(inside: &Path) -> String {
+    inside
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn load_one(

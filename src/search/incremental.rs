@@ -42,6 +42,18 @@ pub struct State {
     pub files: Vec<(String, [u8; 16], u64)>,
 }
 
+/// A count, then that many `N`-byte keys.
+fn read_keys<R: Read, const N: usize>(r: &mut R) -> io::Result<Vec<[u8; N]>> {
+    let n = read_u32(r)? as usize;
+    let mut keys = Vec::with_capacity(n.min(1 << 24));
+    for _ in 0..n {
+        let mut k = [0u8; N];
+        r.read_exact(&mut k)?;
+        keys.push(k);
+    }
+    Ok(keys)
+}
+
 fn read_u32<R: Read>(r: &mut R) -> io::Result<u32> {
     let mut b = [0u8; 4];
     r.read_exact(&mut b)?;
@@ -91,20 +103,8 @@ impl State {
         }
         let mut fingerprint = [0u8; 32];
         r.read_exact(&mut fingerprint)?;
-        let n = read_u32(&mut r)? as usize;
-        let mut keys = Vec::with_capacity(n.min(1 << 24));
-        for _ in 0..n {
-            let mut k = [0u8; 32];
-            r.read_exact(&mut k)?;
-            keys.push(k);
-        }
-        let n = read_u32(&mut r)? as usize;
-        let mut sources = Vec::with_capacity(n.min(1 << 24));
-        for _ in 0..n {
-            let mut k = [0u8; 16];
-            r.read_exact(&mut k)?;
-            sources.push(k);
-        }
+        let keys = read_keys::<_, 32>(&mut r)?;
+        let sources = read_keys::<_, 16>(&mut r)?;
         let s = read_u32(&mut r)? as usize;
         let mut shards = Vec::with_capacity(s.min(1 << 24));
         for _ in 0..s {
