@@ -177,8 +177,9 @@ fn shard_of(dir: &std::path::Path, term: &str) -> usize {
     let group = m["dirGroup"].as_u64().unwrap() as usize;
     let mut firsts: Vec<String> = Vec::new();
     for g in 0..shards.div_ceil(group) {
-        let d: Vec<String> =
+        let d: serde_json::Value =
             serde_json::from_slice(&fs::read(dir.join(format!("t/d{g}.json"))).unwrap()).unwrap();
+        let d: Vec<String> = serde_json::from_value(d["firsts"].clone()).unwrap();
         firsts.extend(d);
     }
     firsts

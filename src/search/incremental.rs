@@ -299,6 +299,8 @@ pub struct Update {
     pub written: Vec<usize>,
     /// Terms in the index.
     pub terms_written: u64,
+    /// Packed terms of the shards written (see `shards::ShardWriter::packed`).
+    pub packed: BTreeMap<usize, Vec<String>>,
 }
 
 /// Index of the shard that holds `term` (the last whose first term is `<= term`, else 0).
@@ -330,6 +332,7 @@ pub fn update_shards(
         kept: Vec::new(),
         written: Vec::new(),
         terms_written: 0,
+        packed: BTreeMap::new(),
     };
     let mut aff = affected.iter().peekable();
     let mut k = 0; // next old shard not handled yet
@@ -397,6 +400,7 @@ pub fn update_shards(
             up.shards.push((first.clone(), len));
         }
         up.terms_written += w.terms;
+        up.packed.append(&mut w.packed);
         k = j;
         if !stopped {
             k = old.len();

@@ -19,6 +19,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::Value;
 
+use super::packed;
+use super::shards::Directory;
 use super::tokenize::{Run, normalize, runs};
 use super::{Manifest, SearchError};
 
@@ -174,12 +176,13 @@ fn last_le(list: &[String], key: &str) -> usize {
         .saturating_sub(1)
 }
 
-/// Shard numbers that can hold `term` (or, for a prefix, any term starting with it).
+/// Shard numbers that can hold `term` (or, for a prefix, any term starting with it), and
+/// whether an exact term is packed (its shard's `t/<k>.p.bin` holds it).
 fn shards_for(
     f: &mut Fetcher<'_>,
     m: &Manifest,
     qt: &QueryTerm,
-) -> Result<Vec<usize>, SearchError> {
+) -> Result<(Vec<usize>, bool), SearchError> {
     let upper = if qt.prefix {
         format!("{}{}", qt.term, char::MAX)
     } else {
@@ -187,12 +190,17 @@ fn shards_for(
     };
     let (g_lo, g_hi) = (last_le(&m.groups, &qt.term), last_le(&m.groups, &upper));
     let mut out = Vec::new();
+    let mut packed = false;
     for g in g_lo..=g_hi {
         let dir = f.fetch_json(&format!("t/d{g}.json"))?;
-        let firsts: Vec<String> = serde_json::from_value(dir).map_err(|e| SearchError::Format {
+        let Directory {
+            firsts,
+            packed: terms,
+        } = serde_json::from_value(dir).map_err(|e| SearchError::Format {
             path: PathBuf::from(format!("t/d{g}.json")),
             message: e.to_string(),
         })?;
+        packed |= !qt.prefix && terms.binary_search(&qt.term).is_ok();
         let base = g * m.dir_group;
         let lo = if g == g_lo {
             last_le(&firsts, &qt.term)
@@ -206,7 +214,7 @@ fn shards_for(
         };
         out.extend((lo..=hi).map(|k| base + k));
     }
-    Ok(out)
+    Ok((out, packed))
 }
 
 /// Adds `boost * tf * idf` of every doc under `node` (the trie node of `term`; for prefixes,
@@ -242,12 +250,14 @@ fn collect(
     }
 }
 
-/// The terms a query term matched: (shard, term, number of documents).
-type Entries = Vec<(usize, String, usize)>;
+/// The terms a query term matched: (shard, term, number of documents, whether its packed
+/// postings carry the facets of the documents without it).
+type Entries = Vec<(usize, String, usize, bool)>;
 
 /// How the facets of the hits are found (mirror of `facetsFor` in search.js): the facet
-/// lists of the query term with the fewest documents if all its terms have lists, the counts
-/// of a one-term query's only term, or the facet blocks of the hits.
+/// lists of the query term with the fewest documents if all its terms have lists, nothing more
+/// when every term is packed with the facets of the documents lacking it, the counts of a
+/// one-term query's only term, or the facet blocks of the hits.
 fn facet_files(m: &Manifest, infos: &[Entries], verify: bool) -> Option<Vec<String>> {
     let listed = |e: &Entries| !e.is_empty() && e.iter().all(|x| x.2 <= m.facet_list_max);
     let best = infos
@@ -256,6 +266,9 @@ fn facet_files(m: &Manifest, infos: &[Entries], verify: bool) -> Option<Vec<Stri
         .min_by_key(|e| e.iter().map(|x| x.2).sum::<usize>());
     let shards: BTreeSet<usize> = match best {
         Some(e) => e.iter().map(|x| x.0).collect(),
+        None if !verify && infos.iter().all(|e| matches!(e.as_slice(), [x] if x.3)) => {
+            BTreeSet::new()
+        }
         None if infos.len() == 1 && infos[0].len() == 1 && !verify => [infos[0][0].0].into(),
         None => return None,
     };
@@ -297,7 +310,32 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     for qt in &terms {
         let mut scores = BTreeMap::new();
         let mut entries = Entries::new();
-        for k in shards_for(&mut f, &m, qt)? {
+        let (ks, packed) = shards_for(&mut f, &m, qt)?;
+        if let (true, [k]) = (packed, ks.as_slice()) {
+            let rel = format!("t/{k}.p.bin");
+            let data = f.fetch(&rel)?;
+            let format = |message: String| SearchError::Format {
+                path: PathBuf::from(&rel),
+                message,
+            };
+            let term = packed::decode(&data, &qt.term, m.docs as usize)
+                .map_err(|e| format(e.to_string()))?
+                .ok_or_else(|| format(format!("no term {}", qt.term)))?;
+            let mut docs = BTreeSet::new();
+            for (fi, postings) in term.fields.iter().enumerate() {
+                let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
+                let idf = 1.0 + (n / (postings.len() as f64 + 1.0)).ln();
+                for &(id, count) in postings {
+                    *scores.entry(id).or_default() += boost * f64::from(count).sqrt() * idf;
+                    docs.insert(id);
+                }
+            }
+            entries.push((*k, qt.term.clone(), docs.len(), term.complement.is_some()));
+            infos.push(entries);
+            total = Some(intersect(total, scores));
+            continue;
+        }
+        for k in ks {
             let shard = f.fetch_json(&format!("t/{k}.json"))?;
             let mut seen = BTreeMap::new();
             for (fi, field) in m.fields.iter().enumerate() {
@@ -308,16 +346,10 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
                 let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
                 collect(node, &qt.term, qt.prefix, n, boost, &mut scores, &mut seen);
             }
-            entries.extend(seen.into_iter().map(|(t, docs)| (k, t, docs.len())));
+            entries.extend(seen.into_iter().map(|(t, docs)| (k, t, docs.len(), false)));
         }
         infos.push(entries);
-        total = Some(match total {
-            None => scores,
-            Some(prev) => prev
-                .into_iter()
-                .filter_map(|(id, s)| scores.get(&id).map(|t| (id, s + t)))
-                .collect(),
-        });
+        total = Some(intersect(total, scores));
     }
     let hits = total.unwrap_or_default();
     f.result.candidates = hits.len();
@@ -348,6 +380,17 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     }
     fetch_page(&mut f, &m, &ranked, &terms)?;
     Ok(f.result)
+}
+
+/// Scores of the documents in both (summed); `None` is everything.
+fn intersect(total: Option<BTreeMap<u32, f64>>, scores: BTreeMap<u32, f64>) -> BTreeMap<u32, f64> {
+    match total {
+        None => scores,
+        Some(prev) => prev
+            .into_iter()
+            .filter_map(|(id, s)| scores.get(&id).map(|t| (id, s + t)))
+            .collect(),
+    }
 }
 
 /// The entry of `term` in a facet lists file if it is a common term (kind 1): its index in
@@ -406,7 +449,7 @@ fn has_longer_term(data: &[u8], prefix: &str) -> bool {
 /// search.js): the shard's facet lists, the head, and the first page's records. False if the
 /// term has no head (the files fetched so far are needed by the full query too).
 fn head_query(f: &mut Fetcher<'_>, m: &Manifest, qt: &QueryTerm) -> Result<bool, SearchError> {
-    let ks = shards_for(f, m, qt)?;
+    let (ks, _) = shards_for(f, m, qt)?;
     let [k] = ks.as_slice() else {
         return Ok(false);
     };

@@ -21,6 +21,7 @@ mod analyze;
 mod incremental;
 pub mod lunr_json;
 mod measure;
+mod packed;
 mod runs;
 mod shards;
 mod store;
@@ -218,7 +219,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 /// The manifest `index.json` read by search.js.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Manifest {
-    /// 4: words and numbers are also indexed by their suffixes (3: whole words only).
+    /// 5: shard directories are objects naming packed terms (`t/<k>.p.bin`); 4: words and
+    /// numbers are also indexed by their suffixes (3: whole words only).
     pub format: u32,
     pub docs: u64,
     pub fields: Vec<String>,
@@ -397,7 +399,8 @@ fn build_full(
     drop(merged);
     shards.finish(true).map_err(io_err(&shard_dir))?;
     let (groups, dir_bytes) =
-        shards::write_dirs(out_dir, &shards.firsts, opts.dir_group).map_err(io_err(&shard_dir))?;
+        shards::write_dirs(out_dir, &shards.firsts, &shards.packed, opts.dir_group)
+            .map_err(io_err(&shard_dir))?;
     shards.bytes += dir_bytes;
     runs::remove_spill_dir(&spill_dir).map_err(io_err(&spill_dir))?;
     stats.shard_time = t_shards.elapsed();
@@ -462,9 +465,14 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 }
 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
+/// The index format written (`index.json`'s `format`); see [`Manifest::format`].
+const FORMAT: u32 = 5;
+
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
     let mut h = blake3::Hasher::new();
-    h.update(b"folio-search-index-v5");
+    // Any change of the output format invalidates the state of a previous build.
+    h.update(b"folio-search-index");
+    h.update(&FORMAT.to_le_bytes());
     h.update(&serde_json::to_vec(opts).unwrap_or_default());
     h.update(elasticlunr::ELASTICLUNR_VERSION.as_bytes());
     *h.finalize().as_bytes()
@@ -479,7 +487,7 @@ fn write_manifest(
     store: &mut store::StoreWriter,
 ) -> Result<u64, SearchError> {
     let manifest = Manifest {
-        format: 4,
+        format: FORMAT,
         docs,
         fields: lunr_json::FIELDS.iter().map(|f| f.to_string()).collect(),
         boosts: vec![
@@ -855,9 +863,40 @@ fn try_incremental(
     else {
         return Ok(None);
     };
+    // Side files of kept shards (`t/<j>.h<i>.json` heads, `t/<j>.p.bin` packed postings) are
+    // kept with them; the packed terms go into the shard directories again.
+    let mut side: std::collections::HashMap<usize, Vec<(String, u64)>> = Default::default();
+    let prev_t = prev_dir.join("t");
+    for entry in fs::read_dir(&prev_t).map_err(io_err(&prev_t))? {
+        let entry = entry.map_err(io_err(&prev_t))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((j, rest)) = name.split_once('.') else {
+            continue;
+        };
+        let is_side = (rest.starts_with('h') && rest.ends_with(".json")) || rest == "p.bin";
+        if let (Ok(j), true) = (j.parse::<usize>(), is_side) {
+            let len = entry.metadata().map_err(io_err(&prev_t))?.len();
+            side.entry(j).or_default().push((format!("t/{name}"), len));
+        }
+    }
+    let mut packed = up.packed.clone();
+    for &j in &up.kept {
+        let rel = format!("t/{j}.p.bin");
+        if side
+            .get(&j)
+            .is_some_and(|files| files.iter().any(|f| f.0 == rel))
+        {
+            let path = prev_dir.join(&rel);
+            let data = fs::read(&path).map_err(io_err(&path))?;
+            let Ok(terms) = packed::terms(&data) else {
+                return Ok(None);
+            };
+            packed.insert(j, terms);
+        }
+    }
     let firsts: Vec<String> = up.shards.iter().map(|s| s.0.clone()).collect();
-    let (groups, dir_bytes) =
-        shards::write_dirs(out_dir, &firsts, opts.dir_group).map_err(io_err(&shard_dir))?;
+    let (groups, dir_bytes) = shards::write_dirs(out_dir, &firsts, &packed, opts.dir_group)
+        .map_err(io_err(&shard_dir))?;
     stats.shard_time = t_shards.elapsed();
     let data = write_manifest(
         out_dir,
@@ -876,20 +915,6 @@ fn try_incremental(
             return Ok(None);
         }
     }
-    // Heads of kept shards' common terms (`t/<j>.h<i>.json`) are kept with them.
-    let mut heads: std::collections::HashMap<usize, Vec<(String, u64)>> = Default::default();
-    let prev_t = prev_dir.join("t");
-    for entry in fs::read_dir(&prev_t).map_err(io_err(&prev_t))? {
-        let entry = entry.map_err(io_err(&prev_t))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some((j, rest)) = name.split_once(".h") else {
-            continue;
-        };
-        if let (Ok(j), true) = (j.parse::<usize>(), rest.ends_with(".json")) {
-            let len = entry.metadata().map_err(io_err(&prev_t))?.len();
-            heads.entry(j).or_default().push((format!("t/{name}"), len));
-        }
-    }
     stats.kept_files = Vec::with_capacity(up.kept.len() * 2);
     for &j in &up.kept {
         let lists = format!("t/{j}.f.bin");
@@ -900,9 +925,7 @@ fn try_incremental(
             .kept_files
             .push((format!("t/{j}.json"), state.shards[j].1));
         stats.kept_files.push((lists, meta.len()));
-        stats
-            .kept_files
-            .extend(heads.remove(&j).unwrap_or_default());
+        stats.kept_files.extend(side.remove(&j).unwrap_or_default());
     }
     stats.kept_files.append(&mut store.kept);
     stats.shards = firsts.len() as u64;

@@ -1,8 +1,9 @@
 //! Cuts the sorted term stream into shards by term range and writes them:
 //! `t/<k>.json` is an elasticlunr index JSON holding every posting of the terms in
-//! `[first_k, first_{k+1})`; `t/d<g>.json` lists the first terms of shards
-//! `g*dir_group .. (g+1)*dir_group` so a query finds its shard with two tiny downloads
-//! (`index.json` holds each group's first term). A shard closes before a term that would
+//! `[first_k, first_{k+1})`; `t/d<g>.json` (`{"firsts": [..], "packed": [..]}`) lists the
+//! first terms of shards `g*dir_group .. (g+1)*dir_group` so a query finds its shard with two
+//! tiny downloads (`index.json` holds each group's first term), and the group's terms that
+//! have packed postings. A shard closes before a term that would
 //! overflow the target size, or once three quarters full before a term its hash picks (see
 //! [`Cutter`]), so the shard count grows with the archive (one shard for a small site) and an
 //! edit moves few boundaries. A term bigger than the target gets a shard of its own. Shards
@@ -19,18 +20,23 @@
 //! ([`FacetTable::encode_counts`]), enough for a one-term query. Such a term i of shard k also
 //! gets a head `t/<k>.h<i>.json`: an elasticlunr index JSON holding only its postings of the
 //! `2 × page_size` best-scored documents and the `2 × page_size` newest, so a one-term query
-//! shows its first page and exact counts without downloading the whole posting list.
+//! shows its first page and exact counts without downloading the whole posting list, and
+//! every such term of shard k is packed in `t/<k>.p.bin` (see `packed`), which a query of
+//! several terms reads instead of the JSON.
 //! This module must NOT tokenize or merge runs.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::SearchOptions;
 use super::lunr_json::{DocStore, TermPostings, write_index_json};
+use super::packed;
 use super::store::FacetTable;
 
 /// Estimated JSON bytes of closed shards held before they are written in parallel.
@@ -239,6 +245,9 @@ pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) 
     out
 }
 
+/// One shard written: (number, JSON bytes, side file bytes, packed terms).
+type Written = (usize, u64, u64, Vec<String>);
+
 /// Streams terms into shard files.
 pub struct ShardWriter {
     dir: PathBuf,
@@ -260,6 +269,8 @@ pub struct ShardWriter {
     pub terms: u64,
     /// (shard number, bytes) of every shard written.
     pub written: Vec<(usize, u64)>,
+    /// Terms of every shard written with a packed postings file `t/<k>.p.bin`.
+    pub packed: BTreeMap<usize, Vec<String>>,
 }
 
 impl ShardWriter {
@@ -282,6 +293,7 @@ impl ShardWriter {
             bytes: 0,
             terms: 0,
             written: Vec::new(),
+            packed: BTreeMap::new(),
         })
     }
 
@@ -340,7 +352,7 @@ impl ShardWriter {
         let dir = &self.dir;
         let src = &*self.facets;
         let (facets, max) = (&src.table, src.list_max);
-        let sizes: Vec<io::Result<(usize, u64, u64)>> = pending
+        let sizes: Vec<io::Result<Written>> = pending
             .par_iter()
             .map(|(k, terms)| {
                 let data = shard_json(terms, docs)?;
@@ -348,20 +360,31 @@ impl ShardWriter {
                 let lists = facet_lists(terms, facets, max);
                 fs::write(dir.join(format!("{k}.f.bin")), &lists)?;
                 let mut side = lists.len() as u64;
+                let mut common = Vec::new();
                 for (i, tp) in terms.iter().enumerate() {
                     if doc_count(tp) > max {
                         let head = shard_json(&[head(tp, src, docs)], docs)?;
                         fs::write(dir.join(format!("{k}.h{i}.json")), &head)?;
                         side += head.len() as u64;
+                        common.push(tp);
                     }
                 }
-                Ok((*k, data.len() as u64, side))
+                if !common.is_empty() {
+                    let data = packed::encode(&common, facets, docs);
+                    fs::write(dir.join(format!("{k}.p.bin")), &data)?;
+                    side += data.len() as u64;
+                }
+                let names = common.iter().map(|tp| tp.term.clone()).collect();
+                Ok((*k, data.len() as u64, side, names))
             })
             .collect();
         for size in sizes {
-            let (k, n, f) = size?;
+            let (k, n, f, names) = size?;
             self.bytes += n + f;
             self.written.push((k, n));
+            if !names.is_empty() {
+                self.packed.insert(k, names);
+            }
         }
         Ok(())
     }
@@ -385,25 +408,38 @@ impl ShardWriter {
     }
 }
 
-/// Writes the shard directory files `t/d<g>.json` for all shards' first terms; returns each
-/// group's first term and the bytes written.
+/// A shard directory file `t/d<g>.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Directory {
+    /// First term of each shard of the group (the very first shard's is "").
+    pub firsts: Vec<String>,
+    /// The group's terms that have packed postings (`t/<k>.p.bin` of their shard), ascending.
+    pub packed: Vec<String>,
+}
+
+/// Writes the shard directory files `t/d<g>.json` for all shards' first terms and packed
+/// terms (by shard number); returns each group's first term and the bytes written.
 pub fn write_dirs(
     out_dir: &Path,
     firsts: &[String],
+    packed: &BTreeMap<usize, Vec<String>>,
     dir_group: usize,
 ) -> io::Result<(Vec<String>, u64)> {
     let dir = out_dir.join("t");
     fs::create_dir_all(&dir)?;
     let mut groups = Vec::new();
     let mut bytes = 0;
-    for (g, firsts) in firsts.chunks(dir_group.max(1)).enumerate() {
+    let group = dir_group.max(1);
+    for (g, firsts) in firsts.chunks(group).enumerate() {
         let mut firsts = firsts.to_vec();
         if g == 0 {
             // Shard 0 covers everything below the second shard's first term.
             firsts[0] = String::new();
         }
         groups.push(firsts[0].clone());
-        let data = serde_json::to_vec(&firsts).map_err(io::Error::other)?;
+        let shards = g * group..g * group + firsts.len();
+        let packed = packed.range(shards).flat_map(|(_, t)| t.clone()).collect();
+        let data = serde_json::to_vec(&Directory { firsts, packed }).map_err(io::Error::other)?;
         fs::write(dir.join(format!("d{g}.json")), &data)?;
         bytes += data.len() as u64;
     }
@@ -435,10 +471,13 @@ mod tests {
         }
         w.finish(true).unwrap();
         assert_eq!(w.firsts, ["a", "b", "c", "d"]);
-        let (groups, _) = write_dirs(dir.path(), &w.firsts, 3).unwrap();
+        let packed = BTreeMap::from([(1, vec!["b".into()]), (3, vec!["d".into(), "e".into()])]);
+        let (groups, _) = write_dirs(dir.path(), &w.firsts, &packed, 3).unwrap();
         assert_eq!(groups, ["", "d"]);
         let d0 = fs::read_to_string(dir.path().join("t/d0.json")).unwrap();
-        assert_eq!(d0, r#"["","b","c"]"#);
+        assert_eq!(d0, r#"{"firsts":["","b","c"],"packed":["b"]}"#);
+        let d1 = fs::read_to_string(dir.path().join("t/d1.json")).unwrap();
+        assert_eq!(d1, r#"{"firsts":["d"],"packed":["d","e"]}"#);
         let s1: serde_json::Value =
             serde_json::from_slice(&fs::read(dir.path().join("t/1.json")).unwrap()).unwrap();
         assert_eq!(s1["index"]["body"]["root"]["b"]["df"], 3);

@@ -283,6 +283,12 @@ impl FacetTable {
         data
     }
 
+    /// Facet counts over every document held ([`Self::encode_counts`] format).
+    pub fn encode_all_counts(&self) -> Vec<u8> {
+        let all: Vec<u32> = (0..self.len() as u32).collect();
+        self.encode_counts(&all)
+    }
+
     /// Facet counts over `docs`: for regions, topics and years (year 0 left out) in turn,
     /// u16 k, then k value ids (u16, ascending), then k counts (u32), all little-endian.
     pub fn encode_counts(&self, docs: &[u32]) -> Vec<u8> {

@@ -264,3 +264,61 @@ test('a failed download is retried by the next query', async () => {
   const res = await flaky.search('保靖');
   assert.deepStrictEqual(sorted(res.ids), containing('保靖'));
 });
+
+test('packed postings answer exactly as the JSON shards do', async () => {
+  // The same engine, but with the shard directories' packed lists emptied: every term is then
+  // read from its elasticlunr JSON shard, the index of record.
+  const jsonOnly = () => search.createEngine({
+    loadJSON: async (p) => {
+      const v = JSON.parse(fs.readFileSync(path.join(indexDir, p), 'utf8'));
+      if (/^t\/d\d+\.json$/.test(p)) v.packed = [];
+      return v;
+    },
+    loadBytes: async (p) => new Uint8Array(fs.readFileSync(path.join(indexDir, p))),
+  });
+  const manifest = await engine.manifest();
+  const packedTerms = [];
+  for (let g = 0; g < manifest.groups.length; g++) {
+    const dir = JSON.parse(fs.readFileSync(path.join(indexDir, `t/d${g}.json`), 'utf8'));
+    packedTerms.push(...dir.packed.filter((t) => {
+      const r = search.runs(t);
+      return r.length === 1 && r[0].cjk && r[0].chars.length === 2;
+    }));
+  }
+  assert.ok(packedTerms.length >= 4, `fixture: packed bigrams ${packedTerms}`);
+  // Every term in at least half of the articles carries the facets of the others.
+  const half = packedTerms.filter((t) => containing(t).length * 2 >= archive.length);
+  assert.ok(half.length >= 2, `fixture: bigrams in half of the articles ${half}`);
+  const queries = [
+    half[0] + ' ' + half[1],
+    half.slice(0, 3).join(' '),
+    packedTerms[0] + ' ' + packedTerms[packedTerms.length - 1],
+    half[0] + ' 保靖',
+    '乡村振兴',
+    '"' + half[0] + '"',
+  ];
+  for (const q of queries) {
+    for (const filters of [{ full: true }, { full: true, sort: 'date' }, { full: true, region: '长沙市' }, { full: true, year: '2024' }]) {
+      fetched.length = 0;
+      const fresh = search.createEngine({
+        loadJSON: async (p) => { fetched.push(p); return JSON.parse(fs.readFileSync(path.join(indexDir, p), 'utf8')); },
+        loadBytes: async (p) => { fetched.push(p); return new Uint8Array(fs.readFileSync(path.join(indexDir, p))); },
+      });
+      const got = await fresh.search(q, filters);
+      const want = await jsonOnly().search(q, filters);
+      assert.deepStrictEqual(got.ids, want.ids, `${q} ${JSON.stringify(filters)}`);
+      assert.deepStrictEqual(got.facets, want.facets, `${q} ${JSON.stringify(filters)}`);
+      assert.strictEqual(got.total, want.total);
+      // The hits are exactly the articles holding every term.
+      const terms = search.plan(q).terms.map((t) => t.term);
+      const all = archive.filter((d, i) => terms.every((t) => texts[i].includes(t))).map((d) => d.id);
+      if (!filters.region && !filters.year) assert.deepStrictEqual(sorted(got.ids), all, q);
+      if (q === queries[0] && !filters.region && !filters.year) {
+        // Two packed terms: no JSON shard, and their facets without any facet block.
+        assert.ok(fetched.some((f) => f.endsWith('.p.bin')), fetched.join(' '));
+        assert.ok(!fetched.some((f) => /^t\/\d+\.json$/.test(f)), fetched.join(' '));
+        assert.ok(!fetched.some((f) => f.startsWith('facets/')), fetched.join(' '));
+      }
+    }
+  }
+});

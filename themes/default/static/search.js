@@ -225,18 +225,101 @@
       var gLo = lastLE(m.groups, qt.term);
       var gHi = lastLE(m.groups, upper);
       var jobs = [];
+      var packed = false;
       for (var g = gLo; g <= gHi; g++) {
         jobs.push((function (g) {
-          return once('j', 't/d' + g + '.json').then(function (firsts) {
+          return once('j', 't/d' + g + '.json').then(function (dir) {
+            var firsts = dir.firsts;
             var lo = g === gLo ? lastLE(firsts, qt.term) : 0;
             var hi = g === gHi ? lastLE(firsts, upper) : firsts.length - 1;
             var ks = [];
             for (var k = lo; k <= hi; k++) ks.push(g * m.dirGroup + k);
+            if (!qt.prefix && dir.packed.indexOf(qt.term) >= 0) packed = true;
             return ks;
           });
         })(g));
       }
-      return Promise.all(jobs).then(function (lists) { return [].concat.apply([], lists); });
+      return Promise.all(jobs).then(function (lists) {
+        var ks = [].concat.apply([], lists);
+        ks.packed = packed; // an exact term whose shard's t/<k>.p.bin holds it
+        return ks;
+      });
+    }
+
+    // Packed postings of shard k (see src/search/packed.rs): Map term -> payload bytes.
+    function packedTerms(k) {
+      return once('b', 't/' + k + '.p.bin').then(function (bytes) {
+        if (bytes.terms) return bytes.terms;
+        var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        var count = dv.getUint32(0, true);
+        var p = 4;
+        var lens = bytes.subarray(p, p + count);
+        p += count;
+        var dec = new TextDecoder();
+        var names = [];
+        for (var i = 0; i < count; i++) { names.push(dec.decode(bytes.subarray(p, p + lens[i]))); p += lens[i]; }
+        var sizes = [];
+        for (i = 0; i < count; i++) { sizes.push(dv.getUint32(p, true)); p += 4; }
+        var map = new Map();
+        for (i = 0; i < count; i++) { map.set(names[i], bytes.subarray(p, p + sizes[i])); p += sizes[i]; }
+        bytes.terms = map;
+        return map;
+      });
+    }
+
+    // Adds a packed term's boost * tf * idf per field (in field order, as `collect` does) to
+    // `acc`; returns {totals, block} (facet counts of all documents and the facet block of
+    // those without the term) or null.
+    function addPacked(m, data, acc) {
+      var dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      var p = 0;
+      for (var fi = 0; fi < 4; fi++) {
+        var df = dv.getUint32(p, true);
+        var form = data[p + 4];
+        var n = dv.getUint32(p + 5, true);
+        p += 9;
+        var ids = new Int32Array(df);
+        var c = 0;
+        var b;
+        if (form === 1) {
+          for (b = 0; b < n; b++) {
+            var byte = data[p + b];
+            while (byte) {
+              ids[c++] = b * 8 + (31 - Math.clz32(byte & -byte));
+              byte &= byte - 1;
+            }
+          }
+        } else {
+          var v = 0;
+          var scale = 1;
+          var prev = -1;
+          for (b = 0; b < n; b++) {
+            var x = data[p + b];
+            v += (x & 0x7f) * scale;
+            scale *= 128;
+            if (!(x & 0x80)) { prev = prev < 0 ? v : prev + v; ids[c++] = prev; v = 0; scale = 1; }
+          }
+        }
+        p += n;
+        if (c !== df) throw new Error('packed postings: ' + c + ' ids for df ' + df);
+        var counts = data.subarray(p, p + df);
+        p += df;
+        var e = dv.getUint32(p, true);
+        p += 4;
+        var big = new Map();
+        for (var i = 0; i < e; i++) { big.set(dv.getUint32(p, true), dv.getUint32(p + 4, true)); p += 8; }
+        var w = (m.boosts[fi] || 1) * (1 + Math.log(m.docs / (df + 1)));
+        for (i = 0; i < df; i++) {
+          var id = ids[i];
+          acc.score[id] += w * Math.sqrt(counts[i] === 255 ? big.get(i) : counts[i]);
+          acc.has[id] = 1;
+        }
+      }
+      var t = dv.getUint32(p, true);
+      var totals = data.subarray(p + 4, p + 4 + t);
+      p += 4 + t;
+      var len = dv.getUint32(p, true);
+      return t ? { totals: totals, block: data.subarray(p + 4, p + 4 + len) } : null;
     }
 
     // Adds boost * tf * idf of every doc under `node` (the trie node of `term`; for prefixes
@@ -294,12 +377,22 @@
     //  has: dense Uint8Array (1 = matches), entries: [{k: shard, term, docs: ascending ids}]}.
     function computeScores(m, qt, lists) {
       var ks = [];
+      var acc = { score: new Float64Array(m.docs), has: new Uint8Array(m.docs) };
+      var packed = null;
       return shardsFor(m, qt).then(function (list) {
         ks = list;
+        if (ks.packed && ks.length === 1) {
+          // A very common exact term: its packed postings instead of the JSON.
+          return packedTerms(ks[0]).then(function (terms) {
+            var data = terms.get(qt.term);
+            if (!data) throw new Error('t/' + ks[0] + '.p.bin: no ' + qt.term);
+            packed = { k: ks[0], term: qt.term, complement: addPacked(m, data, acc) };
+            return [];
+          });
+        }
         if (lists && m.facetListMax) ks.forEach(function (k) { facetLists(k).catch(function () {}); });
         return Promise.all(ks.map(function (k) { return once('j', 't/' + k + '.json'); }));
       }).then(function (shards) {
-        var acc = { score: new Float64Array(m.docs), has: new Uint8Array(m.docs) };
         var entries = [];
         shards.forEach(function (shard, si) {
           var seen = {};
@@ -314,6 +407,7 @@
         for (var i = 0; i < acc.has.length; i++) count += acc.has[i];
         var ids = new Int32Array(count);
         for (i = 0, count = 0; i < acc.has.length; i++) if (acc.has[i]) ids[count++] = i;
+        if (packed && count) entries.push({ k: packed.k, term: packed.term, docs: ids, complement: packed.complement });
         return { ids: ids, score: acc.score, has: acc.has, entries: entries };
       });
     }
@@ -345,38 +439,44 @@
     }
 
     // Columns (see src/search/store.rs): u32 n; years; region counts; region ids; topic
-    // counts; topic ids. 16-bit columns hold all low bytes, then all high bytes.
-    function parseBlock(m, bytes) {
+    // counts; topic ids. 16-bit columns hold all low bytes, then all high bytes. Returns
+    // {n, years, region: {start, ids}, topic: {start, ids}} (typed arrays; document i's
+    // regions are region.ids[region.start[i] .. region.start[i + 1]]).
+    function blockColumns(bytes) {
       var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
       var p = 4;
       var u16col = function (len) {
-        var col = new Array(len);
+        var col = new Uint16Array(len);
         for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
         p += 2 * len;
         return col;
       };
-      var lists = function (names) {
-        var counts = bytes.subarray(p, p + n);
+      var lists = function () {
+        var start = new Uint32Array(n + 1);
+        for (var i = 0; i < n; i++) start[i + 1] = start[i] + bytes[p + i];
         p += n;
-        var total = 0;
-        for (var i = 0; i < n; i++) total += counts[i];
-        var ids = u16col(total);
-        var out = [];
-        var at = 0;
-        for (i = 0; i < n; i++) {
-          var vals = new Array(counts[i]);
-          for (var j = 0; j < counts[i]; j++) vals[j] = names[ids[at + j]];
-          out.push(vals);
-          at += counts[i];
-        }
-        return out;
+        return { start: start, ids: u16col(start[n]) };
       };
       var years = u16col(n);
-      var regions = lists(m.regions);
-      var topics = lists(m.topics);
-      var out = new Array(n);
-      for (var i = 0; i < n; i++) {
-        out[i] = { year: years[i] ? String(years[i]) : null, region: regions[i], topic: topics[i] };
+      var region = lists();
+      return { n: n, years: years, region: region, topic: lists() };
+    }
+
+    // A facet block as one {year, region: [names], topic: [names]} per document.
+    function parseBlock(m, bytes) {
+      var c = blockColumns(bytes);
+      var names = function (list, i, all) {
+        var out = [];
+        for (var j = list.start[i]; j < list.start[i + 1]; j++) out.push(all[list.ids[j]]);
+        return out;
+      };
+      var out = new Array(c.n);
+      for (var i = 0; i < c.n; i++) {
+        out[i] = {
+          year: c.years[i] ? String(c.years[i]) : null,
+          region: names(c.region, i, m.regions),
+          topic: names(c.topic, i, m.topics)
+        };
       }
       return out;
     }
@@ -418,9 +518,9 @@
 
     // Facet counts of a kind-1 entry: {region, topic, year: Map value -> count} (after the
     // term's postings per field, 4 × u32).
-    function parseCounts(m, bytes) {
+    function parseCounts(m, bytes, start) {
       var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      var p = 16;
+      var p = start === undefined ? 16 : start;
       var out = {};
       [['region', m.regions], ['topic', m.topics], ['year', null]].forEach(function (d) {
         var k = dv.getUint16(p, true);
@@ -468,6 +568,8 @@
         });
       }
       var unfiltered = !filters.region && !filters.topic && !filters.year;
+      var complements = infos.every(function (info) { return info.entries.length === 1 && info.entries[0].complement; });
+      if (complements && p.verify.length === 0 && unfiltered) return Promise.resolve({ counts: complementCounts(m, infos) });
       if (m.facetListMax && infos.length === 1 && infos[0].entries.length === 1 && p.verify.length === 0 && unfiltered) {
         var e = infos[0].entries[0];
         return facetLists(e.k).then(function (lists) {
@@ -603,6 +705,51 @@
           return res;
         });
       });
+    }
+
+    // Facet counts of the hits of terms that each carry the facets of the documents without
+    // them: the counts over all documents minus those of every document some term lacks.
+    function complementCounts(m, infos) {
+      var packs = infos.map(function (info) { return info.entries[0].complement; });
+      // Counts by value id (years by value), from the totals (parseCounts' format).
+      var region = new Float64Array(m.regions.length);
+      var topic = new Float64Array(m.topics.length);
+      var year = new Float64Array(65536);
+      var totals = packs[0].totals;
+      var dv = new DataView(totals.buffer, totals.byteOffset, totals.byteLength);
+      var p = 0;
+      [region, topic, year].forEach(function (arr) {
+        var k = dv.getUint16(p, true);
+        p += 2;
+        for (var i = 0; i < k; i++) arr[dv.getUint16(p + 2 * i, true)] = dv.getUint32(p + 2 * k + 4 * i, true);
+        p += 6 * k;
+      });
+      var lacking = packs.map(function (pk) { return blockColumns(pk.block); });
+      var at = packs.map(function () { return 0; });
+      var nt = infos.length;
+      for (var id = 0; id < m.docs; id++) {
+        var c = null;
+        var ci = 0;
+        for (var t = 0; t < nt; t++) {
+          if (!infos[t].has[id]) {
+            if (!c) { c = lacking[t]; ci = at[t]; }
+            at[t]++;
+          }
+        }
+        if (!c || ci >= c.n) continue;
+        for (var j = c.region.start[ci]; j < c.region.start[ci + 1]; j++) region[c.region.ids[j]]--;
+        for (j = c.topic.start[ci]; j < c.topic.start[ci + 1]; j++) topic[c.topic.ids[j]]--;
+        if (c.years[ci]) year[c.years[ci]]--;
+      }
+      lacking.forEach(function (l, t) {
+        if (l.n !== at[t]) throw new Error('packed postings: facets of ' + l.n + ' documents for ' + at[t]);
+      });
+      var named = function (arr, names) {
+        var map = new Map();
+        for (var i = 0; i < arr.length; i++) if (arr[i] > 0) map.set(names ? names[i] : String(i), arr[i]);
+        return map;
+      };
+      return { region: named(region, m.regions), topic: named(topic, m.topics), year: named(year, null) };
     }
 
     function withFacets(m, ids) {
