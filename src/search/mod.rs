@@ -6,8 +6,11 @@
 //!   vocabularies, chunk sizes);
 //! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range (terms:
 //!   CJK bigrams and characters, words and numbers and their suffixes, see `tokenize`);
-//!   `t/d<g>.json`: first terms of a group of shards; `t/<k>.f.bin`: the facet values of the
-//!   documents of each term of shard k (or, for a very common term, their facet counts);
+//!   `t/d<g>.json`: first terms of a group of shards and its terms with packed postings;
+//!   `t/<k>.f.bin`: the facet values of the documents of each term of shard k (or, for a very
+//!   common term, their facet counts); for very common terms also `t/<k>.h<i>.json` (head:
+//!   postings of the best and newest documents) and `t/<k>.p.bin` (packed postings, see
+//!   `packed`);
 //! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
 //! - `text/<c>.json`: full bodies, fetched only to verify quoted phrases;
 //! - `facets/<b>.bin`: compact region/topic/year values per document.
