@@ -225,7 +225,8 @@ impl Staging {
     /// output: a file whose bytes equal the current one is dropped (the old
     /// file and its inode stay), a changed or new one is renamed into place
     /// (never written into, so the live output is untouched). Every file is
-    /// recorded as produced; `src_dir` is removed.
+    /// recorded as produced; `src_dir` is removed. With no previous file under
+    /// `rel_dir` (a first build) the folder is renamed into place whole.
     pub fn adopt_tree(&self, src_dir: &Path, rel_dir: &str) -> Result<(), OutputError> {
         let walk_err = |e: walkdir::Error| OutputError::Io {
             path: src_dir.to_path_buf(),
@@ -241,13 +242,32 @@ impl Staging {
                 Ok((e.into_path(), len))
             })
             .collect::<Result<_, OutputError>>()?;
-        files.par_iter().try_for_each(|(src, new_len)| {
+        let rel_of = |src: &Path| {
             let sub = src
                 .strip_prefix(src_dir)
                 .unwrap_or(src)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let rel = format!("{}/{sub}", rel_dir.trim_end_matches('/'));
+            format!("{}/{sub}", rel_dir.trim_end_matches('/'))
+        };
+        let prefix = format!("{}/", rel_dir.trim_end_matches('/'));
+        let dest_dir = self.dir.join(rel_dir.trim_end_matches('/'));
+        if !self.previous.keys().any(|k| k.starts_with(&prefix)) && !dest_dir.exists() {
+            // Nothing to compare with (a first build): move the whole folder at once.
+            let rels: Vec<String> = files.iter().map(|(src, _)| rel_of(src)).collect();
+            for rel in &rels {
+                check_rel(rel)?;
+            }
+            self.ensure_parent(&dest_dir)?;
+            fs::rename(src_dir, &dest_dir).map_err(io_err(&dest_dir))?;
+            for (rel, (_, len)) in rels.into_iter().zip(&files) {
+                self.record_produced(&rel, *len);
+                self.record_written(rel);
+            }
+            return Ok(());
+        }
+        files.par_iter().try_for_each(|(src, new_len)| {
+            let rel = rel_of(src);
             check_rel(&rel)?;
             let dest = self.dir.join(&rel);
             self.record_produced(&rel, *new_len);
@@ -744,7 +764,9 @@ mod tests {
             &s,
             &[("a.json", "a"), ("t/0.json", "zero"), ("t/1.json", "one")],
         );
+        // A first build moves the folder whole.
         assert_eq!(s.commit().unwrap().written, 3);
+        assert_eq!(fs::read(public.join("search/t/1.json")).unwrap(), b"one");
         let ino = |p: &str| fs::metadata(public.join(p)).unwrap().ino();
         let (a, zero) = (ino("search/a.json"), ino("search/t/0.json"));
 

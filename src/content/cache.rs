@@ -13,7 +13,7 @@
 //! only costs time, and a cache file that cannot be read or written is
 //! ignored. This module decides nothing about content.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -76,7 +76,10 @@ pub struct LoadCache {
     previous: HashMap<String, Entry>,
     /// Cache files found, by name.
     files: Vec<String>,
+    /// Entries of files read by this build.
     current: Mutex<Vec<(String, Entry)>>,
+    /// Files whose previous entry this build used as it was.
+    kept: Mutex<Vec<String>>,
 }
 
 /// The top-level content folder of `rel` (`""` for a file at the top).
@@ -132,6 +135,7 @@ impl LoadCache {
             previous,
             files,
             current: Mutex::new(Vec::new()),
+            kept: Mutex::new(Vec::new()),
         }
     }
 
@@ -140,7 +144,14 @@ impl LoadCache {
         self.previous.get(rel).filter(|e| e.stamp == stamp)
     }
 
-    /// Records the entry of a file loaded by this build.
+    /// Records that this build used the entry [`Self::get`] gave for `rel` as it was.
+    pub fn keep(&self, rel: &str) {
+        if let Ok(mut v) = self.kept.lock() {
+            v.push(rel.to_string());
+        }
+    }
+
+    /// Records the entry of a file read by this build.
     pub fn put(&self, rel: &str, entry: Entry) {
         if let Ok(mut v) = self.current.lock() {
             v.push((rel.to_string(), entry));
@@ -149,38 +160,56 @@ impl LoadCache {
 
     /// Writes the cache files whose entries differ from the previous ones
     /// (entries sorted by path) and removes those no entry needs any more.
-    pub fn save(self) -> std::io::Result<()> {
-        let mut by_folder: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
-        for (rel, entry) in self.current.into_inner().unwrap_or_default() {
-            by_folder
-                .entry(folder_of(&rel).to_string())
-                .or_default()
-                .push((rel, entry));
-        }
+    pub fn save(mut self) -> std::io::Result<()> {
         let mut before: HashMap<&str, usize> = HashMap::new();
         for rel in self.previous.keys() {
             *before.entry(folder_of(rel)).or_default() += 1;
         }
-        let mut by_file: BTreeMap<String, (usize, Vec<(String, Entry)>)> = by_folder
-            .into_iter()
-            .map(|(folder, entries)| {
-                let had = before.get(folder.as_str()).copied().unwrap_or(0);
-                (file_name(&folder), (had, entries))
+        let kept = self.kept.into_inner().unwrap_or_default();
+        let current = self.current.into_inner().unwrap_or_default();
+        // Per folder: entries this build has, and whether one was read anew.
+        let mut folders: HashMap<&str, (usize, bool)> = HashMap::new();
+        for rel in &kept {
+            folders.entry(folder_of(rel)).or_default().0 += 1;
+        }
+        for (rel, _) in &current {
+            let f = folders.entry(folder_of(rel)).or_default();
+            f.0 += 1;
+            f.1 = true;
+        }
+        let changed: HashMap<String, bool> = folders
+            .iter()
+            .map(|(folder, &(count, read))| {
+                let had = before.get(folder).copied().unwrap_or(0);
+                let file = file_name(folder);
+                let changed = read || had != count || !self.dir.join(&file).exists();
+                (folder.to_string(), changed)
             })
             .collect();
+        // The cache file of every folder with an entry (the others are removed below).
+        let names: BTreeSet<String> = changed.keys().map(|f| file_name(f)).collect();
+        // Only the entries of changed folders are gathered (a no-op build moves none).
+        let mut by_file: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
+        for rel in kept {
+            let folder = folder_of(&rel);
+            if changed.get(folder) == Some(&true)
+                && let Some(entry) = self.previous.remove(&rel)
+            {
+                by_file
+                    .entry(file_name(folder))
+                    .or_default()
+                    .push((rel, entry));
+            }
+        }
+        for (rel, entry) in current {
+            let name = file_name(folder_of(&rel));
+            by_file.entry(name).or_default().push((rel, entry));
+        }
         fs::create_dir_all(&self.dir)?;
-        let previous = &self.previous;
         let dir = &self.dir;
         by_file
             .par_iter_mut()
-            .map(|(name, (had, entries))| {
-                let unchanged = *had == entries.len()
-                    && entries
-                        .iter()
-                        .all(|(rel, e)| previous.get(rel).is_some_and(|p| p == e));
-                if unchanged && dir.join(name.as_str()).exists() {
-                    return Ok(());
-                }
+            .map(|(name, entries)| {
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 let data = serde_json::to_vec(&OnDisk {
                     version: VERSION,
@@ -191,7 +220,7 @@ impl LoadCache {
             })
             .collect::<std::io::Result<()>>()?;
         for name in &self.files {
-            if !by_file.contains_key(name) {
+            if !names.contains(name) {
                 fs::remove_file(self.dir.join(name))?;
             }
         }
@@ -289,15 +318,16 @@ mod tests {
         // `a/2.md` changed, `top.md` is gone: one file rewritten, one removed.
         let c = LoadCache::open(&path);
         assert_eq!(c.get("a/2.md", stamp), Some(&entry("a/2.md")));
-        c.put("a/1.md", entry("a/1.md"));
+        c.keep("a/1.md");
         c.put("a/2.md", entry("changed"));
-        c.put("b/1.md", entry("b/1.md"));
+        c.keep("b/1.md");
         c.save().unwrap();
         assert_ne!(ino("a/1.md"), a);
         assert_eq!(ino("b/1.md"), b);
         assert!(!path.join(file_of("top.md")).exists(), "{top}");
         let c = LoadCache::open(&path);
         assert_eq!(c.get("a/2.md", stamp), Some(&entry("changed")));
+        assert_eq!(c.get("a/1.md", stamp), Some(&entry("a/1.md")));
         assert_eq!(c.get("top.md", stamp), None);
     }
 }

@@ -385,7 +385,7 @@ fn load_one(
         // A front matter with a problem is read again below, to report it with its line.
         && validate(&entry.meta).is_empty()
     {
-        c.put(rel, entry.clone());
+        c.keep(rel);
         let cache::Entry {
             meta,
             summary,

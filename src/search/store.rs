@@ -292,28 +292,49 @@ impl FacetTable {
     /// Facet counts over `docs`: for regions, topics and years (year 0 left out) in turn,
     /// u16 k, then k value ids (u16, ascending), then k counts (u32), all little-endian.
     pub fn encode_counts(&self, docs: &[u32]) -> Vec<u8> {
-        let mut regions = std::collections::BTreeMap::<u16, u32>::new();
-        let mut topics = std::collections::BTreeMap::<u16, u32>::new();
-        let mut years = std::collections::BTreeMap::<u16, u32>::new();
+        /// Counts of small ids, by id.
+        fn bump(counts: &mut Vec<u32>, id: u16) {
+            let i = usize::from(id);
+            if counts.len() <= i {
+                counts.resize(i + 1, 0);
+            }
+            counts[i] += 1;
+        }
+        let (mut regions, mut topics) = (Vec::new(), Vec::new());
+        let mut years: Vec<u16> = Vec::with_capacity(docs.len());
         for &d in docs {
             let (y, r, t) = self.get(d);
             for &id in r {
-                *regions.entry(id).or_default() += 1;
+                bump(&mut regions, id);
             }
             for &id in t {
-                *topics.entry(id).or_default() += 1;
+                bump(&mut topics, id);
             }
             if y != 0 {
-                *years.entry(y).or_default() += 1;
+                years.push(y);
             }
         }
+        years.sort_unstable();
+        let mut year_counts: Vec<(u16, u32)> = Vec::new();
+        for y in years {
+            match year_counts.last_mut() {
+                Some(last) if last.0 == y => last.1 += 1,
+                _ => year_counts.push((y, 1)),
+            }
+        }
+        let nonzero = |counts: Vec<u32>| -> Vec<(u16, u32)> {
+            (counts.into_iter().enumerate())
+                .filter(|&(_, n)| n > 0)
+                .map(|(id, n)| (id as u16, n))
+                .collect()
+        };
         let mut out = Vec::new();
-        for counts in [regions, topics, years] {
+        for counts in [nonzero(regions), nonzero(topics), year_counts] {
             out.extend_from_slice(&(counts.len() as u16).to_le_bytes());
-            for id in counts.keys() {
+            for (id, _) in &counts {
                 out.extend_from_slice(&id.to_le_bytes());
             }
-            for n in counts.values() {
+            for (_, n) in &counts {
                 out.extend_from_slice(&n.to_le_bytes());
             }
         }
