@@ -62,18 +62,23 @@ pub fn encode(terms: &[&TermPostings], table: &FacetTable, docs: usize) -> Vec<u
             })
         })
         .collect();
-    let mut out = (terms.len() as u32).to_le_bytes().to_vec();
-    for tp in terms {
-        out.push(tp.term.len().min(255) as u8);
-    }
-    for tp in terms {
-        out.extend_from_slice(&tp.term.as_bytes()[..tp.term.len().min(255)]);
-    }
+    let mut out = term_header(terms.iter().map(|tp| tp.term.as_str()));
     for p in &payloads {
         out.extend_from_slice(&(p.len() as u32).to_le_bytes());
     }
     for p in payloads {
         out.extend_from_slice(&p);
+    }
+    out
+}
+
+/// The start of a packed file and of a facet lists file (`shards`): u32 m; m term byte
+/// lengths (u8, a term is cut at 255 bytes); the terms' UTF-8 bytes.
+pub fn term_header<'a>(terms: impl ExactSizeIterator<Item = &'a str> + Clone) -> Vec<u8> {
+    let mut out = (terms.len() as u32).to_le_bytes().to_vec();
+    out.extend(terms.clone().map(|t| t.len().min(255) as u8));
+    for t in terms {
+        out.extend_from_slice(&t.as_bytes()[..t.len().min(255)]);
     }
     out
 }

@@ -211,13 +211,7 @@ pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) 
         out.extend(counts);
         out
     };
-    let mut out = (terms.len() as u32).to_le_bytes().to_vec();
-    for tp in terms {
-        out.push(tp.term.len().min(255) as u8);
-    }
-    for tp in terms {
-        out.extend_from_slice(&tp.term.as_bytes()[..tp.term.len().min(255)]);
-    }
+    let mut out = packed::term_header(terms.iter().map(|tp| tp.term.as_str()));
     let mut payloads = Vec::with_capacity(terms.len());
     let mut dfs = Vec::with_capacity(terms.len());
     for tp in terms {
@@ -366,7 +360,10 @@ impl ShardWriter {
                         let head = shard_json(&[head(tp, src, docs)], docs)?;
                         fs::write(dir.join(format!("{k}.h{i}.json")), &head)?;
                         side += head.len() as u64;
-                        common.push(tp);
+                        // The packed file's header holds terms of up to 255 bytes.
+                        if tp.term.len() <= 255 {
+                            common.push(tp);
+                        }
                     }
                 }
                 if !common.is_empty() {

@@ -246,18 +246,30 @@
       });
     }
 
+    // The start of t/<k>.f.bin and t/<k>.p.bin: u32 m; m term byte lengths (u8); the terms'
+    // UTF-8 bytes. Returns {terms, dv, p} (p: the offset after it).
+    function termHeader(bytes) {
+      var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      var count = dv.getUint32(0, true);
+      var p = 4;
+      var lens = bytes.subarray(p, p + count);
+      p += count;
+      var dec = new TextDecoder();
+      var terms = [];
+      for (var i = 0; i < count; i++) { terms.push(dec.decode(bytes.subarray(p, p + lens[i]))); p += lens[i]; }
+      return { terms: terms, dv: dv, p: p };
+    }
+
     // Packed postings of shard k (see src/search/packed.rs): Map term -> payload bytes.
     function packedTerms(k) {
       return once('b', 't/' + k + '.p.bin').then(function (bytes) {
         if (bytes.terms) return bytes.terms;
-        var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        var count = dv.getUint32(0, true);
-        var p = 4;
-        var lens = bytes.subarray(p, p + count);
-        p += count;
-        var dec = new TextDecoder();
-        var names = [];
-        for (var i = 0; i < count; i++) { names.push(dec.decode(bytes.subarray(p, p + lens[i]))); p += lens[i]; }
+        var h = termHeader(bytes);
+        var dv = h.dv;
+        var p = h.p;
+        var names = h.terms;
+        var count = names.length;
+        var i;
         var sizes = [];
         for (i = 0; i < count; i++) { sizes.push(dv.getUint32(p, true)); p += 4; }
         var map = new Map();
@@ -492,14 +504,12 @@
     function facetLists(k) {
       return once('b', 't/' + k + '.f.bin').then(function (bytes) {
         if (bytes.lists) return bytes.lists;
-        var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        var count = dv.getUint32(0, true);
-        var p = 4;
-        var lens = bytes.subarray(p, p + count);
-        p += count;
-        var dec = new TextDecoder();
-        var terms = [];
-        for (var i = 0; i < count; i++) { terms.push(dec.decode(bytes.subarray(p, p + lens[i]))); p += lens[i]; }
+        var h = termHeader(bytes);
+        var dv = h.dv;
+        var p = h.p;
+        var terms = h.terms;
+        var count = terms.length;
+        var i;
         var kinds = bytes.subarray(p, p + count);
         p += count;
         var dfs = [];
