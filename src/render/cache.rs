@@ -73,7 +73,7 @@ impl PageContext {
     pub fn hash_value<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         self.hasher.update(name.as_bytes());
         self.hasher.update(&[0]);
-        if serde_json::to_writer(&mut self.hasher, value).is_err() {
+        if !hash_json(&mut self.hasher, value) {
             self.hasher.update(b"\xff-unserializable");
         }
         self.hasher.update(&[0]);
@@ -104,9 +104,17 @@ impl PageContext {
             h.update(part.as_bytes());
             h.update(&[0]);
         }
-        let _ = serde_json::to_writer(&mut h, meta);
+        let _ = hash_json(&mut h, meta);
         truncate(h.finalize())
     }
+}
+
+/// Feeds the JSON form of `value` to `h` (buffered: serde writes in many small pieces, and
+/// the hash of a byte stream does not depend on how it is cut); false if it has none.
+fn hash_json<T: Serialize + ?Sized>(h: &mut blake3::Hasher, value: &T) -> bool {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::with_capacity(4096, h);
+    serde_json::to_writer(&mut w, value).is_ok() && w.flush().is_ok()
 }
 
 fn truncate(hash: blake3::Hash) -> Key {
@@ -238,6 +246,16 @@ mod tests {
         assert_ne!(k, mk("x").key(&site, "t.html", "/a/", &"other"));
         let other = site_fingerprint(&[b"templates!"]);
         assert_ne!(k, mk("x").key(&other, "t.html", "/a/", &"meta"));
+    }
+
+    #[test]
+    fn buffered_json_hashes_like_the_whole_text() {
+        let value = serde_json::json!({"title": "洞庭碧波连酉水", "n": [1, 2, 3], "long": "x".repeat(10_000)});
+        let mut a = blake3::Hasher::new();
+        assert!(hash_json(&mut a, &value));
+        let mut b = blake3::Hasher::new();
+        b.update(&serde_json::to_vec(&value).unwrap());
+        assert_eq!(a.finalize(), b.finalize());
     }
 
     #[test]
