@@ -467,10 +467,10 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
     Ok(())
 }
 
-/// Fingerprint of everything besides the documents that the index bytes depend on.
 /// The index format written (`index.json`'s `format`); see [`Manifest::format`].
 const FORMAT: u32 = 5;
 
+/// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
     let mut h = blake3::Hasher::new();
     // Any change of the output format invalidates the state of a previous build.

@@ -292,7 +292,7 @@ impl FacetTable {
     /// Facet counts over `docs`: for regions, topics and years (year 0 left out) in turn,
     /// u16 k, then k value ids (u16, ascending), then k counts (u32), all little-endian.
     pub fn encode_counts(&self, docs: &[u32]) -> Vec<u8> {
-        /// Counts of small ids, by id.
+        /// Counts of small values (ids, years), by value.
         fn bump(counts: &mut Vec<u32>, id: u16) {
             let i = usize::from(id);
             if counts.len() <= i {
@@ -300,8 +300,7 @@ impl FacetTable {
             }
             counts[i] += 1;
         }
-        let (mut regions, mut topics) = (Vec::new(), Vec::new());
-        let mut years: Vec<u16> = Vec::with_capacity(docs.len());
+        let (mut regions, mut topics, mut years) = (Vec::new(), Vec::new(), Vec::new());
         for &d in docs {
             let (y, r, t) = self.get(d);
             for &id in r {
@@ -311,15 +310,7 @@ impl FacetTable {
                 bump(&mut topics, id);
             }
             if y != 0 {
-                years.push(y);
-            }
-        }
-        years.sort_unstable();
-        let mut year_counts: Vec<(u16, u32)> = Vec::new();
-        for y in years {
-            match year_counts.last_mut() {
-                Some(last) if last.0 == y => last.1 += 1,
-                _ => year_counts.push((y, 1)),
+                bump(&mut years, y);
             }
         }
         let nonzero = |counts: Vec<u32>| -> Vec<(u16, u32)> {
@@ -329,7 +320,7 @@ impl FacetTable {
                 .collect()
         };
         let mut out = Vec::new();
-        for counts in [nonzero(regions), nonzero(topics), year_counts] {
+        for counts in [nonzero(regions), nonzero(topics), nonzero(years)] {
             out.extend_from_slice(&(counts.len() as u16).to_le_bytes());
             for (id, _) in &counts {
                 out.extend_from_slice(&id.to_le_bytes());

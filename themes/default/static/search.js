@@ -246,18 +246,24 @@
       });
     }
 
-    // The start of t/<k>.f.bin and t/<k>.p.bin: u32 m; m term byte lengths (u8); the terms'
-    // UTF-8 bytes. Returns {terms, dv, p} (p: the offset after it).
+    // t/<k>.f.bin and t/<k>.p.bin start with u32 m; m term byte lengths (u8); the terms'
+    // UTF-8 bytes. Returns {terms} and readers of what follows, in order: take(n) (n bytes),
+    // u32s(n) (n little-endian u32).
     function termHeader(bytes) {
       var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      var count = dv.getUint32(0, true);
-      var p = 4;
-      var lens = bytes.subarray(p, p + count);
-      p += count;
+      var p = 0;
+      var take = function (n) { var out = bytes.subarray(p, p + n); p += n; return out; };
+      var u32s = function (n) {
+        var out = [];
+        for (var i = 0; i < n; i++) { out.push(dv.getUint32(p, true)); p += 4; }
+        return out;
+      };
+      var count = u32s(1)[0];
+      var lens = take(count);
       var dec = new TextDecoder();
       var terms = [];
-      for (var i = 0; i < count; i++) { terms.push(dec.decode(bytes.subarray(p, p + lens[i]))); p += lens[i]; }
-      return { terms: terms, dv: dv, p: p };
+      for (var i = 0; i < count; i++) terms.push(dec.decode(take(lens[i])));
+      return { terms: terms, take: take, u32s: u32s };
     }
 
     // Packed postings of shard k (see src/search/packed.rs): Map term -> payload bytes.
@@ -265,15 +271,9 @@
       return once('b', 't/' + k + '.p.bin').then(function (bytes) {
         if (bytes.terms) return bytes.terms;
         var h = termHeader(bytes);
-        var dv = h.dv;
-        var p = h.p;
-        var names = h.terms;
-        var count = names.length;
-        var i;
-        var sizes = [];
-        for (i = 0; i < count; i++) { sizes.push(dv.getUint32(p, true)); p += 4; }
+        var sizes = h.u32s(h.terms.length);
         var map = new Map();
-        for (i = 0; i < count; i++) { map.set(names[i], bytes.subarray(p, p + sizes[i])); p += sizes[i]; }
+        h.terms.forEach(function (t, i) { map.set(t, h.take(sizes[i])); });
         bytes.terms = map;
         return map;
       });
@@ -505,22 +505,14 @@
       return once('b', 't/' + k + '.f.bin').then(function (bytes) {
         if (bytes.lists) return bytes.lists;
         var h = termHeader(bytes);
-        var dv = h.dv;
-        var p = h.p;
-        var terms = h.terms;
-        var count = terms.length;
-        var i;
-        var kinds = bytes.subarray(p, p + count);
-        p += count;
-        var dfs = [];
-        for (i = 0; i < count; i++) { dfs.push(dv.getUint32(p, true)); p += 4; }
-        var sizes = [];
-        for (i = 0; i < count; i++) { sizes.push(dv.getUint32(p, true)); p += 4; }
+        var count = h.terms.length;
+        var kinds = h.take(count);
+        var dfs = h.u32s(count);
+        var sizes = h.u32s(count);
         var map = new Map();
-        for (i = 0; i < count; i++) {
-          map.set(terms[i], { index: i, kind: kinds[i], df: dfs[i], data: bytes.subarray(p, p + sizes[i]) });
-          p += sizes[i];
-        }
+        h.terms.forEach(function (t, i) {
+          map.set(t, { index: i, kind: kinds[i], df: dfs[i], data: h.take(sizes[i]) });
+        });
         bytes.lists = map;
         return map;
       });
