@@ -564,6 +564,30 @@ pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     write_replace(path, bytes)
 }
 
+/// [`write_cache`] for a cache written piece by piece through `fill`, without
+/// holding the whole file in memory.
+pub fn write_cache_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), OutputError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.folio-tmp", std::process::id()));
+    let result = File::create(&tmp)
+        .and_then(|f| {
+            let mut w = io::BufWriter::new(f);
+            fill(&mut w)?;
+            w.flush()
+        })
+        .and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(io_err(path))
+}
+
 /// Writes `path` through a temporary file and a rename, so readers see the
 /// old or the new file, never half of one; flushed to disk before the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {

@@ -283,11 +283,24 @@ impl Related {
                     .collect()
             })
             .collect();
-        let vectors: Vec<Vec<(u32, f32)>> = counts
-            .par_iter()
-            .zip(&labels)
-            .map(|(counts, labels)| vector(counts, labels, &df, items.len()))
-            .collect();
+        let n = items.len();
+        // Scoring reads only the vectors and postings: a one-off computation frees each
+        // item's counts and labels as soon as its vector is made (at 1M items, ~0.5 GB).
+        let (vectors, counts, labels): (Vec<Vec<(u32, f32)>>, _, _) = if updatable {
+            let vectors = counts
+                .par_iter()
+                .zip(&labels)
+                .map(|(counts, labels)| vector(counts, labels, &df, n))
+                .collect();
+            (vectors, counts, labels)
+        } else {
+            let vectors = counts
+                .into_par_iter()
+                .zip(labels)
+                .map(|(counts, labels)| vector(&counts, &labels, &df, n))
+                .collect();
+            (vectors, Vec::new(), Vec::new())
+        };
         let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_features as usize];
         for (i, v) in vectors.iter().enumerate() {
             for &(t, w) in v {
@@ -305,7 +318,6 @@ impl Related {
             vectors,
             postings,
         };
-        let n = items.len();
         related.lists = (0..n)
             .into_par_iter()
             .map_init(|| Scratch::new(n), |scratch, i| related.score(i, scratch))

@@ -76,10 +76,31 @@ pub struct LoadCache {
     previous: HashMap<String, Entry>,
     /// Cache files found, by name.
     files: Vec<String>,
-    /// Entries of files read by this build.
-    current: Mutex<Vec<(String, Entry)>>,
+    /// Entries of files read by this build, as their JSON (a third of an [`Entry`]'s memory:
+    /// at 1M articles the entries of a first build are the load's peak).
+    current: Mutex<Vec<(String, Vec<u8>)>>,
     /// Files whose previous entry this build used as it was.
     kept: Mutex<Vec<String>>,
+}
+
+/// `serde_json` of an [`OnDisk`] holding `entries` (path, entry JSON), written from the
+/// entries' JSON as it is.
+fn on_disk_json(entries: &[(String, Vec<u8>)]) -> serde_json::Result<Vec<u8>> {
+    let len = entries
+        .iter()
+        .map(|(r, e)| r.len() + e.len() + 8)
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(len + 32);
+    out.extend_from_slice(format!("{{\"version\":{VERSION},\"entries\":[").as_bytes());
+    for (i, (rel, entry)) in entries.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"[" } else { b",[" });
+        serde_json::to_writer(&mut out, rel)?;
+        out.push(b',');
+        out.extend_from_slice(entry);
+        out.push(b']');
+    }
+    out.extend_from_slice(b"]}");
+    Ok(out)
 }
 
 /// The top-level content folder of `rel` (`""` for a file at the top).
@@ -153,8 +174,12 @@ impl LoadCache {
 
     /// Records the entry of a file read by this build.
     pub fn put(&self, rel: &str, entry: Entry) {
+        // An entry that cannot be encoded is left out: its file is read again next time.
+        let Ok(json) = serde_json::to_vec(&entry) else {
+            return;
+        };
         if let Ok(mut v) = self.current.lock() {
-            v.push((rel.to_string(), entry));
+            v.push((rel.to_string(), json));
         }
     }
 
@@ -189,7 +214,7 @@ impl LoadCache {
         // The cache file of every folder with an entry (the others are removed below).
         let names: BTreeSet<String> = changed.keys().map(|f| file_name(f)).collect();
         // Only the entries of changed folders are gathered (a no-op build moves none).
-        let mut by_file: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
+        let mut by_file: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
         for rel in kept {
             let folder = folder_of(&rel);
             if changed.get(folder) == Some(&true)
@@ -198,7 +223,7 @@ impl LoadCache {
                 by_file
                     .entry(file_name(folder))
                     .or_default()
-                    .push((rel, entry));
+                    .push((rel, serde_json::to_vec(&entry)?));
             }
         }
         for (rel, entry) in current {
@@ -211,10 +236,7 @@ impl LoadCache {
             .par_iter_mut()
             .map(|(name, entries)| {
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
-                let data = serde_json::to_vec(&OnDisk {
-                    version: VERSION,
-                    entries: std::mem::take(entries),
-                })?;
+                let data = on_disk_json(entries)?;
                 crate::output::write_cache(&dir.join(name.as_str()), &data)
                     .map_err(std::io::Error::other)
             })
@@ -273,6 +295,13 @@ mod tests {
         .unwrap();
         c.put("a.md", entry.clone());
         c.save().unwrap();
+        // The file assembled from each entry's JSON is exactly serde's JSON of the whole.
+        let want = serde_json::to_vec(&OnDisk {
+            version: VERSION,
+            entries: vec![("a.md".to_string(), entry.clone())],
+        })
+        .unwrap();
+        assert_eq!(fs::read(path.join(file_of("a.md"))).unwrap(), want);
         let c = LoadCache::open(&path);
         assert_eq!(c.get("a.md", stamp), Some(&entry));
         let other = Stamp { len: 1, ..stamp };

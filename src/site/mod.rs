@@ -217,7 +217,7 @@ fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<
     let Some(path) = cache else {
         return find_related(articles);
     };
-    let inputs = related_inputs(articles);
+    let mut inputs = related_inputs(articles);
     let mut h = blake3::Hasher::new();
     h.update(b"folio-related v1\0");
     h.update(&(articles.len() as u64).to_le_bytes());
@@ -233,7 +233,12 @@ fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<
         return found;
     }
     let words = segmented_cached(&inputs, &path.with_file_name("related-words.bin"));
+    // Segmented, the texts are not read again: free them before the computation's peak.
+    for input in &mut inputs {
+        input.text = String::new();
+    }
     let related = as_ids(related_segmented(&inputs, &words, RELATED_PER_ARTICLE));
+    drop((words, inputs));
     let mut out = Vec::with_capacity(32 + related.len() * 24);
     out.extend_from_slice(&key);
     for list in &related {
@@ -274,19 +279,22 @@ fn segmented_cached(inputs: &[RelatedInput], path: &std::path::Path) -> Vec<Stri
     let wanted: HashSet<&[u8; 16]> = keys.iter().collect();
     let stale = previous.keys().any(|k| !wanted.contains(k));
     let missing = keys.iter().any(|k| !previous.contains_key(k));
+    drop(previous);
     if stale || missing {
-        let mut out = Vec::with_capacity(8 + words.iter().map(|w| w.len() + 20).sum::<usize>());
-        out.extend_from_slice(SEGMENTED_MAGIC);
-        let mut seen = HashSet::new();
-        for (k, w) in keys.iter().zip(&words) {
-            if seen.insert(k) {
-                out.extend_from_slice(k);
-                out.extend_from_slice(&(w.len() as u32).to_le_bytes());
-                out.extend_from_slice(w.as_bytes());
-            }
-        }
+        // Streamed: at 1M articles the words are ~0.4 GB, not worth a second copy.
         // A cache that cannot be written only costs time on the next build.
-        let _ = crate::output::write_cache(path, &out);
+        let _ = crate::output::write_cache_with(path, |out| {
+            out.write_all(SEGMENTED_MAGIC)?;
+            let mut seen = HashSet::new();
+            for (k, w) in keys.iter().zip(&words) {
+                if seen.insert(k) {
+                    out.write_all(k)?;
+                    out.write_all(&(w.len() as u32).to_le_bytes())?;
+                    out.write_all(w.as_bytes())?;
+                }
+            }
+            Ok(())
+        });
     }
     words
 }
