@@ -545,12 +545,23 @@ fn take_twin(target: &Path, dir: &Path, clone: bool) -> Option<Manifest> {
 /// unlike [`write_atomic`] a power cut right after a build may lose pages of
 /// it; one `fsync` per page made builds several times slower on slow disks.
 fn write_replace(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    replace_with(path, |f| f.write_all(bytes))
+}
+
+/// Creates a temporary file beside `path`, lets `fill` write it, then renames
+/// it to `path`; on any error the temporary file is removed.
+fn replace_with(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<(), OutputError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.folio-tmp", std::process::id()));
-    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    let result = File::create(&tmp)
+        .and_then(|mut f| fill(&mut f))
+        .and_then(|()| fs::rename(&tmp, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -570,42 +581,20 @@ pub fn write_cache_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), OutputError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.folio-tmp", std::process::id()));
-    let result = File::create(&tmp)
-        .and_then(|f| {
-            let mut w = io::BufWriter::new(f);
-            fill(&mut w)?;
-            w.flush()
-        })
-        .and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(io_err(path))
+    replace_with(path, |f| {
+        let mut w = io::BufWriter::new(f);
+        fill(&mut w)?;
+        w.flush()
+    })
 }
 
 /// Writes `path` through a temporary file and a rename, so readers see the
 /// old or the new file, never half of one; flushed to disk before the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.folio-tmp", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
+    replace_with(path, |f| {
         f.write_all(bytes)?;
-        f.sync_data()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(io_err(path))
+        f.sync_data()
+    })
 }
 
 /// One spelling of `path` whatever the working folder and however it was
