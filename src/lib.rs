@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod ingest;
 pub mod output;
+pub mod program;
 pub mod render;
 pub mod search;
 pub mod serve;

@@ -12,7 +12,7 @@
 //! `public/` as it was. A lock file serializes concurrent builds of one site.
 //! This module knows nothing about pages or content.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -83,7 +83,58 @@ pub struct OutputStats {
 }
 
 /// The files of an output tree: `/`-separated relative path → length.
-type Manifest = HashMap<String, u64>;
+/// The files of an output with their lengths, sorted by path (looked up by
+/// binary search: no second copy of the paths for an index).
+#[derive(Debug, Default)]
+struct Manifest {
+    files: Vec<(String, u64)>,
+}
+
+impl Manifest {
+    /// The manifest of `files` in any order (of a path listed twice, the last length counts).
+    fn from_unsorted(mut files: Vec<(String, u64)>) -> Manifest {
+        if !files.is_sorted_by(|a, b| a.0 < b.0) {
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            files.dedup_by(|later, earlier| {
+                let same = later.0 == earlier.0;
+                if same {
+                    earlier.1 = later.1;
+                }
+                same
+            });
+        }
+        Manifest { files }
+    }
+
+    fn position(&self, rel: &str) -> Option<usize> {
+        self.files
+            .binary_search_by(|(r, _)| r.as_str().cmp(rel))
+            .ok()
+    }
+
+    fn len_of(&self, rel: &str) -> Option<u64> {
+        self.position(rel).map(|i| self.files[i].1)
+    }
+
+    /// Whether a path starts with `prefix`.
+    fn has_prefix(&self, prefix: &str) -> bool {
+        let i = self.files.partition_point(|(r, _)| r.as_str() < prefix);
+        self.files
+            .get(i)
+            .is_some_and(|(r, _)| r.starts_with(prefix))
+    }
+}
+
+/// What a build produced, recorded from many threads without a lock on the
+/// common case (a file the previous output had with the same length).
+struct Produced {
+    /// One bit per file of the previous manifest: produced by this build.
+    seen: Vec<AtomicU64>,
+    /// Files of the previous manifest produced with another length: (index, length).
+    relength: Mutex<Vec<(usize, u64)>>,
+    /// Files the previous manifest does not have.
+    new: Mutex<Vec<(String, u64)>>,
+}
 
 /// A staging folder being filled; [`Staging::commit`] swaps it into place.
 pub struct Staging {
@@ -96,7 +147,7 @@ pub struct Staging {
     /// Whether the previous output may be kept as the twin after the swap
     /// (only when the staging folder started as an exact copy of it).
     keep_twin: bool,
-    produced: Mutex<Manifest>,
+    produced: Produced,
     /// Files this build wrote (new inodes), for the twin record.
     written_files: Mutex<Vec<String>>,
     /// Folders known to exist in the staging folder.
@@ -122,16 +173,23 @@ impl Staging {
                 if clone && target.is_dir() {
                     (clone_tree(target, &dir)?, true)
                 } else {
-                    (Manifest::new(), false)
+                    (Manifest::default(), false)
                 }
             }
+        };
+        let produced = Produced {
+            seen: (0..previous.files.len().div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            relength: Mutex::new(Vec::new()),
+            new: Mutex::new(Vec::new()),
         };
         Ok(Staging {
             target: target.to_path_buf(),
             dir,
             previous,
             keep_twin,
-            produced: Mutex::new(Manifest::new()),
+            produced,
             written_files: Mutex::new(Vec::new()),
             dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
@@ -146,8 +204,23 @@ impl Staging {
 
     fn record_produced(&self, rel: &str, len: u64) {
         self.bytes.fetch_add(len, Ordering::Relaxed);
-        if let Ok(mut produced) = self.produced.lock() {
-            produced.insert(rel.to_string(), len);
+        match self.previous.position(rel) {
+            Some(i) => self.record_produced_at(i, len),
+            None => {
+                if let Ok(mut new) = self.produced.new.lock() {
+                    new.push((rel.to_string(), len));
+                }
+            }
+        }
+    }
+
+    /// [`Self::record_produced`] of the previous manifest's `i`-th file.
+    fn record_produced_at(&self, i: usize, len: u64) {
+        self.produced.seen[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+        if self.previous.files[i].1 != len
+            && let Ok(mut r) = self.produced.relength.lock()
+        {
+            r.push((i, len));
         }
     }
 
@@ -185,8 +258,8 @@ impl Staging {
         check_rel(rel)?;
         let path = self.dir.join(rel);
         self.record_produced(rel, bytes.len() as u64);
-        match self.previous.get(rel) {
-            Some(&len) => {
+        match self.previous.len_of(rel) {
+            Some(len) => {
                 if len == bytes.len() as u64 && fs::read(&path).is_ok_and(|old| old == bytes) {
                     return Ok(());
                 }
@@ -210,14 +283,31 @@ impl Staging {
         Ok(())
     }
 
+    /// The files the staging folder started with under `prefix` (e.g. `search/`), paths
+    /// relative to it, with their lengths, as the previous build recorded them.
+    pub fn previous_under(&self, prefix: &str) -> Vec<(String, u64)> {
+        let start = self
+            .previous
+            .files
+            .partition_point(|(r, _)| r.as_str() < prefix);
+        self.previous.files[start..]
+            .iter()
+            .take_while(|(r, _)| r.starts_with(prefix))
+            .map(|(r, len)| (r[prefix.len()..].to_string(), *len))
+            .collect()
+    }
+
     /// Keeps the file at `rel` as it is (a page whose inputs did not change) if
     /// the current output has it with length `len`; returns whether it was kept.
     pub fn keep(&self, rel: &str, len: u64) -> bool {
-        let ok = self.previous.get(rel) == Some(&len);
-        if ok {
-            self.record_produced(rel, len);
+        match self.previous.position(rel) {
+            Some(i) if self.previous.files[i].1 == len => {
+                self.bytes.fetch_add(len, Ordering::Relaxed);
+                self.record_produced_at(i, len);
+                true
+            }
+            _ => false,
         }
-        ok
     }
 
     /// Moves every file of `src_dir` (a folder a phase filled on its own, on
@@ -252,7 +342,7 @@ impl Staging {
         };
         let prefix = format!("{}/", rel_dir.trim_end_matches('/'));
         let dest_dir = self.dir.join(rel_dir.trim_end_matches('/'));
-        if !self.previous.keys().any(|k| k.starts_with(&prefix)) && !dest_dir.exists() {
+        if !self.previous.has_prefix(&prefix) && !dest_dir.exists() {
             // Nothing to compare with (a first build): move the whole folder at once.
             let rels: Vec<String> = files.iter().map(|(src, _)| rel_of(src)).collect();
             for rel in &rels {
@@ -271,7 +361,7 @@ impl Staging {
             check_rel(&rel)?;
             let dest = self.dir.join(&rel);
             self.record_produced(&rel, *new_len);
-            let same = self.previous.get(&rel) == Some(new_len)
+            let same = self.previous.len_of(&rel) == Some(*new_len)
                 && match (fs::read(src), fs::read(&dest)) {
                     (Ok(a), Ok(b)) => a == b,
                     _ => false,
@@ -291,13 +381,35 @@ impl Staging {
     /// into place atomically. The previous output is kept as the twin (the
     /// next build's starting point) when possible, else deleted.
     pub fn commit(self) -> Result<OutputStats, OutputError> {
-        let produced = self.produced.into_inner().unwrap_or_default();
-        let mut stale: Vec<&String> = self
-            .previous
-            .keys()
-            .filter(|rel| !produced.contains_key(*rel))
+        let Produced {
+            seen,
+            relength,
+            new,
+        } = self.produced;
+        let seen = |i: usize| seen[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0;
+        let mut lengths: Vec<u64> = self.previous.files.iter().map(|f| f.1).collect();
+        for (i, len) in relength.into_inner().unwrap_or_default() {
+            lengths[i] = len;
+        }
+        let new = Manifest::from_unsorted(new.into_inner().unwrap_or_default());
+        // Sorted, as the previous manifest is.
+        let stale: Vec<&String> = (0..self.previous.files.len())
+            .filter(|&i| !seen(i))
+            .map(|i| &self.previous.files[i].0)
             .collect();
-        stale.sort();
+        // Every produced file, sorted: the previous ones produced again and the new ones.
+        let mut produced: Vec<(&str, u64)> = Vec::with_capacity(lengths.len() + new.files.len());
+        let mut fresh = new.files.iter().peekable();
+        for (i, (rel, _)) in self.previous.files.iter().enumerate() {
+            if !seen(i) {
+                continue;
+            }
+            while let Some((n, len)) = fresh.next_if(|(n, _)| n < rel) {
+                produced.push((n, *len));
+            }
+            produced.push((rel, lengths[i]));
+        }
+        produced.extend(fresh.map(|(n, len)| (n.as_str(), *len)));
         remove_files(&self.dir, stale.iter().copied()).map_err(io_err(&self.dir))?;
         let removed = stale.len();
         let had_target = self.target.is_dir();
@@ -417,13 +529,11 @@ fn write_twin_record(
     twin: &Path,
     written: &[String],
     removed: &[String],
-    produced: &Manifest,
+    files: &[(&str, u64)],
 ) -> io::Result<()> {
     let (Some(t), Some(w)) = (identity(target), identity(twin)) else {
         return Err(io::Error::other("output folders vanished"));
     };
-    let mut files: Vec<(&String, &u64)> = produced.iter().collect();
-    files.sort();
     let mut out = Vec::with_capacity(64 * (files.len() + written.len()));
     writeln!(out, "folio-twin 1")?;
     writeln!(out, "target {} {}", t.0, t.1)?;
@@ -448,7 +558,8 @@ struct TwinRecord {
     twin: (u64, u64),
     written: Vec<String>,
     removed: Vec<String>,
-    files: Manifest,
+    /// In the record's order (sorted, as written).
+    files: Vec<(String, u64)>,
 }
 
 fn parse_twin_record(text: &str) -> Option<TwinRecord> {
@@ -467,7 +578,7 @@ fn parse_twin_record(text: &str) -> Option<TwinRecord> {
         twin,
         written: Vec::new(),
         removed: Vec::new(),
-        files: Manifest::new(),
+        files: Vec::new(),
     };
     for line in lines {
         if let Some(rel) = line.strip_prefix("W ") {
@@ -476,7 +587,7 @@ fn parse_twin_record(text: &str) -> Option<TwinRecord> {
             rec.removed.push(rel.to_string());
         } else if let Some(rest) = line.strip_prefix("F ") {
             let (len, rel) = rest.split_once(' ')?;
-            rec.files.insert(rel.to_string(), len.parse().ok()?);
+            rec.files.push((rel.to_string(), len.parse().ok()?));
         } else {
             return None;
         }
@@ -485,7 +596,7 @@ fn parse_twin_record(text: &str) -> Option<TwinRecord> {
         .written
         .iter()
         .chain(&rec.removed)
-        .chain(rec.files.keys())
+        .chain(rec.files.iter().map(|f| &f.0))
         .all(|r| check_rel(r).is_ok());
     all_valid.then_some(rec)
 }
@@ -530,7 +641,7 @@ fn take_twin(target: &Path, dir: &Path, clone: bool) -> Option<Manifest> {
         })
     })();
     match applied {
-        Ok(()) => Some(record.files),
+        Ok(()) => Some(Manifest::from_unsorted(record.files)),
         Err(_) => {
             // The caller recreates `dir` and clones.
             let _ = remove_dir_if_exists(dir);
@@ -644,7 +755,7 @@ fn remove_dir_if_exists(dir: &Path) -> Result<(), OutputError> {
 /// Recreates `from`'s tree under `to` with hard links (copies where links
 /// fail); returns its files.
 fn clone_tree(from: &Path, to: &Path) -> Result<Manifest, OutputError> {
-    let mut files = Manifest::new();
+    let mut files = Vec::new();
     for entry in WalkDir::new(from).follow_links(false) {
         let entry = entry.map_err(|e| OutputError::Io {
             path: from.to_path_buf(),
@@ -660,10 +771,10 @@ fn clone_tree(from: &Path, to: &Path) -> Result<Manifest, OutputError> {
             }
             let len = entry.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
             let rel = rel.to_string_lossy().replace('\\', "/");
-            files.insert(rel, len);
+            files.push((rel, len));
         }
     }
-    Ok(files)
+    Ok(Manifest::from_unsorted(files))
 }
 
 /// Puts `staging` at `target`: an atomic exchange where the OS supports it

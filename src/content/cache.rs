@@ -6,21 +6,27 @@
 //! (validated again on every build against the current config; a file with a
 //! problem is read again to report its line), the summary and the hashes. Files modified in the last two
 //! seconds are not cached (their timestamp could hide a second edit in the
-//! same tick). On disk: `.folio-cache/content/`, one JSON file per top-level
-//! content folder (named by a hash of the folder name), read in parallel and
-//! written after a successful load — only the files whose entries changed, so
-//! an edit rewrites one folder's entries, not the whole archive's. Deleting it
-//! only costs time, and a cache file that cannot be read or written is
-//! ignored. This module decides nothing about content.
+//! same tick).
+//!
+//! On disk: `.folio-cache/content/`, one binary file per top-level content
+//! folder (named by a hash of the folder name), so that the loader handles
+//! folders in parallel and an edit rewrites one folder's file, not the whole
+//! archive's. A file starts with a header naming the format, the `folio`
+//! program that wrote it and its folder; then each entry as its path and its
+//! `postcard` encoding, sorted by path. A kept entry is written back as the
+//! bytes it was read as. A file with another header, or that does not decode,
+//! counts as empty. Deleting the folder only costs time, and a cache file that
+//! cannot be read or written is ignored. This module decides nothing about
+//! content.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
+use std::ops::Range;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::FrontMatter;
@@ -62,55 +68,205 @@ pub struct Entry {
     pub head_hash: [u8; 16],
 }
 
-#[derive(Serialize, Deserialize)]
-struct OnDisk {
-    version: u32,
-    entries: Vec<(String, Entry)>,
+/// An [`Entry`] by reference: encodes exactly as the entry would, without
+/// copying what the loaded article already holds.
+#[derive(Serialize)]
+pub struct EntryRef<'a> {
+    pub stamp: Stamp,
+    pub meta: &'a FrontMatter,
+    pub summary: &'a str,
+    pub hash: &'a str,
+    pub head_hash: [u8; 16],
 }
 
-const VERSION: u32 = 3;
-
-/// Entries of the previous build and of this one.
-pub struct LoadCache {
-    dir: PathBuf,
-    previous: HashMap<String, Entry>,
-    /// Cache files found, by name.
-    files: Vec<String>,
-    /// Entries of files read by this build, as their JSON (~860 bytes against ~1.4 KB for a
-    /// parsed [`Entry`]: at 1M articles a first build holds a million of them).
-    current: Mutex<Vec<(String, Vec<u8>)>>,
-    /// Files whose previous entry this build used as it was.
-    kept: Mutex<Vec<String>>,
-}
-
-/// `serde_json` of an [`OnDisk`] holding `entries` (path, entry JSON), written from the
-/// entries' JSON as it is.
-fn on_disk_json(entries: &[(String, Vec<u8>)]) -> serde_json::Result<Vec<u8>> {
-    let len = entries
-        .iter()
-        .map(|(r, e)| r.len() + e.len() + 8)
-        .sum::<usize>();
-    let mut out = Vec::with_capacity(len + 32);
-    out.extend_from_slice(format!("{{\"version\":{VERSION},\"entries\":[").as_bytes());
-    for (i, (rel, entry)) in entries.iter().enumerate() {
-        out.extend_from_slice(if i == 0 { b"[" } else { b",[" });
-        serde_json::to_writer(&mut out, rel)?;
-        out.push(b',');
-        out.extend_from_slice(entry);
-        out.push(b']');
+impl EntryRef<'_> {
+    /// The entry's bytes in a cache file (`None`: it cannot be encoded, and is
+    /// left out: its file is read again next time).
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        postcard::to_stdvec(self).ok()
     }
-    out.extend_from_slice(b"]}");
-    Ok(out)
+}
+
+/// The format of the files; part of their header.
+const MAGIC: &[u8; 12] = b"folio-load-4";
+
+/// The header of the cache file of `folder`.
+fn header(folder: &str) -> Vec<u8> {
+    let mut h = Vec::with_capacity(MAGIC.len() + 16 + 4 + folder.len());
+    h.extend_from_slice(MAGIC);
+    h.extend_from_slice(&crate::program::identity());
+    h.extend_from_slice(&(folder.len() as u32).to_le_bytes());
+    h.extend_from_slice(folder.as_bytes());
+    h
 }
 
 /// The top-level content folder of `rel` (`""` for a file at the top).
-fn folder_of(rel: &str) -> &str {
+pub fn folder_of(rel: &str) -> &str {
     rel.split_once('/').map_or("", |(first, _)| first)
 }
 
 /// The cache file of a top-level folder's entries.
 fn file_name(folder: &str) -> String {
-    format!("{}.json", &blake3::hash(folder.as_bytes()).to_hex()[..16])
+    format!("{}.bin", &blake3::hash(folder.as_bytes()).to_hex()[..16])
+}
+
+/// The cache folder of one load.
+pub struct LoadCache {
+    dir: PathBuf,
+    /// Cache files found when opened, by name.
+    files: Vec<String>,
+    /// Files that hold entries after this load.
+    wanted: Mutex<BTreeSet<String>>,
+}
+
+/// What the load did with a file's entry, for [`FolderCache::finish`].
+pub enum Record {
+    /// Used the entry [`FolderCache::take`] gave, as it was (its bytes in the file).
+    Kept(Range<usize>),
+    /// Read the file: its new entry, encoded ([`EntryRef::encode`]).
+    New(Vec<u8>),
+}
+
+/// The entries of one top-level folder, read from its cache file.
+pub struct FolderCache<'c> {
+    cache: &'c LoadCache,
+    folder: String,
+    /// The file as read (kept entries are written back from it).
+    bytes: Vec<u8>,
+    /// Entries by path, with their bytes' place in `bytes`.
+    entries: HashMap<String, (Range<usize>, Entry)>,
+    /// Entries the file held.
+    had: usize,
+}
+
+/// The entries of a cache file of `folder`: `(path, bytes' range)` in order, or
+/// `None` if the file is not one (another format, program or folder; truncated).
+fn entries_of(bytes: &[u8], folder: &str) -> Option<Vec<(String, Range<usize>)>> {
+    let header = header(folder);
+    if !bytes.starts_with(&header) {
+        return None;
+    }
+    let mut at = header.len();
+    let mut out = Vec::new();
+    let take = |at: &mut usize| -> Option<Range<usize>> {
+        let len = u32::from_le_bytes(bytes.get(*at..*at + 4)?.try_into().ok()?) as usize;
+        let range = *at + 4..*at + 4 + len;
+        bytes.get(range.clone())?;
+        *at = range.end;
+        Some(range)
+    };
+    while at < bytes.len() {
+        let rel = take(&mut at)?;
+        let rel = std::str::from_utf8(&bytes[rel]).ok()?.to_string();
+        if folder_of(&rel) != folder {
+            return None;
+        }
+        out.push((rel, take(&mut at)?));
+    }
+    Some(out)
+}
+
+impl LoadCache {
+    /// Opens the cache folder `dir` (it may not exist). Files are read per folder.
+    pub fn open(dir: &Path) -> LoadCache {
+        let files: Vec<String> = fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        LoadCache {
+            dir: dir.to_path_buf(),
+            files,
+            wanted: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Reads the entries of the top-level folder `folder` (none if its file is
+    /// missing or not valid).
+    pub fn folder(&self, folder: &str) -> FolderCache<'_> {
+        let name = file_name(folder);
+        let bytes = if self.files.contains(&name) {
+            fs::read(self.dir.join(&name)).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let decoded = entries_of(&bytes, folder).and_then(|list| {
+            list.into_iter()
+                .map(|(rel, range)| {
+                    let entry = postcard::from_bytes::<Entry>(&bytes[range.clone()]).ok()?;
+                    Some((rel, (range, entry)))
+                })
+                .collect::<Option<HashMap<_, _>>>()
+        });
+        let entries = decoded.unwrap_or_default();
+        FolderCache {
+            cache: self,
+            folder: folder.to_string(),
+            had: entries.len(),
+            entries,
+            bytes,
+        }
+    }
+
+    /// Removes the cache files no folder's entries are in any more (those of
+    /// folders gone or left without entries, and files of other formats).
+    /// Call once every folder of the load is [`FolderCache::finish`]ed.
+    pub fn close(self) -> std::io::Result<()> {
+        let wanted = self.wanted.into_inner().unwrap_or_default();
+        for name in &self.files {
+            if !wanted.contains(name) {
+                fs::remove_file(self.dir.join(name))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FolderCache<'_> {
+    /// Takes the entry of `rel` if the file still has `stamp`, with the range of
+    /// its bytes (for [`Record::Kept`]).
+    pub fn take(&mut self, rel: &str, stamp: Stamp) -> Option<(Entry, Range<usize>)> {
+        if self.entries.get(rel)?.1.stamp != stamp {
+            return None;
+        }
+        self.entries
+            .remove(rel)
+            .map(|(range, entry)| (entry, range))
+    }
+
+    /// Ends the folder's load: `records` are its files' entries this load. The
+    /// file is written again only if they differ from those read (sorted by path).
+    pub fn finish(self, mut records: Vec<(String, Record)>) -> std::io::Result<()> {
+        let name = file_name(&self.folder);
+        if records.is_empty() {
+            return Ok(());
+        }
+        if let Ok(mut w) = self.cache.wanted.lock() {
+            w.insert(name.clone());
+        }
+        let unchanged =
+            records.len() == self.had && records.iter().all(|(_, r)| matches!(r, Record::Kept(_)));
+        if unchanged {
+            return Ok(());
+        }
+        records.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = header(&self.folder);
+        for (rel, record) in &records {
+            let bytes = match record {
+                Record::Kept(range) => &self.bytes[range.clone()],
+                Record::New(bytes) => bytes.as_slice(),
+            };
+            out.extend_from_slice(&(rel.len() as u32).to_le_bytes());
+            out.extend_from_slice(rel.as_bytes());
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(bytes);
+        }
+        fs::create_dir_all(&self.cache.dir)?;
+        crate::output::write_cache(&self.cache.dir.join(name), &out).map_err(std::io::Error::other)
+    }
 }
 
 /// The cache file holding the entry of `rel`.
@@ -119,152 +275,60 @@ fn file_of(rel: &str) -> String {
     file_name(folder_of(rel))
 }
 
-impl LoadCache {
-    /// Opens the cache folder `dir` (missing or unreadable files: no entries).
-    pub fn open(dir: &Path) -> LoadCache {
-        let mut files: Vec<String> = fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .filter_map(|e| e.file_name().into_string().ok())
-                    .filter(|name| name.ends_with(".json"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        let previous = files
-            .par_iter()
-            .flat_map_iter(|name| {
-                fs::read(dir.join(name))
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<OnDisk>(&b).ok())
-                    .filter(|d| d.version == VERSION)
-                    .map(|d| d.entries)
-                    // Entries of one folder, in that folder's file (not a renamed one), or none.
-                    .filter(|entries| {
-                        entries.first().is_none_or(|(first, _)| {
-                            let folder = folder_of(first);
-                            file_name(folder) == *name
-                                && entries.iter().all(|(rel, _)| folder_of(rel) == folder)
-                        })
-                    })
-                    .unwrap_or_default()
-            })
-            .collect();
-        LoadCache {
-            dir: dir.to_path_buf(),
-            previous,
-            files,
-            current: Mutex::new(Vec::new()),
-            kept: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The entry of `rel` if the file still has `stamp`.
-    pub fn get(&self, rel: &str, stamp: Stamp) -> Option<&Entry> {
-        self.previous.get(rel).filter(|e| e.stamp == stamp)
-    }
-
-    /// Records that this build used the entry [`Self::get`] gave for `rel` as it was.
-    pub fn keep(&self, rel: &str) {
-        if let Ok(mut v) = self.kept.lock() {
-            v.push(rel.to_string());
-        }
-    }
-
-    /// Records the entry of a file read by this build.
-    pub fn put(&self, rel: &str, entry: Entry) {
-        // An entry that cannot be encoded is left out: its file is read again next time.
-        let Ok(json) = serde_json::to_vec(&entry) else {
-            return;
-        };
-        if let Ok(mut v) = self.current.lock() {
-            v.push((rel.to_string(), json));
-        }
-    }
-
-    /// Writes the cache files whose entries differ from the previous ones
-    /// (entries sorted by path) and removes those no entry needs any more.
-    pub fn save(mut self) -> std::io::Result<()> {
-        let mut before: HashMap<&str, usize> = HashMap::new();
-        for rel in self.previous.keys() {
-            *before.entry(folder_of(rel)).or_default() += 1;
-        }
-        let kept = self.kept.into_inner().unwrap_or_default();
-        let current = self.current.into_inner().unwrap_or_default();
-        // Per folder: entries this build has, and whether one was read anew.
-        let mut folders: HashMap<&str, (usize, bool)> = HashMap::new();
-        for rel in &kept {
-            folders.entry(folder_of(rel)).or_default().0 += 1;
-        }
-        for (rel, _) in &current {
-            let f = folders.entry(folder_of(rel)).or_default();
-            f.0 += 1;
-            f.1 = true;
-        }
-        let changed: HashMap<String, bool> = folders
-            .iter()
-            .map(|(folder, &(count, read))| {
-                let had = before.get(folder).copied().unwrap_or(0);
-                let file = file_name(folder);
-                let changed = read || had != count || !self.dir.join(&file).exists();
-                (folder.to_string(), changed)
-            })
-            .collect();
-        // The cache file of every folder with an entry (the others are removed below).
-        let names: BTreeSet<String> = changed.keys().map(|f| file_name(f)).collect();
-        // Only the entries of changed folders are gathered (a no-op build moves none).
-        let mut by_file: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
-        for rel in kept {
-            let folder = folder_of(&rel);
-            if changed.get(folder) == Some(&true)
-                && let Some(entry) = self.previous.remove(&rel)
-            {
-                by_file
-                    .entry(file_name(folder))
-                    .or_default()
-                    .push((rel, serde_json::to_vec(&entry)?));
-            }
-        }
-        for (rel, entry) in current {
-            let name = file_name(folder_of(&rel));
-            by_file.entry(name).or_default().push((rel, entry));
-        }
-        fs::create_dir_all(&self.dir)?;
-        let dir = &self.dir;
-        by_file
-            .par_iter_mut()
-            .map(|(name, entries)| {
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
-                let data = on_disk_json(entries)?;
-                crate::output::write_cache(&dir.join(name.as_str()), &data)
-                    .map_err(std::io::Error::other)
-            })
-            .collect::<std::io::Result<()>>()?;
-        for name in &self.files {
-            if !names.contains(name) {
-                fs::remove_file(self.dir.join(name))?;
-            }
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn stamp(n: u64) -> Stamp {
+        Stamp {
+            len: n,
+            mtime_ns: 1,
+            ino: 1,
+        }
+    }
+
+    fn entry(title: &str) -> Entry {
+        Entry {
+            stamp: stamp(1),
+            meta: FrontMatter {
+                title: title.into(),
+                ..Default::default()
+            },
+            summary: format!("{title} 的摘要"),
+            hash: "h".into(),
+            head_hash: [7; 16],
+        }
+    }
+
+    fn encode(e: &Entry) -> Vec<u8> {
+        EntryRef {
+            stamp: e.stamp,
+            meta: &e.meta,
+            summary: &e.summary,
+            hash: &e.hash,
+            head_hash: e.head_hash,
+        }
+        .encode()
+        .unwrap()
+    }
+
+    /// Writes `entries` (all of one folder) as a load would.
+    fn save(dir: &Path, folder: &str, entries: &[(&str, Entry)]) {
+        let c = LoadCache::open(dir);
+        let fc = c.folder(folder);
+        let records = entries
+            .iter()
+            .map(|(rel, e)| (rel.to_string(), Record::New(encode(e))))
+            .collect();
+        fc.finish(records).unwrap();
+    }
+
     #[test]
-    fn entries_survive_a_round_trip_and_stamps_must_match() {
+    fn stamps_of_fresh_files_are_not_trusted() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.md");
         fs::write(&file, "+++\ntitle = \"x\"\n+++\nbody").unwrap();
-        let meta = fs::metadata(&file).unwrap();
-        assert_eq!(
-            Stamp::of(&meta),
-            None,
-            "a file written just now is not trusted"
-        );
+        assert_eq!(Stamp::of(&fs::metadata(&file).unwrap()), None);
         let old = SystemTime::now() - Duration::from_secs(60);
         fs::File::options()
             .write(true)
@@ -272,91 +336,121 @@ mod tests {
             .unwrap()
             .set_modified(old)
             .unwrap();
-        let stamp = Stamp::of(&fs::metadata(&file).unwrap()).unwrap();
-        let path = dir.path().join("cache/content");
-        let c = LoadCache::open(&path);
-        assert!(c.get("a.md", stamp).is_none());
-        let entry = Entry {
-            stamp,
-            meta: FrontMatter {
-                title: "x".into(),
-                date: super::super::Date::new(2024, 2, 29),
-                ..Default::default()
-            },
-            summary: "body".into(),
-            hash: "h".into(),
-            head_hash: [7; 16],
-        };
-        let mut entry = entry;
-        // Unknown fields of any TOML type survive the JSON form.
-        entry.meta.extra = toml::from_str(
-            "printed = 1998-07-01T08:00:00+08:00\npage = 3\nratio = 0.5\n[press]\nname = \"湖南日报\"\n",
-        )
-        .unwrap();
-        c.put("a.md", entry.clone());
-        c.save().unwrap();
-        // The file assembled from each entry's JSON is exactly serde's JSON of the whole.
-        let want = serde_json::to_vec(&OnDisk {
-            version: VERSION,
-            entries: vec![("a.md".to_string(), entry.clone())],
-        })
-        .unwrap();
-        assert_eq!(fs::read(path.join(file_of("a.md"))).unwrap(), want);
-        let c = LoadCache::open(&path);
-        assert_eq!(c.get("a.md", stamp), Some(&entry));
-        let other = Stamp { len: 1, ..stamp };
-        assert!(c.get("a.md", other).is_none());
-        let file = path.join(file_of("a.md"));
-        assert!(file.is_file());
-        // A file of another folder's entries is not trusted for this one.
-        fs::rename(&file, path.join(file_of("b/a.md"))).unwrap();
-        assert!(LoadCache::open(&path).get("a.md", stamp).is_none());
-        fs::write(&file, "not json").unwrap();
-        assert!(LoadCache::open(&path).get("a.md", stamp).is_none());
+        let s = Stamp::of(&fs::metadata(&file).unwrap()).unwrap();
+        assert_eq!(s.len, 24);
     }
 
     #[test]
-    fn save_rewrites_only_the_folders_that_changed() {
+    fn entries_survive_a_round_trip_and_stamps_must_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache/content");
+        let mut e = entry("x");
+        e.meta.date = super::super::Date::new(2024, 2, 29);
+        e.meta.authors = vec!["张三".into()];
+        e.meta.source = Some(super::super::Source {
+            seed: "s.txt".into(),
+            lines: [3, 9],
+            ingested_hash: "abc".into(),
+        });
+        // Unknown fields of any TOML type survive.
+        e.meta.extra = toml::from_str(
+            "printed = 1998-07-01T08:00:00+08:00\npage = 3\nratio = 0.5\n[press]\nname = \"湖南日报\"\n",
+        )
+        .unwrap();
+        save(
+            &path,
+            "2024",
+            &[("2024/b.md", entry("b")), ("2024/a.md", e.clone())],
+        );
+        let c = LoadCache::open(&path);
+        let mut fc = c.folder("2024");
+        assert!(fc.take("2024/a.md", stamp(2)).is_none(), "another stamp");
+        let (got, _) = fc.take("2024/a.md", stamp(1)).unwrap();
+        assert_eq!(got, e);
+        assert!(fc.take("2024/a.md", stamp(1)).is_none(), "taken once");
+        assert!(c.folder("2025").take("2025/a.md", stamp(1)).is_none());
+
+        // A file of another folder's entries, of another format or truncated is empty.
+        let file = path.join(file_of("2024/a.md"));
+        let bytes = fs::read(&file).unwrap();
+        fs::rename(&file, path.join(file_of("2023/a.md"))).unwrap();
+        let c = LoadCache::open(&path);
+        assert!(c.folder("2023").take("2024/a.md", stamp(1)).is_none());
+        for bad in [&bytes[..bytes.len() - 3], b"not a cache".as_slice()] {
+            fs::write(&file, bad).unwrap();
+            let c = LoadCache::open(&path);
+            assert!(c.folder("2024").take("2024/b.md", stamp(1)).is_none());
+        }
+        let mut other_program = bytes.clone();
+        other_program[MAGIC.len()] ^= 1;
+        fs::write(&file, other_program).unwrap();
+        assert!(
+            LoadCache::open(&path)
+                .folder("2024")
+                .take("2024/b.md", stamp(1))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_folder_is_rewritten_only_when_its_entries_change() {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("content");
-        let stamp = Stamp {
-            len: 1,
-            mtime_ns: 1,
-            ino: 1,
-        };
-        let entry = |title: &str| Entry {
-            stamp,
-            meta: FrontMatter {
-                title: title.into(),
-                ..Default::default()
-            },
-            summary: String::new(),
-            hash: "h".into(),
-            head_hash: [0; 16],
-        };
-        let c = LoadCache::open(&path);
-        for rel in ["a/1.md", "a/2.md", "b/1.md", "top.md"] {
-            c.put(rel, entry(rel));
-        }
-        c.save().unwrap();
-        let ino = |rel: &str| fs::metadata(path.join(file_of(rel))).unwrap().ino();
-        let (a, b, top) = (ino("a/1.md"), ino("b/1.md"), ino("top.md"));
-        assert_eq!(fs::read_dir(&path).unwrap().count(), 3);
+        save(
+            &path,
+            "a",
+            &[("a/1.md", entry("1")), ("a/2.md", entry("2"))],
+        );
+        save(&path, "", &[("top.md", entry("top"))]);
+        let file = path.join(file_of("a/1.md"));
+        let ino = || fs::metadata(&file).unwrap().ino();
+        let first = ino();
 
-        // `a/2.md` changed, `top.md` is gone: one file rewritten, one removed.
+        // Every entry kept: the file stays as it is.
         let c = LoadCache::open(&path);
-        assert_eq!(c.get("a/2.md", stamp), Some(&entry("a/2.md")));
-        c.keep("a/1.md");
-        c.put("a/2.md", entry("changed"));
-        c.keep("b/1.md");
-        c.save().unwrap();
-        assert_ne!(ino("a/1.md"), a);
-        assert_eq!(ino("b/1.md"), b);
-        assert!(!path.join(file_of("top.md")).exists(), "{top}");
+        let mut fc = c.folder("a");
+        let records = ["a/1.md", "a/2.md"]
+            .iter()
+            .map(|rel| {
+                (
+                    rel.to_string(),
+                    Record::Kept(fc.take(rel, stamp(1)).unwrap().1),
+                )
+            })
+            .collect();
+        fc.finish(records).unwrap();
+        assert_eq!(ino(), first);
+        // `top.md`'s folder was not loaded: its file is removed on close.
+        c.close().unwrap();
+        assert!(!path.join(file_of("top.md")).exists());
+        assert!(file.exists());
+
+        // One entry kept, one new: rewritten, the kept one from its bytes.
         let c = LoadCache::open(&path);
-        assert_eq!(c.get("a/2.md", stamp), Some(&entry("changed")));
-        assert_eq!(c.get("a/1.md", stamp), Some(&entry("a/1.md")));
-        assert_eq!(c.get("top.md", stamp), None);
+        let mut fc = c.folder("a");
+        let kept = fc.take("a/1.md", stamp(1)).unwrap().1;
+        let records = vec![
+            ("a/2.md".to_string(), Record::New(encode(&entry("changed")))),
+            ("a/1.md".to_string(), Record::Kept(kept)),
+        ];
+        fc.finish(records).unwrap();
+        c.close().unwrap();
+        assert_ne!(ino(), first);
+        let c = LoadCache::open(&path);
+        let mut fc = c.folder("a");
+        assert_eq!(fc.take("a/1.md", stamp(1)).unwrap().0, entry("1"));
+        assert_eq!(fc.take("a/2.md", stamp(1)).unwrap().0, entry("changed"));
+
+        // An entry dropped (its file is gone): rewritten without it.
+        let c = LoadCache::open(&path);
+        let mut fc = c.folder("a");
+        let kept = fc.take("a/1.md", stamp(1)).unwrap().1;
+        fc.finish(vec![("a/1.md".to_string(), Record::Kept(kept))])
+            .unwrap();
+        c.close().unwrap();
+        let c = LoadCache::open(&path);
+        assert!(c.folder("a").take("a/2.md", stamp(1)).is_none());
+        assert_eq!(fs::read_dir(&path).unwrap().count(), 1);
     }
 }

@@ -105,7 +105,30 @@ pub struct FrontMatter {
     pub review: Vec<String>,
     pub source: Option<Source>,
     /// Fields Folio does not know: kept, passed to templates as `extra`.
+    #[serde(with = "extra_as_json")]
     pub extra: toml::Table,
+}
+
+/// The serde form of [`FrontMatter::extra`]: a JSON string (empty for no
+/// fields), so that formats that cannot describe themselves (the load cache's
+/// `postcard`) store any TOML value.
+mod extra_as_json {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
+
+    pub fn serialize<S: Serializer>(table: &toml::Table, s: S) -> Result<S::Ok, S::Error> {
+        if table.is_empty() {
+            return s.serialize_str("");
+        }
+        s.serialize_str(&serde_json::to_string(table).map_err(S::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<toml::Table, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        if text.is_empty() {
+            return Ok(toml::Table::new());
+        }
+        serde_json::from_str(&text).map_err(D::Error::custom)
+    }
 }
 
 /// Splits a file into (front matter text, line of its first line, body).

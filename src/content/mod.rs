@@ -75,15 +75,15 @@ pub fn load(
     load_cached(dir, options, validate, None)
 }
 
-/// [`load`], taking unchanged files from the load cache file `cache_file`
-/// (see [`cache`]) and saving it again when every file loaded without error.
+/// [`load`], taking unchanged files from the load cache folder `cache_dir`
+/// (see [`cache`]) and writing the entries of the folders that changed.
 pub fn load_cached(
     dir: &Path,
     options: LoadOptions,
     validate: Validator<'_>,
-    cache_file: Option<&Path>,
+    cache_dir: Option<&Path>,
 ) -> (Vec<Article>, Vec<ContentError>) {
-    load_inner(dir, options, validate, cache_file, None)
+    load_inner(dir, options, validate, cache_dir, None)
 }
 
 /// The articles of the previous load, kept in memory by a long-running process
@@ -142,7 +142,7 @@ pub fn load_memo(
     dir: &Path,
     options: LoadOptions,
     validate: Validator<'_>,
-    cache_file: Option<&Path>,
+    cache_dir: Option<&Path>,
     memo: &mut LoadMemo,
     rules: &str,
 ) -> (Vec<Article>, Vec<ContentError>) {
@@ -159,8 +159,8 @@ pub fn load_memo(
         memo.complete = loaded.1.is_empty();
         return loaded;
     }
-    let cache_file = cache_file.filter(|_| memo.articles.is_empty());
-    let loaded = load_inner(dir, options, validate, cache_file, Some(memo));
+    let cache_dir = cache_dir.filter(|_| memo.articles.is_empty());
+    let loaded = load_inner(dir, options, validate, cache_dir, Some(memo));
     memo.complete = loaded.1.is_empty();
     loaded
 }
@@ -221,7 +221,7 @@ fn load_changed(
             let path = dir.join(rel);
             match std::fs::symlink_metadata(&path) {
                 Ok(m) if m.is_file() => Some((
-                    load_one(&path, rel, options, validate, None),
+                    load_one(&path, rel, options, validate, None, None).0,
                     cache::Stamp::of(&m),
                 )),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some((Ok(None), None)),
@@ -256,40 +256,79 @@ fn load_inner(
     dir: &Path,
     options: LoadOptions,
     validate: Validator<'_>,
-    cache_file: Option<&Path>,
+    cache_dir: Option<&Path>,
     memo: Option<&mut LoadMemo>,
 ) -> (Vec<Article>, Vec<ContentError>) {
     let mut errors = Vec::new();
     let files = list_files(dir, &mut errors);
-    let cache = cache_file.map(cache::LoadCache::open);
+    let cache = cache_dir.map(cache::LoadCache::open);
     let previous = memo.as_ref().map(|m| &m.articles);
-    type Loaded = (Result<Option<Article>, ContentError>, Option<cache::Stamp>);
-    let results: Vec<Loaded> = files
+    // The files of each top-level folder (the unit of the load cache), loaded
+    // folder by folder in parallel, and in parallel within a folder.
+    let mut folders: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, (_, rel)) in files.iter().enumerate() {
+        folders.entry(cache::folder_of(rel)).or_default().push(i);
+    }
+    let stamped = cache.is_some() || previous.is_some();
+    let loaded: Vec<Vec<(usize, Loaded)>> = folders
         .par_iter()
-        .map(|(path, rel)| {
-            let Some(previous) = previous else {
-                return (load_one(path, rel, options, validate, cache.as_ref()), None);
-            };
-            let stamp = std::fs::symlink_metadata(path)
-                .ok()
-                .and_then(|m| cache::Stamp::of(&m));
-            if let Some(stamp) = stamp
-                && let Some((Some(s), a)) = previous.get(rel)
-                && *s == stamp
-            {
-                return (Ok(Some(a.clone())), Some(stamp));
+        .map(|(folder, indexes)| {
+            let mut folder_cache = cache.as_ref().map(|c| c.folder(folder));
+            let stamps: Vec<Option<cache::Stamp>> = indexes
+                .par_iter()
+                .map(|&i| {
+                    stamped
+                        .then(|| std::fs::symlink_metadata(&files[i].0).ok())
+                        .flatten()
+                        .and_then(|m| cache::Stamp::of(&m))
+                })
+                .collect();
+            // The cached entries whose files kept their stamps, taken out of the folder's cache.
+            let cached: Vec<Option<(cache::Entry, std::ops::Range<usize>)>> = indexes
+                .iter()
+                .zip(&stamps)
+                .map(|(&i, stamp)| folder_cache.as_mut()?.take(&files[i].1, (*stamp)?))
+                .collect();
+            let results: Vec<(usize, Loaded, Option<cache::Record>)> = indexes
+                .par_iter()
+                .zip(stamps)
+                .zip(cached)
+                .map(|((&i, stamp), cached)| {
+                    let (path, rel) = &files[i];
+                    if let (Some(previous), Some(stamp)) = (previous, stamp)
+                        && let Some((Some(s), a)) = previous.get(rel)
+                        && *s == stamp
+                    {
+                        return (i, (Ok(Some(a.clone())), Some(stamp)), None);
+                    }
+                    let caching = stamp.filter(|_| cache.is_some());
+                    let (result, record) = load_one(path, rel, options, validate, cached, caching);
+                    (i, (result, stamp), record)
+                })
+                .collect();
+            let mut records = Vec::new();
+            let mut out = Vec::with_capacity(results.len());
+            for (i, loaded, record) in results {
+                if let Some(r) = record {
+                    records.push((files[i].1.clone(), r));
+                }
+                out.push((i, loaded));
             }
-            (
-                load_one(path, rel, options, validate, cache.as_ref()),
-                stamp,
-            )
+            if let Some(fc) = folder_cache {
+                // A cache that cannot be saved only costs time on the next build.
+                let _ = fc.finish(records);
+            }
+            out
         })
         .collect();
-    let all_ok = errors.is_empty() && results.iter().all(|r| r.0.is_ok());
-    if let (Some(c), true) = (cache, all_ok) {
-        // A cache that cannot be saved only costs time on the next build.
-        let _ = c.save();
+    if let Some(c) = cache {
+        let _ = c.close();
     }
+    let mut results: Vec<Option<Loaded>> = (0..files.len()).map(|_| None).collect();
+    for (i, l) in loaded.into_iter().flatten() {
+        results[i] = Some(l);
+    }
+    let results: Vec<Loaded> = results.into_iter().flatten().collect();
     if let Some(memo) = memo {
         // Updated in place: entries of files gone or unmemoisable go, loaded ones come in.
         let listed: std::collections::HashSet<&str> =
@@ -323,40 +362,79 @@ fn load_inner(
     (articles, errors)
 }
 
+/// One file's load result, with its stamp when it has a trusted one.
+type Loaded = (Result<Option<Article>, ContentError>, Option<cache::Stamp>);
+
 /// Sorted list of `(path, rel_path)` of the article files under `dir`.
 /// Hidden files and folders (`.ingest-report.toml`, `.git`) are skipped; links
-/// are not followed, so a symlink loop cannot hang the build.
+/// are not followed, so a symlink loop cannot hang the build. Top-level
+/// folders are listed in parallel.
 pub fn list_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<(PathBuf, String)> {
-    let mut files = Vec::new();
     if !dir.exists() {
-        return files;
+        return Vec::new();
     }
-    let walker = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        match entry {
-            Ok(e) => {
-                let p = e.path();
-                if e.file_type().is_file() && p.extension().is_some_and(|x| x == "md") {
-                    files.push((p.to_path_buf(), rel_path(p.strip_prefix(dir).unwrap_or(p))));
-                } else if e.path_is_symlink() {
-                    errors.push(ContentError::file(
-                        p,
-                        "symbolic links are not followed in content/; copy the file instead",
-                    ));
+    let cannot_read = |path: &Path, e: &dyn std::fmt::Display| {
+        ContentError::file(path, format!("cannot read: {e}"))
+    };
+    let mut top: Vec<(std::ffi::OsString, PathBuf)> = match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            let mut top = Vec::new();
+            for entry in entries {
+                match entry {
+                    Ok(e) => top.push((e.file_name(), e.path())),
+                    Err(e) => errors.push(cannot_read(dir, &e)),
                 }
             }
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| dir.to_path_buf());
-                errors.push(ContentError::file(&path, format!("cannot read: {e}")));
-            }
+            top
         }
+        Err(e) => {
+            errors.push(cannot_read(dir, &e));
+            return Vec::new();
+        }
+    };
+    top.retain(|(name, _)| !name.to_string_lossy().starts_with('.'));
+    top.sort();
+    // Each top-level entry walked on its own, in name order as one walk would.
+    type Listed = (Vec<(PathBuf, String)>, Vec<ContentError>);
+    let listed: Vec<Listed> = top
+        .par_iter()
+        .map(|(_, path)| {
+            let mut files = Vec::new();
+            let mut errors = Vec::new();
+            let walker = WalkDir::new(path)
+                .follow_links(false)
+                .follow_root_links(false)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
+            for entry in walker {
+                match entry {
+                    Ok(e) => {
+                        let p = e.path();
+                        if e.file_type().is_file() && p.extension().is_some_and(|x| x == "md") {
+                            files.push((p.to_path_buf(), rel_path(p.strip_prefix(dir).unwrap_or(p))));
+                        } else if e.path_is_symlink() {
+                            errors.push(ContentError::file(
+                                p,
+                                "symbolic links are not followed in content/; copy the file instead",
+                            ));
+                        }
+                    }
+                    Err(e) => {
+                        let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| path.clone());
+                        errors.push(cannot_read(&path, &e));
+                    }
+                }
+            }
+            (files, errors)
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (f, e) in listed {
+        files.extend(f);
+        errors.extend(e);
     }
     files
 }
@@ -370,31 +448,58 @@ fn rel_path(inside: &Path) -> String {
         .join("/")
 }
 
+/// Loads one file: from its `cached` entry when there is one whose front matter
+/// is still valid, else by reading it. With `caching` (the file's trusted
+/// stamp, when a load cache is in use), also says what the cache keeps of it.
 fn load_one(
     path: &Path,
     rel: &str,
     options: LoadOptions,
     validate: Validator<'_>,
-    cache: Option<&cache::LoadCache>,
-) -> Result<Option<Article>, ContentError> {
-    let stamp = cache
-        .and_then(|_| std::fs::symlink_metadata(path).ok())
-        .and_then(|m| cache::Stamp::of(&m));
-    if let (Some(c), Some(stamp)) = (cache, stamp)
-        && let Some(entry) = c.get(rel, stamp)
+    cached: Option<(cache::Entry, std::ops::Range<usize>)>,
+    caching: Option<cache::Stamp>,
+) -> (Result<Option<Article>, ContentError>, Option<cache::Record>) {
+    if let Some((entry, range)) = cached
         // A front matter with a problem is read again below, to report it with its line.
         && validate(&entry.meta).is_empty()
     {
-        c.keep(rel);
         let cache::Entry {
             meta,
             summary,
             hash,
             head_hash,
             ..
-        } = entry.clone();
-        return Ok(article(path, rel, options, meta, summary, hash, head_hash));
+        } = entry;
+        return (
+            Ok(article(path, rel, options, meta, summary, hash, head_hash)),
+            Some(cache::Record::Kept(range)),
+        );
     }
+    match read_one(path, validate) {
+        Ok((meta, summary, hash, head_hash)) => {
+            let record = caching.and_then(|stamp| {
+                cache::EntryRef {
+                    stamp,
+                    meta: &meta,
+                    summary: &summary,
+                    hash: &hash,
+                    head_hash,
+                }
+                .encode()
+                .map(cache::Record::New)
+            });
+            let a = article(path, rel, options, meta, summary, hash, head_hash);
+            (Ok(a), record)
+        }
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// Reads, parses and validates one file: its front matter, summary, hash and head hash.
+fn read_one(
+    path: &Path,
+    validate: Validator<'_>,
+) -> Result<(FrontMatter, String, String, [u8; 16]), ContentError> {
     let bytes =
         std::fs::read(path).map_err(|e| ContentError::file(path, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -418,19 +523,7 @@ fn load_one(
     let summary = summary::summarize(body, 100);
     let hash = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
     let head_hash = head_hash(front, &summary);
-    if let (Some(c), Some(stamp)) = (cache, stamp) {
-        c.put(
-            rel,
-            cache::Entry {
-                stamp,
-                meta: meta.clone(),
-                summary: summary.clone(),
-                hash: hash.clone(),
-                head_hash,
-            },
-        );
-    }
-    Ok(article(path, rel, options, meta, summary, hash, head_hash))
+    Ok((meta, summary, hash, head_hash))
 }
 
 /// The article of a valid file, or `None` for a draft the build leaves out.

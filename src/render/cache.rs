@@ -12,19 +12,21 @@
 //! build recorded the same key for its URL and the output file (cloned from the
 //! current output) still has the recorded length; otherwise it is rendered.
 //!
-//! On disk: `.folio-cache/render/<hash of the output folder>.txt`, one line per
-//! page, `key-hex<TAB>length<TAB>file`, sorted. The file is removed when a build
+//! On disk: `.folio-cache/render/<hash of the output folder>.bin`: a format line,
+//! then per page, sorted by file, the file's length (u32) and path, the key
+//! (16 bytes) and the page's length (u64), little-endian. A rebuild that keeps
+//! a page marks it in a bit set (no lock, no copy of its path); only pages
+//! with new keys are collected. The file is removed when a build
 //! starts and written again only after the output was swapped into place, so a
 //! failed or killed build leaves no cache that could disagree with the output.
 //! Deleting it only costs one full render; `--clean` ignores it.
 //!
 //! This module decides nothing about what a page contains and writes no pages.
 
-use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
@@ -128,15 +130,8 @@ pub fn site_fingerprint(parts: &[&[u8]]) -> Key {
     let mut h = blake3::Hasher::new();
     h.update(b"folio-render-cache v1\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    // A rebuilt `folio` may render differently: its size and mtime count too.
-    if let Ok(meta) = std::env::current_exe().and_then(fs::metadata) {
-        h.update(&meta.len().to_le_bytes());
-        if let Ok(t) = meta.modified()
-            && let Ok(d) = t.duration_since(std::time::UNIX_EPOCH)
-        {
-            h.update(&d.as_nanos().to_le_bytes());
-        }
-    }
+    // A rebuilt `folio` may render differently.
+    h.update(&crate::program::identity());
     for p in parts {
         h.update(&(p.len() as u64).to_le_bytes());
         h.update(p);
@@ -147,9 +142,16 @@ pub fn site_fingerprint(parts: &[&[u8]]) -> Key {
 /// Keys of the previous build and those of the current one.
 pub struct RenderCache {
     path: PathBuf,
-    previous: HashMap<String, (Key, u64)>,
-    current: Mutex<Vec<(String, Key, u64)>>,
+    /// The previous build's pages, sorted by file: (file, key, length).
+    previous: Vec<(String, Key, u64)>,
+    /// One bit per previous page: recorded again by this build with the same key and length.
+    same: Vec<AtomicU64>,
+    /// Pages recorded with a new key or length.
+    changed: Mutex<Vec<(String, Key, u64)>>,
 }
+
+/// The first bytes of the file: its format.
+const MAGIC: &[u8] = b"folio-render-2\n";
 
 impl RenderCache {
     /// Loads the cache of the output folder `output` from `cache_dir` and removes
@@ -158,72 +160,100 @@ impl RenderCache {
     pub fn open(cache_dir: &Path, output: &Path, clean: bool) -> RenderCache {
         let abs = crate::output::stable_path(output);
         let id = blake3::hash(abs.to_string_lossy().as_bytes()).to_hex();
-        let path = cache_dir.join("render").join(format!("{}.txt", &id[..16]));
+        let path = cache_dir.join("render").join(format!("{}.bin", &id[..16]));
         let previous = if clean {
-            HashMap::new()
+            Vec::new()
         } else {
-            fs::read_to_string(&path)
-                .map(|text| parse(&text))
+            fs::read(&path)
+                .ok()
+                .and_then(|bytes| parse(&bytes))
                 .unwrap_or_default()
         };
         let _ = fs::remove_file(&path);
         RenderCache {
             path,
+            same: (0..previous.len().div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
             previous,
-            current: Mutex::new(Vec::new()),
+            changed: Mutex::new(Vec::new()),
         }
+    }
+
+    fn position(&self, file: &str) -> Option<usize> {
+        self.previous
+            .binary_search_by(|(f, _, _)| f.as_str().cmp(file))
+            .ok()
     }
 
     /// The length of the output recorded for `file` if its key is still `key`.
     pub fn hit(&self, file: &str, key: &Key) -> Option<u64> {
-        match self.previous.get(file) {
-            Some((k, len)) if k == key => Some(*len),
-            _ => None,
-        }
+        let (_, k, len) = &self.previous[self.position(file)?];
+        (k == key).then_some(*len)
     }
 
     /// Records the key and output length of a page of this build.
     pub fn record(&self, file: &str, key: Key, len: u64) {
-        if let Ok(mut v) = self.current.lock() {
+        if let Some(i) = self.position(file)
+            && self.previous[i].1 == key
+            && self.previous[i].2 == len
+        {
+            self.same[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+        } else if let Ok(mut v) = self.changed.lock() {
             v.push((file.to_string(), key, len));
         }
     }
 
     /// Writes this build's keys (call only once the output is in place).
     pub fn save(self) -> std::io::Result<()> {
-        let mut entries = self.current.into_inner().unwrap_or_default();
-        entries.sort();
+        let mut changed = self.changed.into_inner().unwrap_or_default();
+        changed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let same = |i: usize| self.same[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0;
         if let Some(parent) = self.path.parent() {
             fs::create_dir_all(parent)?;
         }
-        let mut out = Vec::with_capacity(entries.len() * 80);
-        for (file, key, len) in entries {
-            for b in key {
-                write!(out, "{b:02x}")?;
+        let mut out = Vec::with_capacity((self.previous.len() + changed.len()) * 64);
+        out.extend_from_slice(MAGIC);
+        let mut put = |(file, key, len): (&str, &Key, u64)| {
+            out.extend_from_slice(&(file.len() as u32).to_le_bytes());
+            out.extend_from_slice(file.as_bytes());
+            out.extend_from_slice(key);
+            out.extend_from_slice(&len.to_le_bytes());
+        };
+        // Both lists are sorted by file: merged, the file is too.
+        let mut fresh = changed.iter().peekable();
+        for (i, (file, key, len)) in self.previous.iter().enumerate() {
+            if !same(i) {
+                continue;
             }
-            writeln!(out, "\t{len}\t{file}")?;
+            while let Some((f, k, l)) = fresh.next_if(|c| c.0 < *file) {
+                put((f, k, *l));
+            }
+            put((file, key, *len));
+        }
+        for (f, k, l) in fresh {
+            put((f, k, *l));
         }
         crate::output::write_cache(&self.path, &out).map_err(std::io::Error::other)
     }
 }
 
-fn parse(text: &str) -> HashMap<String, (Key, u64)> {
-    text.lines()
-        .filter_map(|line| {
-            let mut parts = line.splitn(3, '\t');
-            let hex = parts.next()?;
-            let len = parts.next()?.parse().ok()?;
-            let file = parts.next()?;
-            let mut key = [0u8; 16];
-            if hex.len() != 32 {
-                return None;
-            }
-            for (i, k) in key.iter_mut().enumerate() {
-                *k = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-            }
-            Some((file.to_string(), (key, len)))
-        })
-        .collect()
+/// The pages of a cache file, sorted by file; `None` if it is not one.
+fn parse(bytes: &[u8]) -> Option<Vec<(String, Key, u64)>> {
+    let mut rest = bytes.strip_prefix(MAGIC)?;
+    let mut out: Vec<(String, Key, u64)> = Vec::new();
+    while !rest.is_empty() {
+        let n = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let file = std::str::from_utf8(rest.get(4..4 + n)?).ok()?.to_string();
+        let key: Key = rest.get(4 + n..20 + n)?.try_into().ok()?;
+        let len = u64::from_le_bytes(rest.get(20 + n..28 + n)?.try_into().ok()?);
+        if out.last().is_some_and(|last| last.0 >= file) {
+            return None;
+        }
+        out.push((file, key, len));
+        rest = &rest[28 + n..];
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -281,5 +311,33 @@ mod tests {
         assert_eq!(other.hit("index.html", &[1; 16]), None);
         let clean = RenderCache::open(tmp.path(), &out, true);
         assert_eq!(clean.hit("index.html", &[1; 16]), None);
+    }
+
+    #[test]
+    fn a_rebuild_keeps_recorded_pages_only_with_their_new_keys() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let c = RenderCache::open(tmp.path(), &out, false);
+        for (i, file) in ["b/index.html", "a/index.html", "c/index.html"]
+            .iter()
+            .enumerate()
+        {
+            c.record(file, [i as u8; 16], 10);
+        }
+        c.save().unwrap();
+        // Same key for b, a new key for c, a new page d, a not recorded.
+        let c = RenderCache::open(tmp.path(), &out, false);
+        c.record("b/index.html", [0; 16], 10);
+        c.record("d/index.html", [9; 16], 4);
+        c.record("c/index.html", [7; 16], 11);
+        c.save().unwrap();
+        let c = RenderCache::open(tmp.path(), &out, false);
+        assert_eq!(c.hit("a/index.html", &[1; 16]), None);
+        assert_eq!(c.hit("b/index.html", &[0; 16]), Some(10));
+        assert_eq!(c.hit("c/index.html", &[2; 16]), None);
+        assert_eq!(c.hit("c/index.html", &[7; 16]), Some(11));
+        assert_eq!(c.hit("d/index.html", &[9; 16]), Some(4));
+        let files: Vec<&str> = c.previous.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(files, ["b/index.html", "c/index.html", "d/index.html"]);
     }
 }

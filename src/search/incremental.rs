@@ -311,9 +311,10 @@ fn shard_of(shards: &[(String, u64)], term: &str) -> usize {
 }
 
 /// Rewrites the shards around `affected` terms into `out_dir/t/`, reading old shards from
-/// `prev_dir/t/`. `None` if a previous shard is missing or not as recorded (full build).
+/// `prev_dir/t/` (whose files `prev_files` lists). `None` if a previous shard is missing or
+/// not as recorded (full build).
 pub fn update_shards(
-    prev_dir: &Path,
+    (prev_dir, prev_files): (&Path, &super::PrevFiles),
     out_dir: &Path,
     old: &[(String, u64)],
     affected: &BTreeMap<String, Vec<Change>>,
@@ -412,8 +413,7 @@ pub fn update_shards(
     }
     // Every kept shard must be in the previous output as recorded.
     for &j in &up.kept {
-        let len = fs::metadata(prev_dir.join(format!("t/{j}.json"))).map(|m| m.len());
-        if len.ok() != Some(old[j].1) {
+        if prev_files.len_of(&format!("t/{j}.json")) != Some(old[j].1) {
             return Ok(None);
         }
     }

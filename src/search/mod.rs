@@ -636,9 +636,61 @@ impl<'a> DocSource<'a> {
     }
 }
 
+/// The files of the previous index, paths relative to it, with their lengths, as the output
+/// recorded them: an incremental build keeps the files it finds here without looking at
+/// the disk (at 100k articles, ~70 000 `stat` calls).
+#[derive(Debug, Default, Clone)]
+pub struct PrevFiles {
+    /// Sorted by path.
+    files: Vec<(String, u64)>,
+}
+
+impl PrevFiles {
+    /// The list of `files` (any order).
+    pub fn new(mut files: Vec<(String, u64)>) -> PrevFiles {
+        files.sort_unstable();
+        PrevFiles { files }
+    }
+
+    /// Lists the folder `dir` (none if it does not exist), for callers without a record of it.
+    pub fn scan(dir: &Path) -> PrevFiles {
+        let files = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                Some((rel, e.metadata().ok()?.len()))
+            })
+            .collect();
+        PrevFiles::new(files)
+    }
+
+    /// The length of `rel`, if the previous index has it.
+    pub fn len_of(&self, rel: &str) -> Option<u64> {
+        self.files
+            .binary_search_by(|(r, _)| r.as_str().cmp(rel))
+            .ok()
+            .map(|i| self.files[i].1)
+    }
+
+    /// The files whose paths start with `prefix`, in order.
+    pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a (String, u64)> + 'a {
+        let start = self.files.partition_point(|(r, _)| r.as_str() < prefix);
+        self.files[start..]
+            .iter()
+            .take_while(move |(r, _)| r.starts_with(prefix))
+    }
+}
+
 /// Like [`build_index`] with a cache, for an index published at `output` (an identity: the
 /// final folder, e.g. `public/search`). When the previous build for `output`, whose files are
-/// now under `prev_dir` (e.g. a copy of the old `search/` folder), left a committed state in
+/// now under `prev_dir` (e.g. a copy of the old `search/` folder) and listed in `prev_files`, left a committed state in
 /// `cache_dir`, the documents keep their ids and few changed (by their source keys), only the
 /// changed documents' bodies are read and only the shards of changed terms and the record and
 /// text chunks of changed documents are written to `out_dir`; the others are listed in
@@ -650,6 +702,7 @@ pub fn build_index_incremental(
     out_dir: &Path,
     cache_dir: &Path,
     prev_dir: &Path,
+    prev_files: &PrevFiles,
     output: &Path,
     opts: &SearchOptions,
 ) -> Result<SearchStats, SearchError> {
@@ -663,7 +716,14 @@ pub fn build_index_incremental(
         new: &state_new,
         committed: &state,
     };
-    if let Some(mut stats) = try_incremental(source, out_dir, cache_dir, prev_dir, &paths, opts)? {
+    if let Some(mut stats) = try_incremental(
+        source,
+        out_dir,
+        cache_dir,
+        (prev_dir, prev_files),
+        &paths,
+        opts,
+    )? {
         stats.time = start.elapsed();
         return Ok(stats);
     }
@@ -694,7 +754,7 @@ fn try_incremental(
     source: &DocSource<'_>,
     out_dir: &Path,
     cache_dir: &Path,
-    prev_dir: &Path,
+    (prev_dir, prev_files): (&Path, &PrevFiles),
     paths: &StatePaths<'_>,
     opts: &SearchOptions,
 ) -> Result<Option<SearchStats>, SearchError> {
@@ -854,7 +914,7 @@ fn try_incremental(
     let affected = incremental::diff(&changed);
     let shard_dir = out_dir.join("t");
     let Some(up) = incremental::update_shards(
-        prev_dir,
+        (prev_dir, prev_files),
         out_dir,
         &state.shards,
         &affected,
@@ -869,17 +929,14 @@ fn try_incremental(
     // Side files of kept shards (`t/<j>.h<i>.json` heads, `t/<j>.p.bin` packed postings) are
     // kept with them; the packed terms go into the shard directories again.
     let mut side: std::collections::HashMap<usize, Vec<(String, u64)>> = Default::default();
-    let prev_t = prev_dir.join("t");
-    for entry in fs::read_dir(&prev_t).map_err(io_err(&prev_t))? {
-        let entry = entry.map_err(io_err(&prev_t))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for (rel, len) in prev_files.under("t/") {
+        let name = &rel[2..];
         let Some((j, rest)) = name.split_once('.') else {
             continue;
         };
         let is_side = (rest.starts_with('h') && rest.ends_with(".json")) || rest == "p.bin";
         if let (Ok(j), true) = (j.parse::<usize>(), is_side) {
-            let len = entry.metadata().map_err(io_err(&prev_t))?.len();
-            side.entry(j).or_default().push((format!("t/{name}"), len));
+            side.entry(j).or_default().push((rel.clone(), *len));
         }
     }
     let mut packed = up.packed.clone();
@@ -914,20 +971,20 @@ fn try_incremental(
     }
     // Kept record files must still be in the previous output as recorded.
     for (rel, len) in &store.kept {
-        if fs::metadata(prev_dir.join(rel)).map(|m| m.len()).ok() != Some(*len) {
+        if prev_files.len_of(rel) != Some(*len) {
             return Ok(None);
         }
     }
     stats.kept_files = Vec::with_capacity(up.kept.len() * 2);
     for &j in &up.kept {
         let lists = format!("t/{j}.f.bin");
-        let Ok(meta) = fs::metadata(prev_dir.join(&lists)) else {
+        let Some(len) = prev_files.len_of(&lists) else {
             return Ok(None);
         };
         stats
             .kept_files
             .push((format!("t/{j}.json"), state.shards[j].1));
-        stats.kept_files.push((lists, meta.len()));
+        stats.kept_files.push((lists, len));
         stats.kept_files.extend(side.remove(&j).unwrap_or_default());
     }
     stats.kept_files.append(&mut store.kept);

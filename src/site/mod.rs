@@ -93,16 +93,25 @@ impl<'a> Site<'a> {
     pub fn new_cached(
         config: &'a SiteConfig,
         gazetteer: &'a Gazetteer,
-        mut articles: Vec<Article>,
+        articles: Vec<Article>,
         related_cache: Option<&std::path::Path>,
         memo: Option<&mut RelatedMemo>,
     ) -> Site<'a> {
-        articles.sort_by(|a, b| {
+        // Newest first, then by path. Sorted as indices and moved once: an
+        // article is too large to be moved around by the sort.
+        let mut order: Vec<u32> = (0..articles.len() as u32).collect();
+        order.par_sort_unstable_by(|&x, &y| {
+            let (a, b) = (&articles[x as usize], &articles[y as usize]);
             b.meta
                 .date
                 .cmp(&a.meta.date)
                 .then_with(|| a.rel_path.cmp(&b.rel_path))
         });
+        let mut slots: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
+        let articles: Vec<Article> = order
+            .iter()
+            .filter_map(|&i| slots[i as usize].take())
+            .collect();
         let (years, undated) = group_by_date(&articles);
         let regions = group_by_region(&articles, gazetteer);
         let region_roots = regions
