@@ -265,11 +265,19 @@ fn load_inner(
     let previous = memo.as_ref().map(|m| &m.articles);
     // The files of each top-level folder (the unit of the load cache), loaded
     // folder by folder in parallel, and in parallel within a folder.
-    let mut folders: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    let mut by_name: std::collections::HashMap<&str, usize> = Default::default();
+    let mut folders: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, (_, rel)) in files.iter().enumerate() {
-        folders.entry(cache::folder_of(rel)).or_default().push(i);
+        let folder = cache::folder_of(rel);
+        let k = *by_name.entry(folder).or_insert_with(|| {
+            folders.push((folder, Vec::new()));
+            folders.len() - 1
+        });
+        folders[k].1.push(i);
     }
     let stamped = cache.is_some() || previous.is_some();
+    // In the order of their first files: concatenated, the folders' files are in
+    // the listing's order unless files at the top are interleaved with folders.
     let loaded: Vec<Vec<(usize, Loaded)>> = folders
         .par_iter()
         .map(|(folder, indexes)| {
@@ -324,17 +332,16 @@ fn load_inner(
     if let Some(c) = cache {
         let _ = c.close();
     }
-    let mut results: Vec<Option<Loaded>> = (0..files.len()).map(|_| None).collect();
-    for (i, l) in loaded.into_iter().flatten() {
-        results[i] = Some(l);
+    let mut results: Vec<(usize, Loaded)> = loaded.into_iter().flatten().collect();
+    if !results.is_sorted_by_key(|r| r.0) {
+        results.sort_unstable_by_key(|r| r.0);
     }
-    let results: Vec<Loaded> = results.into_iter().flatten().collect();
     if let Some(memo) = memo {
         // Updated in place: entries of files gone or unmemoisable go, loaded ones come in.
         let listed: std::collections::HashSet<&str> =
             files.iter().map(|(_, rel)| rel.as_str()).collect();
         memo.articles.retain(|rel, _| listed.contains(rel.as_str()));
-        for ((_, rel), (r, stamp)) in files.iter().zip(&results) {
+        for ((_, rel), (_, (r, stamp))) in files.iter().zip(&results) {
             match r {
                 // A file without a trusted stamp is kept too: a load of changed
                 // paths only reads it again (see `load_changed`).
@@ -351,7 +358,7 @@ fn load_inner(
         }
     }
     let mut articles = Vec::with_capacity(results.len());
-    for (r, _) in results {
+    for (_, (r, _)) in results {
         match r {
             Ok(Some(a)) => articles.push(a),
             Ok(None) => {}

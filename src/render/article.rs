@@ -42,26 +42,27 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
     let (older, newer) = site.neighbours(id);
     let related_ids: &[ArticleId] = site.related.get(id as usize).map_or(&[], |v| v);
 
-    let mut meta = r.meta(&a.permalink, &r.display_title(a).0, "article");
-    if !a.summary.is_empty() {
-        meta.description = a.summary.clone();
-    }
     let mut ctx = PageContext::new();
-    // The whole view, body HTML included, is a function of the file, the
-    // permalink (the page URL, part of the key) and what the site fingerprint
-    // covers (program, configuration, strings): the file's hash stands for it.
+    // The whole view, body HTML and `page` metadata included, is a function of
+    // the file, the permalink (the page URL, part of the key) and what the site
+    // fingerprint covers (program, configuration, strings): the file's hash
+    // stands for it.
     ctx.hash_only("article-file", a.hash.as_bytes());
     // Neighbours and related articles enter the key by their item digests.
     ctx.hash_only("older", &r.items_key(older.as_slice()));
     ctx.hash_only("newer", &r.items_key(newer.as_slice()));
     ctx.hash_only("related", &r.items_key(related_ids));
-    r.page_with("article.html", &a.permalink, &meta, ctx, |ctx| {
+    r.page_lazy("article.html", &a.permalink, ctx, |ctx| {
+        let mut meta = r.meta(&a.permalink, &r.display_title(a).0, "article");
+        if !a.summary.is_empty() {
+            meta.description = a.summary.clone();
+        }
         let view = view(r, id, markdown_to_html(&crate::content::read_body(a)?));
         ctx.insert_unhashed("article", &view);
         ctx.insert_unhashed("older", &older.map(|o| r.item(o)));
         ctx.insert_unhashed("newer", &newer.map(|n| r.item(n)));
         ctx.insert_unhashed("related", &r.items(related_ids));
-        Ok(())
+        Ok(meta)
     })
 }
 

@@ -150,6 +150,14 @@ pub struct RenderCache {
     changed: Mutex<Vec<(String, Key, u64)>>,
 }
 
+/// A page [`RenderCache::hit_at`] found with its key unchanged.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    index: usize,
+    /// The length of the page the previous build wrote.
+    pub len: u64,
+}
+
 /// The first bytes of the file: its format.
 const MAGIC: &[u8] = b"folio-render-2\n";
 
@@ -188,8 +196,21 @@ impl RenderCache {
 
     /// The length of the output recorded for `file` if its key is still `key`.
     pub fn hit(&self, file: &str, key: &Key) -> Option<u64> {
-        let (_, k, len) = &self.previous[self.position(file)?];
-        (k == key).then_some(*len)
+        self.hit_at(file, key).map(|h| h.len)
+    }
+
+    /// [`Self::hit`], for a page that may then be kept with [`Self::reuse`].
+    pub fn hit_at(&self, file: &str, key: &Key) -> Option<Hit> {
+        let index = self.position(file)?;
+        let (_, k, len) = &self.previous[index];
+        (k == key).then_some(Hit { index, len: *len })
+    }
+
+    /// Records a page kept as the previous build made it: [`Self::record`] of its
+    /// key and length, without looking it up again.
+    pub fn reuse(&self, hit: Hit) {
+        let i = hit.index;
+        self.same[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
     }
 
     /// Records the key and output length of a page of this build.

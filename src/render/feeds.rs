@@ -134,21 +134,35 @@ pub(super) fn render_sitemaps(
     list_urls: &[String],
 ) -> Result<(usize, u64), RenderError> {
     let site = r.site;
-    let entries = list_urls.iter().map(|u| (u.as_str(), None)).chain(
-        site.articles
-            .iter()
-            .map(|a| (a.permalink.as_str(), a.meta.date)),
-    );
-    let mut bytes = 0;
-    let files = sitemap_chunks(
-        entries,
-        SITEMAP_LIMIT,
-        |u| r.abs(u),
-        |n, xml| -> Result<(), RenderError> {
-            bytes += r.write(&format!("/sitemap-{n}.xml"), xml.as_bytes())?;
-            Ok(())
-        },
-    )?;
+    let entries: Vec<(&str, Option<Date>)> = list_urls
+        .iter()
+        .map(|u| (u.as_str(), None))
+        .chain(
+            site.articles
+                .iter()
+                .map(|a| (a.permalink.as_str(), a.meta.date)),
+        )
+        .collect();
+    // Each file of the sitemap built on its own, in parallel.
+    let chunks: Vec<&[(&str, Option<Date>)]> = entries.chunks(SITEMAP_LIMIT).collect();
+    let files = chunks.len();
+    let mut bytes = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(i, chunk)| -> Result<u64, RenderError> {
+            let mut bytes = 0;
+            sitemap_chunks(
+                chunk.iter().copied(),
+                SITEMAP_LIMIT,
+                |u| r.abs(u),
+                |_, xml| -> Result<(), RenderError> {
+                    bytes += r.write(&format!("/sitemap-{}.xml", i + 1), xml.as_bytes())?;
+                    Ok(())
+                },
+            )?;
+            Ok(bytes)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
     bytes += r.write(
         "/sitemap.xml",
         sitemap_index(files, |u| r.abs(u)).as_bytes(),

@@ -255,26 +255,62 @@ impl<'a> Renderer<'a> {
         template: &str,
         url: &str,
         meta: &PageMeta,
-        mut ctx: PageContext,
+        ctx: PageContext,
         finish: impl FnOnce(&mut PageContext) -> Result<(), RenderError>,
     ) -> Result<u64, RenderError> {
-        let rel = write::url_to_file(Path::new(""), url);
-        let rel = rel.to_string_lossy();
         let key = self
             .cache
             .map(|_| ctx.key(&self.site_key, template, url, meta));
+        self.page_keyed(template, url, key, ctx, |ctx| {
+            finish(ctx)?;
+            Ok(meta.clone())
+        })
+    }
+
+    /// [`Renderer::page_with`] for a page whose `page` metadata is a function of
+    /// inputs already fed to its context's key (an article page: its file's
+    /// hash): the metadata is built by `finish`, only if the page is rendered.
+    fn page_lazy(
+        &self,
+        template: &str,
+        url: &str,
+        ctx: PageContext,
+        finish: impl FnOnce(&mut PageContext) -> Result<PageMeta, RenderError>,
+    ) -> Result<u64, RenderError> {
+        let key = self.cache.map(|_| {
+            ctx.key(
+                &self.site_key,
+                template,
+                url,
+                &"page: from the key's inputs",
+            )
+        });
+        self.page_keyed(template, url, key, ctx, finish)
+    }
+
+    /// Keeps the page at `url` if its `key` is unchanged, else renders it.
+    fn page_keyed(
+        &self,
+        template: &str,
+        url: &str,
+        key: Option<cache::Key>,
+        mut ctx: PageContext,
+        finish: impl FnOnce(&mut PageContext) -> Result<PageMeta, RenderError>,
+    ) -> Result<u64, RenderError> {
+        let rel = write::url_to_file(Path::new(""), url);
+        let rel = rel.to_string_lossy();
         if let (Some(cache), Some(key)) = (self.cache, key)
-            && let Some(len) = cache.hit(&rel, &key)
-            && self.out.keep(&rel, len)
+            && let Some(hit) = cache.hit_at(&rel, &key)
+            && self.out.keep(&rel, hit.len)
         {
-            cache.record(&rel, key, len);
+            cache.reuse(hit);
             self.reused
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return Ok(len);
+            return Ok(hit.len);
         }
-        finish(&mut ctx)?;
+        let meta = finish(&mut ctx)?;
         let mut ctx = ctx.ctx;
-        ctx.insert("page", meta);
+        ctx.insert("page", &meta);
         let html = self
             .tera
             .render(template, &ctx)

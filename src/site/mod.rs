@@ -112,18 +112,30 @@ impl<'a> Site<'a> {
             .iter()
             .filter_map(|&i| slots[i as usize].take())
             .collect();
-        let (years, undated) = group_by_date(&articles);
-        let regions = group_by_region(&articles, gazetteer);
+        // The groups and the related articles are independent: built side by side.
+        let (((years, undated), regions, topics), related) = rayon::join(
+            || {
+                let ((dates, regions), topics) = rayon::join(
+                    || {
+                        rayon::join(
+                            || group_by_date(&articles),
+                            || group_by_region(&articles, gazetteer),
+                        )
+                    },
+                    || group_by_topic(config, &articles, gazetteer),
+                );
+                (dates, regions, topics)
+            },
+            || match memo {
+                Some(memo) => as_ids(memo.lists(&articles, related_cache)),
+                None => related_cached(&articles, related_cache),
+            },
+        );
         let region_roots = regions
             .keys()
             .copied()
             .filter(|&id| gazetteer.get(id).parent.is_none())
             .collect();
-        let topics = group_by_topic(config, &articles, gazetteer);
-        let related = match memo {
-            Some(memo) => as_ids(memo.lists(&articles, related_cache)),
-            None => related_cached(&articles, related_cache),
-        };
         Site {
             config,
             gazetteer,
@@ -226,21 +238,33 @@ fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<
     let Some(path) = cache else {
         return find_related(articles);
     };
-    let mut inputs = related_inputs(articles);
+    // The key: a digest of each article's inputs (computed in parallel, without
+    // building them: a hit, the common case, needs no more).
+    let digests: Vec<[u8; 32]> = articles
+        .par_iter()
+        .map(|a| {
+            let mut h = blake3::Hasher::new();
+            for part in a.meta.regions.iter().chain(&a.meta.topics) {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+            let text = related_text(a);
+            h.update(&(text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+            *h.finalize().as_bytes()
+        })
+        .collect();
     let mut h = blake3::Hasher::new();
-    h.update(b"folio-related v1\0");
+    h.update(b"folio-related v2\0");
     h.update(&(articles.len() as u64).to_le_bytes());
-    for i in &inputs {
-        for part in i.regions.iter().chain(&i.topics).chain([&i.text]) {
-            h.update(&(part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
-        }
-        h.update(&[0xff]);
+    for d in &digests {
+        h.update(d);
     }
     let key = *h.finalize().as_bytes();
     if let Some(found) = read_related(path, &key, articles.len()) {
         return found;
     }
+    let mut inputs = related_inputs(articles);
     let words = segmented_cached(&inputs, &path.with_file_name("related-words.bin"));
     // Segmented, the texts are not read again: free them before the computation's peak.
     for input in &mut inputs {
@@ -365,19 +389,24 @@ fn as_ids(lists: Vec<Vec<usize>>) -> Vec<Vec<ArticleId>> {
 
 fn related_inputs(articles: &[Article]) -> Vec<RelatedInput> {
     articles
-        .iter()
+        .par_iter()
         .map(|a| RelatedInput {
             regions: a.meta.regions.clone(),
             topics: a.meta.topics.clone(),
-            text: format!(
-                "{} {} {} {}",
-                a.meta.title,
-                a.meta.kicker.as_deref().unwrap_or(""),
-                a.meta.subtitle.as_deref().unwrap_or(""),
-                a.summary
-            ),
+            text: related_text(a),
         })
         .collect()
+}
+
+/// The text related articles are found by: title, kicker, subtitle and summary.
+fn related_text(a: &Article) -> String {
+    format!(
+        "{} {} {} {}",
+        a.meta.title,
+        a.meta.kicker.as_deref().unwrap_or(""),
+        a.meta.subtitle.as_deref().unwrap_or(""),
+        a.summary
+    )
 }
 
 fn group_by_date(articles: &[Article]) -> (Vec<Year>, Vec<ArticleId>) {
@@ -431,7 +460,12 @@ fn group_by_region(articles: &[Article], gz: &Gazetteer) -> BTreeMap<DivisionId,
             });
             node.articles.push(i as ArticleId);
             for t in &a.meta.topics {
-                *node.topic_counts.entry(t.clone()).or_default() += 1;
+                match node.topic_counts.get_mut(t) {
+                    Some(n) => *n += 1,
+                    None => {
+                        node.topic_counts.insert(t.clone(), 1);
+                    }
+                }
             }
         }
     }
