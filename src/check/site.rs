@@ -168,12 +168,16 @@ pub fn check_site(paths: &SitePaths) -> Vec<Problem> {
 
 /// Broken links of the built site, reported at the Markdown line of the article that
 /// holds the link when there is one, else at the line of the built page.
-fn link_problems(public: &Path, articles: &[Article], broken: Vec<LinkProblem>) -> Vec<Problem> {
+fn link_problems(
+    public: &Path,
+    articles: &[std::sync::Arc<Article>],
+    broken: Vec<LinkProblem>,
+) -> Vec<Problem> {
     let pages: HashMap<String, &Article> = articles
         .iter()
         .map(|a| {
             let page = links::decode(a.permalink.trim_start_matches('/')) + "index.html";
-            (page, a)
+            (page, &**a)
         })
         .collect();
     broken

@@ -11,6 +11,7 @@ pub mod front_matter;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -71,7 +72,7 @@ pub fn load(
     dir: &Path,
     options: LoadOptions,
     validate: Validator<'_>,
-) -> (Vec<Article>, Vec<ContentError>) {
+) -> (Vec<Arc<Article>>, Vec<ContentError>) {
     load_cached(dir, options, validate, None)
 }
 
@@ -82,7 +83,7 @@ pub fn load_cached(
     options: LoadOptions,
     validate: Validator<'_>,
     cache_dir: Option<&Path>,
-) -> (Vec<Article>, Vec<ContentError>) {
+) -> (Vec<Arc<Article>>, Vec<ContentError>) {
     load_inner(dir, options, validate, cache_dir, None)
 }
 
@@ -100,7 +101,7 @@ pub fn load_cached(
 pub struct LoadMemo {
     rules: String,
     /// Every loaded article by `rel_path`, with its stamp (`None`: too fresh to trust).
-    articles: std::collections::HashMap<String, (Option<cache::Stamp>, Article)>,
+    articles: std::collections::HashMap<String, (Option<cache::Stamp>, Arc<Article>)>,
     /// The last load listed the whole folder and found no error.
     complete: bool,
     /// What is known of the changes since the last load.
@@ -145,7 +146,7 @@ pub fn load_memo(
     cache_dir: Option<&Path>,
     memo: &mut LoadMemo,
     rules: &str,
-) -> (Vec<Article>, Vec<ContentError>) {
+) -> (Vec<Arc<Article>>, Vec<ContentError>) {
     if memo.rules != rules {
         memo.articles.clear();
         memo.complete = false;
@@ -175,7 +176,7 @@ fn load_changed(
     validate: Validator<'_>,
     memo: &mut LoadMemo,
     changed: &[PathBuf],
-) -> Option<(Vec<Article>, Vec<ContentError>)> {
+) -> Option<(Vec<Arc<Article>>, Vec<ContentError>)> {
     let root = dir.canonicalize().ok()?;
     let mut rels: Vec<String> = memo
         .articles
@@ -245,9 +246,9 @@ fn load_changed(
             }
         }
     }
-    let mut articles: Vec<&(Option<cache::Stamp>, Article)> = memo.articles.values().collect();
+    let mut articles: Vec<&(Option<cache::Stamp>, Arc<Article>)> = memo.articles.values().collect();
     articles.sort_unstable_by(|a, b| a.1.rel_path.cmp(&b.1.rel_path));
-    let articles: Vec<Article> = articles.into_iter().map(|(_, a)| a.clone()).collect();
+    let articles: Vec<Arc<Article>> = articles.into_iter().map(|(_, a)| a.clone()).collect();
     errors.extend(duplicate_permalinks(&articles));
     Some((articles, errors))
 }
@@ -258,7 +259,7 @@ fn load_inner(
     validate: Validator<'_>,
     cache_dir: Option<&Path>,
     memo: Option<&mut LoadMemo>,
-) -> (Vec<Article>, Vec<ContentError>) {
+) -> (Vec<Arc<Article>>, Vec<ContentError>) {
     let mut errors = Vec::new();
     let files = list_files(dir, &mut errors);
     let cache = cache_dir.map(cache::LoadCache::open);
@@ -370,7 +371,10 @@ fn load_inner(
 }
 
 /// One file's load result, with its stamp when it has a trusted one.
-type Loaded = (Result<Option<Article>, ContentError>, Option<cache::Stamp>);
+type Loaded = (
+    Result<Option<Arc<Article>>, ContentError>,
+    Option<cache::Stamp>,
+);
 
 /// Sorted list of `(path, rel_path)` of the article files under `dir`.
 /// Hidden files and folders (`.ingest-report.toml`, `.git`) are skipped; links
@@ -465,7 +469,10 @@ fn load_one(
     validate: Validator<'_>,
     cached: Option<(cache::Entry, std::ops::Range<usize>)>,
     caching: Option<cache::Stamp>,
-) -> (Result<Option<Article>, ContentError>, Option<cache::Record>) {
+) -> (
+    Result<Option<Arc<Article>>, ContentError>,
+    Option<cache::Record>,
+) {
     if let Some((entry, range)) = cached
         // A front matter with a problem is read again below, to report it with its line.
         && validate(&entry.meta).is_empty()
@@ -542,11 +549,11 @@ fn article(
     summary: String,
     hash: String,
     head_hash: [u8; 16],
-) -> Option<Article> {
+) -> Option<Arc<Article>> {
     if meta.draft && !options.drafts {
         return None;
     }
-    Some(Article {
+    Some(Arc::new(Article {
         rel_path: rel.to_string(),
         path: path.to_path_buf(),
         permalink: permalink(rel, meta.slug.as_deref()),
@@ -554,7 +561,7 @@ fn article(
         hash,
         head_hash,
         meta,
-    })
+    }))
 }
 
 /// See [`Article::head_hash`].
@@ -600,7 +607,7 @@ pub fn url_path(s: &str) -> String {
     out
 }
 
-fn duplicate_permalinks(articles: &[Article]) -> Vec<ContentError> {
+fn duplicate_permalinks(articles: &[Arc<Article>]) -> Vec<ContentError> {
     let mut by_url: std::collections::BTreeMap<&str, Vec<&Article>> = Default::default();
     for a in articles {
         by_url.entry(a.permalink.as_str()).or_default().push(a);
@@ -743,7 +750,7 @@ mod tests {
         age(&a);
         age(&d.join("s/02.md"));
         let cache = dir.path().join("cache/content");
-        let dump = |arts: &[Article]| format!("{arts:?}");
+        let dump = |arts: &[Arc<Article>]| format!("{arts:?}");
         let (plain, _) = load(&d, LoadOptions::default(), &none);
         let (first, e1) = load_cached(&d, LoadOptions::default(), &none, Some(&cache));
         assert!(e1.is_empty() && cache.exists());

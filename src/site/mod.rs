@@ -9,6 +9,7 @@
 pub mod paginate;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -62,7 +63,7 @@ pub struct Site<'a> {
     pub config: &'a SiteConfig,
     pub gazetteer: &'a Gazetteer,
     /// Newest first; undated last; ties by content path.
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     pub years: Vec<Year>,
     pub undated: Vec<ArticleId>,
     /// Division → node, for every division with articles at or below it.
@@ -78,11 +79,12 @@ pub struct Site<'a> {
 impl<'a> Site<'a> {
     /// Builds the model. Articles must already be validated (regions known to
     /// the gazetteer, topics in the vocabulary); unknown ones are skipped here.
-    pub fn new(
+    pub fn new<A: Into<Arc<Article>>>(
         config: &'a SiteConfig,
         gazetteer: &'a Gazetteer,
-        articles: Vec<Article>,
+        articles: Vec<A>,
     ) -> Site<'a> {
+        let articles = articles.into_iter().map(Into::into).collect();
         Site::new_cached(config, gazetteer, articles, None, None)
     }
 
@@ -93,12 +95,11 @@ impl<'a> Site<'a> {
     pub fn new_cached(
         config: &'a SiteConfig,
         gazetteer: &'a Gazetteer,
-        articles: Vec<Article>,
+        articles: Vec<Arc<Article>>,
         related_cache: Option<&std::path::Path>,
         memo: Option<&mut RelatedMemo>,
     ) -> Site<'a> {
-        // Newest first, then by path. Sorted as indices and moved once: an
-        // article is too large to be moved around by the sort.
+        // Newest first, then by path (sorted as indices: comparisons look into the articles).
         let mut order: Vec<u32> = (0..articles.len() as u32).collect();
         order.par_sort_unstable_by(|&x, &y| {
             let (a, b) = (&articles[x as usize], &articles[y as usize]);
@@ -107,10 +108,9 @@ impl<'a> Site<'a> {
                 .cmp(&a.meta.date)
                 .then_with(|| a.rel_path.cmp(&b.rel_path))
         });
-        let mut slots: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
-        let articles: Vec<Article> = order
+        let articles: Vec<Arc<Article>> = order
             .iter()
-            .filter_map(|&i| slots[i as usize].take())
+            .map(|&i| articles[i as usize].clone())
             .collect();
         // The groups and the related articles are independent: built side by side.
         let (((years, undated), regions, topics), related) = rayon::join(
@@ -191,7 +191,11 @@ pub struct RelatedMemo {
 impl RelatedMemo {
     /// The related lists of `articles` (in site order), as indices. Texts not
     /// in the memo are segmented through the cache file next to `cache`.
-    fn lists(&mut self, articles: &[Article], cache: Option<&std::path::Path>) -> Vec<Vec<usize>> {
+    fn lists(
+        &mut self,
+        articles: &[Arc<Article>],
+        cache: Option<&std::path::Path>,
+    ) -> Vec<Vec<usize>> {
         let inputs = related_inputs(articles);
         let same_order = self.order.len() == articles.len()
             && self
@@ -234,7 +238,10 @@ impl RelatedMemo {
 /// summary, in site order) and reused while that hash is unchanged, which is
 /// the common case of an edit below an article's lead. A missing, stale or
 /// unreadable cache only costs the computation; the result is the same.
-fn related_cached(articles: &[Article], cache: Option<&std::path::Path>) -> Vec<Vec<ArticleId>> {
+fn related_cached(
+    articles: &[Arc<Article>],
+    cache: Option<&std::path::Path>,
+) -> Vec<Vec<ArticleId>> {
     let Some(path) = cache else {
         return find_related(articles);
     };
@@ -373,7 +380,7 @@ fn read_related(path: &std::path::Path, key: &[u8; 32], n: usize) -> Option<Vec<
 
 /// Up to [`RELATED_PER_ARTICLE`] related articles each: shared regions and topics plus TF-IDF
 /// similarity of title, kicker and summary (bodies stay on disk).
-fn find_related(articles: &[Article]) -> Vec<Vec<ArticleId>> {
+fn find_related(articles: &[Arc<Article>]) -> Vec<Vec<ArticleId>> {
     as_ids(related(&related_inputs(articles), RELATED_PER_ARTICLE))
 }
 
@@ -387,7 +394,7 @@ fn as_ids(lists: Vec<Vec<usize>>) -> Vec<Vec<ArticleId>> {
         .collect()
 }
 
-fn related_inputs(articles: &[Article]) -> Vec<RelatedInput> {
+fn related_inputs(articles: &[Arc<Article>]) -> Vec<RelatedInput> {
     articles
         .par_iter()
         .map(|a| RelatedInput {
@@ -409,7 +416,7 @@ fn related_text(a: &Article) -> String {
     )
 }
 
-fn group_by_date(articles: &[Article]) -> (Vec<Year>, Vec<ArticleId>) {
+fn group_by_date(articles: &[Arc<Article>]) -> (Vec<Year>, Vec<ArticleId>) {
     let mut by: BTreeMap<i32, BTreeMap<u32, Vec<ArticleId>>> = BTreeMap::new();
     let mut undated = Vec::new();
     for (i, a) in articles.iter().enumerate() {
@@ -442,7 +449,7 @@ fn group_by_date(articles: &[Article]) -> (Vec<Year>, Vec<ArticleId>) {
     (years, undated)
 }
 
-fn group_by_region(articles: &[Article], gz: &Gazetteer) -> BTreeMap<DivisionId, RegionNode> {
+fn group_by_region(articles: &[Arc<Article>], gz: &Gazetteer) -> BTreeMap<DivisionId, RegionNode> {
     let mut nodes: BTreeMap<DivisionId, RegionNode> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
         let mut touched = BTreeSet::new();
@@ -484,7 +491,11 @@ fn group_by_region(articles: &[Article], gz: &Gazetteer) -> BTreeMap<DivisionId,
     nodes
 }
 
-fn group_by_topic(config: &SiteConfig, articles: &[Article], gz: &Gazetteer) -> Vec<TopicNode> {
+fn group_by_topic(
+    config: &SiteConfig,
+    articles: &[Arc<Article>],
+    gz: &Gazetteer,
+) -> Vec<TopicNode> {
     let mut by: BTreeMap<&str, TopicNode> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
         let mut prefectures = BTreeSet::new();
@@ -556,7 +567,7 @@ mod tests {
 
     #[test]
     fn related_cache_gives_the_same_result_and_follows_inputs() {
-        let arts: Vec<Article> = (0..12)
+        let arts: Vec<Arc<Article>> = (0..12)
             .map(|i| {
                 let mut a = article(
                     &format!("a/{i:02}.md"),
@@ -569,7 +580,7 @@ mod tests {
                     i % 3,
                     "乡村振兴 ".repeat(i as usize % 4)
                 );
-                a
+                Arc::new(a)
             })
             .collect();
         let dir = tempfile::tempdir().unwrap();
@@ -581,7 +592,7 @@ mod tests {
         assert_eq!(related_cached(&arts, Some(&path)), fresh);
         // Changed inputs are not served from the cache.
         let mut changed = arts.clone();
-        changed[0].summary = "完全 不同 的 内容".into();
+        Arc::make_mut(&mut changed[0]).summary = "完全 不同 的 内容".into();
         assert_eq!(
             related_cached(&changed, Some(&path)),
             find_related(&changed)
