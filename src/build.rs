@@ -426,25 +426,43 @@ pub fn build_with(
     Ok((summary, ingest_report))
 }
 
-/// The site's articles as search documents: each one's source key from its metadata and
-/// its file's hash (so an update reads only the bodies of changed articles), and the
-/// document itself, body read on demand.
+/// The site's articles as search documents: each one's source key from what determines all
+/// its fields (so an update reads only the bodies of changed articles, and builds no document
+/// for an unchanged one before it is needed), and the document itself, body read on demand.
 fn search_source<'s>(site: &'s Site<'s>) -> search::DocSource<'s> {
-    let metas: Vec<SearchDoc> = (0..site.articles.len())
-        .into_par_iter()
-        .map(|i| search_doc_meta(site, i))
-        .collect();
-    let sources = metas
+    // A document's fields are the article's front matter (in its file), its permalink, and
+    // names from the gazetteer (part of the program) and the topics of the configuration.
+    let mut settings = blake3::Hasher::new();
+    settings.update(&crate::program::identity());
+    settings.update(site.config.base_path().as_bytes());
+    for t in &site.config.topics {
+        for part in [&t.slug, &t.name] {
+            settings.update(&(part.len() as u64).to_le_bytes());
+            settings.update(part.as_bytes());
+        }
+    }
+    let settings = settings.finalize();
+    let sources = site
+        .articles
         .par_iter()
-        .zip(&site.articles)
-        .map(|(meta, a)| search::DocSource::key(meta, a.hash.as_bytes()))
+        .enumerate()
+        .map(|(i, a)| {
+            search::DocSource::key_of_parts(
+                i as u32,
+                &[
+                    settings.as_bytes(),
+                    a.hash.as_bytes(),
+                    a.permalink.as_bytes(),
+                ],
+            )
+        })
         .collect();
     search::DocSource::new(sources, move |id, with_body| {
         let i = id as usize;
-        let mut doc = metas
-            .get(i)
-            .cloned()
-            .ok_or_else(|| SearchError::Document(format!("no article number {id}")))?;
+        if i >= site.articles.len() {
+            return Err(SearchError::Document(format!("no article number {id}")));
+        }
+        let mut doc = search_doc_meta(site, i);
         if with_body {
             let a = &site.articles[i];
             let body = content::read_body(a).map_err(|e| SearchError::Document(e.to_string()))?;

@@ -222,6 +222,30 @@ fn template_and_config_changes_re_render_what_uses_them() {
     }
     assert_eq!(snapshot(&public), clean_copy(root));
 
+    // A topic renamed: the search documents show topic names, so the index follows
+    // (their source keys cover the topic table) and equals a clean build.
+    let search_docs = |public: &Path| -> String {
+        let mut all = String::new();
+        for e in fs::read_dir(public.join("search/docs")).unwrap() {
+            all += &fs::read_to_string(e.unwrap().path()).unwrap();
+        }
+        all
+    };
+    fs::write(
+        root.join("site.toml"),
+        "title = \"新的档案\"\nbase_url = \"https://example.org/\"\n\
+         [[topics]]\nslug = \"economy\"\nname = \"经济发展\"\nkeywords = []\n\
+         [[topics]]\nslug = \"education\"\nname = \"教育事业\"\nkeywords = []\n",
+    )
+    .unwrap();
+    build(root, &[]);
+    let docs = search_docs(&public);
+    assert!(
+        docs.contains("经济发展") && docs.contains("教育事业"),
+        "{docs}"
+    );
+    assert_eq!(snapshot(&public), clean_copy(root));
+
     // The cache is safe to delete.
     fs::remove_dir_all(root.join(".folio-cache")).unwrap();
     build(root, &[]);

@@ -591,6 +591,23 @@ impl<'a> DocSource<'a> {
         key
     }
 
+    /// A source key from `parts` that together determine every field of document `id` (its
+    /// body included), for a caller that can name them more cheaply than it can build the
+    /// document (Folio's build: the article file's hash, its permalink and the settings the
+    /// document's fields are derived from).
+    pub fn key_of_parts(id: u32, parts: &[&[u8]]) -> SourceKey {
+        let mut h = blake3::Hasher::new();
+        h.update(b"folio-search-source parts v1\0");
+        h.update(&id.to_le_bytes());
+        for part in parts {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&h.finalize().as_bytes()[..16]);
+        key
+    }
+
     /// Number of documents.
     pub fn len(&self) -> usize {
         self.sources.len()
