@@ -369,7 +369,7 @@ pub fn build_with(
                         &staging.dir().join(SEARCH_FRESH),
                         &paths.cache().join("search"),
                         &staging.dir().join("search"),
-                        &search::PrevFiles::new(staging.previous_under("search/")),
+                        &staging.previous_under("search/"),
                         &output_dir.join("search"),
                         &config.search,
                     )

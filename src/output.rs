@@ -82,17 +82,17 @@ pub struct OutputStats {
     pub bytes: u64,
 }
 
-/// The files of an output tree: `/`-separated relative path → length.
-/// The files of an output with their lengths, sorted by path (looked up by
-/// binary search: no second copy of the paths for an index).
-#[derive(Debug, Default)]
-struct Manifest {
+/// The files of an output tree (`/`-separated relative paths) with their
+/// lengths, sorted by path (looked up by binary search: no second copy of the
+/// paths for an index).
+#[derive(Debug, Default, Clone)]
+pub struct Manifest {
     files: Vec<(String, u64)>,
 }
 
 impl Manifest {
     /// The manifest of `files` in any order (of a path listed twice, the last length counts).
-    fn from_unsorted(mut files: Vec<(String, u64)>) -> Manifest {
+    pub fn from_unsorted(mut files: Vec<(String, u64)>) -> Manifest {
         if !files.is_sorted_by(|a, b| a.0 < b.0) {
             files.sort_by(|a, b| a.0.cmp(&b.0));
             files.dedup_by(|later, earlier| {
@@ -112,16 +112,31 @@ impl Manifest {
             .ok()
     }
 
-    fn len_of(&self, rel: &str) -> Option<u64> {
+    /// The length of `rel`, if listed.
+    pub fn len_of(&self, rel: &str) -> Option<u64> {
         self.position(rel).map(|i| self.files[i].1)
     }
 
-    /// Whether a path starts with `prefix`.
-    fn has_prefix(&self, prefix: &str) -> bool {
-        let i = self.files.partition_point(|(r, _)| r.as_str() < prefix);
-        self.files
-            .get(i)
-            .is_some_and(|(r, _)| r.starts_with(prefix))
+    /// The files whose paths start with `prefix`, in order.
+    pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a (String, u64)> + 'a {
+        let start = self.files.partition_point(|(r, _)| r.as_str() < prefix);
+        self.files[start..]
+            .iter()
+            .take_while(move |(r, _)| r.starts_with(prefix))
+    }
+
+    /// The files of the folder `dir` on disk (none if it does not exist).
+    pub fn scan(dir: &Path) -> Manifest {
+        let files = WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy();
+                Some((rel.replace('\\', "/"), e.metadata().ok()?.len()))
+            })
+            .collect();
+        Manifest::from_unsorted(files)
     }
 }
 
@@ -285,16 +300,13 @@ impl Staging {
 
     /// The files the staging folder started with under `prefix` (e.g. `search/`), paths
     /// relative to it, with their lengths, as the previous build recorded them.
-    pub fn previous_under(&self, prefix: &str) -> Vec<(String, u64)> {
-        let start = self
+    pub fn previous_under(&self, prefix: &str) -> Manifest {
+        let files = self
             .previous
-            .files
-            .partition_point(|(r, _)| r.as_str() < prefix);
-        self.previous.files[start..]
-            .iter()
-            .take_while(|(r, _)| r.starts_with(prefix))
+            .under(prefix)
             .map(|(r, len)| (r[prefix.len()..].to_string(), *len))
-            .collect()
+            .collect();
+        Manifest::from_unsorted(files)
     }
 
     /// Keeps the file at `rel` as it is (a page whose inputs did not change) if
@@ -342,7 +354,7 @@ impl Staging {
         };
         let prefix = format!("{}/", rel_dir.trim_end_matches('/'));
         let dest_dir = self.dir.join(rel_dir.trim_end_matches('/'));
-        if !self.previous.has_prefix(&prefix) && !dest_dir.exists() {
+        if self.previous.under(&prefix).next().is_none() && !dest_dir.exists() {
             // Nothing to compare with (a first build): move the whole folder at once.
             let rels: Vec<String> = files.iter().map(|(src, _)| rel_of(src)).collect();
             for rel in &rels {

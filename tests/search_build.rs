@@ -206,7 +206,7 @@ fn counting<'a>(
 
 #[test]
 fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
-    use folio::search::{DocSource, PrevFiles, analyze, build_index_incremental, commit_state};
+    use folio::search::{DocSource, analyze, build_index_incremental, commit_state};
     let docs = support::archive();
     let opts = support::fixture_options();
     let base = tempfile::tempdir().unwrap();
@@ -220,7 +220,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
 
     // One incremental build of `source` into `out`, the previous output being in `prev`.
     let update = |source: &DocSource, out: &std::path::Path, prev: &std::path::Path| {
-        let listed = PrevFiles::scan(prev);
+        let listed = folio::output::Manifest::scan(prev);
         build_index_incremental(source, out, &cache, prev, &listed, &public, &opts).unwrap()
     };
 

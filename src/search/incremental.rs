@@ -314,7 +314,7 @@ fn shard_of(shards: &[(String, u64)], term: &str) -> usize {
 /// `prev_dir/t/` (whose files `prev_files` lists). `None` if a previous shard is missing or
 /// not as recorded (full build).
 pub fn update_shards(
-    (prev_dir, prev_files): (&Path, &super::PrevFiles),
+    (prev_dir, prev_files): (&Path, &crate::output::Manifest),
     out_dir: &Path,
     old: &[(String, u64)],
     affected: &BTreeMap<String, Vec<Change>>,

@@ -653,61 +653,10 @@ impl<'a> DocSource<'a> {
     }
 }
 
-/// The files of the previous index, paths relative to it, with their lengths, as the output
-/// recorded them: an incremental build keeps the files it finds here without looking at
-/// the disk (at 100k articles, ~70 000 `stat` calls).
-#[derive(Debug, Default, Clone)]
-pub struct PrevFiles {
-    /// Sorted by path.
-    files: Vec<(String, u64)>,
-}
-
-impl PrevFiles {
-    /// The list of `files` (any order).
-    pub fn new(mut files: Vec<(String, u64)>) -> PrevFiles {
-        files.sort_unstable();
-        PrevFiles { files }
-    }
-
-    /// Lists the folder `dir` (none if it does not exist), for callers without a record of it.
-    pub fn scan(dir: &Path) -> PrevFiles {
-        let files = walkdir::WalkDir::new(dir)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .filter_map(|e| {
-                let rel = e
-                    .path()
-                    .strip_prefix(dir)
-                    .ok()?
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                Some((rel, e.metadata().ok()?.len()))
-            })
-            .collect();
-        PrevFiles::new(files)
-    }
-
-    /// The length of `rel`, if the previous index has it.
-    pub fn len_of(&self, rel: &str) -> Option<u64> {
-        self.files
-            .binary_search_by(|(r, _)| r.as_str().cmp(rel))
-            .ok()
-            .map(|i| self.files[i].1)
-    }
-
-    /// The files whose paths start with `prefix`, in order.
-    pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a (String, u64)> + 'a {
-        let start = self.files.partition_point(|(r, _)| r.as_str() < prefix);
-        self.files[start..]
-            .iter()
-            .take_while(move |(r, _)| r.starts_with(prefix))
-    }
-}
-
 /// Like [`build_index`] with a cache, for an index published at `output` (an identity: the
 /// final folder, e.g. `public/search`). When the previous build for `output`, whose files are
-/// now under `prev_dir` (e.g. a copy of the old `search/` folder) and listed in `prev_files`, left a committed state in
+/// now under `prev_dir` (e.g. a copy of the old `search/` folder) and listed in `prev_files` (as
+/// the output recorded them, so that kept files are not looked at on disk), left a committed state in
 /// `cache_dir`, the documents keep their ids and few changed (by their source keys), only the
 /// changed documents' bodies are read and only the shards of changed terms and the record and
 /// text chunks of changed documents are written to `out_dir`; the others are listed in
@@ -719,7 +668,7 @@ pub fn build_index_incremental(
     out_dir: &Path,
     cache_dir: &Path,
     prev_dir: &Path,
-    prev_files: &PrevFiles,
+    prev_files: &crate::output::Manifest,
     output: &Path,
     opts: &SearchOptions,
 ) -> Result<SearchStats, SearchError> {
@@ -771,7 +720,7 @@ fn try_incremental(
     source: &DocSource<'_>,
     out_dir: &Path,
     cache_dir: &Path,
-    (prev_dir, prev_files): (&Path, &PrevFiles),
+    (prev_dir, prev_files): (&Path, &crate::output::Manifest),
     paths: &StatePaths<'_>,
     opts: &SearchOptions,
 ) -> Result<Option<SearchStats>, SearchError> {

@@ -113,22 +113,21 @@ impl<'a> Site<'a> {
             .map(|&i| articles[i as usize].clone())
             .collect();
         // The groups and the related articles are independent: built side by side.
-        let (((years, undated), regions, topics), related) = rayon::join(
+        let (((years, undated), regions), (topics, related)) = rayon::join(
             || {
-                let ((dates, regions), topics) = rayon::join(
-                    || {
-                        rayon::join(
-                            || group_by_date(&articles),
-                            || group_by_region(&articles, gazetteer),
-                        )
-                    },
-                    || group_by_topic(config, &articles, gazetteer),
-                );
-                (dates, regions, topics)
+                rayon::join(
+                    || group_by_date(&articles),
+                    || group_by_region(&articles, gazetteer),
+                )
             },
-            || match memo {
-                Some(memo) => as_ids(memo.lists(&articles, related_cache)),
-                None => related_cached(&articles, related_cache),
+            || {
+                rayon::join(
+                    || group_by_topic(config, &articles, gazetteer),
+                    || match memo {
+                        Some(memo) => as_ids(memo.lists(&articles, related_cache)),
+                        None => related_cached(&articles, related_cache),
+                    },
+                )
             },
         );
         let region_roots = regions
