@@ -318,21 +318,6 @@ pub fn build_with(
 
     progress("model");
     let related_cache = (!options.clean).then(|| paths.cache().join("related.bin"));
-    let site = Site::new_cached(
-        &config,
-        Gazetteer::builtin(),
-        articles,
-        related_cache.as_deref(),
-        memo.map(|m| &mut m.related),
-    );
-    phase(&mut summary, "model", &mut phase_start);
-
-    progress(if config.search.enabled {
-        "render, search"
-    } else {
-        "render"
-    });
-    let theme = render::load_theme(&paths.root, &config)?;
     let output_dir = options
         .output_dir
         .clone()
@@ -340,8 +325,33 @@ pub fn build_with(
     if options.clean {
         let _ = std::fs::remove_dir_all(paths.cache().join("search"));
     }
-    let staging = Staging::begin(&output_dir, !options.clean)?;
-    let cache = render::RenderCache::open(&paths.cache(), &output_dir, options.clean);
+    // The theme, the staging folder and the render cache do not depend on the model:
+    // prepared beside it (the "model" phase covers both).
+    let (site, prepared) = rayon::join(
+        || {
+            Site::new_cached(
+                &config,
+                Gazetteer::builtin(),
+                articles,
+                related_cache.as_deref(),
+                memo.map(|m| &mut m.related),
+            )
+        },
+        || -> Result<_, BuildError> {
+            let theme = render::load_theme(&paths.root, &config)?;
+            let staging = Staging::begin(&output_dir, !options.clean)?;
+            let cache = render::RenderCache::open(&paths.cache(), &output_dir, options.clean);
+            Ok((theme, staging, cache))
+        },
+    );
+    let (theme, staging, cache) = prepared?;
+    phase(&mut summary, "model", &mut phase_start);
+
+    progress(if config.search.enabled {
+        "render, search"
+    } else {
+        "render"
+    });
     let prepared = phase_start.elapsed();
     // Pages and the search index depend on the site model only, never on each
     // other: they are built at the same time (and so are timed apart, overlapping).
@@ -405,6 +415,7 @@ pub fn build_with(
             ms: search_ms + t.elapsed().as_millis() as u64,
         });
     }
+    drop_in_background(site);
     phase_start = Instant::now();
 
     progress("write");
@@ -424,6 +435,35 @@ pub fn build_with(
     summary.total_ms = start.elapsed().as_millis() as u64;
     summary.peak_rss_kb = peak_rss_kb();
     Ok((summary, ingest_report))
+}
+
+/// Frees the site model on a thread of its own: at 100k articles that takes ~0.2 s, which
+/// neither the rest of the build nor a CLI build's exit need wait for (`serve` shares the
+/// articles with its memo and frees little).
+fn drop_in_background(site: Site<'_>) {
+    let Site {
+        articles,
+        years,
+        undated,
+        regions,
+        region_roots,
+        topics,
+        related,
+        ..
+    } = site;
+    let parts = (
+        articles,
+        years,
+        undated,
+        regions,
+        region_roots,
+        topics,
+        related,
+    );
+    // If no thread can be started, the parts are freed here, on return.
+    let _ = std::thread::Builder::new()
+        .name("folio-free".into())
+        .spawn(move || drop(parts));
 }
 
 /// The site's articles as search documents: each one's source key from what determines all
@@ -457,34 +497,46 @@ fn search_source<'s>(site: &'s Site<'s>) -> search::DocSource<'s> {
             )
         })
         .collect();
-    search::DocSource::new(sources, move |id, with_body| {
+    search::DocSource::new(sources, move |id, need| {
         let i = id as usize;
         if i >= site.articles.len() {
             return Err(SearchError::Document(format!("no article number {id}")));
         }
-        let mut doc = search_doc_meta(site, i);
-        if with_body {
+        let mut doc = search_doc_facets(site, i);
+        if need == search::Need::Full {
             let a = &site.articles[i];
+            let kicker = [a.meta.kicker.as_deref(), a.meta.subtitle.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
             let body = content::read_body(a).map_err(|e| SearchError::Document(e.to_string()))?;
-            doc.body = content::summary::plain_blocks(&body, true).join("\n");
+            doc = SearchDoc {
+                url: format!("{}{}", site.config.base_path(), a.permalink),
+                title: a.meta.title.clone(),
+                kicker,
+                body: content::summary::plain_blocks(&body, true).join("\n"),
+                authors: a.meta.authors.join(" "),
+                ..doc
+            };
         }
         Ok(doc)
     })
 }
 
-/// The search document of the `i`-th article, without its body.
-fn search_doc_meta(site: &Site<'_>, i: usize) -> SearchDoc {
+/// The search document of the `i`-th article with only its id and facets (date, regions,
+/// topics): all an incremental index needs of an unchanged article.
+fn search_doc_facets(site: &Site<'_>, i: usize) -> SearchDoc {
     let gz = site.gazetteer;
-    let base = site.config.base_path();
     let a = &site.articles[i];
     let mut regions: Vec<String> = Vec::new();
     for path in &a.meta.regions {
         if let Some(id) = gz.by_path(path) {
             let chain = gz.ancestors(id);
             let pick = chain.get(1).or(chain.first()).copied().unwrap_or(id);
-            let name = gz.get(pick).name.clone();
-            if !regions.contains(&name) {
-                regions.push(name);
+            let name = &gz.get(pick).name;
+            if !regions.contains(name) {
+                regions.push(name.clone());
             }
         }
     }
@@ -498,20 +550,11 @@ fn search_doc_meta(site: &Site<'_>, i: usize) -> SearchDoc {
                 .map_or_else(|| t.clone(), |t| t.name.clone())
         })
         .collect();
-    let kicker = [a.meta.kicker.as_deref(), a.meta.subtitle.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
     SearchDoc {
         id: i as u32,
-        url: format!("{base}{}", a.permalink),
-        title: a.meta.title.clone(),
-        kicker,
-        body: String::new(),
-        authors: a.meta.authors.join(" "),
         date: a.meta.date.map(|d| d.iso()),
         regions,
         topics,
+        ..SearchDoc::default()
     }
 }

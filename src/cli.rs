@@ -234,6 +234,7 @@ fn bench(paths: &SitePaths, args: BenchArgs) -> Result<i32> {
             &corpus,
         )?);
     }
+    crate::bench::empty_trash(&paths.root.join(&args.work))?;
     println!("{}", crate::bench::table(&rows, &baseline));
     if args.save_baseline {
         if let Some(parent) = baseline_path.parent() {

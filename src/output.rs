@@ -604,12 +604,10 @@ fn parse_twin_record(text: &str) -> Option<TwinRecord> {
             return None;
         }
     }
-    let all_valid = rec
-        .written
-        .iter()
-        .chain(&rec.removed)
-        .chain(rec.files.iter().map(|f| &f.0))
-        .all(|r| check_rel(r).is_ok());
+    let all_valid = [&rec.written, &rec.removed]
+        .into_iter()
+        .all(|list| list.par_iter().all(|r| check_rel(r).is_ok()))
+        && rec.files.par_iter().all(|f| check_rel(&f.0).is_ok());
     all_valid.then_some(rec)
 }
 

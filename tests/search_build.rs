@@ -193,12 +193,18 @@ fn counting<'a>(
     reads: &'a std::sync::atomic::AtomicUsize,
 ) -> folio::search::DocSource<'a> {
     let sources = folio::search::DocSource::in_memory(docs).sources;
-    folio::search::DocSource::new(sources, move |id, with_body| {
+    folio::search::DocSource::new(sources, move |id, need| {
         let mut d = docs[id as usize].clone();
-        if with_body {
-            reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        } else {
-            d.body.clear();
+        match need {
+            folio::search::Need::Full => {
+                reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            // Only the facets count: anything else must not reach the index.
+            folio::search::Need::Facets => {
+                d.body.clear();
+                d.title = "(not asked for)".into();
+                d.url.clear();
+            }
         }
         Ok(d)
     })

@@ -67,15 +67,39 @@ fn run_build(exe: &Path, dir: &Path) -> Result<(u64, serde_json::Value)> {
     Ok((ms, summary))
 }
 
+/// Where [`measure`] moves the output of earlier runs (under the work folder).
+const TRASH: &str = ".trash";
+
+/// Deletes what [`measure`] moved aside; call after the last measurement.
+pub fn empty_trash(work: &Path) -> Result<()> {
+    let trash = work.join(TRASH);
+    if trash.exists() {
+        fs::remove_dir_all(&trash).with_context(|| format!("deleting {}", trash.display()))?;
+    }
+    Ok(())
+}
+
 /// Measures one size.
 pub fn measure(exe: &Path, work: &Path, n: usize, corpus: &str) -> Result<BenchRow> {
     let dir = ensure_archive(work, n, corpus)?;
     // The full build is a first build, as in CI from a fresh clone: no output,
-    // no twin, no caches (removing them is not timed).
-    for leftover in ["public", ".public.folio-twin", ".folio-cache"] {
-        let _ = fs::remove_dir_all(dir.join(leftover));
+    // no twin, no caches. Leftovers of an earlier run are moved aside, to be
+    // deleted by [`empty_trash`] once every size is measured: on some file
+    // systems (ext4 without a journal) creating files within minutes of deleting
+    // many is several times slower, which a fresh clone never sees.
+    let trash = (0..)
+        .map(|i| work.join(TRASH).join(format!("{n}-{i}")))
+        .find(|t| !t.exists())
+        .context("no free trash folder name")?;
+    fs::create_dir_all(&trash)?;
+    for leftover in [
+        "public",
+        ".public.folio-twin",
+        ".folio-cache",
+        ".public.folio-twin.list",
+    ] {
+        let _ = fs::rename(dir.join(leftover), trash.join(leftover));
     }
-    let _ = fs::remove_file(dir.join(".public.folio-twin.list"));
     let (full_ms, summary) = run_build(exe, &dir)?;
     // The first rebuild clones the output once to start the twin (see
     // `output`); rebuilds after it are what an editing session sees.

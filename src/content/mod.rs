@@ -15,7 +15,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use thiserror::Error;
-use walkdir::WalkDir;
 
 pub use front_matter::{Date, DateSource, FrontMatter, FrontMatterError, Source};
 
@@ -261,9 +260,14 @@ fn load_inner(
     memo: Option<&mut LoadMemo>,
 ) -> (Vec<Arc<Article>>, Vec<ContentError>) {
     let mut errors = Vec::new();
-    let files = list_files(dir, &mut errors);
     let cache = cache_dir.map(cache::LoadCache::open);
     let previous = memo.as_ref().map(|m| &m.articles);
+    let stamped = cache.is_some() || previous.is_some();
+    let (files, metas): (Vec<(PathBuf, String)>, Vec<Option<std::fs::Metadata>>) =
+        list_entries(dir, stamped, &mut errors)
+            .into_iter()
+            .map(|f| ((f.path, f.rel), f.meta))
+            .unzip();
     // The files of each top-level folder (the unit of the load cache), loaded
     // folder by folder in parallel, and in parallel within a folder.
     let mut by_name: std::collections::HashMap<&str, usize> = Default::default();
@@ -276,7 +280,6 @@ fn load_inner(
         });
         folders[k].1.push(i);
     }
-    let stamped = cache.is_some() || previous.is_some();
     // In the order of their first files: concatenated, the folders' files are in
     // the listing's order unless files at the top are interleaved with folders.
     let loaded: Vec<Vec<(usize, Loaded)>> = folders
@@ -284,13 +287,8 @@ fn load_inner(
         .map(|(folder, indexes)| {
             let mut folder_cache = cache.as_ref().map(|c| c.folder(folder));
             let stamps: Vec<Option<cache::Stamp>> = indexes
-                .par_iter()
-                .map(|&i| {
-                    stamped
-                        .then(|| std::fs::symlink_metadata(&files[i].0).ok())
-                        .flatten()
-                        .and_then(|m| cache::Stamp::of(&m))
-                })
+                .iter()
+                .map(|&i| metas[i].as_ref().and_then(cache::Stamp::of))
                 .collect();
             // The cached entries whose files kept their stamps, taken out of the folder's cache.
             let cached: Vec<Option<(cache::Entry, std::ops::Range<usize>)>> = indexes
@@ -381,64 +379,43 @@ type Loaded = (
 /// are not followed, so a symlink loop cannot hang the build. Top-level
 /// folders are listed in parallel.
 pub fn list_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<(PathBuf, String)> {
+    list_entries(dir, false, errors)
+        .into_iter()
+        .map(|f| (f.path, f.rel))
+        .collect()
+}
+
+/// An article file found by [`list_entries`].
+struct Listed {
+    path: PathBuf,
+    rel: String,
+    /// Its metadata (symbolic links not followed), if asked for and readable:
+    /// read through its folder's open handle, without looking up the path again.
+    meta: Option<std::fs::Metadata>,
+}
+
+/// [`list_files`], with each file's metadata if `with_meta`.
+fn list_entries(dir: &Path, with_meta: bool, errors: &mut Vec<ContentError>) -> Vec<Listed> {
     if !dir.exists() {
         return Vec::new();
     }
-    let cannot_read = |path: &Path, e: &dyn std::fmt::Display| {
-        ContentError::file(path, format!("cannot read: {e}"))
-    };
-    let mut top: Vec<(std::ffi::OsString, PathBuf)> = match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            let mut top = Vec::new();
-            for entry in entries {
-                match entry {
-                    Ok(e) => top.push((e.file_name(), e.path())),
-                    Err(e) => errors.push(cannot_read(dir, &e)),
-                }
-            }
-            top
+    let top = match sorted_entries(dir) {
+        Ok((entries, errs)) => {
+            errors.extend(errs);
+            entries
         }
         Err(e) => {
-            errors.push(cannot_read(dir, &e));
+            errors.push(e);
             return Vec::new();
         }
     };
-    top.retain(|(name, _)| !name.to_string_lossy().starts_with('.'));
-    top.sort();
     // Each top-level entry walked on its own, in name order as one walk would.
-    type Listed = (Vec<(PathBuf, String)>, Vec<ContentError>);
-    let listed: Vec<Listed> = top
+    let listed: Vec<(Vec<Listed>, Vec<ContentError>)> = top
         .par_iter()
-        .map(|(_, path)| {
+        .map(|entry| {
             let mut files = Vec::new();
             let mut errors = Vec::new();
-            let walker = WalkDir::new(path)
-                .follow_links(false)
-                .follow_root_links(false)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-                });
-            for entry in walker {
-                match entry {
-                    Ok(e) => {
-                        let p = e.path();
-                        if e.file_type().is_file() && p.extension().is_some_and(|x| x == "md") {
-                            files.push((p.to_path_buf(), rel_path(p.strip_prefix(dir).unwrap_or(p))));
-                        } else if e.path_is_symlink() {
-                            errors.push(ContentError::file(
-                                p,
-                                "symbolic links are not followed in content/; copy the file instead",
-                            ));
-                        }
-                    }
-                    Err(e) => {
-                        let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| path.clone());
-                        errors.push(cannot_read(&path, &e));
-                    }
-                }
-            }
+            visit(dir, entry, with_meta, &mut files, &mut errors);
             (files, errors)
         })
         .collect();
@@ -448,6 +425,67 @@ pub fn list_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<(PathBuf, S
         errors.extend(e);
     }
     files
+}
+
+/// The entries of `dir` but hidden ones, sorted by name, and the errors of
+/// entries that could not be read.
+fn sorted_entries(dir: &Path) -> Result<(Vec<std::fs::DirEntry>, Vec<ContentError>), ContentError> {
+    let cannot_read =
+        |e: &dyn std::fmt::Display| ContentError::file(dir, format!("cannot read: {e}"));
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| cannot_read(&e))? {
+        match entry {
+            Ok(e) if e.file_name().as_encoded_bytes().starts_with(b".") => {}
+            Ok(e) => entries.push(e),
+            Err(e) => errors.push(cannot_read(&e)),
+        }
+    }
+    entries.sort_by_cached_key(std::fs::DirEntry::file_name);
+    Ok((entries, errors))
+}
+
+/// Lists `entry` (a file, or a folder walked depth first in name order) into
+/// `files`; a symbolic link is an error, never followed.
+fn visit(
+    root: &Path,
+    entry: &std::fs::DirEntry,
+    with_meta: bool,
+    files: &mut Vec<Listed>,
+    errors: &mut Vec<ContentError>,
+) {
+    let path = entry.path();
+    let file_type = match entry.file_type() {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(ContentError::file(&path, format!("cannot read: {e}")));
+            return;
+        }
+    };
+    if file_type.is_dir() {
+        match sorted_entries(&path) {
+            Ok((entries, errs)) => {
+                errors.extend(errs);
+                for e in &entries {
+                    visit(root, e, with_meta, files, errors);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    } else if file_type.is_symlink() {
+        errors.push(ContentError::file(
+            &path,
+            "symbolic links are not followed in content/; copy the file instead",
+        ));
+    } else if file_type.is_file() && path.extension().is_some_and(|x| x == "md") {
+        let rel = rel_path(path.strip_prefix(root).unwrap_or(&path));
+        let meta = if with_meta {
+            entry.metadata().ok()
+        } else {
+            None
+        };
+        files.push(Listed { path, rel, meta });
+    }
 }
 
 /// A path inside the content folder as a `rel_path`: components joined by `/`.
@@ -608,19 +646,19 @@ pub fn url_path(s: &str) -> String {
 }
 
 fn duplicate_permalinks(articles: &[Arc<Article>]) -> Vec<ContentError> {
-    let mut by_url: std::collections::BTreeMap<&str, Vec<&Article>> = Default::default();
-    for a in articles {
-        by_url.entry(a.permalink.as_str()).or_default().push(a);
-    }
-    by_url
-        .into_iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|(url, v)| {
+    // Sorted by permalink (stable: equal ones stay in listing order), in parallel.
+    let mut order: Vec<&Article> = articles.iter().map(|a| &**a).collect();
+    order.par_sort_by(|a, b| a.permalink.cmp(&b.permalink));
+    order
+        .chunk_by(|a, b| a.permalink == b.permalink)
+        .filter(|v| v.len() > 1)
+        .map(|v| {
             let files: Vec<String> = v.iter().map(|a| a.path.display().to_string()).collect();
             ContentError::file(
                 &v[1].path,
                 format!(
-                    "duplicate permalink {url}: shared by {}; change `slug` in one of them",
+                    "duplicate permalink {}: shared by {}; change `slug` in one of them",
+                    v[0].permalink,
                     files.join(" and ")
                 ),
             )

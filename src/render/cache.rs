@@ -33,10 +33,12 @@ use serde::Serialize;
 /// A page's cache key.
 pub type Key = [u8; 16];
 
-/// Template variables of one page, hashed as they are inserted.
+/// Template variables of one page, and what its key is computed from: the
+/// variables' JSON forms (or what stands for them), gathered as they are
+/// inserted and hashed once, by [`PageContext::key`].
 pub struct PageContext {
     pub(crate) ctx: tera::Context,
-    hasher: blake3::Hasher,
+    material: Vec<u8>,
 }
 
 impl Default for PageContext {
@@ -49,17 +51,17 @@ impl PageContext {
     pub fn new() -> PageContext {
         PageContext {
             ctx: tera::Context::new(),
-            hasher: blake3::Hasher::new(),
+            material: Vec::with_capacity(256),
         }
     }
 
     /// A context with no template variables whose key so far is this one's:
-    /// for pages that share variables, hashed once (see `lists::paginated`);
+    /// for pages that share variables, serialized once (see `lists::paginated`);
     /// the variables themselves must be inserted again where it renders.
     pub fn fork(&self) -> PageContext {
         PageContext {
             ctx: tera::Context::new(),
-            hasher: self.hasher.clone(),
+            material: self.material.clone(),
         }
     }
 
@@ -73,22 +75,24 @@ impl PageContext {
     /// [`PageContext::insert`] does, without building the template value (set
     /// it with [`PageContext::insert_unhashed`] when the page is rendered).
     pub fn hash_value<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
-        self.hasher.update(name.as_bytes());
-        self.hasher.update(&[0]);
-        if !hash_json(&mut self.hasher, value) {
-            self.hasher.update(b"\xff-unserializable");
+        self.material.extend_from_slice(name.as_bytes());
+        self.material.push(0);
+        let start = self.material.len();
+        if serde_json::to_writer(&mut self.material, value).is_err() {
+            self.material.truncate(start);
+            self.material.extend_from_slice(b"\xff-unserializable");
         }
-        self.hasher.update(&[0]);
+        self.material.push(0);
     }
 
     /// Feeds `bytes` to the key under `name` without adding a template
     /// variable (an input that stands for a variable filled in later, e.g.
     /// the hash of an article's Markdown for its HTML body).
     pub fn hash_only(&mut self, name: &'static str, bytes: &[u8]) {
-        self.hasher.update(name.as_bytes());
-        self.hasher.update(&[0]);
-        self.hasher.update(bytes);
-        self.hasher.update(&[0]);
+        self.material.extend_from_slice(name.as_bytes());
+        self.material.push(0);
+        self.material.extend_from_slice(bytes);
+        self.material.push(0);
     }
 
     /// Sets a template variable without feeding it to the key: only for a value
@@ -99,24 +103,18 @@ impl PageContext {
 
     /// The key of this page: the site fingerprint, template, URL, `page` metadata
     /// and every inserted variable.
-    pub fn key<M: Serialize>(&self, site: &Key, template: &str, url: &str, meta: &M) -> Key {
-        let mut h = self.hasher.clone();
-        h.update(site);
+    pub fn key<M: Serialize>(&mut self, site: &Key, template: &str, url: &str, meta: &M) -> Key {
+        let end = self.material.len();
+        self.material.extend_from_slice(site);
         for part in [template, url] {
-            h.update(part.as_bytes());
-            h.update(&[0]);
+            self.material.extend_from_slice(part.as_bytes());
+            self.material.push(0);
         }
-        let _ = hash_json(&mut h, meta);
-        truncate(h.finalize())
+        let _ = serde_json::to_writer(&mut self.material, meta);
+        let key = truncate(blake3::hash(&self.material));
+        self.material.truncate(end);
+        key
     }
-}
-
-/// Feeds the JSON form of `value` to `h` (buffered: serde writes in many small pieces, and
-/// the hash of a byte stream does not depend on how it is cut); false if it has none.
-fn hash_json<T: Serialize + ?Sized>(h: &mut blake3::Hasher, value: &T) -> bool {
-    use std::io::Write;
-    let mut w = std::io::BufWriter::with_capacity(4096, h);
-    serde_json::to_writer(&mut w, value).is_ok() && w.flush().is_ok()
 }
 
 fn truncate(hash: blake3::Hash) -> Key {
@@ -300,13 +298,22 @@ mod tests {
     }
 
     #[test]
-    fn buffered_json_hashes_like_the_whole_text() {
-        let value = serde_json::json!({"title": "洞庭碧波连酉水", "n": [1, 2, 3], "long": "x".repeat(10_000)});
-        let mut a = blake3::Hasher::new();
-        assert!(hash_json(&mut a, &value));
-        let mut b = blake3::Hasher::new();
-        b.update(&serde_json::to_vec(&value).unwrap());
-        assert_eq!(a.finalize(), b.finalize());
+    fn forks_and_repeated_keys_agree() {
+        let site = site_fingerprint(&[b"templates"]);
+        let mut shared = PageContext::new();
+        shared.insert("items", &["甲", "乙"]);
+        let mut forked = shared.fork();
+        forked.hash_only("pager", b"1/3");
+        let mut fresh = PageContext::new();
+        fresh.insert("items", &["甲", "乙"]);
+        fresh.hash_only("pager", b"1/3");
+        let k = forked.key(&site, "list.html", "/a/", &"meta");
+        assert_eq!(k, fresh.key(&site, "list.html", "/a/", &"meta"));
+        // A key leaves the context as it was: asked again, it is the same.
+        assert_eq!(k, forked.key(&site, "list.html", "/a/", &"meta"));
+        forked.hash_only("more", b"x");
+        assert_ne!(k, forked.key(&site, "list.html", "/a/", &"meta"));
+        assert_ne!(k, shared.key(&site, "list.html", "/a/", &"meta"));
     }
 
     #[test]

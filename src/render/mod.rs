@@ -255,7 +255,7 @@ impl<'a> Renderer<'a> {
         template: &str,
         url: &str,
         meta: &PageMeta,
-        ctx: PageContext,
+        mut ctx: PageContext,
         finish: impl FnOnce(&mut PageContext) -> Result<(), RenderError>,
     ) -> Result<u64, RenderError> {
         let key = self
@@ -274,7 +274,7 @@ impl<'a> Renderer<'a> {
         &self,
         template: &str,
         url: &str,
-        ctx: PageContext,
+        mut ctx: PageContext,
         finish: impl FnOnce(&mut PageContext) -> Result<PageMeta, RenderError>,
     ) -> Result<u64, RenderError> {
         let key = self.cache.map(|_| {

@@ -534,14 +534,24 @@ pub struct DocSource<'a> {
     doc: Box<DocFn<'a>>,
 }
 
-/// Produces document `id`, with its body if asked (else `body` is empty).
-type DocFn<'a> = dyn Fn(u32, bool) -> Result<SearchDoc, SearchError> + Sync + 'a;
+/// Produces document `id` with the fields `need` asks for.
+type DocFn<'a> = dyn Fn(u32, Need) -> Result<SearchDoc, SearchError> + Sync + 'a;
+
+/// Which fields of a document a [`DocSource`] must produce (it may always produce more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// `id`, `date`, `regions` and `topics`: the facets of a document whose source key did
+    /// not change (the other fields may be left empty).
+    Facets,
+    /// Every field, body included.
+    Full,
+}
 
 impl<'a> DocSource<'a> {
-    /// Documents `0..sources.len()` produced by `doc(id, with_body)`.
+    /// Documents `0..sources.len()` produced by `doc(id, need)`.
     pub fn new(
         sources: Vec<SourceKey>,
-        doc: impl Fn(u32, bool) -> Result<SearchDoc, SearchError> + Sync + 'a,
+        doc: impl Fn(u32, Need) -> Result<SearchDoc, SearchError> + Sync + 'a,
     ) -> DocSource<'a> {
         DocSource {
             sources,
@@ -555,17 +565,22 @@ impl<'a> DocSource<'a> {
             .iter()
             .map(|d| DocSource::key(d, d.body.as_bytes()))
             .collect();
-        DocSource::new(sources, move |id, with_body| {
+        DocSource::new(sources, move |id, need| {
             let d = docs.get(id as usize).ok_or(SearchError::DocOrder {
                 expected: docs.len() as u32,
                 got: id,
                 url: String::new(),
             })?;
-            let mut d = d.clone();
-            if !with_body {
-                d.body.clear();
-            }
-            Ok(d)
+            Ok(match need {
+                Need::Full => d.clone(),
+                Need::Facets => SearchDoc {
+                    id: d.id,
+                    date: d.date.clone(),
+                    regions: d.regions.clone(),
+                    topics: d.topics.clone(),
+                    ..SearchDoc::default()
+                },
+            })
         })
     }
 
@@ -618,8 +633,8 @@ impl<'a> DocSource<'a> {
         self.sources.is_empty()
     }
 
-    fn doc(&self, id: u32, with_body: bool) -> Result<SearchDoc, SearchError> {
-        (self.doc)(id, with_body)
+    fn doc(&self, id: u32, need: Need) -> Result<SearchDoc, SearchError> {
+        (self.doc)(id, need)
     }
 
     /// Every document with its body, in id order, read in parallel batches of `batch`; the
@@ -637,7 +652,7 @@ impl<'a> DocSource<'a> {
                 let end = (start + batch).min(n);
                 match (start..end)
                     .into_par_iter()
-                    .map(|id| self.doc(id, true))
+                    .map(|id| self.doc(id, Need::Full))
                     .collect::<Result<Vec<_>, _>>()
                 {
                     Ok(docs) => Some(docs),
@@ -791,7 +806,7 @@ fn try_incremental(
         .collect();
     let full: Vec<SearchDoc> = full_ids
         .par_iter()
-        .map(|&id| source.doc(id, true))
+        .map(|&id| source.doc(id, Need::Full))
         .collect::<Result<_, _>>()?;
     let mut keys = state.keys.clone();
     let mut changed: Vec<(u32, DocTokens, DocTokens)> = Vec::new();
@@ -826,7 +841,7 @@ fn try_incremental(
         let metas: Vec<SearchDoc> = (start..end)
             .into_par_iter()
             .filter(|&id| !needs_body(id as usize))
-            .map(|id| source.doc(id, false))
+            .map(|id| source.doc(id, Need::Facets))
             .collect::<Result<_, _>>()?;
         let mut metas = metas.into_iter();
         for id in start..end {
