@@ -1,6 +1,6 @@
 //! The render cache: lets a rebuild skip pages whose inputs did not change.
 //!
-//! Every templated page gets a key: a BLAKE3 hash of everything that can
+//! Every templated page gets a key: a 128-bit hash (XXH3) of everything that can
 //! change its bytes — the site fingerprint (all template sources, the strings
 //! table, the global template variables such as `site` and `nav`, the whole
 //! configuration and the identity of the `folio` program), the template name,
@@ -111,7 +111,9 @@ impl PageContext {
             self.material.push(0);
         }
         let _ = serde_json::to_writer(&mut self.material, meta);
-        let key = truncate(blake3::hash(&self.material));
+        // A fast 128-bit hash: keys only need to tell apart what one site
+        // renders (BLAKE3 cost a tenth of a one-edit rebuild at 100k pages).
+        let key = xxhash_rust::xxh3::xxh3_128(&self.material).to_le_bytes();
         self.material.truncate(end);
         key
     }

@@ -274,13 +274,11 @@ impl Renderer<'_> {
         for &id in ids {
             let digest = self.item_digests[id as usize].get_or_init(|| {
                 let a = &self.site.articles[id as usize];
-                let mut h = blake3::Hasher::new();
-                h.update(b"folio-item v2\0");
+                let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+                h.update(b"folio-item v3\0");
                 h.update(&a.head_hash);
                 h.update(a.permalink.as_bytes());
-                let mut key = [0u8; 16];
-                key.copy_from_slice(&h.finalize().as_bytes()[..16]);
-                key
+                h.digest128().to_le_bytes()
             });
             out.extend_from_slice(digest);
         }

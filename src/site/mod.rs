@@ -246,10 +246,10 @@ fn related_cached(
     };
     // The key: a digest of each article's inputs (computed in parallel, without
     // building them: a hit, the common case, needs no more).
-    let digests: Vec<[u8; 32]> = articles
+    let digests: Vec<[u8; 16]> = articles
         .par_iter()
         .map(|a| {
-            let mut h = blake3::Hasher::new();
+            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
             for part in a.meta.regions.iter().chain(&a.meta.topics) {
                 h.update(&(part.len() as u64).to_le_bytes());
                 h.update(part.as_bytes());
@@ -257,11 +257,11 @@ fn related_cached(
             let text = related_text(a);
             h.update(&(text.len() as u64).to_le_bytes());
             h.update(text.as_bytes());
-            *h.finalize().as_bytes()
+            h.digest128().to_le_bytes()
         })
         .collect();
     let mut h = blake3::Hasher::new();
-    h.update(b"folio-related v2\0");
+    h.update(b"folio-related v3\0");
     h.update(&(articles.len() as u64).to_le_bytes());
     for d in &digests {
         h.update(d);
