@@ -2,8 +2,9 @@
 //!
 //! For each size N: generate an archive (cached between runs), run a first
 //! `folio build` (no output, no caches) in a child process, then — after one
-//! warm-up rebuild that starts the output twin — a no-change rebuild and a
-//! rebuild after editing one article, and report wall time, per-phase times, peak RSS,
+//! warm-up rebuild that starts the output twin — a no-change rebuild, a
+//! rebuild after appending a sentence to one article and one after putting a
+//! sentence before another article's lead, and report wall time, per-phase times, peak RSS,
 //! output bytes and files. Results are compared with a baseline file so
 //! regressions show. Measures only; must not change how builds work.
 
@@ -29,6 +30,10 @@ pub struct BenchRow {
     pub output_files: usize,
     pub noop_rebuild_ms: u64,
     pub one_edit_rebuild_ms: u64,
+    /// A rebuild after a sentence was put at the start of an article's body: its
+    /// lead, and so its list entries and related-article input, change too.
+    #[serde(default)]
+    pub lead_edit_rebuild_ms: u64,
 }
 
 /// Generates (or reuses) the archive of `n` articles under `work/n/`.
@@ -113,6 +118,13 @@ pub fn measure(exe: &Path, work: &Path, n: usize, corpus: &str) -> Result<BenchR
     text.push_str("\n编辑修订：基准测试追加的一句话。\n");
     fs::write(first, text)?;
     let (edit_ms, _) = run_build(exe, &dir)?;
+    // Then put a sentence before the lead of the second file and rebuild.
+    let (second, _) = files.get(1).unwrap_or(&files[0]);
+    let text = fs::read_to_string(second)?;
+    let edited = prepend_to_body(&text, "编辑修订：导语前加的一句话。")
+        .with_context(|| format!("{}: no front matter", second.display()))?;
+    fs::write(second, edited)?;
+    let (lead_ms, _) = run_build(exe, &dir)?;
     let phases = summary["phases"]
         .as_array()
         .map(|a| {
@@ -135,13 +147,26 @@ pub fn measure(exe: &Path, work: &Path, n: usize, corpus: &str) -> Result<BenchR
         output_files: summary["files"].as_u64().unwrap_or(0) as usize,
         noop_rebuild_ms: noop_ms,
         one_edit_rebuild_ms: edit_ms,
+        lead_edit_rebuild_ms: lead_ms,
     })
+}
+
+/// `text` (an article with `+++` front matter) with `sentence` as the first
+/// paragraph of its body; `None` without front matter.
+fn prepend_to_body(text: &str, sentence: &str) -> Option<String> {
+    let rest = text.strip_prefix("+++\n")?;
+    let end = rest.find("\n+++\n")? + "\n+++\n".len();
+    let (front, body) = rest.split_at(end);
+    Some(format!(
+        "+++\n{front}\n{sentence}\n\n{}",
+        body.trim_start_matches('\n')
+    ))
 }
 
 /// A Markdown table of rows, with the change against `baseline` where known.
 pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
     let mut out = String::from(
-        "| articles | full build | phases (ms) | peak RSS | output | files | no-op rebuild | 1-edit rebuild |\n|---:|---:|---|---:|---:|---:|---:|---:|\n",
+        "| articles | full build | phases (ms) | peak RSS | output | files | no-op rebuild | 1-edit rebuild | lead-edit rebuild |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let delta = baseline
@@ -154,7 +179,7 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             .unwrap_or_default();
         let phases: Vec<String> = r.phases.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
         out.push_str(&format!(
-            "| {} | {:.2} s{} | {} | {:.0} MB | {:.1} MB | {} | {:.2} s | {:.2} s |\n",
+            "| {} | {:.2} s{} | {} | {:.0} MB | {:.1} MB | {} | {:.2} s | {:.2} s | {:.2} s |\n",
             r.articles,
             r.full_build_ms as f64 / 1000.0,
             delta,
@@ -164,7 +189,23 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             r.output_files,
             r.noop_rebuild_ms as f64 / 1000.0,
             r.one_edit_rebuild_ms as f64 / 1000.0,
+            r.lead_edit_rebuild_ms as f64 / 1000.0,
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_goes_before_the_lead() {
+        let text = "+++\ntitle = \"甲\"\n+++\n\n导语。\n\n正文。\n";
+        assert_eq!(
+            prepend_to_body(text, "新句。").unwrap(),
+            "+++\ntitle = \"甲\"\n+++\n\n新句。\n\n导语。\n\n正文。\n"
+        );
+        assert_eq!(prepend_to_body("no front matter", "x"), None);
+    }
 }
