@@ -327,7 +327,7 @@ pub fn build_with(
     }
     // The theme, the staging folder and the render cache do not depend on the model:
     // prepared beside it (the "model" phase covers both).
-    let (site, prepared) = rayon::join(
+    let (site, ready) = rayon::join(
         || {
             Site::new_cached(
                 &config,
@@ -344,7 +344,7 @@ pub fn build_with(
             Ok((theme, staging, cache))
         },
     );
-    let (theme, staging, cache) = prepared?;
+    let (theme, staging, cache) = ready?;
     phase(&mut summary, "model", &mut phase_start);
 
     progress(if config.search.enabled {
@@ -441,29 +441,13 @@ pub fn build_with(
 /// neither the rest of the build nor a CLI build's exit need wait for (`serve` shares the
 /// articles with its memo and frees little).
 fn drop_in_background(site: Site<'_>) {
-    let Site {
-        articles,
-        years,
-        undated,
-        regions,
-        region_roots,
-        topics,
-        related,
-        ..
-    } = site;
-    let parts = (
-        articles,
-        years,
-        undated,
-        regions,
-        region_roots,
-        topics,
-        related,
-    );
+    // Everything but the borrowed configuration and gazetteer, moved out.
+    let parts = (site.articles, site.years, site.undated, site.regions);
+    let more = (site.region_roots, site.topics, site.related);
     // If no thread can be started, the parts are freed here, on return.
     let _ = std::thread::Builder::new()
         .name("folio-free".into())
-        .spawn(move || drop(parts));
+        .spawn(move || drop((parts, more)));
 }
 
 /// The site's articles as search documents: each one's source key from what determines all
