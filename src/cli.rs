@@ -62,8 +62,9 @@ pub enum Command {
     /// Benchmark first and incremental builds on generated archives.
     ///
     /// Prints a Markdown table (first build without output or caches, its
-    /// phases, peak RSS, output size; no-op and one-edit rebuilds) compared
-    /// with the baseline file.
+    /// phases, peak RSS, output size; a no-op rebuild, one after appending a
+    /// sentence to an article and one after putting a sentence before another
+    /// article's lead) compared with the baseline file.
     Bench(BenchArgs),
 }
 

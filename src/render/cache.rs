@@ -195,6 +195,7 @@ impl RenderCache {
     }
 
     /// The length of the output recorded for `file` if its key is still `key`.
+    #[cfg(test)]
     pub fn hit(&self, file: &str, key: &Key) -> Option<u64> {
         self.hit_at(file, key).map(|h| h.len)
     }

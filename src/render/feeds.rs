@@ -149,18 +149,9 @@ pub(super) fn render_sitemaps(
     let mut bytes = chunks
         .par_iter()
         .enumerate()
-        .map(|(i, chunk)| -> Result<u64, RenderError> {
-            let mut bytes = 0;
-            sitemap_chunks(
-                chunk.iter().copied(),
-                SITEMAP_LIMIT,
-                |u| r.abs(u),
-                |_, xml| -> Result<(), RenderError> {
-                    bytes += r.write(&format!("/sitemap-{}.xml", i + 1), xml.as_bytes())?;
-                    Ok(())
-                },
-            )?;
-            Ok(bytes)
+        .map(|(i, chunk)| {
+            let xml = sitemap_file(chunk.iter().copied(), |u| r.abs(u));
+            r.write(&format!("/sitemap-{}.xml", i + 1), xml.as_bytes())
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     bytes += r.write(
@@ -170,45 +161,27 @@ pub(super) fn render_sitemaps(
     Ok((files + 1, bytes))
 }
 
-/// Streams `entries` (site-relative URL, date) into sitemap files of at most
-/// `limit` URLs, handing each finished file to `emit` (numbered from 1).
-/// Returns the number of files. Only one file is held in memory.
-pub fn sitemap_chunks<'u, E>(
+/// One sitemap file (`<urlset>`) of `entries` (site-relative URL, date); a site's
+/// entries are split into files of at most [`SITEMAP_LIMIT`] URLs.
+pub fn sitemap_file<'u>(
     entries: impl Iterator<Item = (&'u str, Option<Date>)>,
-    limit: usize,
     abs: impl Fn(&str) -> String,
-    mut emit: impl FnMut(usize, &str) -> Result<(), E>,
-) -> Result<usize, E> {
-    let mut files = 0;
-    let mut chunk = String::new();
-    let mut in_chunk = 0;
+) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (url, date) in entries {
-        if in_chunk == 0 {
-            chunk.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-        }
-        chunk.push_str(&format!(
+        xml.push_str(&format!(
             "  <url><loc>{}</loc>",
             escape(&ascii_uri(&abs(url)))
         ));
         if let Some(d) = date {
-            chunk.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
+            xml.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
         }
-        chunk.push_str("</url>\n");
-        in_chunk += 1;
-        if in_chunk == limit.max(1) {
-            files += 1;
-            chunk.push_str("</urlset>\n");
-            emit(files, &chunk)?;
-            chunk.clear();
-            in_chunk = 0;
-        }
+        xml.push_str("</url>\n");
     }
-    if in_chunk > 0 {
-        files += 1;
-        chunk.push_str("</urlset>\n");
-        emit(files, &chunk)?;
-    }
-    Ok(files)
+    xml.push_str("</urlset>\n");
+    xml
 }
 
 /// The sitemap index pointing at `sitemap-1.xml` … `sitemap-<files>.xml`.
@@ -254,17 +227,22 @@ mod tests {
     #[test]
     fn sitemaps_split_at_the_limit() {
         let urls: Vec<String> = (0..5).map(|i| format!("/a/{i}/")).collect();
-        let mut files: Vec<(usize, String)> = Vec::new();
-        let n = sitemap_chunks(
-            urls.iter().map(|u| (u.as_str(), Date::new(2024, 1, 2))),
-            2,
-            |u| format!("https://x.org{u}"),
-            |i, xml| -> Result<(), ()> {
-                files.push((i, xml.to_string()));
-                Ok(())
-            },
-        )
-        .unwrap();
+        let entries: Vec<(&str, Option<Date>)> = urls
+            .iter()
+            .map(|u| (u.as_str(), Date::new(2024, 1, 2)))
+            .collect();
+        // As `render_sitemaps` splits them, with a limit of 2.
+        let files: Vec<(usize, String)> = entries
+            .chunks(2)
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    i + 1,
+                    sitemap_file(c.iter().copied(), |u| format!("https://x.org{u}")),
+                )
+            })
+            .collect();
+        let n = files.len();
         assert_eq!(n, 3);
         assert_eq!(files.iter().map(|f| f.0).collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(files[0].1.matches("<url>").count(), 2);
@@ -275,18 +253,16 @@ mod tests {
                 .contains("<loc>https://x.org/a/4/</loc><lastmod>2024-01-02</lastmod>")
         );
         assert!(files.iter().all(|f| f.1.ends_with("</urlset>\n")));
+        assert!(files.iter().all(|f| f.1.starts_with("<?xml")));
         let index = sitemap_index(n, |u| format!("https://x.org{u}"));
         assert_eq!(index.matches("<sitemap>").count(), 3);
         assert!(index.contains("<loc>https://x.org/sitemap-3.xml</loc>"));
         // Exactly the limit: one file.
-        let n = sitemap_chunks(
-            urls[..2].iter().map(|u| (u.as_str(), None)),
-            2,
-            |u| u.to_string(),
-            |_, _| -> Result<(), ()> { Ok(()) },
-        )
-        .unwrap();
+        let n = entries[..2].chunks(2).count();
         assert_eq!(n, 1);
+        // Undated entries have no `lastmod`.
+        let undated = sitemap_file([("/b/", None)].into_iter(), |u| u.to_string());
+        assert!(undated.contains("<url><loc>/b/</loc></url>"));
     }
 
     #[test]
