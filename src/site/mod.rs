@@ -4,17 +4,18 @@
 //! province → prefecture → county tree) and topic, counts facets and finds
 //! related articles. Holds indices into one article list, never bodies or HTML.
 //! Must not read content files or render; the only files it touches are the
-//! related-articles caches (`related.bin`, `related-words.bin`).
+//! related-articles cache (`related.bin`, see [`RelatedMemo`]).
 
 pub mod paginate;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::classify::gazetteer::{DivisionId, Gazetteer, Level};
-use crate::classify::related::{Related, RelatedInput, related, related_segmented, segment};
+use crate::classify::related::{Change, Related, RelatedInput, related, segment};
 use crate::config::SiteConfig;
 use crate::content::Article;
 
@@ -88,10 +89,10 @@ impl<'a> Site<'a> {
         Site::new_cached(config, gazetteer, articles, None, None)
     }
 
-    /// [`Site::new`], reusing the related articles computed by the previous
-    /// build when their inputs did not change (cache file `related_cache`,
-    /// e.g. `.folio-cache/related.bin`; see [`related_cached`]), or, with a
-    /// `memo` kept by a long-running process, updating them in place.
+    /// [`Site::new`], bringing the related articles of the previous build up
+    /// to date instead of computing them anew: from `memo` when a
+    /// long-running process keeps one, else from the cache file
+    /// `related_cache` (e.g. `.folio-cache/related.bin`; see [`RelatedMemo`]).
     pub fn new_cached(
         config: &'a SiteConfig,
         gazetteer: &'a Gazetteer,
@@ -123,9 +124,19 @@ impl<'a> Site<'a> {
             || {
                 rayon::join(
                     || group_by_topic(config, &articles, gazetteer),
-                    || match memo {
-                        Some(memo) => as_ids(memo.lists(&articles, related_cache)),
-                        None => related_cached(&articles, related_cache),
+                    || match (memo, related_cache) {
+                        (Some(memo), cache) => memo.lists(&articles, cache).0,
+                        (None, Some(cache)) => {
+                            let mut memo = RelatedMemo::default();
+                            let (lists, _) = memo.lists(&articles, Some(cache));
+                            // Its state is ~0.1 GB at 100k articles: freed on a thread of
+                            // its own (or here, if none can be started).
+                            let _ = std::thread::Builder::new()
+                                .name("folio-free".into())
+                                .spawn(move || drop(memo));
+                            lists
+                        }
+                        (None, None) => find_related(&articles),
                     },
                 )
             },
@@ -171,210 +182,226 @@ impl<'a> Site<'a> {
     }
 }
 
-/// The related articles of the previous build, kept in memory by a
-/// long-running process (`folio serve`) with everything they were computed
-/// from ([`Related`]). When the next build has the same articles in the same
-/// order and only some of their texts changed, the lists are updated in place
-/// ([`Related::update`]); otherwise computed again. Either way the result is
-/// the one [`find_related`] gives.
+/// The related articles of the previous build with everything they were
+/// computed from ([`Related`]), and what each article's input was then. When
+/// the next build has the same articles in the same order, only the changed
+/// ones are updated in place ([`Related::update`]); otherwise everything is
+/// computed again, segmenting only texts no article had before. Either way
+/// the result is the one [`find_related`] gives. `folio serve` keeps it in
+/// memory between builds; every build keeps it in the cache file `related.bin`
+/// ([`RelatedMemo::lists`]), so `folio build` after one edit updates in place
+/// too.
 #[derive(Debug, Default)]
 pub struct RelatedMemo {
-    /// Content paths, in site order.
-    order: Vec<String>,
-    inputs: Vec<RelatedInput>,
-    /// [`segment`] of each input's text.
-    words: Vec<String>,
+    /// A hash of each article's content path, in site order.
+    paths: Vec<u64>,
+    /// A hash of each article's inputs (regions, topics, text).
+    digests: Vec<u128>,
     related: Option<Related>,
 }
 
+/// How [`RelatedMemo::lists`] got its result (for tests and timing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelatedWork {
+    /// Nothing changed: the lists were read back or kept.
+    Reused,
+    /// Some articles changed: updated in place.
+    Updated,
+    /// Computed over all articles.
+    Computed,
+}
+
 impl RelatedMemo {
-    /// The related lists of `articles` (in site order), as indices. Texts not
-    /// in the memo are segmented through the cache file next to `cache`.
-    fn lists(
+    /// The related lists of `articles` (in site order), as ids, and how they
+    /// were obtained. With a `cache` file, an empty memo starts from it and
+    /// the result is saved there; a missing, stale or damaged file only
+    /// costs the computation.
+    pub fn lists(
         &mut self,
         articles: &[Arc<Article>],
         cache: Option<&std::path::Path>,
-    ) -> Vec<Vec<usize>> {
-        let inputs = related_inputs(articles);
-        let same_order = self.order.len() == articles.len()
-            && self
-                .order
-                .iter()
-                .zip(articles)
-                .all(|(a, b)| *a == b.rel_path);
-        if let (true, Some(related)) = (same_order, self.related.as_mut()) {
-            let changed: Vec<usize> = (0..inputs.len())
-                .filter(|&i| inputs[i] != self.inputs[i])
-                .collect();
-            let fresh: Vec<String> = changed
-                .par_iter()
-                .map(|&i| segment(&inputs[i].text))
-                .collect();
-            for (&i, w) in changed.iter().zip(fresh) {
-                self.words[i] = w;
+    ) -> (Vec<Vec<ArticleId>>, RelatedWork) {
+        let (paths, digests): (Vec<u64>, Vec<u128>) = articles
+            .par_iter()
+            .map(|a| (xxh3_64(a.rel_path.as_bytes()), input_digest(a)))
+            .unzip();
+        // The changed articles' inputs and segmented texts, when found beside decoding.
+        let mut segmented = None;
+        if self.related.is_none()
+            && let Some(path) = cache
+            && let Ok(bytes) = std::fs::read(path)
+            && let Some((old_paths, old_digests, state)) = read_memo(&bytes)
+        {
+            if old_paths == paths
+                && old_digests == digests
+                && let Some(lists) = Related::decode_lists(state)
+                && lists.len() == articles.len()
+            {
+                return (as_ids(lists), RelatedWork::Reused);
             }
-            if !related.update(&inputs, &self.words, &changed) {
-                *related = Related::new(&inputs, &self.words, RELATED_PER_ARTICLE);
+            // Segmenting loads jieba's dictionary (~0.2 s): done while the state is decoded.
+            let (related, changes) = rayon::join(
+                || Related::decode(state),
+                || (old_paths == paths).then(|| changed_inputs(articles, &old_digests, &digests)),
+            );
+            if let Some(related) = related
+                && related.len() == old_paths.len()
+            {
+                self.paths = old_paths;
+                self.digests = old_digests;
+                self.related = Some(related);
+                segmented = changes;
             }
-            self.inputs = inputs;
-            return related.lists.clone();
         }
-        self.words = match cache {
-            Some(path) => segmented_cached(&inputs, &path.with_file_name("related-words.bin")),
-            None => inputs.par_iter().map(|i| segment(&i.text)).collect(),
-        };
-        let related = Related::new(&inputs, &self.words, RELATED_PER_ARTICLE);
-        let lists = related.lists.clone();
-        self.related = Some(related);
-        self.order = articles.iter().map(|a| a.rel_path.clone()).collect();
-        self.inputs = inputs;
-        lists
-    }
-}
-
-/// [`find_related`] through a cache file: the result is stored with a hash
-/// of every input (each article's regions, topics, title, kicker, subtitle and
-/// summary, in site order) and reused while that hash is unchanged, which is
-/// the common case of an edit below an article's lead. A missing, stale or
-/// unreadable cache only costs the computation; the result is the same.
-fn related_cached(
-    articles: &[Arc<Article>],
-    cache: Option<&std::path::Path>,
-) -> Vec<Vec<ArticleId>> {
-    let Some(path) = cache else {
-        return find_related(articles);
-    };
-    // The key: a digest of each article's inputs (computed in parallel, without
-    // building them: a hit, the common case, needs no more).
-    let digests: Vec<[u8; 16]> = articles
-        .par_iter()
-        .map(|a| {
-            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-            for part in a.meta.regions.iter().chain(&a.meta.topics) {
-                h.update(&(part.len() as u64).to_le_bytes());
-                h.update(part.as_bytes());
-            }
-            let text = related_text(a);
-            h.update(&(text.len() as u64).to_le_bytes());
-            h.update(text.as_bytes());
-            h.digest128().to_le_bytes()
-        })
-        .collect();
-    let mut h = blake3::Hasher::new();
-    h.update(b"folio-related v3\0");
-    h.update(&(articles.len() as u64).to_le_bytes());
-    for d in &digests {
-        h.update(d);
-    }
-    let key = *h.finalize().as_bytes();
-    if let Some(found) = read_related(path, &key, articles.len()) {
-        return found;
-    }
-    let mut inputs = related_inputs(articles);
-    let words = segmented_cached(&inputs, &path.with_file_name("related-words.bin"));
-    // Segmented, the texts are not read again: free them before the computation's peak.
-    for input in &mut inputs {
-        input.text = String::new();
-    }
-    let related = as_ids(related_segmented(&inputs, &words, RELATED_PER_ARTICLE));
-    drop((words, inputs));
-    let mut out = Vec::with_capacity(32 + related.len() * 24);
-    out.extend_from_slice(&key);
-    for list in &related {
-        out.push(list.len() as u8);
-        for id in list {
-            out.extend_from_slice(&id.to_le_bytes());
-        }
-    }
-    // A cache that cannot be written only costs time on the next build.
-    let _ = crate::output::write_cache(path, &out);
-    related
-}
-
-/// Each input's [`segment`]ed text through the cache file `path` (entries keyed
-/// by a hash of the text, in input order), so that a rebuild after an edit
-/// segments only the texts that changed. The file is rewritten with exactly
-/// the entries of this build when anything changed.
-fn segmented_cached(inputs: &[RelatedInput], path: &std::path::Path) -> Vec<String> {
-    let keys: Vec<[u8; 16]> = inputs
-        .par_iter()
-        .map(|i| {
-            let mut k = [0u8; 16];
-            k.copy_from_slice(&blake3::hash(i.text.as_bytes()).as_bytes()[..16]);
-            k
-        })
-        .collect();
-    let previous = read_segmented(path).unwrap_or_default();
-    let words: Vec<String> = keys
-        .par_iter()
-        .zip(inputs)
-        .map(|(k, input)| {
-            previous
-                .get(k)
-                .cloned()
-                .unwrap_or_else(|| segment(&input.text))
-        })
-        .collect();
-    let wanted: HashSet<&[u8; 16]> = keys.iter().collect();
-    let stale = previous.keys().any(|k| !wanted.contains(k));
-    let missing = keys.iter().any(|k| !previous.contains_key(k));
-    drop(previous);
-    if stale || missing {
-        // Streamed: at 1M articles the words are ~0.4 GB, not worth a second copy.
-        // A cache that cannot be written only costs time on the next build.
-        let _ = crate::output::write_cache_with(path, |out| {
-            out.write_all(SEGMENTED_MAGIC)?;
-            let mut seen = HashSet::new();
-            for (k, w) in keys.iter().zip(&words) {
-                if seen.insert(k) {
-                    out.write_all(k)?;
-                    out.write_all(&(w.len() as u32).to_le_bytes())?;
-                    out.write_all(w.as_bytes())?;
+        let work = match self.related.as_mut() {
+            Some(related) if self.paths == paths => {
+                let (changed, inputs, words) =
+                    segmented.unwrap_or_else(|| changed_inputs(articles, &self.digests, &digests));
+                let changes: Vec<Change> = changed
+                    .iter()
+                    .zip(&inputs)
+                    .zip(&words)
+                    .map(|((&i, input), w)| (i, input, w.as_str()))
+                    .collect();
+                if changes.is_empty() {
+                    RelatedWork::Reused
+                } else if related.update(&changes) {
+                    RelatedWork::Updated
+                } else {
+                    self.related = None;
+                    RelatedWork::Computed
                 }
             }
-            Ok(())
-        });
-    }
-    words
-}
-
-const SEGMENTED_MAGIC: &[u8; 8] = b"FOLIOSG1";
-
-fn read_segmented(path: &std::path::Path) -> Option<HashMap<[u8; 16], String>> {
-    let data = std::fs::read(path).ok()?;
-    let mut rest = data.strip_prefix(SEGMENTED_MAGIC.as_slice())?;
-    let mut map = HashMap::new();
-    while !rest.is_empty() {
-        let key: [u8; 16] = rest.get(..16)?.try_into().ok()?;
-        let len = u32::from_le_bytes(rest.get(16..20)?.try_into().ok()?) as usize;
-        let text = std::str::from_utf8(rest.get(20..20 + len)?).ok()?;
-        map.insert(key, text.to_string());
-        rest = &rest[20 + len..];
-    }
-    Some(map)
-}
-
-fn read_related(path: &std::path::Path, key: &[u8; 32], n: usize) -> Option<Vec<Vec<ArticleId>>> {
-    let data = std::fs::read(path).ok()?;
-    let rest = data.strip_prefix(key.as_slice())?;
-    let mut related = Vec::with_capacity(n);
-    let mut pos = 0;
-    for _ in 0..n {
-        let count = *rest.get(pos)? as usize;
-        pos += 1;
-        let mut list = Vec::with_capacity(count);
-        for _ in 0..count {
-            let bytes: [u8; 4] = rest.get(pos..pos + 4)?.try_into().ok()?;
-            let id = ArticleId::from_le_bytes(bytes);
-            if id as usize >= n {
-                return None;
-            }
-            list.push(id);
-            pos += 4;
+            _ => RelatedWork::Computed,
+        };
+        if work == RelatedWork::Computed {
+            self.compute(articles, &digests);
         }
-        related.push(list);
+        self.paths = paths;
+        self.digests = digests;
+        let Some(related) = self.related.as_ref() else {
+            return (Vec::new(), work);
+        };
+        if let (Some(path), true) = (cache, work != RelatedWork::Reused) {
+            // A cache that cannot be written only costs time on the next build.
+            let _ = crate::output::write_cache_with(path, |out| {
+                write_memo(out, &self.paths, &self.digests, related)
+            });
+        }
+        (as_ids(related.lists.clone()), work)
     }
-    (pos == rest.len()).then_some(related)
+
+    /// Computes anew; texts an article had before are not segmented again.
+    fn compute(&mut self, articles: &[Arc<Article>], digests: &[u128]) {
+        let mut inputs = related_inputs(articles);
+        let previous: HashMap<u128, usize> = match &self.related {
+            Some(_) => self
+                .digests
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| (d, i))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let old = self.related.take();
+        let words: Vec<String> = inputs
+            .par_iter()
+            .zip(digests)
+            .map(|(input, d)| {
+                previous
+                    .get(d)
+                    .and_then(|&i| old.as_ref()?.words_of(i))
+                    .unwrap_or_else(|| segment(&input.text))
+            })
+            .collect();
+        drop(old);
+        // Segmented, the texts are not read again: free them before the computation's peak.
+        for input in &mut inputs {
+            input.text = String::new();
+        }
+        self.related = Some(Related::new(&inputs, &words, RELATED_PER_ARTICLE));
+    }
+}
+
+/// The articles whose digest differs (same length and order), their inputs
+/// and their segmented texts.
+fn changed_inputs(
+    articles: &[Arc<Article>],
+    before: &[u128],
+    now: &[u128],
+) -> (Vec<usize>, Vec<RelatedInput>, Vec<String>) {
+    let changed: Vec<usize> = (0..now.len()).filter(|&i| before[i] != now[i]).collect();
+    let inputs: Vec<RelatedInput> = changed
+        .iter()
+        .map(|&i| related_input(&articles[i]))
+        .collect();
+    let words = inputs.par_iter().map(|i| segment(&i.text)).collect();
+    (changed, inputs, words)
+}
+
+/// A hash of what related articles are found by: regions, topics and
+/// [`related_text`].
+fn input_digest(a: &Article) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    for list in [&a.meta.regions, &a.meta.topics] {
+        h.update(&(list.len() as u64).to_le_bytes());
+        for part in list {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    let text = related_text(a);
+    h.update(&(text.len() as u64).to_le_bytes());
+    h.update(text.as_bytes());
+    h.digest128()
+}
+
+fn xxh3_64(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// `related.bin`: magic, program identity, article count n, n path hashes,
+/// n input digests, then the [`Related::encode`]d state.
+const MEMO_MAGIC: &[u8; 8] = b"FOLIORM1";
+
+fn write_memo(
+    out: &mut dyn Write,
+    paths: &[u64],
+    digests: &[u128],
+    related: &Related,
+) -> std::io::Result<()> {
+    out.write_all(MEMO_MAGIC)?;
+    out.write_all(&crate::program::identity())?;
+    out.write_all(&(paths.len() as u64).to_le_bytes())?;
+    for p in paths {
+        out.write_all(&p.to_le_bytes())?;
+    }
+    for d in digests {
+        out.write_all(&d.to_le_bytes())?;
+    }
+    related.encode(out)
+}
+
+/// The path hashes, input digests and encoded state of a `related.bin`
+/// written by this program (`None` otherwise).
+fn read_memo(bytes: &[u8]) -> Option<(Vec<u64>, Vec<u128>, &[u8])> {
+    let rest = bytes.strip_prefix(MEMO_MAGIC.as_slice())?;
+    let rest = rest.strip_prefix(crate::program::identity().as_slice())?;
+    let n = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
+    let rest = &rest[8..];
+    let paths_end = n.checked_mul(8)?;
+    let digests_end = paths_end.checked_add(n.checked_mul(16)?)?;
+    let paths = rest
+        .get(..paths_end)?
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+        .collect();
+    let digests = rest
+        .get(paths_end..digests_end)?
+        .chunks_exact(16)
+        .map(|c| u128::from_le_bytes(c.try_into().unwrap_or_default()))
+        .collect();
+    Some((paths, digests, &rest[digests_end..]))
 }
 
 /// Up to [`RELATED_PER_ARTICLE`] related articles each: shared regions and topics plus TF-IDF
@@ -394,14 +421,15 @@ fn as_ids(lists: Vec<Vec<usize>>) -> Vec<Vec<ArticleId>> {
 }
 
 fn related_inputs(articles: &[Arc<Article>]) -> Vec<RelatedInput> {
-    articles
-        .par_iter()
-        .map(|a| RelatedInput {
-            regions: a.meta.regions.clone(),
-            topics: a.meta.topics.clone(),
-            text: related_text(a),
-        })
-        .collect()
+    articles.par_iter().map(|a| related_input(a)).collect()
+}
+
+fn related_input(a: &Article) -> RelatedInput {
+    RelatedInput {
+        regions: a.meta.regions.clone(),
+        topics: a.meta.topics.clone(),
+        text: related_text(a),
+    }
 }
 
 /// The text related articles are found by: title, kicker, subtitle and summary.
@@ -564,13 +592,12 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn related_cache_gives_the_same_result_and_follows_inputs() {
-        let arts: Vec<Arc<Article>> = (0..12)
+    fn related_articles(n: u32) -> Vec<Arc<Article>> {
+        (0..n)
             .map(|i| {
                 let mut a = article(
                     &format!("a/{i:02}.md"),
-                    Date::new(2024, 5, 1 + i),
+                    Date::new(2024, 5, 1 + i % 28),
                     &["湖南省/岳阳市"],
                     &["economy"],
                 );
@@ -581,71 +608,86 @@ mod tests {
                 );
                 Arc::new(a)
             })
-            .collect();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("related.bin");
-        let fresh = find_related(&arts);
-        assert_eq!(related_cached(&arts, Some(&path)), fresh);
-        assert!(path.exists());
-        // A second run reads the cache: same result.
-        assert_eq!(related_cached(&arts, Some(&path)), fresh);
-        // Changed inputs are not served from the cache.
-        let mut changed = arts.clone();
-        Arc::make_mut(&mut changed[0]).summary = "完全 不同 的 内容".into();
-        assert_eq!(
-            related_cached(&changed, Some(&path)),
-            find_related(&changed)
-        );
-        // A corrupt cache is ignored.
-        std::fs::write(&path, b"garbage").unwrap();
-        assert_eq!(related_cached(&arts, Some(&path)), fresh);
-        let mut truncated = std::fs::read(&path).unwrap();
-        truncated.pop();
-        std::fs::write(&path, truncated).unwrap();
-        assert_eq!(related_cached(&arts, Some(&path)), fresh);
+            .collect()
     }
 
     #[test]
-    fn segmented_words_are_cached_by_text_and_pruned() {
-        let inputs: Vec<RelatedInput> = ["洞庭湖渔民上岸", "乡村振兴看保靖", "洞庭湖渔民上岸"]
-            .iter()
-            .map(|t| RelatedInput {
-                text: t.to_string(),
-                ..Default::default()
-            })
-            .collect();
+    fn related_cache_gives_the_same_result_and_follows_inputs() {
+        let arts = related_articles(12);
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("related-words.bin");
-        let direct: Vec<String> = inputs.iter().map(|i| segment(&i.text)).collect();
-        assert_eq!(segmented_cached(&inputs, &path), direct);
-        let map = read_segmented(&path).unwrap();
-        assert_eq!(map.len(), 2, "one entry per distinct text");
-        // Entries are served from the file: a doctored entry shows it was read.
-        let key = |t: &str| {
-            let mut k = [0u8; 16];
-            k.copy_from_slice(&blake3::hash(t.as_bytes()).as_bytes()[..16]);
-            k
-        };
-        let mut doctored = map.clone();
-        doctored.insert(key("乡村振兴看保靖"), "x".into());
-        let mut out = SEGMENTED_MAGIC.to_vec();
-        for (k, w) in &doctored {
-            out.extend_from_slice(k);
-            out.extend_from_slice(&(w.len() as u32).to_le_bytes());
-            out.extend_from_slice(w.as_bytes());
-        }
-        std::fs::write(&path, out).unwrap();
-        assert_eq!(segmented_cached(&inputs, &path)[1], "x");
-        // A changed text is segmented again and the unused entry dropped.
-        let mut changed = inputs.clone();
-        changed[1].text = "湘西州黄金茶".into();
+        let path = dir.path().join("related.bin");
+        let lists = |arts: &[Arc<Article>]| RelatedMemo::default().lists(arts, Some(&path));
+        let fresh = find_related(&arts);
+        assert_eq!(lists(&arts), (fresh.clone(), RelatedWork::Computed));
+        assert!(path.exists());
+        // A second run reads the cache: same result.
+        assert_eq!(lists(&arts), (fresh.clone(), RelatedWork::Reused));
+        // Changed inputs (text, then topics) are updated in place from the file.
+        let mut changed = arts.clone();
+        Arc::make_mut(&mut changed[0]).summary = "完全 不同 的 内容 洞庭湖".into();
         assert_eq!(
-            segmented_cached(&changed, &path)[1],
-            segment("湘西州黄金茶")
+            lists(&changed),
+            (find_related(&changed), RelatedWork::Updated)
         );
-        let map = read_segmented(&path).unwrap();
-        assert!(!map.contains_key(&key("乡村振兴看保靖")));
-        assert_eq!(map.len(), 2);
+        Arc::make_mut(&mut changed[3]).meta.topics = vec!["health".into()];
+        assert_eq!(
+            lists(&changed),
+            (find_related(&changed), RelatedWork::Updated)
+        );
+        // Another set of articles is computed again.
+        let fewer = &changed[1..];
+        assert_eq!(lists(fewer), (find_related(fewer), RelatedWork::Computed));
+        // A corrupt or truncated cache is ignored.
+        std::fs::write(&path, b"garbage").unwrap();
+        assert_eq!(lists(&arts), (fresh.clone(), RelatedWork::Computed));
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..400]).unwrap();
+        assert_eq!(lists(&arts), (fresh.clone(), RelatedWork::Computed));
+        // Damage past the lists: they still serve an unchanged build, and an
+        // edit computes anew.
+        std::fs::write(&path, &whole[..whole.len() - 1]).unwrap();
+        assert_eq!(lists(&arts), (fresh, RelatedWork::Reused));
+        assert_eq!(
+            lists(&changed),
+            (find_related(&changed), RelatedWork::Computed)
+        );
+    }
+
+    #[test]
+    fn related_memo_updates_in_memory_and_reuses_segmented_words() {
+        let arts = related_articles(20);
+        let mut memo = RelatedMemo::default();
+        assert_eq!(memo.lists(&arts, None).1, RelatedWork::Computed);
+        assert_eq!(
+            memo.lists(&arts, None),
+            (find_related(&arts), RelatedWork::Reused)
+        );
+        let mut edited = arts.clone();
+        Arc::make_mut(&mut edited[5]).meta.title = "湘西 黄金茶 丰收".into();
+        assert_eq!(
+            memo.lists(&edited, None),
+            (find_related(&edited), RelatedWork::Updated)
+        );
+        // A new article: computed again, the others' words taken from the memo.
+        let mut more = edited.clone();
+        more.push(Arc::new(article("b/01.md", None, &[], &["economy"])));
+        let sorted = |w: String| {
+            let mut v: Vec<String> = w.split('\n').map(str::to_string).collect();
+            v.sort();
+            v
+        };
+        let words_before: Vec<Vec<String>> = {
+            let r = memo.related.as_ref().unwrap();
+            (0..20).map(|i| sorted(r.words_of(i).unwrap())).collect()
+        };
+        assert_eq!(
+            memo.lists(&more, None),
+            (find_related(&more), RelatedWork::Computed)
+        );
+        let r = memo.related.as_ref().unwrap();
+        for (i, w) in words_before.iter().enumerate() {
+            assert_eq!(&sorted(r.words_of(i).unwrap()), w);
+        }
     }
 
     #[test]
