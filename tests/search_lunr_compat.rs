@@ -71,7 +71,8 @@ fn single_shard_build_equals_index_except_document_store() {
     };
     let stats = build_index(support::archive().into_iter(), dir.path(), None, &opts).unwrap();
     assert_eq!(stats.shards, 1);
-    let shard = std::fs::read_to_string(dir.path().join("t/0.json")).unwrap();
+    let name = folio::search::shard_name(0, "");
+    let shard = std::fs::read_to_string(dir.path().join(format!("t/{name}.json"))).unwrap();
     let reference = reference_json();
     let (head, rest) = reference.split_once(",\"documentStore\":").unwrap();
     let (_, tail) = rest.split_once(",\"lang\":").unwrap();
@@ -120,12 +121,23 @@ fn union_of_many_shards_equals_the_single_index() {
     for field in merged.as_object_mut().unwrap().values_mut() {
         field["root"] = serde_json::json!({"docs": {}, "df": 0});
     }
-    for k in 0..stats.shards {
-        let text = std::fs::read_to_string(dir.path().join(format!("t/{k}.json"))).unwrap();
+    let mut shards = 0;
+    for entry in std::fs::read_dir(dir.path().join("t")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        // Shards, not their heads (`<name>.h<i>.json`) nor the directories (`d<g>.json`).
+        let Some(stem) = name.strip_suffix(".json") else {
+            continue;
+        };
+        if stem.contains('.') || stem.len() != 16 {
+            continue;
+        }
+        shards += 1;
+        let text = std::fs::read_to_string(dir.path().join("t").join(&name)).unwrap();
         let shard: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(shard["fields"], reference["fields"]);
         assert_eq!(shard["documentStore"]["length"], stats.documents);
         merge(&mut merged, &shard["index"]);
     }
+    assert_eq!(shards, stats.shards);
     assert_eq!(merged, reference["index"]);
 }

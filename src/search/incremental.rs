@@ -21,7 +21,7 @@ use serde::{Deserialize, de};
 
 use super::analyze::DocTokens;
 use super::lunr_json::{FIELDS, Posting, TermPostings};
-use super::shards::{FacetSource, ShardWriter, estimate};
+use super::shards::{FacetSource, ShardWriter, estimate, shard_name};
 use super::token_cache::Key;
 
 const MAGIC: &[u8; 8] = b"FOLIOSS2";
@@ -293,13 +293,13 @@ fn apply(postings: &mut Vec<Posting>, changes: &[Change]) {
 pub struct Update {
     /// Every shard's first term and length, in order (the new state).
     pub shards: Vec<(String, u64)>,
-    /// Shard numbers kept from the previous output.
-    pub kept: Vec<usize>,
-    /// Shard numbers written.
+    /// Shards kept from the previous output: (old position, new position).
+    pub kept: Vec<(usize, usize)>,
+    /// Positions of the shards written.
     pub written: Vec<usize>,
     /// Terms in the index.
     pub terms_written: u64,
-    /// Packed terms of the shards written (see `shards::ShardWriter::packed`).
+    /// Packed terms of the shards written, by position (see `shards::ShardWriter::packed`).
     pub packed: BTreeMap<usize, Vec<String>>,
 }
 
@@ -323,7 +323,7 @@ pub fn update_shards(
     facets: &Arc<FacetSource>,
 ) -> io::Result<Option<Update>> {
     let load = |j: usize| -> Option<Vec<TermPostings>> {
-        let path = prev_dir.join(format!("t/{j}.json"));
+        let path = prev_dir.join(format!("t/{}.json", shard_name(j, &old[j].0)));
         let data = fs::read(path).ok()?;
         (data.len() as u64 == old[j].1).then_some(())?;
         parse_shard(&data)
@@ -340,10 +340,12 @@ pub fn update_shards(
     while let Some((t, _)) = aff.peek() {
         let start = shard_of(old, t).saturating_sub(1).max(k);
         for (j, shard) in old.iter().enumerate().take(start).skip(k) {
-            up.kept.push(j);
+            up.kept.push((j, up.shards.len()));
             up.shards.push(shard.clone());
         }
-        let mut w = ShardWriter::new(out_dir, target, docs, start)?.with_facets(facets.clone());
+        let first_position = up.shards.len();
+        let mut w =
+            ShardWriter::new(out_dir, target, docs, first_position)?.with_facets(facets.clone());
         let mut j = start;
         let mut stopped = false;
         while j < old.len() {
@@ -359,10 +361,11 @@ pub fn update_shards(
                 && let Some(first) = terms.first()
                 && first.term == old[j].0
             {
-                // If the new cut also starts a shard numbered j here, shard j and the ones up
-                // to the next change are what a clean build writes: keep them.
+                // If the new cuts also start a shard here, shard j and the ones up to the next
+                // change are what a clean build writes, under the same names (a name follows
+                // the first term, whatever the shard's position): keep them.
                 let mut probe = w.cutter().clone();
-                if probe.cut_before(&first.term, estimate(first)) && w.number_of_next_cut() == j {
+                if probe.cut_before(&first.term, estimate(first)) {
                     stopped = true;
                     break;
                 }
@@ -396,7 +399,7 @@ pub fn update_shards(
         }
         w.finish(false)?;
         for (n, (&(num, len), first)) in w.written.iter().zip(&w.firsts).enumerate() {
-            debug_assert_eq!(num, start + n);
+            debug_assert_eq!(num, first_position + n);
             up.written.push(num);
             up.shards.push((first.clone(), len));
         }
@@ -408,12 +411,13 @@ pub fn update_shards(
         }
     }
     for (j, shard) in old.iter().enumerate().skip(k) {
-        up.kept.push(j);
+        up.kept.push((j, up.shards.len()));
         up.shards.push(shard.clone());
     }
     // Every kept shard must be in the previous output as recorded.
-    for &j in &up.kept {
-        if prev_files.len_of(&format!("t/{j}.json")) != Some(old[j].1) {
+    for &(j, _) in &up.kept {
+        let rel = format!("t/{}.json", shard_name(j, &old[j].0));
+        if prev_files.len_of(&rel) != Some(old[j].1) {
             return Ok(None);
         }
     }

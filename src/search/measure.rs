@@ -20,7 +20,7 @@ use flate2::write::GzEncoder;
 use serde_json::Value;
 
 use super::packed;
-use super::shards::Directory;
+use super::shards::{Directory, shard_name};
 use super::tokenize::{Run, normalize, runs};
 use super::{Manifest, SearchError};
 
@@ -182,7 +182,7 @@ fn shards_for(
     f: &mut Fetcher<'_>,
     m: &Manifest,
     qt: &QueryTerm,
-) -> Result<(Vec<usize>, bool), SearchError> {
+) -> Result<(Vec<String>, bool), SearchError> {
     let upper = if qt.prefix {
         format!("{}{}", qt.term, char::MAX)
     } else {
@@ -212,7 +212,7 @@ fn shards_for(
         } else {
             firsts.len().saturating_sub(1)
         };
-        out.extend((lo..=hi).map(|k| base + k));
+        out.extend((lo..=hi).map(|k| shard_name(base + k, &firsts[k])));
     }
     Ok((out, packed))
 }
@@ -252,7 +252,7 @@ fn collect(
 
 /// The terms a query term matched: (shard, term, number of documents, whether its packed
 /// postings carry the facets of the documents without it).
-type Entries = Vec<(usize, String, usize, bool)>;
+type Entries = Vec<(String, String, usize, bool)>;
 
 /// How the facets of the hits are found (mirror of `facetsFor` in search.js): the facet
 /// lists of the query term with the fewest documents if all its terms have lists, nothing more
@@ -264,12 +264,14 @@ fn facet_files(m: &Manifest, infos: &[Entries], verify: bool) -> Option<Vec<Stri
         .iter()
         .filter(|e| listed(e))
         .min_by_key(|e| e.iter().map(|x| x.2).sum::<usize>());
-    let shards: BTreeSet<usize> = match best {
-        Some(e) => e.iter().map(|x| x.0).collect(),
+    let shards: BTreeSet<&str> = match best {
+        Some(e) => e.iter().map(|x| x.0.as_str()).collect(),
         None if !verify && infos.iter().all(|e| matches!(e.as_slice(), [x] if x.3)) => {
             BTreeSet::new()
         }
-        None if infos.len() == 1 && infos[0].len() == 1 && !verify => [infos[0][0].0].into(),
+        None if infos.len() == 1 && infos[0].len() == 1 && !verify => {
+            [infos[0][0].0.as_str()].into()
+        }
         None => return None,
     };
     Some(shards.iter().map(|k| format!("t/{k}.f.bin")).collect())
@@ -330,7 +332,12 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
                     docs.insert(id);
                 }
             }
-            entries.push((*k, qt.term.clone(), docs.len(), term.complement.is_some()));
+            entries.push((
+                k.clone(),
+                qt.term.clone(),
+                docs.len(),
+                term.complement.is_some(),
+            ));
             infos.push(entries);
             total = Some(intersect(total, scores));
             continue;
@@ -346,7 +353,10 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
                 let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
                 collect(node, &qt.term, qt.prefix, n, boost, &mut scores, &mut seen);
             }
-            entries.extend(seen.into_iter().map(|(t, docs)| (k, t, docs.len(), false)));
+            entries.extend(
+                seen.into_iter()
+                    .map(|(t, docs)| (k.clone(), t, docs.len(), false)),
+            );
         }
         infos.push(entries);
         total = Some(intersect(total, scores));

@@ -4,7 +4,8 @@
 //! Output layout under `out_dir` (`<staging>/search/`):
 //! - `index.json`: manifest (document count, fields and boosts, shard directory groups, facet
 //!   vocabularies, chunk sizes);
-//! - `t/<k>.json`: shard k, an elasticlunr index holding all postings of a term range (terms:
+//! - `t/<k>.json`: shard k (`<k>` is its name, a hash of its first term: see
+//!   `shards::shard_name`), an elasticlunr index holding all postings of a term range (terms:
 //!   CJK bigrams and characters, words and numbers and their suffixes, see `tokenize`);
 //!   `t/d<g>.json`: first terms of a group of shards and its terms with packed postings;
 //!   `t/<k>.f.bin`: the facet values of the documents of each term of shard k (or, for a very
@@ -42,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 pub use analyze::{DocTokens, analyze};
 pub use measure::{ColdQuery, cold_query_bytes, cold_query_report};
+pub use shards::shard_name;
 pub use tokenize::{FolioLanguage, MAX_SUFFIX_WORD, index_tokens, normalize, tokenize};
 
 /// One article as the search index sees it (deserializable from JSON for fixtures and tools).
@@ -222,8 +224,9 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 /// The manifest `index.json` read by search.js.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Manifest {
-    /// 5: shard directories are objects naming packed terms (`t/<k>.p.bin`); 4: words and
-    /// numbers are also indexed by their suffixes (3: whole words only).
+    /// 6: shard files are named by a hash of their first term (`shards::shard_name`), not
+    /// numbered; 5: shard directories are objects naming packed terms (`t/<k>.p.bin`); 4:
+    /// words and numbers are also indexed by their suffixes (3: whole words only).
     pub format: u32,
     pub docs: u64,
     pub fields: Vec<String>,
@@ -468,7 +471,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 }
 
 /// The index format written (`index.json`'s `format`); see [`Manifest::format`].
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
@@ -906,24 +909,23 @@ fn try_incremental(
     else {
         return Ok(None);
     };
-    // Side files of kept shards (`t/<j>.h<i>.json` heads, `t/<j>.p.bin` packed postings) are
-    // kept with them; the packed terms go into the shard directories again.
-    let mut side: std::collections::HashMap<usize, Vec<(String, u64)>> = Default::default();
+    // Side files of kept shards (`t/<name>.h<i>.json` heads, `t/<name>.p.bin` packed
+    // postings) are kept with them; the packed terms go into the shard directories again.
+    let mut side: std::collections::HashMap<&str, Vec<(String, u64)>> = Default::default();
     for (rel, len) in prev_files.under("t/") {
-        let name = &rel[2..];
-        let Some((j, rest)) = name.split_once('.') else {
+        let Some((name, rest)) = rel[2..].split_once('.') else {
             continue;
         };
-        let is_side = (rest.starts_with('h') && rest.ends_with(".json")) || rest == "p.bin";
-        if let (Ok(j), true) = (j.parse::<usize>(), is_side) {
-            side.entry(j).or_default().push((rel.clone(), *len));
+        if (rest.starts_with('h') && rest.ends_with(".json")) || rest == "p.bin" {
+            side.entry(name).or_default().push((rel.clone(), *len));
         }
     }
+    let old_name = |j: usize| shards::shard_name(j, &state.shards[j].0);
     let mut packed = up.packed.clone();
-    for &j in &up.kept {
-        let rel = format!("t/{j}.p.bin");
+    for &(j, position) in &up.kept {
+        let rel = format!("t/{}.p.bin", old_name(j));
         if side
-            .get(&j)
+            .get(old_name(j).as_str())
             .is_some_and(|files| files.iter().any(|f| f.0 == rel))
         {
             let path = prev_dir.join(&rel);
@@ -931,7 +933,7 @@ fn try_incremental(
             let Ok(terms) = packed::terms(&data) else {
                 return Ok(None);
             };
-            packed.insert(j, terms);
+            packed.insert(position, terms);
         }
     }
     let firsts: Vec<String> = up.shards.iter().map(|s| s.0.clone()).collect();
@@ -956,16 +958,19 @@ fn try_incremental(
         }
     }
     stats.kept_files = Vec::with_capacity(up.kept.len() * 2);
-    for &j in &up.kept {
-        let lists = format!("t/{j}.f.bin");
+    for &(j, _) in &up.kept {
+        let name = old_name(j);
+        let lists = format!("t/{name}.f.bin");
         let Some(len) = prev_files.len_of(&lists) else {
             return Ok(None);
         };
         stats
             .kept_files
-            .push((format!("t/{j}.json"), state.shards[j].1));
+            .push((format!("t/{name}.json"), state.shards[j].1));
         stats.kept_files.push((lists, len));
-        stats.kept_files.extend(side.remove(&j).unwrap_or_default());
+        stats
+            .kept_files
+            .extend(side.remove(name.as_str()).unwrap_or_default());
     }
     stats.kept_files.append(&mut store.kept);
     stats.shards = firsts.len() as u64;

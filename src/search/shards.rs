@@ -1,10 +1,12 @@
 //! Cuts the sorted term stream into shards by term range and writes them:
 //! `t/<k>.json` is an elasticlunr index JSON holding every posting of the terms in
-//! `[first_k, first_{k+1})`; `t/d<g>.json` (`{"firsts": [..], "packed": [..]}`) lists the
+//! `[first_k, first_{k+1})`, where `<k>` stands for the shard's name ([`shard_name`]: a hash
+//! of its first term, so shards keep their files when an edit adds or removes a shard before
+//! them); `t/d<g>.json` (`{"firsts": [..], "packed": [..]}`) lists the
 //! first terms of shards `g*dir_group .. (g+1)*dir_group` so a query finds its shard with two
 //! tiny downloads (`index.json` holds each group's first term), and the group's terms that
 //! have packed postings. A shard closes before a term that would
-//! overflow the target size, or once three quarters full before a term its hash picks (see
+//! overflow the target size, or once half full before a term its hash picks (see
 //! [`Cutter`]), so the shard count grows with the archive (one shard for a small site) and an
 //! edit moves few boundaries. A term bigger than the target gets a shard of its own. Shards
 //! are formatted and written in parallel.
@@ -55,6 +57,31 @@ pub fn estimate(tp: &TermPostings) -> usize {
     40 + tp.term.len() * 2 + per_posting
 }
 
+/// The name of the shard at position `k` whose first term is `first`: 16 hex
+/// digits of the FNV-1a hash of the first term its directory lists (`""` for
+/// shard 0, which starts below every term). A name depends on the shard's
+/// first term, not its position, so a shard inserted or removed by an edit
+/// leaves the files of every other shard as they were. `search.js` computes
+/// the same name from the directory.
+pub fn shard_name(k: usize, first: &str) -> String {
+    format!("{:016x}", term_hash(if k == 0 { "" } else { first }))
+}
+
+/// Checks that the shards starting at `firsts` (in order) have distinct names; else the
+/// message names the two first terms whose files would be the same.
+pub fn check_names(firsts: &[String]) -> Result<(), String> {
+    let mut seen: std::collections::HashMap<String, &str> = Default::default();
+    for (k, first) in firsts.iter().enumerate() {
+        if let Some(other) = seen.insert(shard_name(k, first), first) {
+            return Err(format!(
+                "the shards starting at {other:?} and {first:?} have the same file name {}",
+                shard_name(k, first)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// FNV-1a of the term: a platform-independent pseudo-random cut choice.
 fn term_hash(term: &str) -> u64 {
     term.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -62,15 +89,24 @@ fn term_hash(term: &str) -> u64 {
     })
 }
 
-/// Decides where shards end. A shard is closed before a term when the term would overflow
-/// the target, or, once the shard is three quarters full, before a term whose hash picks it.
-/// Decisions depend only on the shard's terms so far and the next term, so after an edit the
-/// cuts fall back into their old places within a shard or two (incremental rebuilds).
+/// Decides where shards end, content-defined so that cuts after an edit fall back into their
+/// old places within a shard or two (incremental rebuilds keep the shards after that). A
+/// shard is closed before a term that would overflow the target; else, once the shard is
+/// half full, before a term its hash picks, with a chance of [`PICKS_PER_TARGET`] per
+/// target's worth of the term's estimated size (a big term is likely to start a shard).
+/// Decisions depend only on the shard's size so far and the next term. After a change, the
+/// new and the old cuts meet at the first picked term both pass at least half full; with
+/// cuts decided by overflow alone they could drift apart for the rest of the index.
 #[derive(Debug, Clone)]
 pub struct Cutter {
     target: usize,
     cur: usize,
 }
+
+/// Expected picked terms per target's worth of bytes past half full: a shard reaches its
+/// target with probability about e^(-PICKS_PER_TARGET/2), 5 % at 6, and holds 2/3 of the
+/// target on average.
+const PICKS_PER_TARGET: u64 = 6;
 
 impl Cutter {
     /// A cutter aiming at `target` bytes per shard, at the start of a shard.
@@ -85,13 +121,20 @@ impl Cutter {
     pub fn cut_before(&mut self, term: &str, size: usize) -> bool {
         let cut = self.cur > 0
             && (self.cur.saturating_add(size) > self.target
-                || (self.cur >= self.target / 4 * 3 && term_hash(term).is_multiple_of(4)));
+                || (self.cur >= self.target / 2 && picked(term, size, self.target)));
         if cut {
             self.cur = 0;
         }
         self.cur = self.cur.saturating_add(size);
         cut
     }
+}
+
+/// Whether `term`'s hash picks it as a cut, with probability `PICKS_PER_TARGET × size /
+/// target` (at most 1).
+fn picked(term: &str, size: usize, target: usize) -> bool {
+    let threshold = (size as u128 * PICKS_PER_TARGET as u128 * (1u128 << 32)) / target as u128;
+    u128::from(term_hash(term) >> 32) < threshold
 }
 
 /// The JSON of one shard.
@@ -316,11 +359,6 @@ impl ShardWriter {
         &self.cutter
     }
 
-    /// The number the shard starting at a cut before the next term would get.
-    pub fn number_of_next_cut(&self) -> usize {
-        self.next + usize::from(!self.current.is_empty())
-    }
-
     /// Closes the current shard; writes the pending ones once they hold enough postings.
     fn flush(&mut self) -> io::Result<()> {
         let Some(first) = self.current.first() else {
@@ -350,15 +388,16 @@ impl ShardWriter {
             .par_iter()
             .map(|(k, terms)| {
                 let data = shard_json(terms, docs)?;
-                fs::write(dir.join(format!("{k}.json")), &data)?;
+                let name = shard_name(*k, terms.first().map_or("", |tp| tp.term.as_str()));
+                fs::write(dir.join(format!("{name}.json")), &data)?;
                 let lists = facet_lists(terms, facets, max);
-                fs::write(dir.join(format!("{k}.f.bin")), &lists)?;
+                fs::write(dir.join(format!("{name}.f.bin")), &lists)?;
                 let mut side = lists.len() as u64;
                 let mut common = Vec::new();
                 for (i, tp) in terms.iter().enumerate() {
                     if doc_count(tp) > max {
                         let head = shard_json(&[head(tp, src, docs)], docs)?;
-                        fs::write(dir.join(format!("{k}.h{i}.json")), &head)?;
+                        fs::write(dir.join(format!("{name}.h{i}.json")), &head)?;
                         side += head.len() as u64;
                         // The packed file's header holds terms of up to 255 bytes.
                         if tp.term.len() <= 255 {
@@ -368,7 +407,7 @@ impl ShardWriter {
                 }
                 if !common.is_empty() {
                     let data = packed::encode(&common, facets, docs);
-                    fs::write(dir.join(format!("{k}.p.bin")), &data)?;
+                    fs::write(dir.join(format!("{name}.p.bin")), &data)?;
                     side += data.len() as u64;
                 }
                 let names = common.iter().map(|tp| tp.term.clone()).collect();
@@ -391,9 +430,10 @@ impl ShardWriter {
     pub fn finish(&mut self, empty_ok: bool) -> io::Result<()> {
         if empty_ok && self.current.is_empty() && self.firsts.is_empty() {
             let data = shard_json(&[], self.docs)?;
-            fs::write(self.dir.join(format!("{}.json", self.next)), &data)?;
+            let name = shard_name(self.next, "");
+            fs::write(self.dir.join(format!("{name}.json")), &data)?;
             let lists = facet_lists(&[], &self.facets.table, self.facets.list_max);
-            fs::write(self.dir.join(format!("{}.f.bin", self.next)), &lists)?;
+            fs::write(self.dir.join(format!("{name}.f.bin")), &lists)?;
             self.bytes += (data.len() + lists.len()) as u64;
             self.written.push((self.next, data.len() as u64));
             self.firsts.push(String::new());
@@ -415,13 +455,16 @@ pub struct Directory {
 }
 
 /// Writes the shard directory files `t/d<g>.json` for all shards' first terms and packed
-/// terms (by shard number); returns each group's first term and the bytes written.
+/// terms (by shard position); returns each group's first term and the bytes written. Fails
+/// if two shards have the same name ([`check_names`]).
 pub fn write_dirs(
     out_dir: &Path,
     firsts: &[String],
     packed: &BTreeMap<usize, Vec<String>>,
     dir_group: usize,
 ) -> io::Result<(Vec<String>, u64)> {
+    // Shard files are named by first term: two alike would have overwritten each other.
+    check_names(firsts).map_err(|m| io::Error::new(io::ErrorKind::InvalidData, m))?;
     let dir = out_dir.join("t");
     fs::create_dir_all(&dir)?;
     let mut groups = Vec::new();
@@ -475,10 +518,69 @@ mod tests {
         assert_eq!(d0, r#"{"firsts":["","b","c"],"packed":["b"]}"#);
         let d1 = fs::read_to_string(dir.path().join("t/d1.json")).unwrap();
         assert_eq!(d1, r#"{"firsts":["d"],"packed":["d","e"]}"#);
+        // Files are named by first term: shard 1 by "b", shard 0 by "" whatever its first term.
+        let name = shard_name(1, "b");
+        assert_eq!(name, format!("{:016x}", term_hash("b")));
         let s1: serde_json::Value =
-            serde_json::from_slice(&fs::read(dir.path().join("t/1.json")).unwrap()).unwrap();
+            serde_json::from_slice(&fs::read(dir.path().join(format!("t/{name}.json"))).unwrap())
+                .unwrap();
         assert_eq!(s1["index"]["body"]["root"]["b"]["df"], 3);
-        assert!(dir.path().join("t/1.f.bin").exists());
+        assert!(dir.path().join(format!("t/{name}.f.bin")).exists());
+        assert_eq!(shard_name(0, "a"), shard_name(0, ""));
+        assert!(
+            dir.path()
+                .join(format!("t/{}.json", shard_name(0, "")))
+                .exists()
+        );
+        // Two shards whose names clash are refused before any directory is written.
+        assert!(check_names(&["".into(), "b".into(), "c".into()]).is_ok());
+        let err = write_dirs(dir.path(), &["".into(), "b".into(), "b".into()], &packed, 3);
+        assert!(err.unwrap_err().to_string().contains("same file name"));
+    }
+
+    #[test]
+    fn cuts_fall_back_into_place_after_an_insertion() {
+        // A stream of terms of varied sizes, cut once as is and once with extra terms
+        // inserted early on: after a few shards the cuts are the same terms again.
+        let terms: Vec<(String, usize)> = (0..4000)
+            .map(|i| {
+                (
+                    format!("t{i:05}"),
+                    200 + (term_hash(&i.to_string()) % 3000) as usize,
+                )
+            })
+            .collect();
+        let cuts = |extra: usize| {
+            let mut c = Cutter::new(20_000);
+            let mut firsts = Vec::new();
+            let inserted = (0..extra).map(|i| (format!("t00100x{i:03}"), 900));
+            let mut stream: Vec<(String, usize)> = terms.iter().cloned().chain(inserted).collect();
+            stream.sort();
+            for (t, size) in stream {
+                if c.cut_before(&t, size) {
+                    firsts.push(t);
+                }
+            }
+            firsts
+        };
+        let (before, after) = (cuts(0), cuts(40));
+        assert!(
+            after.len() > before.len(),
+            "{} → {}",
+            before.len(),
+            after.len()
+        );
+        let common = after.iter().filter(|t| before.contains(t)).count();
+        assert!(
+            after.len() - common <= 6,
+            "{} of {} cuts moved",
+            after.len() - common,
+            after.len()
+        );
+        // Shards average about 2/3 of the target.
+        let total: usize = terms.iter().map(|t| t.1).sum();
+        let mean = total / (before.len() + 1);
+        assert!((10_000..17_000).contains(&mean), "mean shard {mean} bytes");
     }
 
     #[test]

@@ -173,6 +173,24 @@
     return x.length - y.length;
   }
 
+  var utf8 = new TextEncoder();
+  var FNV_BASIS = BigInt('0xcbf29ce484222325');
+  var FNV_PRIME = BigInt('0x100000001b3');
+  var MASK64 = BigInt('0xffffffffffffffff');
+
+  /**
+   * The file name of a shard (`t/<name>.json` and its side files): 16 hex digits of the
+   * 64-bit FNV-1a hash of the UTF-8 bytes of the first term its directory lists ("" for the
+   * very first shard). Mirror of `shard_name` in the Rust index builder.
+   */
+  function shardName(first) {
+    var h = FNV_BASIS;
+    var bytes = utf8.encode(first);
+    for (var i = 0; i < bytes.length; i++) h = ((h ^ BigInt(bytes[i])) * FNV_PRIME) & MASK64;
+    var hex = h.toString(16);
+    return '0000000000000000'.slice(hex.length) + hex;
+  }
+
   /** Index of the last entry <= key (0 if none). */
   function lastLE(list, key) {
     var lo = 0;
@@ -233,7 +251,7 @@
             var lo = g === gLo ? lastLE(firsts, qt.term) : 0;
             var hi = g === gHi ? lastLE(firsts, upper) : firsts.length - 1;
             var ks = [];
-            for (var k = lo; k <= hi; k++) ks.push(g * m.dirGroup + k);
+            for (var k = lo; k <= hi; k++) ks.push(shardName(firsts[k]));
             if (!qt.prefix && dir.packed.indexOf(qt.term) >= 0) packed = true;
             return ks;
           });
@@ -241,7 +259,7 @@
       }
       return Promise.all(jobs).then(function (lists) {
         var ks = [].concat.apply([], lists);
-        ks.packed = packed; // an exact term whose shard's t/<k>.p.bin holds it
+        ks.packed = packed; // an exact term whose shard's t/<name>.p.bin holds it
         return ks;
       });
     }
