@@ -415,7 +415,7 @@ pub fn build_with(
             ms: search_ms + t.elapsed().as_millis() as u64,
         });
     }
-    drop_in_background(site);
+    site.free_in_background();
     phase_start = Instant::now();
 
     progress("write");
@@ -435,19 +435,6 @@ pub fn build_with(
     summary.total_ms = start.elapsed().as_millis() as u64;
     summary.peak_rss_kb = peak_rss_kb();
     Ok((summary, ingest_report))
-}
-
-/// Frees the site model on a thread of its own: at 100k articles that takes ~0.2 s, which
-/// neither the rest of the build nor a CLI build's exit need wait for (`serve` shares the
-/// articles with its memo and frees little).
-fn drop_in_background(site: Site<'_>) {
-    // Everything but the borrowed configuration and gazetteer, moved out.
-    let parts = (site.articles, site.years, site.undated, site.regions);
-    let more = (site.region_roots, site.topics, site.related);
-    // If no thread can be started, the parts are freed here, on return.
-    let _ = std::thread::Builder::new()
-        .name("folio-free".into())
-        .spawn(move || drop((parts, more)));
 }
 
 /// The site's articles as search documents: each one's source key from what determines all

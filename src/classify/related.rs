@@ -634,11 +634,11 @@ impl Related {
         let mut labels = Vec::with_capacity(n);
         let mut vectors = Vec::with_capacity(n);
         for _ in 0..n {
-            let c = r.pairs(m, |_, count| (count > 0).then_some(count))?;
+            let c = r.pairs(m, |count| (count > 0).then_some(count))?;
             if c.windows(2).any(|w| w[0].0 >= w[1].0) {
                 return None;
             }
-            let weight = |_, bits| Some(f32::from_bits(bits)).filter(|w| w.is_finite());
+            let weight = |bits| Some(f32::from_bits(bits)).filter(|w| w.is_finite());
             let l = r.pairs(m, weight)?;
             let v = r.pairs(m, weight)?;
             let key = |e: &(u32, f32)| (features.keys[e.0 as usize], e.0);
@@ -710,11 +710,7 @@ impl<'a> Reader<'a> {
 
     /// A u32 count, then that many (id below `m`, value) pairs; `value`
     /// checks and converts each value.
-    fn pairs<T>(
-        &mut self,
-        m: usize,
-        value: impl Fn(u32, u32) -> Option<T>,
-    ) -> Option<Vec<(u32, T)>> {
+    fn pairs<T>(&mut self, m: usize, value: impl Fn(u32) -> Option<T>) -> Option<Vec<(u32, T)>> {
         let len = self.u32()? as usize;
         let bytes = self.take(len.checked_mul(8)?)?;
         bytes
@@ -725,7 +721,7 @@ impl<'a> Reader<'a> {
                 if id as usize >= m {
                     return None;
                 }
-                Some((id, value(id, x)?))
+                Some((id, value(x)?))
             })
             .collect()
     }
