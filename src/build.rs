@@ -281,6 +281,11 @@ pub fn build_with(
     }
 
     progress("load");
+    // The gazetteer (built once per process, ~50 ms) validates every article:
+    // built beside the listing of `content/` rather than holding up the first check.
+    let _ = std::thread::Builder::new()
+        .name("folio-gazetteer".into())
+        .spawn(|| Gazetteer::builtin().all().len());
     let validate = validator(&config);
     let load_cache = (!options.clean).then(|| paths.cache().join("content"));
     let load_options = LoadOptions {
@@ -439,7 +444,7 @@ pub fn build_with(
 
 /// The site's articles as search documents: each one's source key from what determines all
 /// its fields (so an update reads only the bodies of changed articles, and builds no document
-/// for an unchanged one before it is needed), and the document itself, body read on demand.
+/// for an unchanged one), and the document itself, body read on demand.
 fn search_source<'s>(site: &'s Site<'s>) -> search::DocSource<'s> {
     // A document's fields are the article's front matter (in its file), its permalink, and
     // names from the gazetteer (part of the program) and the topics of the configuration.
@@ -468,35 +473,30 @@ fn search_source<'s>(site: &'s Site<'s>) -> search::DocSource<'s> {
             )
         })
         .collect();
-    search::DocSource::new(sources, move |id, need| {
+    search::DocSource::new(sources, move |id| {
         let i = id as usize;
-        if i >= site.articles.len() {
+        let Some(a) = site.articles.get(i) else {
             return Err(SearchError::Document(format!("no article number {id}")));
-        }
-        let mut doc = search_doc_facets(site, i);
-        if need == search::Need::Full {
-            let a = &site.articles[i];
-            let kicker = [a.meta.kicker.as_deref(), a.meta.subtitle.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let body = content::read_body(a).map_err(|e| SearchError::Document(e.to_string()))?;
-            doc = SearchDoc {
-                url: format!("{}{}", site.config.base_path(), a.permalink),
-                title: a.meta.title.clone(),
-                kicker,
-                body: content::summary::plain_blocks(&body, true).join("\n"),
-                authors: a.meta.authors.join(" "),
-                ..doc
-            };
-        }
-        Ok(doc)
+        };
+        let kicker = [a.meta.kicker.as_deref(), a.meta.subtitle.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let body = content::read_body(a).map_err(|e| SearchError::Document(e.to_string()))?;
+        Ok(SearchDoc {
+            url: format!("{}{}", site.config.base_path(), a.permalink),
+            title: a.meta.title.clone(),
+            kicker,
+            body: content::summary::plain_blocks(&body, true).join("\n"),
+            authors: a.meta.authors.join(" "),
+            ..search_doc_facets(site, i)
+        })
     })
 }
 
 /// The search document of the `i`-th article with only its id and facets (date, regions,
-/// topics): all an incremental index needs of an unchanged article.
+/// topics), the rest of its fields empty.
 fn search_doc_facets(site: &Site<'_>, i: usize) -> SearchDoc {
     let gz = site.gazetteer;
     let a = &site.articles[i];

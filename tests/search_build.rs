@@ -214,20 +214,9 @@ fn counting<'a>(
     reads: &'a std::sync::atomic::AtomicUsize,
 ) -> folio::search::DocSource<'a> {
     let sources = folio::search::DocSource::in_memory(docs).sources;
-    folio::search::DocSource::new(sources, move |id, need| {
-        let mut d = docs[id as usize].clone();
-        match need {
-            folio::search::Need::Full => {
-                reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            // Only the facets count: anything else must not reach the index.
-            folio::search::Need::Facets => {
-                d.body.clear();
-                d.title = "(not asked for)".into();
-                d.url.clear();
-            }
-        }
-        Ok(d)
+    folio::search::DocSource::new(sources, move |id| {
+        reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(docs[id as usize].clone())
     })
 }
 
@@ -274,7 +263,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     assert_eq!(
         reads.load(std::sync::atomic::Ordering::Relaxed),
         0,
-        "no body read"
+        "no document read"
     );
     let kept_shards = sy
         .kept_files
@@ -306,7 +295,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let reads = std::sync::atomic::AtomicUsize::new(0);
     let s1 = update(&counting(&v1_docs, &reads), &v1, &v0);
     assert!(s1.incremental);
-    // Only the bodies of the edited article's record chunk (2) and text chunk (3) are read.
+    // Only the documents of the edited article's record chunk (2) and text chunk (3) are read.
     let read = reads.load(std::sync::atomic::Ordering::Relaxed);
     assert!((1..=4).contains(&read), "read {read} bodies");
     let expected = clean(&v1_docs, "c1");

@@ -142,24 +142,18 @@ pub fn split_name(name: &str) -> NameParts {
     loop {
         let mut stripped = false;
         for e in ETHNIC_GROUPS {
-            let with_zu = format!("{e}族");
-            let candidates: &[&str] = if e.chars().count() > 1 {
-                &[with_zu.as_str(), e]
-            } else {
-                &[with_zu.as_str()]
-            };
-            for c in candidates {
-                if let Some(rest) = base.strip_suffix(c)
-                    && rest.chars().count() >= 2
-                    && (autonomous || suffix.is_empty() || *c == with_zu.as_str())
-                {
-                    base = rest.to_string();
-                    stripped = true;
-                    autonomous = true;
-                    break;
-                }
-            }
-            if stripped {
+            // "土家族", or a name of two or more characters without "族" ("土家"),
+            // which only an autonomous or suffixless name may end with.
+            let with_zu = base.strip_suffix('族').and_then(|r| r.strip_suffix(e));
+            let bare = (e.chars().count() > 1 && (autonomous || suffix.is_empty()))
+                .then(|| base.strip_suffix(e))
+                .flatten();
+            if let Some(rest) = with_zu.or(bare)
+                && rest.chars().count() >= 2
+            {
+                base = rest.to_string();
+                stripped = true;
+                autonomous = true;
                 break;
             }
         }

@@ -620,37 +620,75 @@ impl Related {
         let (k, lists) = read_lists(&mut r)?;
         let n = lists.len();
         let m = r.u32()? as usize;
-        let mut features = Features::default();
+        // The features' bytes, then each item's three lists' bytes, found first
+        // so that the features and the items are decoded side by side, the
+        // items in parallel.
+        let mut names = r.clone();
         for _ in 0..m {
             let len = r.u32()? as usize;
-            let name = std::str::from_utf8(r.take(len)?).ok()?;
-            let df = r.u32()?;
-            if features.ids.contains_key(name) || df as usize > n {
-                return None;
-            }
-            features.push(name.to_string(), df);
+            r.take(len)?;
+            r.u32()?;
+        }
+        let items: Vec<Reader<'_>> = (0..n)
+            .map(|_| {
+                let start = r.clone();
+                for _ in 0..3 {
+                    let len = r.u32()? as usize;
+                    r.take(len.checked_mul(8)?)?;
+                }
+                Some(start)
+            })
+            .collect::<Option<_>>()?;
+        if r.rest() != 0 {
+            return None;
+        }
+        type Item = (Vec<(u32, u32)>, Vec<(u32, f32)>, Vec<(u32, f32)>);
+        let (features, items) = rayon::join(
+            || -> Option<Features> {
+                let mut features = Features::default();
+                for _ in 0..m {
+                    let len = names.u32()? as usize;
+                    let name = std::str::from_utf8(names.take(len)?).ok()?;
+                    let df = names.u32()?;
+                    if features.ids.contains_key(name) || df as usize > n {
+                        return None;
+                    }
+                    features.push(name.to_string(), df);
+                }
+                Some(features)
+            },
+            || -> Option<Vec<Item>> {
+                items
+                    .into_par_iter()
+                    .map(|mut r| {
+                        let c = r.pairs(m, |count| (count > 0).then_some(count))?;
+                        if c.windows(2).any(|w| w[0].0 >= w[1].0) {
+                            return None;
+                        }
+                        let weight = |bits| Some(f32::from_bits(bits)).filter(|w| w.is_finite());
+                        let l = r.pairs(m, weight)?;
+                        let v = r.pairs(m, weight)?;
+                        Some((c, l, v))
+                    })
+                    .collect()
+            },
+        );
+        let (features, items) = (features?, items?);
+        // Vectors are in the order of their features' keys.
+        let key = |e: &(u32, f32)| (features.keys[e.0 as usize], e.0);
+        if items
+            .par_iter()
+            .any(|(_, _, v)| v.windows(2).any(|w| key(&w[0]) >= key(&w[1])))
+        {
+            return None;
         }
         let mut counts = Vec::with_capacity(n);
         let mut labels = Vec::with_capacity(n);
         let mut vectors = Vec::with_capacity(n);
-        for _ in 0..n {
-            let c = r.pairs(m, |count| (count > 0).then_some(count))?;
-            if c.windows(2).any(|w| w[0].0 >= w[1].0) {
-                return None;
-            }
-            let weight = |bits| Some(f32::from_bits(bits)).filter(|w| w.is_finite());
-            let l = r.pairs(m, weight)?;
-            let v = r.pairs(m, weight)?;
-            let key = |e: &(u32, f32)| (features.keys[e.0 as usize], e.0);
-            if v.windows(2).any(|w| key(&w[0]) >= key(&w[1])) {
-                return None;
-            }
+        for (c, l, v) in items {
             counts.push(c);
             labels.push(l);
             vectors.push(v);
-        }
-        if r.rest() != 0 {
-            return None;
         }
         Some(Related::assemble(
             k,
@@ -686,6 +724,7 @@ fn read_lists(r: &mut Reader) -> Option<(usize, Vec<Vec<usize>>)> {
 }
 
 /// Little-endian reads that answer `None` past the end.
+#[derive(Clone)]
 struct Reader<'a> {
     bytes: &'a [u8],
 }

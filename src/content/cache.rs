@@ -19,7 +19,7 @@
 //! cannot be read or written is ignored. This module decides nothing about
 //! content.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fs;
 use std::ops::Range;
 use std::os::unix::fs::MetadataExt;
@@ -127,27 +127,28 @@ pub enum Record {
     New(Vec<u8>),
 }
 
-/// The entries of one top-level folder, read from its cache file.
+/// The entries of one top-level folder, read from its cache file. Entries are
+/// decoded only when asked for, and only if their stamp still matches: a
+/// rebuild decodes each entry once, straight into its article.
 pub struct FolderCache<'c> {
     cache: &'c LoadCache,
     folder: String,
     /// The file as read (kept entries are written back from it).
     bytes: Vec<u8>,
-    /// Entries by path, with their bytes' place in `bytes`.
-    entries: HashMap<String, (Range<usize>, Entry)>,
-    /// Entries the file held.
-    had: usize,
+    /// Each entry's path and encoding as ranges of `bytes`, sorted by path.
+    entries: Vec<(Range<usize>, Range<usize>)>,
 }
 
-/// The entries of a cache file of `folder`: `(path, bytes' range)` in order, or
-/// `None` if the file is not one (another format, program or folder; truncated).
-fn entries_of(bytes: &[u8], folder: &str) -> Option<Vec<(String, Range<usize>)>> {
+/// The entries of a cache file of `folder`: `(path, encoding)` ranges sorted by
+/// path, or `None` if the file is not one (another format, program or folder;
+/// truncated; out of order).
+fn entries_of(bytes: &[u8], folder: &str) -> Option<Vec<(Range<usize>, Range<usize>)>> {
     let header = header(folder);
     if !bytes.starts_with(&header) {
         return None;
     }
     let mut at = header.len();
-    let mut out = Vec::new();
+    let mut out: Vec<(Range<usize>, Range<usize>)> = Vec::new();
     let take = |at: &mut usize| -> Option<Range<usize>> {
         let len = u32::from_le_bytes(bytes.get(*at..*at + 4)?.try_into().ok()?) as usize;
         let range = *at + 4..*at + 4 + len;
@@ -157,8 +158,12 @@ fn entries_of(bytes: &[u8], folder: &str) -> Option<Vec<(String, Range<usize>)>>
     };
     while at < bytes.len() {
         let rel = take(&mut at)?;
-        let rel = std::str::from_utf8(&bytes[rel]).ok()?.to_string();
-        if folder_of(&rel) != folder {
+        let path = std::str::from_utf8(&bytes[rel.clone()]).ok()?;
+        if folder_of(path) != folder
+            || out
+                .last()
+                .is_some_and(|(prev, _)| bytes[prev.clone()] >= bytes[rel.clone()])
+        {
             return None;
         }
         out.push((rel, take(&mut at)?));
@@ -193,19 +198,10 @@ impl LoadCache {
         } else {
             Vec::new()
         };
-        let decoded = entries_of(&bytes, folder).and_then(|list| {
-            list.into_iter()
-                .map(|(rel, range)| {
-                    let entry = postcard::from_bytes::<Entry>(&bytes[range.clone()]).ok()?;
-                    Some((rel, (range, entry)))
-                })
-                .collect::<Option<HashMap<_, _>>>()
-        });
-        let entries = decoded.unwrap_or_default();
+        let entries = entries_of(&bytes, folder).unwrap_or_default();
         FolderCache {
             cache: self,
             folder: folder.to_string(),
-            had: entries.len(),
             entries,
             bytes,
         }
@@ -226,15 +222,23 @@ impl LoadCache {
 }
 
 impl FolderCache<'_> {
-    /// Takes the entry of `rel` if the file still has `stamp`, with the range of
-    /// its bytes (for [`Record::Kept`]).
-    pub fn take(&mut self, rel: &str, stamp: Stamp) -> Option<(Entry, Range<usize>)> {
-        if self.entries.get(rel)?.1.stamp != stamp {
+    /// The entry of `rel` if the file still has `stamp`, with the range of its
+    /// bytes (for [`Record::Kept`]); `None` if there is none, its stamp differs
+    /// or it does not decode.
+    pub fn get(&self, rel: &str, stamp: Stamp) -> Option<(Entry, Range<usize>)> {
+        let at = self
+            .entries
+            .binary_search_by(|(path, _)| self.bytes[path.clone()].cmp(rel.as_bytes()))
+            .ok()?;
+        let range = self.entries[at].1.clone();
+        let data = &self.bytes[range.clone()];
+        // The stamp is the entry's first field: checked before decoding the rest.
+        let (old, _) = postcard::take_from_bytes::<Stamp>(data).ok()?;
+        if old != stamp {
             return None;
         }
-        self.entries
-            .remove(rel)
-            .map(|(range, entry)| (entry, range))
+        let entry = postcard::from_bytes::<Entry>(data).ok()?;
+        Some((entry, range))
     }
 
     /// Ends the folder's load: `records` are its files' entries this load. The
@@ -247,8 +251,8 @@ impl FolderCache<'_> {
         if let Ok(mut w) = self.cache.wanted.lock() {
             w.insert(name.clone());
         }
-        let unchanged =
-            records.len() == self.had && records.iter().all(|(_, r)| matches!(r, Record::Kept(_)));
+        let unchanged = records.len() == self.entries.len()
+            && records.iter().all(|(_, r)| matches!(r, Record::Kept(_)));
         if unchanged {
             return Ok(());
         }
@@ -363,23 +367,22 @@ mod tests {
             &[("2024/b.md", entry("b")), ("2024/a.md", e.clone())],
         );
         let c = LoadCache::open(&path);
-        let mut fc = c.folder("2024");
-        assert!(fc.take("2024/a.md", stamp(2)).is_none(), "another stamp");
-        let (got, _) = fc.take("2024/a.md", stamp(1)).unwrap();
+        let fc = c.folder("2024");
+        assert!(fc.get("2024/a.md", stamp(2)).is_none(), "another stamp");
+        let (got, _) = fc.get("2024/a.md", stamp(1)).unwrap();
         assert_eq!(got, e);
-        assert!(fc.take("2024/a.md", stamp(1)).is_none(), "taken once");
-        assert!(c.folder("2025").take("2025/a.md", stamp(1)).is_none());
+        assert!(c.folder("2025").get("2025/a.md", stamp(1)).is_none());
 
         // A file of another folder's entries, of another format or truncated is empty.
         let file = path.join(file_of("2024/a.md"));
         let bytes = fs::read(&file).unwrap();
         fs::rename(&file, path.join(file_of("2023/a.md"))).unwrap();
         let c = LoadCache::open(&path);
-        assert!(c.folder("2023").take("2024/a.md", stamp(1)).is_none());
+        assert!(c.folder("2023").get("2024/a.md", stamp(1)).is_none());
         for bad in [&bytes[..bytes.len() - 3], b"not a cache".as_slice()] {
             fs::write(&file, bad).unwrap();
             let c = LoadCache::open(&path);
-            assert!(c.folder("2024").take("2024/b.md", stamp(1)).is_none());
+            assert!(c.folder("2024").get("2024/b.md", stamp(1)).is_none());
         }
         let mut other_program = bytes.clone();
         other_program[MAGIC.len()] ^= 1;
@@ -387,7 +390,7 @@ mod tests {
         assert!(
             LoadCache::open(&path)
                 .folder("2024")
-                .take("2024/b.md", stamp(1))
+                .get("2024/b.md", stamp(1))
                 .is_none()
         );
     }
@@ -409,13 +412,13 @@ mod tests {
 
         // Every entry kept: the file stays as it is.
         let c = LoadCache::open(&path);
-        let mut fc = c.folder("a");
+        let fc = c.folder("a");
         let records = ["a/1.md", "a/2.md"]
             .iter()
             .map(|rel| {
                 (
                     rel.to_string(),
-                    Record::Kept(fc.take(rel, stamp(1)).unwrap().1),
+                    Record::Kept(fc.get(rel, stamp(1)).unwrap().1),
                 )
             })
             .collect();
@@ -428,8 +431,8 @@ mod tests {
 
         // One entry kept, one new: rewritten, the kept one from its bytes.
         let c = LoadCache::open(&path);
-        let mut fc = c.folder("a");
-        let kept = fc.take("a/1.md", stamp(1)).unwrap().1;
+        let fc = c.folder("a");
+        let kept = fc.get("a/1.md", stamp(1)).unwrap().1;
         let records = vec![
             ("a/2.md".to_string(), Record::New(encode(&entry("changed")))),
             ("a/1.md".to_string(), Record::Kept(kept)),
@@ -438,19 +441,19 @@ mod tests {
         c.close().unwrap();
         assert_ne!(ino(), first);
         let c = LoadCache::open(&path);
-        let mut fc = c.folder("a");
-        assert_eq!(fc.take("a/1.md", stamp(1)).unwrap().0, entry("1"));
-        assert_eq!(fc.take("a/2.md", stamp(1)).unwrap().0, entry("changed"));
+        let fc = c.folder("a");
+        assert_eq!(fc.get("a/1.md", stamp(1)).unwrap().0, entry("1"));
+        assert_eq!(fc.get("a/2.md", stamp(1)).unwrap().0, entry("changed"));
 
         // An entry dropped (its file is gone): rewritten without it.
         let c = LoadCache::open(&path);
-        let mut fc = c.folder("a");
-        let kept = fc.take("a/1.md", stamp(1)).unwrap().1;
+        let fc = c.folder("a");
+        let kept = fc.get("a/1.md", stamp(1)).unwrap().1;
         fc.finish(vec![("a/1.md".to_string(), Record::Kept(kept))])
             .unwrap();
         c.close().unwrap();
         let c = LoadCache::open(&path);
-        assert!(c.folder("a").take("a/2.md", stamp(1)).is_none());
+        assert!(c.folder("a").get("a/2.md", stamp(1)).is_none());
         assert_eq!(fs::read_dir(&path).unwrap().count(), 1);
     }
 }

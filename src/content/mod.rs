@@ -263,10 +263,10 @@ fn load_inner(
     let cache = cache_dir.map(cache::LoadCache::open);
     let previous = memo.as_ref().map(|m| &m.articles);
     let stamped = cache.is_some() || previous.is_some();
-    let (files, metas): (Vec<(PathBuf, String)>, Vec<Option<std::fs::Metadata>>) =
+    let (files, stamps): (Vec<(PathBuf, String)>, Vec<Option<cache::Stamp>>) =
         list_entries(dir, stamped, &mut errors)
             .into_iter()
-            .map(|f| ((f.path, f.rel), f.meta))
+            .map(|f| ((f.path, f.rel), f.stamp))
             .unzip();
     // The files of each top-level folder (the unit of the load cache), loaded
     // folder by folder in parallel, and in parallel within a folder.
@@ -285,29 +285,23 @@ fn load_inner(
     let loaded: Vec<Vec<(usize, Loaded)>> = folders
         .par_iter()
         .map(|(folder, indexes)| {
-            let mut folder_cache = cache.as_ref().map(|c| c.folder(folder));
-            let stamps: Vec<Option<cache::Stamp>> = indexes
-                .iter()
-                .map(|&i| metas[i].as_ref().and_then(cache::Stamp::of))
-                .collect();
-            // The cached entries whose files kept their stamps, taken out of the folder's cache.
-            let cached: Vec<Option<(cache::Entry, std::ops::Range<usize>)>> = indexes
-                .iter()
-                .zip(&stamps)
-                .map(|(&i, stamp)| folder_cache.as_mut()?.take(&files[i].1, (*stamp)?))
-                .collect();
+            let folder_cache = cache.as_ref().map(|c| c.folder(folder));
             let results: Vec<(usize, Loaded, Option<cache::Record>)> = indexes
                 .par_iter()
-                .zip(stamps)
-                .zip(cached)
-                .map(|((&i, stamp), cached)| {
+                .map(|&i| {
                     let (path, rel) = &files[i];
+                    let stamp = stamps[i];
                     if let (Some(previous), Some(stamp)) = (previous, stamp)
                         && let Some((Some(s), a)) = previous.get(rel)
                         && *s == stamp
                     {
                         return (i, (Ok(Some(a.clone())), Some(stamp)), None);
                     }
+                    // The cached entry, if the file kept its stamp.
+                    let cached = folder_cache
+                        .as_ref()
+                        .zip(stamp)
+                        .and_then(|(c, s)| c.get(rel, s));
                     let caching = stamp.filter(|_| cache.is_some());
                     let (result, record) = load_one(path, rel, options, validate, cached, caching);
                     (i, (result, stamp), record)
@@ -389,12 +383,13 @@ pub fn list_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<(PathBuf, S
 struct Listed {
     path: PathBuf,
     rel: String,
-    /// Its metadata (symbolic links not followed), if asked for and readable:
-    /// read through its folder's open handle, without looking up the path again.
-    meta: Option<std::fs::Metadata>,
+    /// Its stamp (symbolic links not followed), if asked for, readable and
+    /// trusted: read through its folder's open handle, without looking up the
+    /// path again.
+    stamp: Option<cache::Stamp>,
 }
 
-/// [`list_files`], with each file's metadata if `with_meta`.
+/// [`list_files`], with each file's stamp if `with_meta`.
 fn list_entries(dir: &Path, with_meta: bool, errors: &mut Vec<ContentError>) -> Vec<Listed> {
     if !dir.exists() {
         return Vec::new();
@@ -479,17 +474,25 @@ fn visit(
         ));
     } else if file_type.is_file() && path.extension().is_some_and(|x| x == "md") {
         let rel = rel_path(path.strip_prefix(root).unwrap_or(&path));
-        let meta = if with_meta {
-            entry.metadata().ok()
+        let stamp = if with_meta {
+            entry.metadata().ok().as_ref().and_then(cache::Stamp::of)
         } else {
             None
         };
-        files.push(Listed { path, rel, meta });
+        files.push(Listed { path, rel, stamp });
     }
 }
 
 /// A path inside the content folder as a `rel_path`: components joined by `/`.
 fn rel_path(inside: &Path) -> String {
+    // A listed path is already `/`-joined and clean.
+    if let Some(s) = inside.to_str()
+        && !s.contains("//")
+        && !s.starts_with("./")
+        && !s.ends_with('/')
+    {
+        return s.to_string();
+    }
     inside
         .components()
         .map(|c| c.as_os_str().to_string_lossy())

@@ -2,6 +2,8 @@
 //! sitemap index with its `sitemap-N.xml` files, and `robots.txt`.
 //! Dates come from articles, never from the clock. Must not render HTML pages.
 
+use std::fmt::Write as _;
+
 use rayon::prelude::*;
 
 use super::items::{region_url, topic_url};
@@ -162,7 +164,8 @@ pub(super) fn render_sitemaps(
 }
 
 /// One sitemap file (`<urlset>`) of `entries` (site-relative URL, date); a site's
-/// entries are split into files of at most [`SITEMAP_LIMIT`] URLs.
+/// entries are split into files of at most [`SITEMAP_LIMIT`] URLs. Non-ASCII bytes
+/// are percent-encoded, as sitemaps require plain URIs.
 pub fn sitemap_file<'u>(
     entries: impl Iterator<Item = (&'u str, Option<Date>)>,
     abs: impl Fn(&str) -> String,
@@ -171,12 +174,26 @@ pub fn sitemap_file<'u>(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (url, date) in entries {
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc>",
-            escape(&ascii_uri(&abs(url)))
-        ));
+        xml.push_str("  <url><loc>");
+        // `escape(&ascii_uri(..))`, without the intermediate strings.
+        for b in abs(url).bytes() {
+            match b {
+                b'&' => xml.push_str("&amp;"),
+                b'<' => xml.push_str("&lt;"),
+                b'>' => xml.push_str("&gt;"),
+                b'"' => xml.push_str("&quot;"),
+                b'\'' => xml.push_str("&#39;"),
+                b if b.is_ascii() => xml.push(b as char),
+                b => {
+                    let _ = write!(xml, "%{b:02X}");
+                }
+            }
+        }
+        xml.push_str("</loc>");
         if let Some(d) = date {
-            xml.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
+            xml.push_str("<lastmod>");
+            xml.push_str(&d.iso());
+            xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
     }
@@ -197,19 +214,6 @@ pub fn sitemap_index(files: usize, abs: impl Fn(&str) -> String) -> String {
     }
     index.push_str("</sitemapindex>\n");
     index
-}
-
-/// Percent-encodes non-ASCII bytes, as sitemaps require plain URIs.
-pub fn ascii_uri(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for b in url.bytes() {
-        if b.is_ascii() {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `robots.txt`: everything may be crawled; points at the sitemap.
@@ -266,10 +270,13 @@ mod tests {
     }
 
     #[test]
-    fn sitemap_urls_are_ascii() {
-        assert_eq!(
-            ascii_uri("https://x.org/articles/专题/a%20b/"),
-            "https://x.org/articles/%E4%B8%93%E9%A2%98/a%20b/"
+    fn sitemap_urls_are_ascii_and_escaped() {
+        let xml = sitemap_file(
+            [("/articles/专题/a%20b/?x=1&y='2'", None)].into_iter(),
+            |u| format!("https://x.org{u}"),
         );
+        assert!(xml.contains(
+            "<loc>https://x.org/articles/%E4%B8%93%E9%A2%98/a%20b/?x=1&amp;y=&#39;2&#39;</loc>"
+        ));
     }
 }

@@ -274,11 +274,13 @@ impl Renderer<'_> {
         for &id in ids {
             let digest = self.item_digests[id as usize].get_or_init(|| {
                 let a = &self.site.articles[id as usize];
-                let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-                h.update(b"folio-item v3\0");
-                h.update(&a.head_hash);
-                h.update(a.permalink.as_bytes());
-                h.digest128().to_le_bytes()
+                // One-shot: a streaming hasher costs more to set up than to run here.
+                const TAG: &[u8] = b"folio-item v3\0";
+                let mut m = Vec::with_capacity(TAG.len() + 16 + a.permalink.len());
+                m.extend_from_slice(TAG);
+                m.extend_from_slice(&a.head_hash);
+                m.extend_from_slice(a.permalink.as_bytes());
+                xxhash_rust::xxh3::xxh3_128(&m).to_le_bytes()
             });
             out.extend_from_slice(digest);
         }

@@ -24,7 +24,7 @@ use super::lunr_json::{FIELDS, Posting, TermPostings};
 use super::shards::{FacetSource, ShardWriter, estimate, shard_name};
 use super::token_cache::Key;
 
-const MAGIC: &[u8; 8] = b"FOLIOSS2";
+const MAGIC: &[u8; 8] = b"FOLIOSS3";
 
 /// What a build wrote, for the next build to diff against.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -40,6 +40,32 @@ pub struct State {
     pub shards: Vec<(String, u64)>,
     /// Record, text and facet files: relative path, 128-bit content hash, length.
     pub files: Vec<(String, [u8; 16], u64)>,
+    /// Region and topic names in the order of the ids the facet files use.
+    pub regions: Vec<String>,
+    pub topics: Vec<String>,
+}
+
+/// Writes a count, then each string as its length and bytes.
+fn write_strings<W: Write>(w: &mut W, list: &[String]) -> io::Result<()> {
+    w.write_all(&(list.len() as u32).to_le_bytes())?;
+    for s in list {
+        w.write_all(&(s.len() as u32).to_le_bytes())?;
+        w.write_all(s.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Reads what [`write_strings`] wrote.
+fn read_strings<R: Read>(r: &mut R) -> io::Result<Vec<String>> {
+    let n = read_u32(r)? as usize;
+    let mut out = Vec::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let len = read_u32(r)? as usize;
+        let mut s = vec![0u8; len.min(1 << 20)];
+        r.read_exact(&mut s)?;
+        out.push(String::from_utf8(s).map_err(io::Error::other)?);
+    }
+    Ok(out)
 }
 
 /// A count, then that many `N`-byte keys.
@@ -88,6 +114,8 @@ impl State {
             w.write_all(hash)?;
             w.write_all(&len.to_le_bytes())?;
         }
+        write_strings(&mut w, &self.regions)?;
+        write_strings(&mut w, &self.topics)?;
         w.flush()?;
         drop(w);
         fs::rename(tmp, path)
@@ -129,12 +157,16 @@ impl State {
             r.read_exact(&mut b)?;
             files.push((rel, hash, u64::from_le_bytes(b)));
         }
+        let regions = read_strings(&mut r)?;
+        let topics = read_strings(&mut r)?;
         Ok(State {
             fingerprint,
             keys,
             sources,
             shards,
             files,
+            regions,
+            topics,
         })
     }
 }
@@ -460,6 +492,8 @@ mod tests {
             sources: vec![[4; 16], [5; 16]],
             shards: vec![("".into(), 10), ("保靖".into(), 20)],
             files: vec![("docs/0.json".into(), [3; 16], 99)],
+            regions: vec!["长沙市".into(), "湘西州".into()],
+            topics: vec!["教育".into()],
         };
         let p = dir.path().join("state.bin");
         s.save(&p).unwrap();

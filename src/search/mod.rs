@@ -411,6 +411,7 @@ fn build_full(
     runs::remove_spill_dir(&spill_dir).map_err(io_err(&spill_dir))?;
     stats.shard_time = t_shards.elapsed();
 
+    let (regions, topics) = (store.regions.names.clone(), store.topics.names.clone());
     let data = write_manifest(
         out_dir,
         opts,
@@ -435,6 +436,8 @@ fn build_full(
                 .zip(lens.into_iter().map(|(_, n)| n))
                 .collect(),
             files: std::mem::take(&mut store.produced),
+            regions,
+            topics,
         };
         // Without a state the next build is a full one; nothing else depends on it.
         let _ = state.save(path);
@@ -529,32 +532,21 @@ fn write_manifest(
 pub type SourceKey = [u8; 16];
 
 /// The documents of an incremental build: how many, each one's [`SourceKey`] up front, and
-/// each document on demand, with or without its body, so that an update reads only the
-/// bodies of the documents that changed.
+/// each document on demand, so that an update reads only the documents that changed.
 pub struct DocSource<'a> {
     /// One key per document, in id order.
     pub sources: Vec<SourceKey>,
     doc: Box<DocFn<'a>>,
 }
 
-/// Produces document `id` with the fields `need` asks for.
-type DocFn<'a> = dyn Fn(u32, Need) -> Result<SearchDoc, SearchError> + Sync + 'a;
-
-/// Which fields of a document a [`DocSource`] must produce (it may always produce more).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// `id`, `date`, `regions` and `topics`: the facets of a document whose source key did
-    /// not change (the other fields may be left empty).
-    Facets,
-    /// Every field, body included.
-    Full,
-}
+/// Produces document `id`, body included.
+type DocFn<'a> = dyn Fn(u32) -> Result<SearchDoc, SearchError> + Sync + 'a;
 
 impl<'a> DocSource<'a> {
-    /// Documents `0..sources.len()` produced by `doc(id, need)`.
+    /// Documents `0..sources.len()` produced by `doc(id)`.
     pub fn new(
         sources: Vec<SourceKey>,
-        doc: impl Fn(u32, Need) -> Result<SearchDoc, SearchError> + Sync + 'a,
+        doc: impl Fn(u32) -> Result<SearchDoc, SearchError> + Sync + 'a,
     ) -> DocSource<'a> {
         DocSource {
             sources,
@@ -568,21 +560,11 @@ impl<'a> DocSource<'a> {
             .iter()
             .map(|d| DocSource::key(d, d.body.as_bytes()))
             .collect();
-        DocSource::new(sources, move |id, need| {
-            let d = docs.get(id as usize).ok_or(SearchError::DocOrder {
+        DocSource::new(sources, move |id| {
+            docs.get(id as usize).cloned().ok_or(SearchError::DocOrder {
                 expected: docs.len() as u32,
                 got: id,
                 url: String::new(),
-            })?;
-            Ok(match need {
-                Need::Full => d.clone(),
-                Need::Facets => SearchDoc {
-                    id: d.id,
-                    date: d.date.clone(),
-                    regions: d.regions.clone(),
-                    topics: d.topics.clone(),
-                    ..SearchDoc::default()
-                },
             })
         })
     }
@@ -615,14 +597,17 @@ impl<'a> DocSource<'a> {
     /// document's fields are derived from).
     pub fn key_of_parts(id: u32, parts: &[&[u8]]) -> SourceKey {
         // A fast 128-bit hash: keys only tell apart what one site indexes.
-        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        h.update(b"folio-search-source parts v2\0");
-        h.update(&id.to_le_bytes());
+        // One-shot: a streaming hasher costs more to set up than to run here.
+        const TAG: &[u8] = b"folio-search-source parts v2\0";
+        let len = parts.iter().map(|p| 8 + p.len()).sum::<usize>();
+        let mut m = Vec::with_capacity(TAG.len() + 4 + len);
+        m.extend_from_slice(TAG);
+        m.extend_from_slice(&id.to_le_bytes());
         for part in parts {
-            h.update(&(part.len() as u64).to_le_bytes());
-            h.update(part);
+            m.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            m.extend_from_slice(part);
         }
-        h.digest128().to_le_bytes()
+        xxhash_rust::xxh3::xxh3_128(&m).to_le_bytes()
     }
 
     /// Number of documents.
@@ -635,8 +620,8 @@ impl<'a> DocSource<'a> {
         self.sources.is_empty()
     }
 
-    fn doc(&self, id: u32, need: Need) -> Result<SearchDoc, SearchError> {
-        (self.doc)(id, need)
+    fn doc(&self, id: u32) -> Result<SearchDoc, SearchError> {
+        (self.doc)(id)
     }
 
     /// Every document with its body, in id order, read in parallel batches of `batch`; the
@@ -654,7 +639,7 @@ impl<'a> DocSource<'a> {
                 let end = (start + batch).min(n);
                 match (start..end)
                     .into_par_iter()
-                    .map(|id| self.doc(id, Need::Full))
+                    .map(|id| self.doc(id))
                     .collect::<Result<Vec<_>, _>>()
                 {
                     Ok(docs) => Some(docs),
@@ -808,7 +793,7 @@ fn try_incremental(
         .collect();
     let full: Vec<SearchDoc> = full_ids
         .par_iter()
-        .map(|&id| source.doc(id, Need::Full))
+        .map(|&id| source.doc(id))
         .collect::<Result<_, _>>()?;
     let mut keys = state.keys.clone();
     let mut changed: Vec<(u32, DocTokens, DocTokens)> = Vec::new();
@@ -833,48 +818,54 @@ fn try_incremental(
     }
     stats.tokenize_time += t0.elapsed();
 
-    // Records, texts and facets of every document, in id order; the unchanged ones without
-    // their bodies, prepared in parallel batches.
+    // The facet values of the unchanged documents, from the previous output's facet blocks
+    // (the ids there name the previous build's regions and topics, which this one starts from).
+    let mut old_facets = store::FacetTable::default();
+    for b in 0..n.div_ceil(opts.facet_block.max(1)) {
+        let rel = format!("facets/{b}.bin");
+        if !previous.contains(rel.as_str()) {
+            return Ok(None);
+        }
+        let Ok(data) = fs::read(prev_dir.join(&rel)) else {
+            return Ok(None);
+        };
+        if old_facets.decode_block(&data).is_none() {
+            return Ok(None);
+        }
+    }
+    store.set_vocab(&state.regions, &state.topics);
+
+    // Records, texts and facets of every document, in id order: the changed ones and their
+    // chunk neighbours from their documents, the others as the previous output holds them.
     let mut full = full.into_iter();
     let mut next_id = 0u32;
-    let batch = opts.batch_docs.max(1) as u32;
-    for start in (0..n as u32).step_by(batch as usize) {
-        let end = (start + batch).min(n as u32);
-        let metas: Vec<SearchDoc> = (start..end)
-            .into_par_iter()
-            .filter(|&id| !needs_body(id as usize))
-            .map(|id| source.doc(id, Need::Facets))
-            .collect::<Result<_, _>>()?;
-        let mut metas = metas.into_iter();
-        for id in start..end {
-            stats.documents += 1;
-            cache.touch(keys[id as usize]);
-            let i = id as usize;
-            let next = if needs_body(i) {
-                full.next()
-            } else {
-                metas.next()
-            };
+    for id in 0..n as u32 {
+        stats.documents += 1;
+        cache.touch(keys[id as usize]);
+        let i = id as usize;
+        if needs_body(i) {
             // A source that yields fewer documents than it counts.
-            let doc = next.ok_or(SearchError::DocOrder {
+            let doc = full.next().ok_or(SearchError::DocOrder {
                 expected: id,
                 got: u32::MAX,
                 url: String::new(),
             })?;
             check_order(&doc, &mut next_id)?;
-            if needs_body(i) {
-                let (record, body) = store::record_json(&doc, opts.lead_chars);
-                store
-                    .add_parts(
-                        &doc,
-                        needs_record(i).then_some(&record[..]),
-                        needs_text(i).then_some(&body[..]),
-                    )
-                    .map_err(io_err(out_dir))?;
-            } else {
-                stats.cached_documents += 1;
-                store.add_parts(&doc, None, None).map_err(io_err(out_dir))?;
-            }
+            let (record, body) = store::record_json(&doc, opts.lead_chars);
+            store
+                .add_parts(
+                    &doc,
+                    needs_record(i).then_some(&record[..]),
+                    needs_text(i).then_some(&body[..]),
+                )
+                .map_err(io_err(out_dir))?;
+        } else {
+            next_id = id + 1;
+            stats.cached_documents += 1;
+            let (year, regions, topics) = old_facets.get(id);
+            store
+                .add_kept(year, regions, topics)
+                .map_err(io_err(out_dir))?;
         }
     }
     store.finish().map_err(io_err(out_dir))?;
@@ -940,6 +931,7 @@ fn try_incremental(
     let (groups, dir_bytes) = shards::write_dirs(out_dir, &firsts, &packed, opts.dir_group)
         .map_err(io_err(&shard_dir))?;
     stats.shard_time = t_shards.elapsed();
+    let (regions, topics) = (store.regions.names.clone(), store.topics.names.clone());
     let data = write_manifest(
         out_dir,
         opts,
@@ -984,6 +976,8 @@ fn try_incremental(
         sources: source.sources.clone(),
         shards: up.shards,
         files: std::mem::take(&mut store.produced),
+        regions,
+        topics,
     };
     let _ = new_state.save(paths.new);
     Ok(Some(stats))

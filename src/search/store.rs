@@ -262,6 +262,43 @@ impl FacetTable {
         )
     }
 
+    /// Appends the documents of a facet block ([`Self::encode`]'s format); `None` if
+    /// `data` is not one (nothing is appended then).
+    pub fn decode_block(&mut self, data: &[u8]) -> Option<()> {
+        let n = u32::from_le_bytes(data.get(..4)?.try_into().ok()?) as usize;
+        let mut at = 4usize;
+        let mut take = |len: usize| -> Option<&[u8]> {
+            let part = data.get(at..at.checked_add(len)?)?;
+            at += len;
+            Some(part)
+        };
+        let u16s = |bytes: &[u8]| -> Vec<u16> {
+            let (low, high) = bytes.split_at(bytes.len() / 2);
+            low.iter()
+                .zip(high)
+                .map(|(&l, &h)| u16::from_le_bytes([l, h]))
+                .collect()
+        };
+        let years = u16s(take(2 * n)?);
+        let region_counts = take(n)?.to_vec();
+        let region_total = region_counts.iter().map(|&c| usize::from(c)).sum::<usize>();
+        let regions = u16s(take(2 * region_total)?);
+        let topic_counts = take(n)?.to_vec();
+        let topic_total = topic_counts.iter().map(|&c| usize::from(c)).sum::<usize>();
+        let topics = u16s(take(2 * topic_total)?);
+        if at != data.len() {
+            return None;
+        }
+        let (mut r, mut t) = (0, 0);
+        for i in 0..n {
+            let (rc, tc) = (usize::from(region_counts[i]), usize::from(topic_counts[i]));
+            self.push(years[i], &regions[r..r + rc], &topics[t..t + tc]);
+            r += rc;
+            t += tc;
+        }
+        Some(())
+    }
+
     /// The facet block of `docs` (in that order), in the `facets/<b>.bin` format.
     pub fn encode(&self, docs: &[u32]) -> Vec<u8> {
         let mut data = (docs.len() as u32).to_le_bytes().to_vec();
@@ -435,6 +472,27 @@ impl StoreWriter {
         Ok(())
     }
 
+    /// Starts the region and topic ids from a previous build's names (in id order), so
+    /// that documents with the same facets get the same ids again.
+    pub fn set_vocab(&mut self, regions: &[String], topics: &[String]) {
+        for name in regions {
+            self.regions.id(name);
+        }
+        for name in topics {
+            self.topics.id(name);
+        }
+    }
+
+    /// Appends a document unchanged since the previous output (see [`Self::add_parts`]),
+    /// with its facet values as that output's facet blocks hold them.
+    pub fn add_kept(&mut self, year: u16, regions: &[u16], topics: &[u16]) -> io::Result<()> {
+        let closed = self.records.push(None)?;
+        self.emit(closed)?;
+        let closed = self.texts.push(None)?;
+        self.emit(closed)?;
+        self.push_facets(year, regions, topics)
+    }
+
     fn add_facets(&mut self, doc: &SearchDoc) -> io::Result<()> {
         let year = year_of(doc.date.as_deref()).unwrap_or(0);
         let regions: Vec<u16> = doc
@@ -449,7 +507,11 @@ impl StoreWriter {
             .filter_map(|n| self.topics.id(n))
             .take(255)
             .collect();
-        self.facets.push(year, &regions, &topics);
+        self.push_facets(year, &regions, &topics)
+    }
+
+    fn push_facets(&mut self, year: u16, regions: &[u16], topics: &[u16]) -> io::Result<()> {
+        self.facets.push(year, regions, topics);
         if self.facets.len() - self.block_start == self.facet_block {
             self.flush_block()?;
         }
@@ -539,5 +601,27 @@ mod tests {
             b0,
             [2, 0, 0, 0, 0xE7, 0xE7, 0x07, 0x07, 1, 1, 0, 0, 0, 0, 0, 0]
         );
+    }
+
+    #[test]
+    fn facet_blocks_decode_to_the_table_they_encode() {
+        let mut t = FacetTable::default();
+        t.push(2023, &[1, 300], &[2]);
+        t.push(0, &[], &[]);
+        t.push(1950, &[7], &[0, 1, 9]);
+        let mut back = FacetTable::default();
+        back.decode_block(&t.encode(&[0, 1])).unwrap();
+        back.decode_block(&t.encode(&[2])).unwrap();
+        assert_eq!(back, t);
+        let data = t.encode(&[0, 1, 2]);
+        for bad in [
+            &data[..data.len() - 1],
+            &[data.as_slice(), &[0]].concat()[..],
+            b"xy",
+        ] {
+            let mut none = FacetTable::default();
+            assert!(none.decode_block(bad).is_none());
+            assert_eq!(none, FacetTable::default());
+        }
     }
 }

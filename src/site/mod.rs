@@ -113,28 +113,29 @@ impl<'a> Site<'a> {
             .iter()
             .map(|&i| articles[i as usize].clone())
             .collect();
-        // The groups and the related articles are independent: built side by side.
-        let (((years, undated), regions), (topics, related)) = rayon::join(
-            || {
-                rayon::join(
-                    || group_by_date(&articles),
-                    || group_by_region(&articles, gazetteer),
-                )
+        // The groups and the related articles are independent: built side by side,
+        // the related articles (the longest) started first, the groups beside them.
+        let (related, (((years, undated), regions), topics)) = rayon::join(
+            || match (memo, related_cache) {
+                (Some(memo), cache) => memo.lists(&articles, cache).0,
+                (None, Some(cache)) => {
+                    let mut memo = RelatedMemo::default();
+                    let (lists, _) = memo.lists(&articles, Some(cache));
+                    // Its state is ~0.1 GB at 100k articles.
+                    free_in_background(memo);
+                    lists
+                }
+                (None, None) => find_related(&articles),
             },
             || {
                 rayon::join(
-                    || group_by_topic(config, &articles, gazetteer),
-                    || match (memo, related_cache) {
-                        (Some(memo), cache) => memo.lists(&articles, cache).0,
-                        (None, Some(cache)) => {
-                            let mut memo = RelatedMemo::default();
-                            let (lists, _) = memo.lists(&articles, Some(cache));
-                            // Its state is ~0.1 GB at 100k articles.
-                            free_in_background(memo);
-                            lists
-                        }
-                        (None, None) => find_related(&articles),
+                    || {
+                        rayon::join(
+                            || group_by_date(&articles),
+                            || group_by_region(&articles, gazetteer),
+                        )
                     },
+                    || group_by_topic(config, &articles, gazetteer),
                 )
             },
         );
@@ -227,20 +228,28 @@ impl RelatedMemo {
         articles: &[Arc<Article>],
         cache: Option<&std::path::Path>,
     ) -> (Vec<Vec<ArticleId>>, RelatedWork) {
-        let (paths, digests): (Vec<u64>, Vec<u128>) = articles
-            .par_iter()
-            .map(|a| {
-                (
-                    xxhash_rust::xxh3::xxh3_64(a.rel_path.as_bytes()),
-                    input_digest(a),
-                )
-            })
-            .unzip();
+        // The saved state (when there is none in memory) is read beside the digests.
+        let ((paths, digests), saved): ((Vec<u64>, Vec<u128>), _) = rayon::join(
+            || {
+                articles
+                    .par_iter()
+                    .map(|a| {
+                        (
+                            xxhash_rust::xxh3::xxh3_64(a.rel_path.as_bytes()),
+                            input_digest(a),
+                        )
+                    })
+                    .unzip()
+            },
+            || {
+                cache
+                    .filter(|_| self.related.is_none())
+                    .and_then(|path| std::fs::read(path).ok())
+            },
+        );
         // The changed articles' inputs and segmented texts, when found beside decoding.
         let mut segmented = None;
-        if self.related.is_none()
-            && let Some(path) = cache
-            && let Ok(bytes) = std::fs::read(path)
+        if let Some(bytes) = saved
             && let Some((old_paths, old_digests, state)) = read_memo(&bytes)
         {
             if old_paths == paths
@@ -250,7 +259,13 @@ impl RelatedMemo {
             {
                 return (as_ids(lists), RelatedWork::Reused);
             }
-            // Segmenting loads jieba's dictionary (~0.2 s): done while the state is decoded.
+            // Segmenting loads jieba's dictionary (~0.1 s): started on a thread of its
+            // own now, done while the state is decoded.
+            if old_digests != digests {
+                let _ = std::thread::Builder::new()
+                    .name("folio-jieba".into())
+                    .spawn(|| crate::classify::segment::base_jieba().cut("", false).len());
+            }
             let (related, changes) = rayon::join(
                 || Related::decode(state),
                 || (old_paths == paths).then(|| changed_inputs(articles, &old_digests, &digests)),
@@ -360,18 +375,30 @@ fn free_in_background<T: Send + 'static>(value: T) {
 /// A hash of what related articles are found by: regions, topics and
 /// [`related_text`].
 fn input_digest(a: &Article) -> u128 {
-    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-    for list in [&a.meta.regions, &a.meta.topics] {
-        h.update(&(list.len() as u64).to_le_bytes());
-        for part in list {
-            h.update(&(part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
-        }
+    // Each part with its length, hashed in one shot (a streaming hasher costs
+    // more to set up than to run here).
+    let m = &a.meta;
+    let text = [
+        m.title.as_str(),
+        m.kicker.as_deref().unwrap_or(""),
+        m.subtitle.as_deref().unwrap_or(""),
+        a.summary.as_str(),
+    ];
+    let mut bytes = Vec::with_capacity(256 + a.summary.len());
+    for list in [&m.regions, &m.topics] {
+        bytes.extend_from_slice(&(list.len() as u64).to_le_bytes());
     }
-    let text = related_text(a);
-    h.update(&(text.len() as u64).to_le_bytes());
-    h.update(text.as_bytes());
-    h.digest128()
+    for part in m
+        .regions
+        .iter()
+        .chain(&m.topics)
+        .map(String::as_str)
+        .chain(text)
+    {
+        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(part.as_bytes());
+    }
+    xxhash_rust::xxh3::xxh3_128(&bytes)
 }
 
 /// `related.bin`: magic, program identity, article count n, n path hashes,
