@@ -249,6 +249,30 @@ struct Tf {
     tf: f64,
 }
 
+/// A node's `docs` map (`{"12": {"tf": 1.0}, …}`), in the file's order (the postings are
+/// sorted once the whole shard is read).
+struct Docs(Vec<(u32, f64)>);
+
+impl<'de> Deserialize<'de> for Docs {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Docs, D::Error> {
+        struct DocsVisitor;
+        impl<'de> de::Visitor<'de> for DocsVisitor {
+            type Value = Docs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an elasticlunr postings map")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut m: A) -> Result<Docs, A::Error> {
+                let mut docs = Vec::with_capacity(m.size_hint().unwrap_or(0));
+                while let Some((doc, tf)) = m.next_entry::<u32, Tf>()? {
+                    docs.push((doc, tf.tf));
+                }
+                Ok(Docs(docs))
+            }
+        }
+        d.deserialize_map(DocsVisitor)
+    }
+}
+
 /// A trie node: the postings of the term spelled so far and one child per next character.
 #[derive(Default)]
 struct Node {
@@ -286,10 +310,7 @@ impl<'de> Deserialize<'de> for Node {
                 let mut node = Node::default();
                 while let Some(key) = m.next_key::<String>()? {
                     match key.as_str() {
-                        "docs" => {
-                            let docs: BTreeMap<u32, Tf> = m.next_value()?;
-                            node.docs = docs.into_iter().map(|(d, t)| (d, t.tf)).collect();
-                        }
+                        "docs" => node.docs = m.next_value::<Docs>()?.0,
                         "df" => {
                             m.next_value::<de::IgnoredAny>()?;
                         }
