@@ -83,11 +83,13 @@ pub struct OutputStats {
 }
 
 /// The files of an output tree (`/`-separated relative paths) with their
-/// lengths, sorted by path (looked up by binary search: no second copy of the
-/// paths for an index).
+/// lengths, sorted by path. Looked up through an index of 64-bit path hashes
+/// built on the first lookup (no second copy of the paths; a path whose hash
+/// another one has is found by binary search).
 #[derive(Debug, Default, Clone)]
 pub struct Manifest {
     files: Vec<(String, u64)>,
+    index: std::sync::OnceLock<rustc_hash::FxHashMap<u64, u32>>,
 }
 
 impl Manifest {
@@ -103,13 +105,30 @@ impl Manifest {
                 same
             });
         }
-        Manifest { files }
+        Manifest {
+            files,
+            index: std::sync::OnceLock::new(),
+        }
     }
 
     fn position(&self, rel: &str) -> Option<usize> {
-        self.files
-            .binary_search_by(|(r, _)| r.as_str().cmp(rel))
-            .ok()
+        let hash = |path: &str| xxhash_rust::xxh3::xxh3_64(path.as_bytes());
+        let index = self.index.get_or_init(|| {
+            let mut index = rustc_hash::FxHashMap::default();
+            index.reserve(self.files.len());
+            for (i, (path, _)) in self.files.iter().enumerate() {
+                index.insert(hash(path), i as u32);
+            }
+            index
+        });
+        match index.get(&hash(rel)) {
+            Some(&i) if self.files[i as usize].0 == rel => Some(i as usize),
+            // Not listed, or a path whose hash another one has.
+            _ => self
+                .files
+                .binary_search_by(|(r, _)| r.as_str().cmp(rel))
+                .ok(),
+        }
     }
 
     /// The length of `rel`, if listed.

