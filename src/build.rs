@@ -374,12 +374,12 @@ pub fn build_with(
         },
         || {
             config.search.enabled.then(|| {
-                timed(prepared, || -> Result<_, BuildError> {
+                timed(prepared, || {
                     // Built beside the output, then only changed files replace the old
                     // ones. The staging folder starts as a copy of the previous output:
                     // an incremental update reads the old shards there and keeps those
                     // its changes do not touch.
-                    let stats = search::build_index_incremental(
+                    search::build_index_incremental(
                         &search_source(&site),
                         &staging.dir().join(SEARCH_FRESH),
                         &paths.cache().join("search"),
@@ -387,18 +387,7 @@ pub fn build_with(
                         &staging.previous_under("search/"),
                         &output_dir.join("search"),
                         &config.search,
-                    )?;
-                    staging.adopt_tree(&staging.dir().join(SEARCH_FRESH), "search")?;
-                    for (rel, len) in &stats.kept_files {
-                        if !staging.keep(&format!("search/{rel}"), *len) {
-                            return Err(SearchError::Format {
-                                path: staging.dir().join("search").join(rel),
-                                message: "a kept shard vanished during the build".into(),
-                            }
-                            .into());
-                        }
-                    }
-                    Ok(stats)
+                    )
                 })
             })
         },
@@ -413,11 +402,24 @@ pub fn build_with(
     });
     if let Some(indexed) = indexed {
         let (stats, search_ms) = indexed?;
+        // Adopted only now: the pages include `search/index.html`, and a first build
+        // moves the index's folder into place whole.
+        let t = Instant::now();
+        staging.adopt_tree(&staging.dir().join(SEARCH_FRESH), "search")?;
+        for (rel, len) in &stats.kept_files {
+            if !staging.keep(&format!("search/{rel}"), *len) {
+                return Err(SearchError::Format {
+                    path: staging.dir().join("search").join(rel),
+                    message: "a kept shard vanished during the build".into(),
+                }
+                .into());
+            }
+        }
         summary.search_shards = stats.shards as usize;
         summary.search_bytes = stats.total_bytes;
         summary.phases.push(Phase {
             name: "search",
-            ms: search_ms,
+            ms: search_ms + t.elapsed().as_millis() as u64,
         });
     }
     site.free_in_background();
