@@ -485,11 +485,10 @@ fn visit(
 
 /// A path inside the content folder as a `rel_path`: components joined by `/`.
 fn rel_path(inside: &Path) -> String {
-    // A listed path is already `/`-joined and clean.
+    // A listed path is usually `/`-joined already, with nothing for
+    // `components` to drop (empty or `.` parts): then it is its own answer.
     if let Some(s) = inside.to_str()
-        && !s.contains("//")
-        && !s.starts_with("./")
-        && !s.ends_with('/')
+        && s.split('/').all(|part| !part.is_empty() && part != ".")
     {
         return s.to_string();
     }

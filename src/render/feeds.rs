@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 
 use super::items::{region_url, topic_url};
-use super::markdown::escape;
+use super::markdown::{escape, escape_into};
 use super::{RenderError, Renderer};
 use crate::content::Date;
 use crate::site::ArticleId;
@@ -173,22 +173,19 @@ pub fn sitemap_file<'u>(
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
+    // The URL with its non-ASCII bytes percent-encoded, reused from entry to entry.
+    let mut uri = String::new();
     for (url, date) in entries {
-        xml.push_str("  <url><loc>");
-        // `escape(&ascii_uri(..))`, without the intermediate strings.
+        uri.clear();
         for b in abs(url).bytes() {
-            match b {
-                b'&' => xml.push_str("&amp;"),
-                b'<' => xml.push_str("&lt;"),
-                b'>' => xml.push_str("&gt;"),
-                b'"' => xml.push_str("&quot;"),
-                b'\'' => xml.push_str("&#39;"),
-                b if b.is_ascii() => xml.push(b as char),
-                b => {
-                    let _ = write!(xml, "%{b:02X}");
-                }
+            if b.is_ascii() {
+                uri.push(b as char);
+            } else {
+                let _ = write!(uri, "%{b:02X}");
             }
         }
+        xml.push_str("  <url><loc>");
+        escape_into(&mut xml, &uri);
         xml.push_str("</loc>");
         if let Some(d) = date {
             xml.push_str("<lastmod>");

@@ -378,12 +378,7 @@ fn input_digest(a: &Article) -> u128 {
     // Each part with its length, hashed in one shot (a streaming hasher costs
     // more to set up than to run here).
     let m = &a.meta;
-    let text = [
-        m.title.as_str(),
-        m.kicker.as_deref().unwrap_or(""),
-        m.subtitle.as_deref().unwrap_or(""),
-        a.summary.as_str(),
-    ];
+    let text = related_parts(a);
     let mut bytes = Vec::with_capacity(256 + a.summary.len());
     for list in [&m.regions, &m.topics] {
         bytes.extend_from_slice(&(list.len() as u64).to_le_bytes());
@@ -473,15 +468,19 @@ fn related_input(a: &Article) -> RelatedInput {
     }
 }
 
-/// The text related articles are found by: title, kicker, subtitle and summary.
-fn related_text(a: &Article) -> String {
-    format!(
-        "{} {} {} {}",
-        a.meta.title,
+/// The parts of [`related_text`]: title, kicker, subtitle and summary.
+fn related_parts(a: &Article) -> [&str; 4] {
+    [
+        a.meta.title.as_str(),
         a.meta.kicker.as_deref().unwrap_or(""),
         a.meta.subtitle.as_deref().unwrap_or(""),
-        a.summary
-    )
+        a.summary.as_str(),
+    ]
+}
+
+/// The text related articles are found by: title, kicker, subtitle and summary.
+fn related_text(a: &Article) -> String {
+    related_parts(a).join(" ")
 }
 
 fn group_by_date(articles: &[Arc<Article>]) -> (Vec<Year>, Vec<ArticleId>) {
