@@ -40,7 +40,7 @@ fn serve(mut stream: TcpStream, root: &Path) {
     let url = line.split_whitespace().nth(1).unwrap_or("/");
     let url = url.split(['?', '#']).next().unwrap_or("/");
     let rel = url.strip_prefix("/archive").unwrap_or(url);
-    let path = folio::render::write::url_to_file(root, rel);
+    let path = root.join(folio::render::write::url_to_file(rel));
     let (status, body, kind) = match std::fs::read(&path) {
         Ok(b) => {
             let kind = match path.extension().and_then(|x| x.to_str()) {

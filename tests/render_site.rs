@@ -369,7 +369,7 @@ fn every_internal_link_resolves() {
                 if path == "/archive/static/search.js" {
                     continue;
                 }
-                let target = folio::render::write::url_to_file(o, &path["/archive".len()..]);
+                let target = o.join(folio::render::write::url_to_file(&path["/archive".len()..]));
                 assert!(target.is_file(), "{rel}: broken link {url}");
                 checked += 1;
             }

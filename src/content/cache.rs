@@ -63,6 +63,7 @@ pub struct Entry {
     pub stamp: Stamp,
     /// The parsed front matter (validated again on every build).
     pub meta: FrontMatter,
+    #[serde(deserialize_with = "super::front_matter::fast_str::string")]
     pub summary: String,
     pub hash: String,
     pub head_hash: [u8; 16],

@@ -556,14 +556,8 @@ fn read_one(
 ) -> Result<(FrontMatter, String, String, [u8; 16]), ContentError> {
     let bytes =
         std::fs::read(path).map_err(|e| ContentError::file(path, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        ContentError::file(
-            path,
-            format!("not valid UTF-8 at byte {offset}; save the file as UTF-8"),
-        )
-    })?;
-    let (meta, body) = front_matter::parse(&text, path)?;
+    let text = utf8(&bytes, path)?;
+    let (meta, body) = front_matter::parse(text, path)?;
     let front = &text[..text.len() - body.len()];
     if let Some((key, message)) = validate(&meta).into_iter().next() {
         let fm_end = front.find("\n+++").unwrap_or(front.len());
@@ -668,11 +662,25 @@ fn duplicate_permalinks(articles: &[Arc<Article>]) -> Vec<ContentError> {
         .collect()
 }
 
+/// A file's bytes as text (checked with SIMD: most of an article is CJK, which
+/// the standard check walks byte by byte).
+fn utf8<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str, ContentError> {
+    simdutf8::compat::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        ContentError::file(
+            path,
+            format!("not valid UTF-8 at byte {offset}; save the file as UTF-8"),
+        )
+    })
+}
+
 /// Reads an article's body again (later phases keep only metadata in memory).
+/// The front matter was parsed and validated when the article was loaded: here
+/// it is only skipped.
 pub fn read_body(article: &Article) -> Result<String, ContentError> {
-    let text = std::fs::read_to_string(&article.path)
+    let bytes = std::fs::read(&article.path)
         .map_err(|e| ContentError::file(&article.path, format!("cannot read: {e}")))?;
-    let (_, body) = front_matter::parse(&text, &article.path)?;
+    let body = front_matter::body(utf8(&bytes, &article.path)?, &article.path)?;
     Ok(body.to_string())
 }
 

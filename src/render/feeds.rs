@@ -177,11 +177,14 @@ pub fn sitemap_file<'u>(
     let mut uri = String::new();
     for (url, date) in entries {
         uri.clear();
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         for b in abs(url).bytes() {
             if b.is_ascii() {
                 uri.push(b as char);
             } else {
-                let _ = write!(uri, "%{b:02X}");
+                uri.push('%');
+                uri.push(char::from(HEX[usize::from(b >> 4)]));
+                uri.push(char::from(HEX[usize::from(b & 15)]));
             }
         }
         xml.push_str("  <url><loc>");
@@ -189,7 +192,7 @@ pub fn sitemap_file<'u>(
         xml.push_str("</loc>");
         if let Some(d) = date {
             xml.push_str("<lastmod>");
-            xml.push_str(&d.iso());
+            let _ = write!(xml, "{:04}-{:02}-{:02}", d.year, d.month, d.day);
             xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");

@@ -175,23 +175,36 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// [`escape`], appended to `out`.
+/// [`escape`], appended to `out`: runs without special characters are copied whole.
 pub fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // ASCII bytes are never inside a multi-byte character: `i` is a boundary.
+        out.push_str(&s[from..i]);
+        out.push_str(entity);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_keeps_text_and_replaces_specials() {
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("湖南"), "湖南");
+        assert_eq!(escape("&甲<b>\"乙'&"), "&amp;甲&lt;b&gt;&quot;乙&#39;&amp;");
+    }
 
     #[test]
     fn raw_html_is_shown_not_run() {

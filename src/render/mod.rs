@@ -39,7 +39,7 @@ pub mod markdown;
 pub mod theme;
 pub mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -297,8 +297,7 @@ impl<'a> Renderer<'a> {
         mut ctx: PageContext,
         finish: impl FnOnce(&mut PageContext) -> Result<PageMeta, RenderError>,
     ) -> Result<u64, RenderError> {
-        let rel = write::url_to_file(Path::new(""), url);
-        let rel = rel.to_string_lossy();
+        let rel = write::url_to_file(url);
         if let (Some(cache), Some(key)) = (self.cache, key)
             && let Some(hit) = cache.hit_at(&rel, &key)
             && self.out.keep(&rel, hit.len)
@@ -311,11 +310,12 @@ impl<'a> Renderer<'a> {
         let meta = finish(&mut ctx)?;
         let mut ctx = ctx.ctx;
         ctx.insert("page", &meta);
-        let html = self
-            .tera
-            .render(template, &ctx)
+        // Rendered as bytes: tera's `render` would check the whole page is UTF-8 again.
+        let mut html = Vec::with_capacity(32 * 1024);
+        self.tera
+            .render_to(template, &ctx, &mut html)
             .map_err(|e| self.theme.error(e, url))?;
-        self.out.write(&rel, html.as_bytes())?;
+        self.out.write(&rel, &html)?;
         if let (Some(cache), Some(key)) = (self.cache, key) {
             cache.record(&rel, key, html.len() as u64);
         }
@@ -324,8 +324,7 @@ impl<'a> Renderer<'a> {
 
     /// Writes bytes at a site-relative URL.
     fn write(&self, url: &str, bytes: &[u8]) -> Result<u64, RenderError> {
-        let rel = write::url_to_file(Path::new(""), url);
-        let rel = rel.to_string_lossy();
+        let rel = write::url_to_file(url);
         self.out.write(&rel, bytes)?;
         Ok(bytes.len() as u64)
     }

@@ -2,22 +2,25 @@
 //! The writing itself (only changed bytes, atomically) is `output::Staging`'s.
 //! Must not decide what to write or where pages live.
 
-use std::path::Path;
+use std::borrow::Cow;
 
-/// The file for a site-relative URL: `/a/b/` → `out/a/b/index.html`,
-/// `/atom.xml` → `out/atom.xml`. Percent-escapes are decoded (the URL
-/// `/articles/a%20b/` is the folder `articles/a b/`).
-pub fn url_to_file(out: &Path, url: &str) -> std::path::PathBuf {
-    let decoded = percent_decode(url.trim_start_matches('/'));
-    let mut path = out.to_path_buf();
-    for part in decoded
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
-    {
-        path.push(part);
-    }
-    if url.ends_with('/') {
-        path.push("index.html");
+/// The output file for a site-relative URL, relative to the output folder and
+/// `/`-joined: `/a/b/` → `a/b/index.html`, `/atom.xml` → `atom.xml`.
+/// Percent-escapes are decoded (the URL `/articles/a%20b/` is the folder
+/// `articles/a b/`); empty, `.` and `..` parts are dropped.
+pub fn url_to_file(url: &str) -> String {
+    let trimmed = url.trim_start_matches('/');
+    let decoded = match trimmed.contains('%') {
+        true => Cow::Owned(percent_decode(trimmed)),
+        false => Cow::Borrowed(trimmed),
+    };
+    let mut path = String::with_capacity(decoded.len() + 11);
+    let parts = (decoded.split('/')).filter(|p| !p.is_empty() && *p != "." && *p != "..");
+    for part in parts.chain(url.ends_with('/').then_some("index.html")) {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(part);
     }
     path
 }
@@ -35,14 +38,11 @@ mod tests {
 
     #[test]
     fn urls_map_to_files() {
-        let out = Path::new("/o");
-        assert_eq!(url_to_file(out, "/"), Path::new("/o/index.html"));
-        assert_eq!(
-            url_to_file(out, "/a/b%20c/"),
-            Path::new("/o/a/b c/index.html")
-        );
-        assert_eq!(url_to_file(out, "/atom.xml"), Path::new("/o/atom.xml"));
-        assert_eq!(url_to_file(out, "/../x/"), Path::new("/o/x/index.html"));
+        assert_eq!(url_to_file("/"), "index.html");
+        assert_eq!(url_to_file("/a/b%20c/"), "a/b c/index.html");
+        assert_eq!(url_to_file("/atom.xml"), "atom.xml");
+        assert_eq!(url_to_file("/../x/./y//"), "x/y/index.html");
+        assert_eq!(url_to_file("/专题/a/"), "专题/a/index.html");
         assert_eq!(percent_decode("%E4%B8%AD%zz%4"), "中%zz%4");
     }
 }

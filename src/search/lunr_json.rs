@@ -80,17 +80,65 @@ fn ref_sort_key(id: u32) -> u64 {
     (k << 4) | u64::from(digits)
 }
 
-/// Writes `{"<ref>":{"tf":..},...},"df":n` for postings given as (sort key, id, count).
+/// Puts postings given as (id, count) into elasticlunr's ref order (ids as decimal strings).
+/// Postings sorted by id (as the build makes them) are ids of at most ten digit counts, each
+/// run already in string order, so they are merged in one pass; others are sorted.
+fn into_ref_order(postings: &mut Vec<(u32, u32)>, merged: &mut Vec<(u32, u32)>) {
+    if postings.is_sorted_by_key(|p| ref_sort_key(p.0)) {
+        return;
+    }
+    if !postings.is_sorted_by_key(|p| p.0) {
+        postings.sort_unstable_by_key(|p| ref_sort_key(p.0));
+        return;
+    }
+    // Runs of equal digit count: [starts[i], starts[i + 1]).
+    let mut runs: Vec<(usize, usize)> = Vec::with_capacity(10);
+    let mut start = 0;
+    let mut bound: u64 = 10;
+    while start < postings.len() {
+        let end = postings.partition_point(|p| u64::from(p.0) < bound);
+        if end > start {
+            runs.push((start, end));
+            start = end;
+        }
+        bound = bound.saturating_mul(10);
+    }
+    merged.clear();
+    merged.reserve(postings.len());
+    let mut heads: Vec<u64> = runs
+        .iter()
+        .map(|&(s, _)| ref_sort_key(postings[s].0))
+        .collect();
+    while !runs.is_empty() {
+        let mut best = 0;
+        for (r, &k) in heads.iter().enumerate().skip(1) {
+            if k < heads[best] {
+                best = r;
+            }
+        }
+        let (s, e) = runs[best];
+        merged.push(postings[s]);
+        if s + 1 < e {
+            runs[best].0 = s + 1;
+            heads[best] = ref_sort_key(postings[s + 1].0);
+        } else {
+            runs.swap_remove(best);
+            heads.swap_remove(best);
+        }
+    }
+    std::mem::swap(postings, merged);
+}
+
+/// Writes `{"<ref>":{"tf":..},...},"df":n` for postings given as (id, count) in ref order.
 fn write_docs<W: Write>(
     w: &mut W,
-    postings: &mut [(u64, u32, u32)],
+    postings: &[(u32, u32)],
     tfs: &[String],
     buf: &mut Vec<u8>,
 ) -> io::Result<()> {
-    postings.sort_unstable_by_key(|p| p.0);
     buf.clear();
     buf.push(b'{');
-    for (i, &(_, id, count)) in postings.iter().enumerate() {
+    for (i, &(id, count)) in postings.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
@@ -131,7 +179,8 @@ fn write_field_trie<W: Write>(
 ) -> io::Result<()> {
     w.write_all(b"{\"root\":{\"docs\":{},\"df\":0")?;
     let mut path: Vec<char> = Vec::new();
-    let mut postings: Vec<(u64, u32, u32)> = Vec::new();
+    let mut postings: Vec<(u32, u32)> = Vec::new();
+    let mut merged: Vec<(u32, u32)> = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut chars: Vec<char> = Vec::new();
     for tp in terms {
@@ -140,7 +189,7 @@ fn write_field_trie<W: Write>(
             tp.postings
                 .iter()
                 .filter(|p| p.field == field)
-                .map(|p| (ref_sort_key(p.doc), p.doc, p.count)),
+                .map(|p| (p.doc, p.count)),
         );
         if postings.is_empty() || tp.term.is_empty() {
             continue;
@@ -158,7 +207,8 @@ fn write_field_trie<W: Write>(
             write_str(w, c.encode_utf8(&mut cbuf))?;
             w.write_all(b":{\"docs\":")?;
             if j + 1 == chars.len() {
-                write_docs(w, &mut postings, tfs, &mut buf)?;
+                into_ref_order(&mut postings, &mut merged);
+                write_docs(w, &postings, tfs, &mut buf)?;
             } else {
                 w.write_all(b"{},\"df\":0")?;
             }
@@ -251,6 +301,38 @@ mod tests {
             tf_text(1000, &[]),
             serde_json::to_string(&1000f64.sqrt()).unwrap()
         );
+    }
+
+    #[test]
+    fn postings_come_out_in_string_order() {
+        let mut scratch = Vec::new();
+        // Sorted by id (merged by digit count), unsorted (sorted) and already in string order.
+        let mut rng = 7u64;
+        let mut ids: Vec<u32> = (0..2000)
+            .map(|_| {
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((rng >> 33) % 200_000) as u32
+            })
+            .collect();
+        ids.extend([0, 9, 10, 99, 100, 4_294_967_295]);
+        ids.sort_unstable();
+        ids.dedup();
+        let mut want: Vec<(u32, u32)> = ids.iter().map(|&i| (i, i % 3)).collect();
+        want.sort_by_key(|p| p.0.to_string());
+        let mut shuffled: Vec<(u32, u32)> = want.iter().rev().copied().collect();
+        shuffled.rotate_left(17);
+        for mut input in [
+            ids.iter().map(|&i| (i, i % 3)).collect::<Vec<_>>(),
+            shuffled,
+            want.clone(),
+            Vec::new(),
+        ] {
+            let empty = input.is_empty();
+            into_ref_order(&mut input, &mut scratch);
+            assert_eq!(input, if empty { Vec::new() } else { want.clone() });
+        }
     }
 
     #[test]

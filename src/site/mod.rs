@@ -13,11 +13,12 @@ use std::io::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::classify::gazetteer::{DivisionId, Gazetteer, Level};
 use crate::classify::related::{Change, Related, RelatedInput, related, segment};
 use crate::config::SiteConfig;
-use crate::content::Article;
+use crate::content::{Article, Date};
 
 /// Index of an article in [`Site::articles`].
 pub type ArticleId = u32;
@@ -101,17 +102,19 @@ impl<'a> Site<'a> {
         memo: Option<&mut RelatedMemo>,
     ) -> Site<'a> {
         // Newest first, then by path (sorted as indices: comparisons look into the articles).
-        let mut order: Vec<u32> = (0..articles.len() as u32).collect();
-        order.par_sort_unstable_by(|&x, &y| {
-            let (a, b) = (&articles[x as usize], &articles[y as usize]);
-            b.meta
-                .date
-                .cmp(&a.meta.date)
-                .then_with(|| a.rel_path.cmp(&b.rel_path))
+        // Dates copied beside the indices: only ties look into the articles.
+        let mut order: Vec<(Option<Date>, u32)> = (articles.iter().enumerate())
+            .map(|(i, a)| (a.meta.date, i as u32))
+            .collect();
+        order.par_sort_unstable_by(|x, y| {
+            y.0.cmp(&x.0).then_with(|| {
+                let (a, b) = (&articles[x.1 as usize], &articles[y.1 as usize]);
+                a.rel_path.cmp(&b.rel_path)
+            })
         });
         let articles: Vec<Arc<Article>> = order
             .iter()
-            .map(|&i| articles[i as usize].clone())
+            .map(|&(_, i)| articles[i as usize].clone())
             .collect();
         // The groups and the related articles are independent: built side by side,
         // the related articles (the longest) started first, the groups beside them.
@@ -517,36 +520,63 @@ fn group_by_date(articles: &[Arc<Article>]) -> (Vec<Year>, Vec<ArticleId>) {
 }
 
 fn group_by_region(articles: &[Arc<Article>], gz: &Gazetteer) -> BTreeMap<DivisionId, RegionNode> {
-    let mut nodes: BTreeMap<DivisionId, RegionNode> = BTreeMap::new();
+    // Topics are counted by index (in order of first appearance), named at the end.
+    let mut topic_ids: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut topic_names: Vec<&str> = Vec::new();
+    let mut groups: BTreeMap<DivisionId, (Vec<ArticleId>, Vec<usize>)> = BTreeMap::new();
     // Per article, the divisions it is about and their ancestors, sorted, once each.
     let mut touched: Vec<DivisionId> = Vec::new();
+    let mut topics: Vec<usize> = Vec::new();
     for (i, a) in articles.iter().enumerate() {
         touched.clear();
         for path in &a.meta.regions {
-            if let Some(id) = gz.by_path(path) {
-                touched.extend(gz.ancestors(id));
+            let mut up = gz.by_path(path);
+            while let Some(id) = up {
+                touched.push(id);
+                up = gz.get(id).parent;
             }
+        }
+        if touched.is_empty() {
+            continue;
         }
         touched.sort_unstable();
         touched.dedup();
+        topics.clear();
+        for t in &a.meta.topics {
+            let next = topic_names.len();
+            let id = *topic_ids.entry(t.as_str()).or_insert(next);
+            if id == next {
+                topic_names.push(t);
+            }
+            topics.push(id);
+        }
         for &id in &touched {
-            let node = nodes.entry(id).or_insert_with(|| RegionNode {
-                id,
-                articles: Vec::new(),
-                children: Vec::new(),
-                topic_counts: BTreeMap::new(),
-            });
-            node.articles.push(i as ArticleId);
-            for t in &a.meta.topics {
-                match node.topic_counts.get_mut(t) {
-                    Some(n) => *n += 1,
-                    None => {
-                        node.topic_counts.insert(t.clone(), 1);
-                    }
+            let (ids, counts) = groups.entry(id).or_default();
+            ids.push(i as ArticleId);
+            for &t in &topics {
+                if counts.len() <= t {
+                    counts.resize(t + 1, 0);
                 }
+                counts[t] += 1;
             }
         }
     }
+    let mut nodes: BTreeMap<DivisionId, RegionNode> = groups
+        .into_iter()
+        .map(|(id, (articles, counts))| {
+            let topic_counts = (counts.iter().enumerate())
+                .filter(|&(_, &n)| n > 0)
+                .map(|(t, &n)| (topic_names[t].to_string(), n))
+                .collect();
+            let node = RegionNode {
+                id,
+                articles,
+                children: Vec::new(),
+                topic_counts,
+            };
+            (id, node)
+        })
+        .collect();
     let ids: Vec<DivisionId> = nodes.keys().copied().collect();
     for id in ids {
         if let Some(parent) = gz.get(id).parent
@@ -567,7 +597,7 @@ fn group_by_topic(
     articles: &[Arc<Article>],
     gz: &Gazetteer,
 ) -> Vec<TopicNode> {
-    let mut by: BTreeMap<&str, TopicNode> = BTreeMap::new();
+    let mut by: FxHashMap<&str, TopicNode> = FxHashMap::default();
     // Per article, its prefectures (sorted, once each) and the topics seen so far.
     let mut prefectures: Vec<DivisionId> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -575,12 +605,16 @@ fn group_by_topic(
         prefectures.clear();
         for path in &a.meta.regions {
             if let Some(id) = gz.by_path(path) {
-                let chain = gz.ancestors(id);
-                let pick = chain
-                    .iter()
-                    .copied()
-                    .find(|&d| gz.get(d).level == Level::Prefecture)
-                    .unwrap_or(chain[0]);
+                // The prefecture at or above it, else the division itself.
+                let mut up = Some(id);
+                let mut pick = id;
+                while let Some(d) = up {
+                    if gz.get(d).level == Level::Prefecture {
+                        pick = d;
+                        break;
+                    }
+                    up = gz.get(d).parent;
+                }
                 prefectures.push(pick);
             }
         }
