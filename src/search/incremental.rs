@@ -17,7 +17,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, de};
+use rayon::prelude::*;
 
 use super::analyze::DocTokens;
 use super::lunr_json::{FIELDS, Posting, TermPostings};
@@ -213,114 +213,250 @@ pub fn diff(changed: &[(u32, DocTokens, DocTokens)]) -> BTreeMap<String, Vec<Cha
 
 /// Reads a shard written by `lunr_json` back into terms with postings (counts recovered from
 /// `tf`, the square root of the count), postings by document, then field. Only the `index`
-/// tries are read (into [`Node`]s, not a generic JSON value tree).
+/// tries are read, by a small parser of its own ([`ShardParser`]): serde_json's maps of
+/// strings were most of a shard update's time. `None` if the data is not such a shard.
 pub fn parse_shard(data: &[u8]) -> Option<Vec<TermPostings>> {
-    let shard: ShardJson = serde_json::from_slice(data).ok()?;
-    let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-    for (name, field) in shard.index {
-        let f = FIELDS.iter().position(|x| *x == name)? as u8;
-        field.root.collect(String::new(), f, &mut terms);
-    }
-    Some(
-        terms
-            .into_iter()
-            .filter(|(t, p)| !t.is_empty() && !p.is_empty())
-            .map(|(term, mut postings)| {
-                postings.sort_unstable_by_key(|p| (p.doc, p.field));
-                TermPostings { term, postings }
+    let mut p = ShardParser { data, at: 0 };
+    let mut found: Vec<FieldTerm> = Vec::new();
+    p.object(|p, key| match key {
+        "index" => p.object(|p, name| {
+            let field = FIELDS.iter().position(|x| *x == name)? as u8;
+            p.object(|p, key| match key {
+                "root" => p.node(&mut String::new(), field, &mut found, 0),
+                _ => p.skip_value(),
             })
-            .collect(),
-    )
-}
-
-/// The part of an elasticlunr index JSON a shard update reads (other keys are skipped).
-#[derive(Deserialize)]
-struct ShardJson {
-    index: BTreeMap<String, FieldJson>,
-}
-
-#[derive(Deserialize)]
-struct FieldJson {
-    root: Node,
-}
-
-#[derive(Deserialize)]
-struct Tf {
-    tf: f64,
-}
-
-/// A node's `docs` map (`{"12": {"tf": 1.0}, …}`), in the file's order (the postings are
-/// sorted once the whole shard is read).
-struct Docs(Vec<(u32, f64)>);
-
-impl<'de> Deserialize<'de> for Docs {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Docs, D::Error> {
-        struct DocsVisitor;
-        impl<'de> de::Visitor<'de> for DocsVisitor {
-            type Value = Docs;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an elasticlunr postings map")
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut m: A) -> Result<Docs, A::Error> {
-                let mut docs = Vec::with_capacity(m.size_hint().unwrap_or(0));
-                while let Some((doc, tf)) = m.next_entry::<u32, Tf>()? {
-                    docs.push((doc, tf.tf));
-                }
-                Ok(Docs(docs))
-            }
-        }
-        d.deserialize_map(DocsVisitor)
+        }),
+        _ => p.skip_value(),
+    })?;
+    p.ws();
+    if p.at != data.len() {
+        return None;
     }
-}
-
-/// A trie node: the postings of the term spelled so far and one child per next character.
-#[derive(Default)]
-struct Node {
-    docs: Vec<(u32, f64)>,
-    children: Vec<(String, Node)>,
-}
-
-impl Node {
-    /// Adds the postings of this node (term `term`) and its children to `out`.
-    fn collect(self, term: String, field: u8, out: &mut BTreeMap<String, Vec<Posting>>) {
-        for (c, child) in self.children {
-            child.collect(format!("{term}{c}"), field, out);
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut terms: Vec<TermPostings> = Vec::new();
+    for (term, field, docs) in found {
+        if term.is_empty() {
+            continue;
         }
-        if !self.docs.is_empty() {
-            out.entry(term)
-                .or_default()
-                .extend(self.docs.into_iter().map(|(doc, tf)| Posting {
-                    doc,
-                    field,
-                    count: (tf * tf).round() as u32,
-                }));
+        let postings = docs
+            .into_iter()
+            .map(|(doc, count)| Posting { doc, field, count });
+        match terms.last_mut() {
+            Some(last) if last.term == term => last.postings.extend(postings),
+            _ => terms.push(TermPostings {
+                term,
+                postings: postings.collect(),
+            }),
         }
     }
+    for tp in &mut terms {
+        tp.postings
+            .sort_unstable_by_key(|p| (u64::from(p.doc) << 8) | u64::from(p.field));
+    }
+    Some(terms)
 }
 
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
-        struct NodeVisitor;
-        impl<'de> de::Visitor<'de> for NodeVisitor {
-            type Value = Node;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an elasticlunr trie node")
+/// A term of one field's trie: (term, field, postings as (doc, count)).
+type FieldTerm = (String, u8, Vec<(u32, u32)>);
+
+/// Deepest trie a shard may hold (one level per character of a term).
+const MAX_TERM_DEPTH: usize = 4096;
+
+/// A reader of the JSON that [`parse_shard`] needs: objects, strings, numbers, and
+/// skipping of any other value. Each method answers `None` for anything unexpected.
+struct ShardParser<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> ShardParser<'a> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.data.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte after whitespace, consumed.
+    fn next(&mut self) -> Option<u8> {
+        self.ws();
+        let b = *self.data.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.data.get(self.at).copied()
+    }
+
+    fn expect(&mut self, want: u8) -> Option<()> {
+        (self.next()? == want).then_some(())
+    }
+
+    /// An object, calling `member` with each key with the reader at its value.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &str) -> Option<()>) -> Option<()> {
+        self.expect(b'{')?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            member(self, &key)?;
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(()),
+                _ => return None,
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut m: A) -> Result<Node, A::Error> {
-                let mut node = Node::default();
-                while let Some(key) = m.next_key::<String>()? {
-                    match key.as_str() {
-                        "docs" => node.docs = m.next_value::<Docs>()?.0,
-                        "df" => {
-                            m.next_value::<de::IgnoredAny>()?;
+        }
+    }
+
+    /// A string, unescaped.
+    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let data = self.data;
+        let end = start
+            + data
+                .get(start..)?
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')?;
+        if data[end] == b'"' {
+            self.at = end + 1;
+            return std::str::from_utf8(&data[start..end]).ok().map(Into::into);
+        }
+        let mut out: Vec<u8> = data[start..end].to_vec();
+        self.at = end;
+        loop {
+            let b = *data.get(self.at)?;
+            self.at += 1;
+            match b {
+                b'"' => return String::from_utf8(out).ok().map(Into::into),
+                b'\\' => {
+                    let e = *data.get(self.at)?;
+                    self.at += 1;
+                    let c = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                (data.get(self.at..self.at + 2)? == b"\\u").then_some(())?;
+                                self.at += 2;
+                                let lo = self.hex4()?;
+                                (0xDC00..0xE000).contains(&lo).then_some(())?;
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(code)?
                         }
-                        _ => node.children.push((key, m.next_value()?)),
+                        _ => return None,
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                b => out.push(b),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = std::str::from_utf8(self.data.get(self.at..self.at + 4)?).ok()?;
+        self.at += 4;
+        u32::from_str_radix(digits, 16).ok()
+    }
+
+    /// A number's text.
+    fn number(&mut self) -> Option<&'a str> {
+        self.ws();
+        let start = self.at;
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.data.get(self.at) {
+            self.at += 1;
+        }
+        (self.at > start).then_some(())?;
+        std::str::from_utf8(&self.data[start..self.at]).ok()
+    }
+
+    /// Any value, skipped.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(|p, _| p.skip_value()),
+            b'[' => {
+                self.at += 1;
+                if self.peek()? == b']' {
+                    self.at += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip_value()?;
+                    match self.next()? {
+                        b',' => {}
+                        b']' => return Some(()),
+                        _ => return None,
                     }
                 }
-                Ok(node)
             }
+            b'"' => self.string().map(drop),
+            b't' | b'f' | b'n' => {
+                let rest = &self.data[self.at..];
+                let word: &[u8] = [&b"true"[..], b"false", b"null"]
+                    .into_iter()
+                    .find(|w| rest.starts_with(w))?;
+                self.at += word.len();
+                Some(())
+            }
+            _ => self.number().map(drop),
         }
-        d.deserialize_map(NodeVisitor)
+    }
+
+    /// A trie node for `term`: its `docs` (`{"<id>":{"tf":<√count>},…}`), its `df`, and one
+    /// child per next character.
+    fn node(
+        &mut self,
+        term: &mut String,
+        field: u8,
+        out: &mut Vec<FieldTerm>,
+        depth: usize,
+    ) -> Option<()> {
+        (depth < MAX_TERM_DEPTH).then_some(())?;
+        self.object(|p, key| match key {
+            "docs" => {
+                let mut docs: Vec<(u32, u32)> = Vec::new();
+                p.object(|p, id| {
+                    let doc: u32 = id.parse().ok()?;
+                    let mut tf: Option<f64> = None;
+                    p.object(|p, key| match key {
+                        "tf" => {
+                            tf = Some(p.number()?.parse().ok()?);
+                            Some(())
+                        }
+                        _ => p.skip_value(),
+                    })?;
+                    docs.push((doc, (tf? * tf?).round() as u32));
+                    Some(())
+                })?;
+                if !docs.is_empty() {
+                    out.push((term.clone(), field, docs));
+                }
+                Some(())
+            }
+            "df" => p.skip_value(),
+            next => {
+                let len = term.len();
+                term.push_str(next);
+                p.node(term, field, out, depth + 1)?;
+                term.truncate(len);
+                Some(())
+            }
+        })
     }
 }
 
@@ -375,12 +511,28 @@ pub fn update_shards(
     docs: usize,
     facets: &Arc<FacetSource>,
 ) -> io::Result<Option<Update>> {
-    let load = |j: usize| -> Option<Vec<TermPostings>> {
+    let read = |j: usize| -> Option<Vec<TermPostings>> {
         let path = prev_dir.join(format!("t/{}.json", shard_name(j, &old[j].0)));
         let data = fs::read(path).ok()?;
         (data.len() as u64 == old[j].1).then_some(())?;
         parse_shard(&data)
     };
+    // The shards that hold a changed term and the ones before them are nearly always
+    // re-read (the loop below starts one shard early): read in parallel up front, up to
+    // `PREFETCH` of them; any other is read when the loop reaches it.
+    const PREFETCH: usize = 64;
+    let mut wanted: Vec<usize> = (affected.keys())
+        .flat_map(|t| {
+            let s = shard_of(old, t);
+            [s.saturating_sub(1), s]
+        })
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted.truncate(PREFETCH);
+    let mut early: std::collections::HashMap<usize, Option<Vec<TermPostings>>> =
+        wanted.par_iter().map(|&j| (j, read(j))).collect();
+    let mut load = |j: usize| early.remove(&j).unwrap_or_else(|| read(j));
     let mut up = Update {
         shards: Vec::new(),
         kept: Vec::new(),
@@ -553,5 +705,54 @@ mod tests {
         let json = super::super::shards::shard_json(&terms, 11).unwrap();
         let back = parse_shard(&json).unwrap();
         assert_eq!(back, terms);
+    }
+
+    #[test]
+    fn parse_shard_reads_escapes_long_terms_and_any_json_layout() {
+        let posting = |doc, field, count| Posting { doc, field, count };
+        let mut terms: Vec<TermPostings> = [
+            "\"q\\/",
+            "a\u{1}\n\t",
+            "𠀀字",
+            "é",
+            &"x".repeat(300),
+            "乡村",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TermPostings {
+            term: t.to_string(),
+            postings: vec![
+                posting(i as u32, 1, 1 + i as u32),
+                posting(10 + i as u32, 0, 2),
+                posting(10 + i as u32, 2, 400),
+            ],
+        })
+        .collect();
+        terms.sort_by(|a, b| a.term.cmp(&b.term));
+        let json = super::super::shards::shard_json(&terms, 20).unwrap();
+        assert_eq!(parse_shard(&json).unwrap(), terms);
+        // (serde_json itself stops at 128 levels: the long term is left out below.)
+        terms.retain(|tp| tp.term.len() < 100);
+        let json = super::super::shards::shard_json(&terms, 20).unwrap();
+        // The same index laid out by another writer (whitespace, escaped non-ASCII).
+        let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let escaped: String = pretty
+            .chars()
+            .map(|c| match c as u32 {
+                0..0x80 => c.to_string(),
+                _ => c
+                    .encode_utf16(&mut [0; 2])
+                    .iter()
+                    .map(|u| format!("\\u{u:04x}"))
+                    .collect(),
+            })
+            .collect();
+        assert_eq!(parse_shard(escaped.as_bytes()).unwrap(), terms);
+        // Anything else is not a shard.
+        for bad in [&json[..json.len() - 1], b"{\"index\":{\"body\":[]}}", b"[]"] {
+            assert_eq!(parse_shard(bad), None);
+        }
     }
 }
