@@ -375,28 +375,13 @@ fn free_in_background<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
-/// A hash of what related articles are found by: regions, topics and
-/// [`related_text`].
+/// What stands for an article's related-articles input (regions, topics and
+/// [`related_text`]): its head hash, which changes with its front matter text
+/// or summary and so whenever that input does, and costs nothing per build. An
+/// article whose front matter changed elsewhere (a caption, a date) is updated
+/// to the same vector, which changes no list.
 fn input_digest(a: &Article) -> u128 {
-    // Each part with its length, hashed in one shot (a streaming hasher costs
-    // more to set up than to run here).
-    let m = &a.meta;
-    let text = related_parts(a);
-    let mut bytes = Vec::with_capacity(256 + a.summary.len());
-    for list in [&m.regions, &m.topics] {
-        bytes.extend_from_slice(&(list.len() as u64).to_le_bytes());
-    }
-    for part in m
-        .regions
-        .iter()
-        .chain(&m.topics)
-        .map(String::as_str)
-        .chain(text)
-    {
-        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(part.as_bytes());
-    }
-    xxhash_rust::xxh3::xxh3_128(&bytes)
+    u128::from_le_bytes(a.head_hash)
 }
 
 /// `related.bin`: magic, program identity, article count n, n path hashes,
@@ -471,19 +456,15 @@ fn related_input(a: &Article) -> RelatedInput {
     }
 }
 
-/// The parts of [`related_text`]: title, kicker, subtitle and summary.
-fn related_parts(a: &Article) -> [&str; 4] {
+/// The text related articles are found by: title, kicker, subtitle and summary.
+fn related_text(a: &Article) -> String {
     [
         a.meta.title.as_str(),
         a.meta.kicker.as_deref().unwrap_or(""),
         a.meta.subtitle.as_deref().unwrap_or(""),
         a.summary.as_str(),
     ]
-}
-
-/// The text related articles are found by: title, kicker, subtitle and summary.
-fn related_text(a: &Article) -> String {
-    related_parts(a).join(" ")
+    .join(" ")
 }
 
 fn group_by_date(articles: &[Arc<Article>]) -> (Vec<Year>, Vec<ArticleId>) {
@@ -666,6 +647,24 @@ mod tests {
             hash: String::new(),
             head_hash: [0; 16],
         }
+        .rehashed()
+    }
+
+    impl Article {
+        /// The article with the head hash of its front matter and summary, as
+        /// `content` gives it (what related-article updates notice).
+        fn rehashed(mut self) -> Article {
+            let front = format!("{:?}", self.meta);
+            self.head_hash = crate::content::head_hash(&front, &self.summary);
+            self
+        }
+    }
+
+    /// `edit` applied to the article, its head hash following.
+    fn edit(a: &mut Arc<Article>, edit: impl FnOnce(&mut Article)) {
+        let a = Arc::make_mut(a);
+        edit(a);
+        *a = a.clone().rehashed();
     }
 
     fn config() -> SiteConfig {
@@ -690,7 +689,7 @@ mod tests {
                     i % 3,
                     "乡村振兴 ".repeat(i as usize % 4)
                 );
-                Arc::new(a)
+                Arc::new(a.rehashed())
             })
             .collect()
     }
@@ -708,12 +707,14 @@ mod tests {
         assert_eq!(lists(&arts), (fresh.clone(), RelatedWork::Reused));
         // Changed inputs (text, then topics) are updated in place from the file.
         let mut changed = arts.clone();
-        Arc::make_mut(&mut changed[0]).summary = "完全 不同 的 内容 洞庭湖".into();
+        edit(&mut changed[0], |a| {
+            a.summary = "完全 不同 的 内容 洞庭湖".into()
+        });
         assert_eq!(
             lists(&changed),
             (find_related(&changed), RelatedWork::Updated)
         );
-        Arc::make_mut(&mut changed[3]).meta.topics = vec!["health".into()];
+        edit(&mut changed[3], |a| a.meta.topics = vec!["health".into()]);
         assert_eq!(
             lists(&changed),
             (find_related(&changed), RelatedWork::Updated)
@@ -747,7 +748,7 @@ mod tests {
             (find_related(&arts), RelatedWork::Reused)
         );
         let mut edited = arts.clone();
-        Arc::make_mut(&mut edited[5]).meta.title = "湘西 黄金茶 丰收".into();
+        edit(&mut edited[5], |a| a.meta.title = "湘西 黄金茶 丰收".into());
         assert_eq!(
             memo.lists(&edited, None),
             (find_related(&edited), RelatedWork::Updated)
