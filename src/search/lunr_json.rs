@@ -91,7 +91,7 @@ fn into_ref_order(postings: &mut Vec<(u32, u32)>, merged: &mut Vec<(u32, u32)>) 
         postings.sort_unstable_by_key(|p| ref_sort_key(p.0));
         return;
     }
-    // Runs of equal digit count: [starts[i], starts[i + 1]).
+    // Runs of equal digit count, as (start, end) ranges of `postings`.
     let mut runs: Vec<(usize, usize)> = Vec::with_capacity(10);
     let mut start = 0;
     let mut bound: u64 = 10;
