@@ -90,7 +90,9 @@ pub fn unpack(key: u64, out: &mut String) {
 #[derive(Default)]
 pub struct Scratch {
     chars: Vec<char>,
-    short: FxHashMap<u64, [u32; 4]>,
+    /// Each short token as its packed key shifted left by two, its field in the low bits:
+    /// sorted, equal runs are the counts (cheaper than a map of counts sorted afterwards).
+    short: Vec<u64>,
     long: FxHashMap<String, [u32; 4]>,
 }
 
@@ -108,16 +110,29 @@ pub fn analyze_terms(doc: &SearchDoc, scratch: &mut Scratch) -> DocTerms {
         let mut n = 0u32;
         for_each_index_token(text, chars, |t| {
             n = n.saturating_add(1);
-            let slot = match pack(t) {
-                Some(k) => &mut short.entry(k).or_default()[f],
-                None => &mut long.entry(t.iter().collect()).or_default()[f],
-            };
-            *slot = slot.saturating_add(1);
+            match pack(t) {
+                Some(k) => short.push((k << 2) | f as u64),
+                None => {
+                    let slot = &mut long.entry(t.iter().collect()).or_default()[f];
+                    *slot = slot.saturating_add(1);
+                }
+            }
         });
         lengths[f] = n;
     }
-    let mut s: Vec<(u64, [u32; 4])> = short.drain().collect();
-    s.sort_unstable_by_key(|e| e.0);
+    short.sort_unstable();
+    let mut s: Vec<(u64, [u32; 4])> = Vec::with_capacity(short.len() / 2);
+    for &token in short.iter() {
+        let (key, f) = (token >> 2, (token & 3) as usize);
+        match s.last_mut() {
+            Some((k, counts)) if *k == key => counts[f] = counts[f].saturating_add(1),
+            _ => {
+                let mut counts = [0u32; 4];
+                counts[f] = 1;
+                s.push((key, counts));
+            }
+        }
+    }
     let mut l: Vec<(String, [u32; 4])> = long.drain().collect();
     l.sort_unstable();
     debug_assert_eq!(FIELDS.len(), 4);
@@ -338,7 +353,10 @@ mod tests {
     #[test]
     fn compact_form_equals_string_tokens() {
         let d = doc("黄金茶 UBE ube 2.63亿元 abc");
-        let t = analyze_terms(&d, &mut Scratch::default());
+        // Buffers used for another article first must not leak into this one.
+        let mut scratch = Scratch::default();
+        analyze_terms(&doc("其他内容 黄金 xyz 2.63"), &mut scratch);
+        let t = analyze_terms(&d, &mut scratch);
         let long: Vec<&str> = t.long.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(long, ["2.63", "abc", "ube"]);
         let mut expected: std::collections::BTreeMap<String, [u32; 4]> = Default::default();
