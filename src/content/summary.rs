@@ -4,6 +4,8 @@
 //! words); elsewhere they become one space. Section headings are left out of
 //! summaries. Must not produce HTML.
 
+use std::ops::ControlFlow;
+
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// True for characters written without spaces between them (CJK ideographs,
@@ -30,22 +32,33 @@ pub fn join_soft_break(out: &mut String, next: &str) {
 /// `headings` is true), one string per block.
 pub fn plain_blocks(markdown: &str, headings: bool) -> Vec<String> {
     let mut blocks = Vec::new();
+    for_each_block(markdown, headings, |block| {
+        blocks.push(block);
+        ControlFlow::Continue(())
+    });
+    blocks
+}
+
+/// Gives `f` the blocks of [`plain_blocks`] one by one, until it breaks (the
+/// rest of the body is then not turned into text).
+fn for_each_block(markdown: &str, headings: bool, mut f: impl FnMut(String) -> ControlFlow<()>) {
     let mut cur = String::new();
     let mut in_heading = false;
     let mut pending_break = false;
     for ev in Parser::new(markdown) {
+        let mut done = None;
         match ev {
             Event::Start(Tag::Heading { .. }) => in_heading = true,
             Event::End(TagEnd::Heading(_)) => {
                 in_heading = false;
                 if headings && !cur.trim().is_empty() {
-                    blocks.push(std::mem::take(&mut cur));
+                    done = Some(std::mem::take(&mut cur));
                 }
                 cur.clear();
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock) => {
                 if !cur.trim().is_empty() {
-                    blocks.push(std::mem::take(&mut cur));
+                    done = Some(std::mem::take(&mut cur));
                 }
                 cur.clear();
             }
@@ -62,24 +75,34 @@ pub fn plain_blocks(markdown: &str, headings: bool) -> Vec<String> {
             Event::SoftBreak | Event::HardBreak => pending_break = true,
             _ => {}
         }
+        if let Some(block) = done
+            && f(block).is_break()
+        {
+            return;
+        }
     }
     if !cur.trim().is_empty() {
-        blocks.push(cur);
+        let _ = f(cur);
     }
-    blocks
 }
 
 /// The first ~`target` characters of the body, cut after a sentence end
 /// (。！？!?) when one falls between half and twice the target; else cut at
 /// `target` with an ellipsis.
 pub fn summarize(markdown: &str, target: usize) -> String {
+    // Blocks are taken while the text is at most twice the target (the rest of
+    // the body is not even turned into text).
     let mut text = String::new();
-    for block in plain_blocks(markdown, false) {
-        if text.chars().count() > target * 2 {
-            break;
+    let mut count = 0;
+    for_each_block(markdown, false, |block| {
+        let block = block.trim();
+        count += block.chars().count();
+        text.push_str(block);
+        match count > target * 2 {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(()),
         }
-        text.push_str(block.trim());
-    }
+    });
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= target {
         return text;

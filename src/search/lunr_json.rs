@@ -91,24 +91,25 @@ fn into_ref_order(postings: &mut Vec<(u32, u32)>, merged: &mut Vec<(u32, u32)>) 
         postings.sort_unstable_by_key(|p| ref_sort_key(p.0));
         return;
     }
-    // Runs of equal digit count, as (start, end) ranges of `postings`.
-    let mut runs: Vec<(usize, usize)> = Vec::with_capacity(10);
+    // Runs of equal digit count: (start, end) in `postings`, and the run's
+    // [`ref_sort_key`] as a multiplier and a tag (the same for the whole run).
+    let mut runs: Vec<(usize, usize, u64, u64)> = Vec::with_capacity(10);
     let mut start = 0;
-    let mut bound: u64 = 10;
-    while start < postings.len() {
+    let mut digits: u32 = 1;
+    while start < postings.len() && digits <= 10 {
+        let bound = 10u64.pow(digits);
         let end = postings.partition_point(|p| u64::from(p.0) < bound);
         if end > start {
-            runs.push((start, end));
+            runs.push((start, end, 10u64.pow(10 - digits) << 4, u64::from(digits)));
             start = end;
         }
-        bound = bound.saturating_mul(10);
+        digits += 1;
     }
+    debug_assert_eq!(start, postings.len(), "a u32 has at most ten digits");
+    let key = |id: u32, run: &(usize, usize, u64, u64)| (u64::from(id) * run.2) | run.3;
     merged.clear();
     merged.reserve(postings.len());
-    let mut heads: Vec<u64> = runs
-        .iter()
-        .map(|&(s, _)| ref_sort_key(postings[s].0))
-        .collect();
+    let mut heads: Vec<u64> = runs.iter().map(|r| key(postings[r.0].0, r)).collect();
     while !runs.is_empty() {
         let mut best = 0;
         for (r, &k) in heads.iter().enumerate().skip(1) {
@@ -116,11 +117,11 @@ fn into_ref_order(postings: &mut Vec<(u32, u32)>, merged: &mut Vec<(u32, u32)>) 
                 best = r;
             }
         }
-        let (s, e) = runs[best];
+        let (s, e, ..) = runs[best];
         merged.push(postings[s]);
         if s + 1 < e {
             runs[best].0 = s + 1;
-            heads[best] = ref_sort_key(postings[s + 1].0);
+            heads[best] = key(postings[s + 1].0, &runs[best]);
         } else {
             runs.swap_remove(best);
             heads.swap_remove(best);
