@@ -292,14 +292,14 @@ impl Gazetteer {
         &self.provinces
     }
 
+    /// `id`, then its parent, and so on up to its province (no allocation).
+    pub fn up(&self, id: DivisionId) -> impl Iterator<Item = DivisionId> + '_ {
+        std::iter::successors(Some(id), |&d| self.get(d).parent)
+    }
+
     /// The chain from the province down to `id` (province first, ends with `id`).
     pub fn ancestors(&self, id: DivisionId) -> Vec<DivisionId> {
-        let mut chain = vec![id];
-        let mut cur = id;
-        while let Some(p) = self.get(cur).parent {
-            chain.push(p);
-            cur = p;
-        }
+        let mut chain: Vec<DivisionId> = self.up(id).collect();
         chain.reverse();
         chain
     }
@@ -307,14 +307,13 @@ impl Gazetteer {
     /// The prefecture-level ancestor of `id` (itself if it is a prefecture);
     /// `None` for provinces and for counties directly under a province.
     pub fn prefecture_of(&self, id: DivisionId) -> Option<DivisionId> {
-        self.ancestors(id)
-            .into_iter()
+        self.up(id)
             .find(|&a| self.get(a).level == Level::Prefecture)
     }
 
     /// The province of `id` (itself for provinces).
     pub fn province_of(&self, id: DivisionId) -> DivisionId {
-        self.ancestors(id)[0]
+        self.up(id).last().unwrap_or(id)
     }
 
     /// True when `ancestor` is `id` or one of its ancestors.
@@ -432,6 +431,9 @@ mod tests {
         let id = g.by_path("北京市/朝阳区").unwrap_or(u32::MAX);
         assert_eq!(g.get(id).level, Level::County);
         assert_eq!(g.prefecture_of(id), None);
+        let beijing = g.by_path("北京市").unwrap_or(u32::MAX);
+        assert_eq!(g.province_of(id), beijing);
+        assert_eq!(g.province_of(beijing), beijing);
         assert!(g.by_path("重庆市/城口县").is_some());
         assert_eq!(g.get(id).url_path, "beijing/chaoyang");
         assert_eq!(g.ancestors(id).len(), 2);
@@ -481,6 +483,9 @@ mod tests {
             .map(|&a| g.get(a).name.as_str())
             .collect();
         assert_eq!(anc, vec!["湖南省", "湘西土家族苗族自治州", "保靖县"]);
+        let xiangxi = g.by_path("湖南省/湘西土家族苗族自治州").unwrap_or(0);
+        assert_eq!(g.prefecture_of(id), Some(xiangxi));
+        assert_eq!(g.prefecture_of(xiangxi), Some(xiangxi));
         assert_eq!(g.get(g.by_url_path("shaanxi").unwrap_or(0)).name, "陕西省");
         assert_eq!(g.get(g.by_url_path("shanxi").unwrap_or(0)).name, "山西省");
     }

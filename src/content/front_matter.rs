@@ -57,7 +57,7 @@ impl Date {
 
     /// `YYYY-MM-DD`.
     pub fn iso(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.to_string()
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -67,6 +67,13 @@ impl Date {
         let m = it.next()?.parse().ok()?;
         let d = it.next()?.parse().ok()?;
         Date::new(y, m, d)
+    }
+}
+
+/// `YYYY-MM-DD` (what [`Date::iso`] gives), written without an intermediate string.
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
 

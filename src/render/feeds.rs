@@ -177,22 +177,17 @@ pub fn sitemap_file<'u>(
     let mut uri = String::new();
     for (url, date) in entries {
         uri.clear();
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        for b in abs(url).bytes() {
-            if b.is_ascii() {
-                uri.push(b as char);
-            } else {
-                uri.push('%');
-                uri.push(char::from(HEX[usize::from(b >> 4)]));
-                uri.push(char::from(HEX[usize::from(b & 15)]));
-            }
-        }
+        let absolute = abs(url);
+        uri.extend(percent_encoding::percent_encode(
+            absolute.as_bytes(),
+            &percent_encoding::AsciiSet::EMPTY,
+        ));
         xml.push_str("  <url><loc>");
         escape_into(&mut xml, &uri);
         xml.push_str("</loc>");
         if let Some(d) = date {
             xml.push_str("<lastmod>");
-            let _ = write!(xml, "{:04}-{:02}-{:02}", d.year, d.month, d.day);
+            let _ = write!(xml, "{d}");
             xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");

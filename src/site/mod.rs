@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::classify::gazetteer::{DivisionId, Gazetteer, Level};
+use crate::classify::gazetteer::{DivisionId, Gazetteer};
 use crate::classify::related::{Change, Related, RelatedInput, related, segment};
 use crate::config::SiteConfig;
 use crate::content::{Article, Date};
@@ -511,10 +511,8 @@ fn group_by_region(articles: &[Arc<Article>], gz: &Gazetteer) -> BTreeMap<Divisi
     for (i, a) in articles.iter().enumerate() {
         touched.clear();
         for path in &a.meta.regions {
-            let mut up = gz.by_path(path);
-            while let Some(id) = up {
-                touched.push(id);
-                up = gz.get(id).parent;
+            if let Some(id) = gz.by_path(path) {
+                touched.extend(gz.up(id));
             }
         }
         if touched.is_empty() {
@@ -586,17 +584,7 @@ fn group_by_topic(
         prefectures.clear();
         for path in &a.meta.regions {
             if let Some(id) = gz.by_path(path) {
-                // The prefecture at or above it, else the division itself.
-                let mut up = Some(id);
-                let mut pick = id;
-                while let Some(d) = up {
-                    if gz.get(d).level == Level::Prefecture {
-                        pick = d;
-                        break;
-                    }
-                    up = gz.get(d).parent;
-                }
-                prefectures.push(pick);
+                prefectures.push(gz.prefecture_of(id).unwrap_or_else(|| gz.province_of(id)));
             }
         }
         prefectures.sort_unstable();
@@ -632,7 +620,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     fn article(rel: &str, date: Option<Date>, regions: &[&str], topics: &[&str]) -> Article {
-        Article {
+        let mut a = Article {
             rel_path: rel.into(),
             path: PathBuf::from(rel),
             permalink: crate::content::permalink(rel, None),
@@ -646,25 +634,22 @@ mod tests {
             summary: String::new(),
             hash: String::new(),
             head_hash: [0; 16],
-        }
-        .rehashed()
+        };
+        rehash(&mut a);
+        a
     }
 
-    impl Article {
-        /// The article with the head hash of its front matter and summary, as
-        /// `content` gives it (what related-article updates notice).
-        fn rehashed(mut self) -> Article {
-            let front = format!("{:?}", self.meta);
-            self.head_hash = crate::content::head_hash(&front, &self.summary);
-            self
-        }
+    /// Sets the head hash from the front matter and summary, as `content` does
+    /// (what related-article updates notice).
+    fn rehash(a: &mut Article) {
+        a.head_hash = crate::content::head_hash(&format!("{:?}", a.meta), &a.summary);
     }
 
     /// `edit` applied to the article, its head hash following.
     fn edit(a: &mut Arc<Article>, edit: impl FnOnce(&mut Article)) {
         let a = Arc::make_mut(a);
         edit(a);
-        *a = a.clone().rehashed();
+        rehash(a);
     }
 
     fn config() -> SiteConfig {
@@ -689,7 +674,8 @@ mod tests {
                     i % 3,
                     "乡村振兴 ".repeat(i as usize % 4)
                 );
-                Arc::new(a.rehashed())
+                rehash(&mut a);
+                Arc::new(a)
             })
             .collect()
     }
@@ -799,24 +785,33 @@ mod tests {
                 &["health"],
             ),
             article("c/01.md", None, &[], &[]),
+            article("d/01.md", None, &["湖北省/仙桃市"], &["economy"]),
         ];
         let site = Site::new(&cfg, gz, arts);
         let order: Vec<&str> = site.articles.iter().map(|a| a.rel_path.as_str()).collect();
-        assert_eq!(order, ["b/01.md", "a/01.md", "a/02.md", "c/01.md"]);
+        assert_eq!(
+            order,
+            ["b/01.md", "a/01.md", "a/02.md", "c/01.md", "d/01.md"]
+        );
         assert_eq!(site.years.len(), 2);
         assert_eq!(site.years[0].year, 2025);
-        assert_eq!(site.undated, vec![3]);
+        assert_eq!(site.undated, vec![3, 4]);
         let xiangxi = gz.by_path("湖南省/湘西土家族苗族自治州").unwrap();
         assert_eq!(site.regions[&xiangxi].articles, vec![0, 1]);
         assert_eq!(site.regions[&xiangxi].children.len(), 2);
         let hunan = gz.by_path("湖南省").unwrap();
-        assert_eq!(site.region_roots, vec![hunan]);
+        let hubei = gz.by_path("湖北省").unwrap();
+        let mut roots = vec![hunan, hubei];
+        roots.sort_unstable();
+        assert_eq!(site.region_roots, roots);
         assert_eq!(site.regions[&hunan].articles.len(), 3);
         assert_eq!(site.regions[&hunan].topic_counts["health"], 2);
         let slugs: Vec<&str> = site.topics.iter().map(|t| t.slug.as_str()).collect();
         assert_eq!(slugs, ["health", "economy"]);
         assert_eq!(site.topics[0].region_counts[&xiangxi], 1);
+        // A county under no prefecture is counted under its province.
+        assert_eq!(site.topics[1].region_counts[&hubei], 1);
         assert_eq!(site.neighbours(0), (Some(1), None));
-        assert_eq!(site.neighbours(3), (None, Some(2)));
+        assert_eq!(site.neighbours(4), (None, Some(3)));
     }
 }
