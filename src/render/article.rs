@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::items::{ArticleItem, Link};
+use super::items::ArticleItem;
 use super::{PageContext, RenderError, Renderer, markdown_to_html};
 use crate::site::ArticleId;
 
@@ -18,9 +18,9 @@ struct SourceView {
 
 /// The `article` variable of `article.html`.
 #[derive(Debug, Clone, Serialize)]
-struct ArticleView {
+struct ArticleView<'a> {
     #[serde(flatten)]
-    item: ArticleItem,
+    item: ArticleItem<'a>,
     author_affiliation: String,
     captions: Vec<String>,
     /// The body as HTML (already safe: raw HTML in the Markdown is escaped).
@@ -31,7 +31,8 @@ struct ArticleView {
     /// The month page of the article's date in the archive, or empty.
     archive_url: String,
     /// Every region with its ancestors, for breadcrumbs: one chain per region.
-    region_paths: Vec<Vec<Link>>,
+    /// ([`Link`](super::items::Link)s, count 0, shared with the article items.)
+    region_paths: Vec<Vec<tera::Value>>,
 }
 
 /// Renders the article `id`; returns the bytes written. The page's key is
@@ -67,7 +68,7 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
 }
 
 /// The `article` variable of article `id`, with its body as HTML.
-fn view(r: &Renderer<'_>, id: ArticleId, body: String) -> ArticleView {
+fn view<'a>(r: &Renderer<'a>, id: ArticleId, body: String) -> ArticleView<'a> {
     let site = r.site;
     let a = &site.articles[id as usize];
     let region_paths = site
@@ -77,7 +78,7 @@ fn view(r: &Renderer<'_>, id: ArticleId, body: String) -> ArticleView {
             site.gazetteer
                 .ancestors(d)
                 .into_iter()
-                .map(|x| r.region_link(x, 0))
+                .map(|x| r.region_value(x))
                 .collect()
         })
         .collect();

@@ -2,12 +2,15 @@
 //! for lists, the pagination bar, dates in the site's language. Pure data
 //! conversion; must not render or write.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
 use crate::classify::gazetteer::DivisionId;
 use crate::content::{Article, Date};
-use crate::site::ArticleId;
 use crate::site::paginate::Pager;
+use crate::site::{ArticleId, Site};
 
 use super::Renderer;
 
@@ -21,26 +24,137 @@ pub struct Link {
     pub count_text: String,
 }
 
-/// One article as list pages, prev/next and related lists show it.
+/// One article as list pages, prev/next and related lists show it. It borrows
+/// the article's text and holds its tags as shared template values (see
+/// [`SharedValues`]), so the many lists an article appears in copy little.
 #[derive(Debug, Clone, Serialize)]
-pub struct ArticleItem {
+pub struct ArticleItem<'a> {
     pub url: String,
     /// The title, or the "untitled"/"continued" label when it is empty.
-    pub title: String,
+    pub title: Cow<'a, str>,
     /// True when `title` is a label, not the article's own title.
     pub untitled: bool,
     pub continuation: bool,
-    pub kicker: String,
-    pub subtitle: String,
-    pub column: String,
-    pub authors: Vec<String>,
+    pub kicker: &'a str,
+    pub subtitle: &'a str,
+    pub column: &'a str,
+    pub authors: &'a [String],
     /// `YYYY-MM-DD` or empty.
     pub date: String,
     /// The date in the site's language, or the "undated" label.
     pub date_text: String,
-    pub summary: String,
-    pub regions: Vec<Link>,
-    pub topics: Vec<Link>,
+    pub summary: &'a str,
+    /// [`Link`]s (count 0) of the article's regions.
+    pub regions: Vec<tera::Value>,
+    /// [`Link`]s (count 0) of the article's topics that the vocabulary knows.
+    pub topics: Vec<tera::Value>,
+}
+
+/// Template values made at most once per build and shared by every item that
+/// shows them: the count-0 link of each division and topic (cloning a tera
+/// value copies a pointer), and the date format taken apart once.
+pub(super) struct SharedValues {
+    regions: Vec<OnceLock<tera::Value>>,
+    topics: Vec<OnceLock<tera::Value>>,
+    date_format: DatePattern,
+    month_names: Vec<String>,
+}
+
+impl SharedValues {
+    pub(super) fn new(site: &Site<'_>, strings: &toml::Table) -> SharedValues {
+        let month_names = (1..=12)
+            .map(|m| {
+                strings
+                    .get("month_names")
+                    .and_then(|v| v.as_array())
+                    .and_then(|a| a.get(m - 1))
+                    .and_then(|v| v.as_str())
+                    .map_or_else(|| m.to_string(), str::to_string)
+            })
+            .collect();
+        let format = strings.get("date_format").and_then(|v| v.as_str());
+        SharedValues {
+            regions: site
+                .gazetteer
+                .all()
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect(),
+            topics: site.config.topics.iter().map(|_| OnceLock::new()).collect(),
+            date_format: DatePattern::parse(format.unwrap_or_default()),
+            month_names,
+        }
+    }
+}
+
+/// A date format (`{y}年{m}月{d}日`) split into literal text and fields once,
+/// so filling it in costs one string.
+#[derive(Debug, Clone, PartialEq)]
+enum DatePiece {
+    Text(String),
+    Year,
+    Month,
+    Month2,
+    Day,
+    MonthName,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct DatePattern(Vec<DatePiece>);
+
+impl DatePattern {
+    /// Splits `fmt` at `{y}`, `{m}`, `{mm}`, `{d}` and `{month}`; anything else is text.
+    fn parse(fmt: &str) -> DatePattern {
+        const FIELDS: [(&str, DatePiece); 5] = [
+            ("{y}", DatePiece::Year),
+            ("{mm}", DatePiece::Month2),
+            ("{m}", DatePiece::Month),
+            ("{d}", DatePiece::Day),
+            ("{month}", DatePiece::MonthName),
+        ];
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut rest = fmt;
+        while let Some(c) = rest.chars().next() {
+            match FIELDS.iter().find(|(tag, _)| rest.starts_with(tag)) {
+                Some((tag, piece)) => {
+                    if !text.is_empty() {
+                        pieces.push(DatePiece::Text(std::mem::take(&mut text)));
+                    }
+                    pieces.push(piece.clone());
+                    rest = &rest[tag.len()..];
+                }
+                None => {
+                    text.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+        if !text.is_empty() {
+            pieces.push(DatePiece::Text(text));
+        }
+        DatePattern(pieces)
+    }
+
+    fn fill(&self, y: i32, m: u32, d: u32, month_names: &[String]) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(24);
+        for piece in &self.0 {
+            // Writing into a String cannot fail.
+            let _ = match piece {
+                DatePiece::Text(t) => out.write_str(t),
+                DatePiece::Year => write!(out, "{y}"),
+                DatePiece::Month => write!(out, "{m}"),
+                DatePiece::Month2 => write!(out, "{m:02}"),
+                DatePiece::Day => write!(out, "{d}"),
+                DatePiece::MonthName => match month_names.get((m as usize).wrapping_sub(1)) {
+                    Some(name) => out.write_str(name),
+                    None => write!(out, "{m}"),
+                },
+            };
+        }
+        out
+    }
 }
 
 /// One entry of the page-number bar: a page or a gap (`…`).
@@ -133,7 +247,7 @@ pub fn page_window(number: usize, total: usize) -> Vec<Option<usize>> {
     out
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
     /// A link with its count in words.
     pub fn link(&self, name: String, url: String, count: usize) -> Link {
         Link {
@@ -162,8 +276,9 @@ impl Renderer<'_> {
 
     /// `date_format` with `{y}`, `{m}`, `{d}` and `{month}` (month name) filled in.
     pub fn date_text(&self, d: Option<Date>) -> String {
+        let shared = &self.shared;
         match d {
-            Some(d) => self.fill_date(&self.s("date_format"), d.year, d.month, d.day),
+            Some(d) => (shared.date_format).fill(d.year, d.month, d.day, &shared.month_names),
             None => self.s("undated"),
         }
     }
@@ -180,22 +295,11 @@ impl Renderer<'_> {
 
     /// Short month label for charts.
     pub fn month_short(&self, month: u32) -> String {
-        self.theme
-            .strings
-            .get("month_names")
-            .and_then(|v| v.as_array())
-            .and_then(|a| a.get(month as usize - 1))
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .unwrap_or_else(|| month.to_string())
+        self.shared.month_names[month.clamp(1, 12) as usize - 1].clone()
     }
 
     fn fill_date(&self, fmt: &str, y: i32, m: u32, d: u32) -> String {
-        fmt.replace("{y}", &y.to_string())
-            .replace("{m}", &m.to_string())
-            .replace("{mm}", &format!("{m:02}"))
-            .replace("{d}", &d.to_string())
-            .replace("{month}", &self.month_short(m.clamp(1, 12)))
+        DatePattern::parse(fmt).fill(y, m, d, &self.shared.month_names)
     }
 
     /// The link of a division's page.
@@ -216,50 +320,69 @@ impl Renderer<'_> {
 
     /// Title shown for an article: its own, or a label when it has none.
     pub fn display_title(&self, a: &Article) -> (String, bool) {
+        let (t, untitled) = self.title_of(a);
+        (t.into_owned(), untitled)
+    }
+
+    /// [`Self::display_title`], borrowed.
+    fn title_of<'b>(&self, a: &'b Article) -> (Cow<'b, str>, bool) {
         let t = a.meta.title.trim();
         if !t.is_empty() {
-            (t.to_string(), false)
+            (Cow::Borrowed(t), false)
         } else if a.meta.continuation {
-            (self.s("continued_title"), true)
+            (Cow::Owned(self.s("continued_title")), true)
         } else {
-            (self.s("untitled"), true)
+            (Cow::Owned(self.s("untitled")), true)
         }
     }
 
+    /// The shared count-0 link of a division, as a template value.
+    pub(super) fn region_value(&self, id: DivisionId) -> tera::Value {
+        self.shared.regions[id as usize]
+            .get_or_init(|| tera::Value::from_serializable(&self.region_link(id, 0)))
+            .clone()
+    }
+
+    /// The shared count-0 link of a topic of the vocabulary, as a template value.
+    fn topic_value(&self, slug: &str) -> Option<tera::Value> {
+        let topics = &self.site.config.topics;
+        let i = topics.iter().position(|t| t.slug == slug)?;
+        let value = self.shared.topics[i]
+            .get_or_init(|| tera::Value::from_serializable(&self.topic_link(slug, 0)));
+        Some(value.clone())
+    }
+
     /// The list item of an article.
-    pub fn item(&self, id: ArticleId) -> ArticleItem {
-        let a = &self.site.articles[id as usize];
-        let (title, untitled) = self.display_title(a);
+    pub fn item(&self, id: ArticleId) -> ArticleItem<'a> {
+        let site: &'a Site<'a> = self.site;
+        let a = &site.articles[id as usize];
+        let (title, untitled) = self.title_of(a);
         let m = &a.meta;
         ArticleItem {
             url: self.href(&a.permalink),
             title,
             untitled,
             continuation: m.continuation,
-            kicker: m.kicker.clone().unwrap_or_default(),
-            subtitle: m.subtitle.clone().unwrap_or_default(),
-            column: m.column.clone().unwrap_or_default(),
-            authors: m.authors.clone(),
+            kicker: m.kicker.as_deref().unwrap_or_default(),
+            subtitle: m.subtitle.as_deref().unwrap_or_default(),
+            column: m.column.as_deref().unwrap_or_default(),
+            authors: &m.authors,
             date: m.date.map(|d| d.iso()).unwrap_or_default(),
             date_text: self.date_text(m.date),
-            summary: a.summary.clone(),
-            regions: self
-                .site
-                .article_regions(id)
-                .into_iter()
-                .map(|r| self.region_link(r, 0))
+            summary: &a.summary,
+            regions: (self.site.article_regions(id).into_iter())
+                .map(|r| self.region_value(r))
                 .collect(),
             topics: m
                 .topics
                 .iter()
-                .filter(|t| self.site.config.topic(t).is_some())
-                .map(|t| self.topic_link(t, 0))
+                .filter_map(|t| self.topic_value(t))
                 .collect(),
         }
     }
 
     /// List items of a slice of article ids.
-    pub fn items(&self, ids: &[ArticleId]) -> Vec<ArticleItem> {
+    pub fn items(&self, ids: &[ArticleId]) -> Vec<ArticleItem<'a>> {
         ids.iter().map(|&id| self.item(id)).collect()
     }
 
@@ -301,6 +424,26 @@ pub fn topic_url(slug: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_pattern_fills_every_field_once() {
+        let months: Vec<String> = ["Jan", "Feb", "Mar"].map(String::from).to_vec();
+        let fill = |fmt: &str| DatePattern::parse(fmt).fill(1987, 3, 7, &months);
+        assert_eq!(fill("{y}年{m}月{d}日"), "1987年3月7日");
+        assert_eq!(fill("{y}-{mm}-{d}"), "1987-03-7");
+        assert_eq!(fill("{month} {d}, {y}"), "Mar 7, 1987");
+        // Unknown or broken placeholders stay text.
+        assert_eq!(fill("{x}{y}{"), "{x}1987{");
+        assert_eq!(fill(""), "");
+        assert_eq!(
+            DatePattern::parse("第{d}日").0,
+            vec![
+                DatePiece::Text("第".into()),
+                DatePiece::Day,
+                DatePiece::Text("日".into())
+            ]
+        );
+    }
 
     #[test]
     fn page_window_has_ends_and_gaps() {

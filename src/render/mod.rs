@@ -128,6 +128,8 @@ pub struct Renderer<'a> {
     site_key: cache::Key,
     /// Per article, the digest of its list item (see [`Renderer::items_key`]).
     item_digests: Vec<std::sync::OnceLock<cache::Key>>,
+    /// Links and date format shared by every article item.
+    shared: items::SharedValues,
 }
 
 /// The `page` variable every template receives.
@@ -209,6 +211,7 @@ impl<'a> Renderer<'a> {
             item_digests: (0..site.articles.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            shared: items::SharedValues::new(site, &theme.strings),
         }
     }
 
