@@ -61,17 +61,17 @@ fn sorted_refs(ids: impl Iterator<Item = u32>) -> Vec<(String, u32)> {
 }
 
 /// `tf` values (square roots of small counts) pre-formatted the way serde_json writes them.
-fn tf_text(count: u32, table: &[String]) -> String {
-    match table.get(count as usize) {
-        Some(t) => t.clone(),
-        None => serde_json::to_string(&f64::from(count).sqrt()).unwrap_or_default(),
-    }
+fn tf_text(count: u32) -> String {
+    serde_json::to_string(&f64::from(count).sqrt()).unwrap_or_default()
 }
 
-fn tf_table() -> Vec<String> {
-    (0..256u32)
-        .map(|c| serde_json::to_string(&f64::from(c).sqrt()).unwrap_or_default())
-        .collect()
+/// What follows a ref in a `docs` map, `":{"tf":<tf>}`, for counts 0..256.
+fn tf_tails() -> Vec<Vec<u8>> {
+    (0..256u32).map(tf_tail).collect()
+}
+
+fn tf_tail(count: u32) -> Vec<u8> {
+    format!("\":{{\"tf\":{}}}", tf_text(count)).into_bytes()
 }
 
 /// [`ref_key`] folded into one integer (cheap to sort on).
@@ -131,30 +131,19 @@ fn into_ref_order(postings: &mut Vec<(u32, u32)>, merged: &mut Vec<(u32, u32)>) 
 }
 
 /// Writes `{"<ref>":{"tf":..},...},"df":n` for postings given as (id, count) in ref order.
-fn write_docs<W: Write>(
-    w: &mut W,
-    postings: &[(u32, u32)],
-    tfs: &[String],
-    buf: &mut Vec<u8>,
-) -> io::Result<()> {
-    buf.clear();
-    buf.push(b'{');
+fn write_docs(out: &mut Vec<u8>, postings: &[(u32, u32)], tails: &[Vec<u8>]) {
+    out.reserve(postings.len() * 24 + 16);
+    out.push(b'{');
     for (i, &(id, count)) in postings.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
+        out.extend_from_slice(if i > 0 { b",\"" } else { b"\"" });
+        push_decimal(out, id);
+        match tails.get(count as usize) {
+            Some(t) => out.extend_from_slice(t),
+            None => out.extend_from_slice(&tf_tail(count)),
         }
-        buf.push(b'"');
-        push_decimal(buf, id);
-        buf.extend_from_slice(b"\":{\"tf\":");
-        match tfs.get(count as usize) {
-            Some(t) => buf.extend_from_slice(t.as_bytes()),
-            None => buf.extend_from_slice(tf_text(count, tfs).as_bytes()),
-        }
-        buf.push(b'}');
     }
-    buf.extend_from_slice(b"},\"df\":");
-    push_decimal(buf, postings.len() as u32);
-    w.write_all(buf)
+    out.extend_from_slice(b"},\"df\":");
+    push_decimal(out, postings.len() as u32);
 }
 
 /// Appends the decimal digits of `v`.
@@ -172,17 +161,16 @@ fn push_decimal(buf: &mut Vec<u8>, mut v: u32) {
     buf.extend_from_slice(&digits[i..]);
 }
 
-fn write_field_trie<W: Write>(
-    w: &mut W,
+fn write_field_trie(
+    w: &mut Vec<u8>,
     terms: &[TermPostings],
     field: u8,
-    tfs: &[String],
+    tails: &[Vec<u8>],
 ) -> io::Result<()> {
     w.write_all(b"{\"root\":{\"docs\":{},\"df\":0")?;
     let mut path: Vec<char> = Vec::new();
     let mut postings: Vec<(u32, u32)> = Vec::new();
     let mut merged: Vec<(u32, u32)> = Vec::new();
-    let mut buf: Vec<u8> = Vec::new();
     let mut chars: Vec<char> = Vec::new();
     for tp in terms {
         postings.clear();
@@ -209,7 +197,7 @@ fn write_field_trie<W: Write>(
             w.write_all(b":{\"docs\":")?;
             if j + 1 == chars.len() {
                 into_ref_order(&mut postings, &mut merged);
-                write_docs(w, &postings, tfs, &mut buf)?;
+                write_docs(w, &postings, tails);
             } else {
                 w.write_all(b"{},\"df\":0")?;
             }
@@ -227,8 +215,8 @@ fn write_field_trie<W: Write>(
 }
 
 /// Writes one elasticlunr index JSON holding `terms` (sorted by term, unique).
-pub fn write_index_json<W: Write>(
-    w: &mut W,
+pub fn write_index_json(
+    w: &mut Vec<u8>,
     terms: &[TermPostings],
     store: DocStore<'_>,
 ) -> io::Result<()> {
@@ -244,14 +232,14 @@ pub fn write_index_json<W: Write>(
         "],\"pipeline\":[],\"ref\":\"id\",\"version\":\"{}\",\"index\":{{",
         elasticlunr::ELASTICLUNR_VERSION
     )?;
-    let tfs = tf_table();
+    let tails = tf_tails();
     for (i, &f) in FIELDS_SORTED.iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
         write_str(w, FIELDS[f])?;
         w.write_all(b":")?;
-        write_field_trie(w, terms, f as u8, &tfs)?;
+        write_field_trie(w, terms, f as u8, &tails)?;
     }
     w.write_all(b"},\"documentStore\":{\"save\":false,")?;
     match store {
@@ -297,11 +285,16 @@ mod tests {
         by_string.sort_by_key(|i| i.to_string());
         ids.sort_by_key(|&i| ref_key(i));
         assert_eq!(ids, by_string);
-        assert_eq!(tf_text(2, &tf_table()), "1.4142135623730951");
-        assert_eq!(
-            tf_text(1000, &[]),
+        assert_eq!(tf_text(2), "1.4142135623730951");
+        assert_eq!(tf_tail(1), b"\":{\"tf\":1.0}");
+        // Counts past the table are formatted on the spot, the same way.
+        let mut out = Vec::new();
+        write_docs(&mut out, &[(3, 1000), (4, 1)], &tf_tails());
+        let want = format!(
+            r#"{{"3":{{"tf":{}}},"4":{{"tf":1.0}}}},"df":2"#,
             serde_json::to_string(&1000f64.sqrt()).unwrap()
         );
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     #[test]
@@ -364,7 +357,7 @@ mod tests {
             },
         ];
         let mut out = Vec::new();
-        write_field_trie(&mut out, &terms, 0, &tf_table()).unwrap();
+        write_field_trie(&mut out, &terms, 0, &tf_tails()).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert_eq!(
             s,
