@@ -120,8 +120,9 @@ pub fn analyze_terms(doc: &SearchDoc, scratch: &mut Scratch) -> DocTerms {
         });
         lengths[f] = n;
     }
-    short.sort_unstable();
-    let mut s: Vec<(u64, [u32; 4])> = Vec::with_capacity(short.len() / 2);
+    radsort::sort(short);
+    let distinct = 1 + short.windows(2).filter(|w| w[0] >> 2 != w[1] >> 2).count();
+    let mut s: Vec<(u64, [u32; 4])> = Vec::with_capacity(distinct.min(short.len()));
     for &token in short.iter() {
         let (key, f) = (token >> 2, (token & 3) as usize);
         match s.last_mut() {

@@ -65,9 +65,11 @@ fn tf_text(count: u32) -> String {
     serde_json::to_string(&f64::from(count).sqrt()).unwrap_or_default()
 }
 
-/// What follows a ref in a `docs` map, `":{"tf":<tf>}`, for counts 0..256.
-fn tf_tails() -> Vec<Vec<u8>> {
-    (0..256u32).map(tf_tail).collect()
+/// What follows a ref in a `docs` map, `":{"tf":<tf>}`, for counts 0..256 (made once).
+fn tf_tails() -> &'static [Vec<u8>] {
+    static TAILS: std::sync::LazyLock<Vec<Vec<u8>>> =
+        std::sync::LazyLock::new(|| (0..256u32).map(tf_tail).collect());
+    &TAILS
 }
 
 fn tf_tail(count: u32) -> Vec<u8> {
@@ -239,7 +241,7 @@ pub fn write_index_json(
         }
         write_str(w, FIELDS[f])?;
         w.write_all(b":")?;
-        write_field_trie(w, terms, f as u8, &tails)?;
+        write_field_trie(w, terms, f as u8, tails)?;
     }
     w.write_all(b"},\"documentStore\":{\"save\":false,")?;
     match store {
@@ -289,7 +291,7 @@ mod tests {
         assert_eq!(tf_tail(1), b"\":{\"tf\":1.0}");
         // Counts past the table are formatted on the spot, the same way.
         let mut out = Vec::new();
-        write_docs(&mut out, &[(3, 1000), (4, 1)], &tf_tails());
+        write_docs(&mut out, &[(3, 1000), (4, 1)], tf_tails());
         let want = format!(
             r#"{{"3":{{"tf":{}}},"4":{{"tf":1.0}}}},"df":2"#,
             serde_json::to_string(&1000f64.sqrt()).unwrap()
@@ -357,7 +359,7 @@ mod tests {
             },
         ];
         let mut out = Vec::new();
-        write_field_trie(&mut out, &terms, 0, &tf_tails()).unwrap();
+        write_field_trie(&mut out, &terms, 0, tf_tails()).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert_eq!(
             s,
