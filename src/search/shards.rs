@@ -249,36 +249,38 @@ pub fn head(tp: &TermPostings, src: &FacetSource, docs: usize) -> TermPostings {
 
 /// The facet lists file `t/<k>.f.bin` of a shard's terms (see the module doc).
 pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) -> Vec<u8> {
-    let with_dfs = |tp: &TermPostings, counts: Vec<u8>| {
-        let mut out: Vec<u8> = field_dfs(tp).iter().flat_map(|d| d.to_le_bytes()).collect();
-        out.extend(counts);
-        out
-    };
     let mut out = packed::term_header(terms.iter().map(|tp| tp.term.as_str()));
-    let mut payloads = Vec::with_capacity(terms.len());
+    // Every payload goes into one buffer, its end recorded, and is copied once.
+    let mut payloads = Vec::new();
+    let mut ends = Vec::with_capacity(terms.len());
     let mut dfs = Vec::with_capacity(terms.len());
+    let mut docs: Vec<u32> = Vec::new();
     for tp in terms {
-        let mut docs: Vec<u32> = tp.postings.iter().map(|p| p.doc).collect();
+        docs.clear();
+        docs.extend(tp.postings.iter().map(|p| p.doc));
         docs.sort_unstable();
         docs.dedup();
         let list = docs.len() <= list_max;
         out.push(u8::from(!list));
         dfs.push(docs.len() as u32);
-        payloads.push(if list {
-            table.encode(&docs)
+        if list {
+            table.encode_into(&docs, &mut payloads);
         } else {
-            with_dfs(tp, table.encode_counts(&docs))
-        });
+            payloads.extend(field_dfs(tp).iter().flat_map(|d| d.to_le_bytes()));
+            payloads.extend(table.encode_counts(&docs));
+        }
+        ends.push(payloads.len());
     }
+    out.reserve(8 * terms.len() + payloads.len());
     for df in dfs {
         out.extend_from_slice(&df.to_le_bytes());
     }
-    for p in &payloads {
-        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+    let mut start = 0;
+    for end in ends {
+        out.extend_from_slice(&((end - start) as u32).to_le_bytes());
+        start = end;
     }
-    for p in payloads {
-        out.extend_from_slice(&p);
-    }
+    out.extend_from_slice(&payloads);
     out
 }
 

@@ -223,12 +223,6 @@ pub struct FacetTable {
     topic_ids: Vec<u16>,
 }
 
-/// Appends the low bytes, then the high bytes of `col` (gzip packs the columns well).
-fn split_u16(col: &[u16], out: &mut Vec<u8>) {
-    out.extend(col.iter().map(|v| v.to_le_bytes()[0]));
-    out.extend(col.iter().map(|v| v.to_le_bytes()[1]));
-}
-
 impl FacetTable {
     /// Documents held.
     fn len(&self) -> usize {
@@ -301,23 +295,41 @@ impl FacetTable {
 
     /// The facet block of `docs` (in that order), in the `facets/<b>.bin` format.
     pub fn encode(&self, docs: &[u32]) -> Vec<u8> {
-        let mut data = (docs.len() as u32).to_le_bytes().to_vec();
-        let mut years = Vec::with_capacity(docs.len());
-        let (mut rc, mut ri, mut tc, mut ti) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for &d in docs {
-            let (y, r, t) = self.get(d);
-            years.push(y);
-            rc.push(r.len().min(255) as u8);
-            ri.extend_from_slice(&r[..r.len().min(255)]);
-            tc.push(t.len().min(255) as u8);
-            ti.extend_from_slice(&t[..t.len().min(255)]);
-        }
-        split_u16(&years, &mut data);
-        data.extend_from_slice(&rc);
-        split_u16(&ri, &mut data);
-        data.extend_from_slice(&tc);
-        split_u16(&ti, &mut data);
+        let mut data = Vec::new();
+        self.encode_into(docs, &mut data);
         data
+    }
+
+    /// [`Self::encode`], appended to `out`: column by column, straight from the table.
+    pub fn encode_into(&self, docs: &[u32], out: &mut Vec<u8>) {
+        /// At most 255 values of a document are kept (their count is a byte).
+        fn capped(v: &[u16]) -> &[u16] {
+            &v[..v.len().min(255)]
+        }
+        let (mut regions, mut topics) = (0, 0);
+        for &d in docs {
+            let (_, r, t) = self.get(d);
+            regions += capped(r).len();
+            topics += capped(t).len();
+        }
+        out.reserve(4 + 4 * docs.len() + 2 * (regions + topics));
+        out.extend_from_slice(&(docs.len() as u32).to_le_bytes());
+        for byte in 0..2 {
+            out.extend(docs.iter().map(|&d| self.get(d).0.to_le_bytes()[byte]));
+        }
+        // Regions, then topics: the counts, then the values' low and high bytes.
+        for topics in [false, true] {
+            let values = |d: u32| {
+                let (_, r, t) = self.get(d);
+                capped(if topics { t } else { r })
+            };
+            out.extend(docs.iter().map(|&d| values(d).len() as u8));
+            for byte in 0..2 {
+                for &d in docs {
+                    out.extend(values(d).iter().map(|v| v.to_le_bytes()[byte]));
+                }
+            }
+        }
     }
 
     /// Facet counts over every document held ([`Self::encode_counts`] format).
