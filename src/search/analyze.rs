@@ -120,7 +120,7 @@ pub fn analyze_terms(doc: &SearchDoc, scratch: &mut Scratch) -> DocTerms {
         });
         lengths[f] = n;
     }
-    radsort::sort(short);
+    short.sort_unstable();
     let distinct = 1 + short.windows(2).filter(|w| w[0] >> 2 != w[1] >> 2).count();
     let mut s: Vec<(u64, [u32; 4])> = Vec::with_capacity(distinct.min(short.len()));
     for &token in short.iter() {
