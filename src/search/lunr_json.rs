@@ -60,7 +60,7 @@ fn sorted_refs(ids: impl Iterator<Item = u32>) -> Vec<(String, u32)> {
     ids.into_iter().map(|id| (id.to_string(), id)).collect()
 }
 
-/// `tf` values (square roots of small counts) pre-formatted the way serde_json writes them.
+/// elasticlunr's `tf` of a count (its square root), formatted the way serde_json writes it.
 fn tf_text(count: u32) -> String {
     serde_json::to_string(&f64::from(count).sqrt()).unwrap_or_default()
 }
