@@ -184,14 +184,6 @@ impl FacetSource {
     }
 }
 
-/// Distinct documents of a term.
-fn doc_count(tp: &TermPostings) -> usize {
-    let mut docs: Vec<u32> = tp.postings.iter().map(|p| p.doc).collect();
-    docs.sort_unstable();
-    docs.dedup();
-    docs.len()
-}
-
 /// Postings in each field of a term.
 fn field_dfs(tp: &TermPostings) -> [u32; 4] {
     let mut dfs = [0u32; 4];
@@ -247,13 +239,19 @@ pub fn head(tp: &TermPostings, src: &FacetSource, docs: usize) -> TermPostings {
     }
 }
 
-/// The facet lists file `t/<k>.f.bin` of a shard's terms (see the module doc).
-pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) -> Vec<u8> {
+/// The facet lists file `t/<k>.f.bin` of a shard's terms (see the module doc), and for each
+/// term whether it is common (in more than `list_max` documents: counts instead of a list).
+pub fn facet_lists(
+    terms: &[TermPostings],
+    table: &FacetTable,
+    list_max: usize,
+) -> (Vec<u8>, Vec<bool>) {
     let mut out = packed::term_header(terms.iter().map(|tp| tp.term.as_str()));
     // Every payload goes into one buffer, its end recorded, and is copied once.
     let mut payloads = Vec::new();
     let mut ends = Vec::with_capacity(terms.len());
     let mut dfs = Vec::with_capacity(terms.len());
+    let mut common = Vec::with_capacity(terms.len());
     let mut docs: Vec<u32> = Vec::new();
     for tp in terms {
         docs.clear();
@@ -262,6 +260,7 @@ pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) 
         docs.dedup();
         let list = docs.len() <= list_max;
         out.push(u8::from(!list));
+        common.push(!list);
         dfs.push(docs.len() as u32);
         if list {
             table.encode_into(&docs, &mut payloads);
@@ -281,7 +280,7 @@ pub fn facet_lists(terms: &[TermPostings], table: &FacetTable, list_max: usize) 
         start = end;
     }
     out.extend_from_slice(&payloads);
-    out
+    (out, common)
 }
 
 /// One shard written: (number, JSON bytes, side file bytes, packed terms).
@@ -392,19 +391,20 @@ impl ShardWriter {
                 let data = shard_json(terms, docs)?;
                 let name = shard_name(*k, terms.first().map_or("", |tp| tp.term.as_str()));
                 fs::write(dir.join(format!("{name}.json")), &data)?;
-                let lists = facet_lists(terms, facets, max);
+                let (lists, is_common) = facet_lists(terms, facets, max);
                 fs::write(dir.join(format!("{name}.f.bin")), &lists)?;
                 let mut side = lists.len() as u64;
                 let mut common = Vec::new();
-                for (i, tp) in terms.iter().enumerate() {
-                    if doc_count(tp) > max {
-                        let head = shard_json(&[head(tp, src, docs)], docs)?;
-                        fs::write(dir.join(format!("{name}.h{i}.json")), &head)?;
-                        side += head.len() as u64;
-                        // The packed file's header holds terms of up to 255 bytes.
-                        if tp.term.len() <= 255 {
-                            common.push(tp);
-                        }
+                for (i, (tp, is_common)) in terms.iter().zip(is_common).enumerate() {
+                    if !is_common {
+                        continue;
+                    }
+                    let head = shard_json(&[head(tp, src, docs)], docs)?;
+                    fs::write(dir.join(format!("{name}.h{i}.json")), &head)?;
+                    side += head.len() as u64;
+                    // The packed file's header holds terms of up to 255 bytes.
+                    if tp.term.len() <= 255 {
+                        common.push(tp);
                     }
                 }
                 if !common.is_empty() {
@@ -434,7 +434,7 @@ impl ShardWriter {
             let data = shard_json(&[], self.docs)?;
             let name = shard_name(self.next, "");
             fs::write(self.dir.join(format!("{name}.json")), &data)?;
-            let lists = facet_lists(&[], &self.facets.table, self.facets.list_max);
+            let (lists, _) = facet_lists(&[], &self.facets.table, self.facets.list_max);
             fs::write(self.dir.join(format!("{name}.f.bin")), &lists)?;
             self.bytes += (data.len() + lists.len()) as u64;
             self.written.push((self.next, data.len() as u64));
@@ -606,7 +606,8 @@ mod tests {
                 postings: vec![p(0, 2), p(1, 2), p(2, 2)],
             },
         ];
-        let data = facet_lists(&terms, &table, 2);
+        let (data, common) = facet_lists(&terms, &table, 2);
+        assert_eq!(common, [false, true]);
         let mut want = vec![2, 0, 0, 0, 2, 1, b'a', b'b', b'c', 0, 1];
         want.extend([2, 0, 0, 0, 3, 0, 0, 0]); // documents: ab {1, 3}, c {0, 1, 2}
         let block = table.encode(&[1, 3]);
