@@ -306,28 +306,42 @@ impl FacetTable {
         fn capped(v: &[u16]) -> &[u16] {
             &v[..v.len().min(255)]
         }
-        let (mut regions, mut topics) = (0, 0);
-        for &d in docs {
-            let (_, r, t) = self.get(d);
-            regions += capped(r).len();
-            topics += capped(t).len();
-        }
-        out.reserve(4 + 4 * docs.len() + 2 * (regions + topics));
-        out.extend_from_slice(&(docs.len() as u32).to_le_bytes());
-        for byte in 0..2 {
-            out.extend(docs.iter().map(|&d| self.get(d).0.to_le_bytes()[byte]));
-        }
-        // Regions, then topics: the counts, then the values' low and high bytes.
-        for topics in [false, true] {
-            let values = |d: u32| {
-                let (_, r, t) = self.get(d);
-                capped(if topics { t } else { r })
-            };
-            out.extend(docs.iter().map(|&d| values(d).len() as u8));
-            for byte in 0..2 {
-                for &d in docs {
-                    out.extend(values(d).iter().map(|v| v.to_le_bytes()[byte]));
-                }
+        // Each document is looked up once (the table is large and the documents scattered);
+        // the columns are then written from these rows.
+        let rows: Vec<(u16, &[u16], &[u16])> = docs
+            .iter()
+            .map(|&d| {
+                let (y, r, t) = self.get(d);
+                (y, capped(r), capped(t))
+            })
+            .collect();
+        let n = rows.len();
+        let regions: usize = rows.iter().map(|r| r.1.len()).sum();
+        let topics: usize = rows.iter().map(|r| r.2.len()).sum();
+        out.extend_from_slice(&(n as u32).to_le_bytes());
+        // Years' low and high bytes; then regions, then topics: the counts, then the values'
+        // low and high bytes. Every column is filled in one pass over the rows.
+        let start = out.len();
+        out.resize(start + 4 * n + 2 * (regions + topics), 0);
+        let (years, rest) = out[start..].split_at_mut(2 * n);
+        let (year_low, year_high) = years.split_at_mut(n);
+        let (region_cols, topic_cols) = rest.split_at_mut(n + 2 * regions);
+        let (region_counts, region_values) = region_cols.split_at_mut(n);
+        let (region_low, region_high) = region_values.split_at_mut(regions);
+        let (topic_counts, topic_values) = topic_cols.split_at_mut(n);
+        let (topic_low, topic_high) = topic_values.split_at_mut(topics);
+        let (mut r, mut t) = (0, 0);
+        for (i, &(year, rs, ts)) in rows.iter().enumerate() {
+            [year_low[i], year_high[i]] = year.to_le_bytes();
+            region_counts[i] = rs.len() as u8;
+            for &v in rs {
+                [region_low[r], region_high[r]] = v.to_le_bytes();
+                r += 1;
+            }
+            topic_counts[i] = ts.len() as u8;
+            for &v in ts {
+                [topic_low[t], topic_high[t]] = v.to_le_bytes();
+                t += 1;
             }
         }
     }
