@@ -286,6 +286,17 @@ pub fn build_with(
     let _ = std::thread::Builder::new()
         .name("folio-gazetteer".into())
         .spawn(|| Gazetteer::builtin().all().len());
+    let related_cache = (!options.clean).then(|| paths.cache().join("related.bin"));
+    // Without a related state (in memory or saved) the model segments every text with
+    // jieba, whose dictionary takes ~0.1 s of one core to load: loaded beside the listing,
+    // not while the other core waits for it.
+    let first_related = memo.as_ref().is_none_or(|m| m.related.is_empty())
+        && related_cache.as_ref().is_none_or(|p| !p.exists());
+    if first_related {
+        let _ = std::thread::Builder::new()
+            .name("folio-jieba".into())
+            .spawn(|| crate::classify::segment::base_jieba().cut("", false).len());
+    }
     let validate = validator(&config);
     let load_cache = (!options.clean).then(|| paths.cache().join("content"));
     let load_options = LoadOptions {
@@ -322,7 +333,6 @@ pub fn build_with(
     phase(&mut summary, "load", &mut phase_start);
 
     progress("model");
-    let related_cache = (!options.clean).then(|| paths.cache().join("related.bin"));
     let output_dir = options
         .output_dir
         .clone()

@@ -222,6 +222,12 @@ pub enum RelatedWork {
 }
 
 impl RelatedMemo {
+    /// True if no related state is held in memory (the next [`Self::lists`] reads it from
+    /// its cache file or computes it).
+    pub fn is_empty(&self) -> bool {
+        self.related.is_none()
+    }
+
     /// The related lists of `articles` (in site order), as ids, and how they
     /// were obtained. With a `cache` file, an empty memo starts from it and
     /// the result is saved there; a missing, stale or damaged file only
