@@ -474,7 +474,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 }
 
 /// The index format written (`index.json`'s `format`); see [`Manifest::format`].
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {

@@ -468,28 +468,42 @@
       });
     }
 
-    // Columns (see src/search/store.rs): u32 n; years; region counts; region ids; topic
-    // counts; topic ids. 16-bit columns hold all low bytes, then all high bytes. Returns
-    // {n, years, region: {start, ids}, topic: {start, ids}} (typed arrays; document i's
-    // regions are region.ids[region.start[i] .. region.start[i + 1]]).
+    // Columns (see src/search/store.rs): u32 n; flags (bit 0: narrow years, after a u16
+    // base; bit 1: narrow region ids; bit 2: narrow topic ids); years; region counts; region
+    // ids; topic counts; topic ids. A narrow column holds a byte per value; a wide one all
+    // low bytes, then all high bytes. Returns {n, years, region: {start, ids}, topic: {start,
+    // ids}} (typed arrays; document i's regions are region.ids[region.start[i] ..
+    // region.start[i + 1]]).
     function blockColumns(bytes) {
       var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
-      var p = 4;
-      var u16col = function (len) {
+      var flags = bytes[4];
+      var p = 5;
+      var base = 0;
+      if (flags & 1) {
+        base = bytes[5] | (bytes[6] << 8);
+        p = 7;
+      }
+      var column = function (len, narrow) {
         var col = new Uint16Array(len);
+        if (narrow) {
+          col.set(bytes.subarray(p, p + len));
+          p += len;
+          return col;
+        }
         for (var i = 0; i < len; i++) col[i] = bytes[p + i] | (bytes[p + len + i] << 8);
         p += 2 * len;
         return col;
       };
-      var lists = function () {
+      var lists = function (narrow) {
         var start = new Uint32Array(n + 1);
         for (var i = 0; i < n; i++) start[i + 1] = start[i] + bytes[p + i];
         p += n;
-        return { start: start, ids: u16col(start[n]) };
+        return { start: start, ids: column(start[n], narrow) };
       };
-      var years = u16col(n);
-      var region = lists();
-      return { n: n, years: years, region: region, topic: lists() };
+      var years = column(n, flags & 1);
+      if (flags & 1) for (var i = 0; i < n; i++) if (years[i]) years[i] += base - 1;
+      var region = lists(flags & 2);
+      return { n: n, years: years, region: region, topic: lists(flags & 4) };
     }
 
     // A facet block as one {year, region: [names], topic: [names]} per document.
