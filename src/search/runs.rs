@@ -1,6 +1,7 @@
 //! Bounded-memory posting accumulation. Terms are interned to dense `u32` ids ([`Interner`]);
-//! postings gather in one list per term id until a byte budget is reached, are then spilled
-//! as a run file in term (string) order, and all runs are k-way merged into one stream of
+//! postings gather in one list per term id, delta-encoded ([`encode_post`]: ~2–3 bytes a
+//! posting instead of 8), until a byte budget is reached, are then spilled as they are, as a
+//! run file in term (string) order, and all runs are k-way merged into one stream of
 //! terms in byte order (runs compare by each term's rank in the final order, an integer).
 //! Documents arrive in id order, so concatenating a term's postings run by run keeps them in
 //! id order. This module must NOT tokenize or format JSON.
@@ -128,11 +129,68 @@ impl Post {
     }
 }
 
+/// Appends `p` to a term's encoded list whose previous posting was in document `last` (0
+/// for the list's first): the document gap as a LEB128 varint, then a byte holding the
+/// field (2 bits) and the count (6 bits; 63 means a varint of `count - 63` follows).
+fn encode_post(out: &mut Vec<u8>, last: u32, p: Post) {
+    fn varint(out: &mut Vec<u8>, mut v: u32) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    varint(out, p.doc - last);
+    let count = p.count();
+    out.push((p.field() << 6) | count.min(63) as u8);
+    if count >= 63 {
+        varint(out, count - 63);
+    }
+}
+
+/// The postings of an encoded list ([`encode_post`]), appended to `out`; `None` if `bytes`
+/// is not one.
+fn decode_posts(bytes: &[u8], out: &mut Vec<Post>) -> Option<()> {
+    fn varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
+        let mut v = 0u32;
+        for shift in (0..35).step_by(7) {
+            let b = *bytes.get(*at)?;
+            *at += 1;
+            v |= u32::from(b & 0x7f).checked_shl(shift)?;
+            if b < 0x80 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    out.reserve(bytes.len() / 2);
+    let (mut at, mut doc) = (0, 0u32);
+    while at < bytes.len() {
+        doc = doc.checked_add(varint(bytes, &mut at)?)?;
+        let b = *bytes.get(at)?;
+        at += 1;
+        let mut count = u32::from(b & 63);
+        if count == 63 {
+            count = count.checked_add(varint(bytes, &mut at)?)?;
+        }
+        let fc = (u32::from(b >> 6) << 30) | count.min((1 << 30) - 1);
+        out.push(Post { doc, fc });
+    }
+    Some(())
+}
+
+fn corrupt_run() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "corrupt posting run")
+}
+
 /// Collects postings, spilling sorted runs to `dir` when `budget` bytes are exceeded.
 /// Postings of a batch of documents are first appended to one flat list (sequential writes),
-/// then moved term by term into the per-term lists ([`PostingSink::end_batch`]).
+/// then moved term by term into the per-term lists ([`PostingSink::end_batch`]), encoded.
 pub struct PostingSink {
-    lists: Vec<Vec<Post>>,
+    /// Each term's postings since the last spill, encoded ([`encode_post`]).
+    lists: Vec<Vec<u8>>,
+    /// Each term's last document in its list (the base of the next gap).
+    last: Vec<u32>,
     active: Vec<u32>,
     batch: Vec<(u32, Post)>,
     hist: Vec<u32>,
@@ -153,6 +211,7 @@ impl PostingSink {
     pub fn new(dir: PathBuf, budget: usize) -> Self {
         PostingSink {
             lists: Vec::new(),
+            last: Vec::new(),
             active: Vec::new(),
             batch: Vec::new(),
             hist: Vec::new(),
@@ -198,6 +257,7 @@ impl PostingSink {
         }
         if self.lists.len() < names.len() {
             self.lists.resize_with(names.len(), Vec::new);
+            self.last.resize(names.len(), 0);
         }
         self.touched.clear();
         for &(id, _) in &self.batch {
@@ -231,11 +291,15 @@ impl PostingSink {
                 self.active.push(id);
                 self.mem_bytes += TERM_OVERHEAD;
             }
-            list.extend_from_slice(&self.scratch[start..end]);
+            let (before, last) = (list.len(), &mut self.last[id as usize]);
+            for &p in &self.scratch[start..end] {
+                encode_post(list, *last, p);
+                *last = p.doc;
+            }
+            self.mem_bytes += list.len() - before;
             start = end;
         }
         self.postings += self.batch.len() as u64;
-        self.mem_bytes += self.batch.len() * std::mem::size_of::<Post>();
         self.batch.clear();
         self.peak_bytes = self.peak_bytes.max(self.mem_bytes);
         if self.mem_bytes >= self.budget && !self.active.is_empty() {
@@ -250,17 +314,12 @@ impl PostingSink {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
         let mut active = std::mem::take(&mut self.active);
         names.sort_ids(&mut active);
-        let mut buf = Vec::new();
         for id in active {
-            let postings = std::mem::take(&mut self.lists[id as usize]);
-            buf.clear();
-            buf.extend_from_slice(&id.to_le_bytes());
-            buf.extend_from_slice(&(postings.len() as u32).to_le_bytes());
-            for p in &postings {
-                buf.extend_from_slice(&p.doc.to_le_bytes());
-                buf.extend_from_slice(&p.fc.to_le_bytes());
-            }
-            w.write_all(&buf)?;
+            let list = std::mem::take(&mut self.lists[id as usize]);
+            self.last[id as usize] = 0;
+            w.write_all(&id.to_le_bytes())?;
+            w.write_all(&(list.len() as u32).to_le_bytes())?;
+            w.write_all(&list)?;
         }
         w.flush()?;
         self.mem_bytes = 0;
@@ -323,16 +382,11 @@ fn read_group<R: Read>(r: &mut R) -> io::Result<Option<Group>> {
         Err(e) => return Err(e),
     }
     let id = u32::from_le_bytes(b);
-    let n = read_u32(r)? as usize;
-    let mut raw = vec![0u8; n * 8];
+    let len = read_u32(r)? as usize;
+    let mut raw = vec![0u8; len];
     r.read_exact(&mut raw)?;
-    let postings = raw
-        .chunks_exact(8)
-        .map(|c| Post {
-            doc: u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-            fc: u32::from_le_bytes([c[4], c[5], c[6], c[7]]),
-        })
-        .collect();
+    let mut postings = Vec::new();
+    decode_posts(&raw, &mut postings).ok_or_else(corrupt_run)?;
     Ok(Some((id, postings)))
 }
 
@@ -345,8 +399,8 @@ pub enum MergedTerms {
     Memory {
         /// Term ids in name order.
         order: std::vec::IntoIter<u32>,
-        /// Postings by term id.
-        lists: Vec<Vec<Post>>,
+        /// Encoded postings by term id.
+        lists: Vec<Vec<u8>>,
     },
     /// A k-way merge over spilled runs.
     Runs {
@@ -363,9 +417,15 @@ impl MergedTerms {
     /// The next term id with its postings (in document order), or `None` at the end.
     pub fn next_term(&mut self) -> io::Result<Option<(u32, Vec<Post>)>> {
         match self {
-            MergedTerms::Memory { order, lists } => Ok(order
-                .next()
-                .map(|id| (id, std::mem::take(&mut lists[id as usize])))),
+            MergedTerms::Memory { order, lists } => {
+                let Some(id) = order.next() else {
+                    return Ok(None);
+                };
+                let list = std::mem::take(&mut lists[id as usize]);
+                let mut postings = Vec::new();
+                decode_posts(&list, &mut postings).ok_or_else(corrupt_run)?;
+                Ok(Some((id, postings)))
+            }
             MergedTerms::Runs {
                 readers,
                 heap,
@@ -462,6 +522,38 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a[0], ("aaa".to_string(), vec![0, 1]));
         assert_eq!(a[1], ("bbb".to_string(), vec![0, 2]));
+    }
+
+    #[test]
+    fn encoded_lists_decode_to_their_postings() {
+        let post = |doc: u32, field: u32, count: u32| Post {
+            doc,
+            fc: (field << 30) | count,
+        };
+        let posts = [
+            post(0, 0, 1),
+            post(0, 2, 62),
+            post(0, 3, 63),
+            post(127, 1, 64),
+            post(128, 2, (1 << 30) - 1),
+            post(20_000, 0, 1),
+            post(u32::MAX, 3, 200),
+        ];
+        let mut bytes = Vec::new();
+        let mut last = 0;
+        for &p in &posts {
+            encode_post(&mut bytes, last, p);
+            last = p.doc;
+        }
+        // Gaps of one byte where they fit, a byte for field and small count.
+        assert_eq!(bytes[..4], [0, 1, 0, (2 << 6) | 62]);
+        let mut back = Vec::new();
+        decode_posts(&bytes, &mut back).unwrap();
+        assert_eq!(back, posts);
+        // A list cut inside a varint or before its field byte is refused.
+        assert!(decode_posts(&bytes[..bytes.len() - 1], &mut Vec::new()).is_none());
+        assert!(decode_posts(&[0x80], &mut Vec::new()).is_none());
+        assert!(decode_posts(&[5], &mut Vec::new()).is_none());
     }
 
     #[test]
