@@ -217,71 +217,62 @@ pub fn year_of(date: Option<&str>) -> Option<u16> {
     }
 }
 
-/// One column of a facet block being filled: narrow (a byte per value) or wide (the
-/// values' low bytes, then their high bytes).
-struct Column<'a> {
-    low: &'a mut [u8],
-    high: &'a mut [u8],
-    at: usize,
-}
-
-impl<'a> Column<'a> {
-    fn new(bytes: &'a mut [u8], len: usize, narrow: bool) -> Column<'a> {
-        let (low, high) = bytes.split_at_mut(if narrow { bytes.len() } else { len });
-        Column { low, high, at: 0 }
-    }
-
-    fn push(&mut self, v: u16) {
-        let [low, high] = v.to_le_bytes();
-        self.low[self.at] = low;
-        if let Some(h) = self.high.get_mut(self.at) {
-            *h = high;
-        }
-        self.at += 1;
-    }
-}
-
 /// Facet values of every document, by id: year (0 = none), region ids and topic ids.
+/// Row by row (a document's row and its ids sit together: encoding facet lists looks up
+/// documents scattered over the whole table).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FacetTable {
-    years: Vec<u16>,
-    region_end: Vec<u32>,
-    region_ids: Vec<u16>,
-    topic_end: Vec<u32>,
-    topic_ids: Vec<u16>,
+    rows: Vec<FacetRow>,
+    /// Each document's region ids, then its topic ids.
+    ids: Vec<u16>,
+}
+
+/// One document of a [`FacetTable`]: its year, how many regions and topics (at most 255
+/// each: a facet block stores the count as a byte) and where its ids start.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct FacetRow {
+    year: u16,
+    regions: u8,
+    topics: u8,
+    start: u32,
 }
 
 impl FacetTable {
     /// Documents held.
     fn len(&self) -> usize {
-        self.years.len()
+        self.rows.len()
     }
 
-    /// Appends the next document's values.
+    /// Appends the next document's values (at most 255 regions and 255 topics are kept).
     pub fn push(&mut self, year: u16, regions: &[u16], topics: &[u16]) {
-        self.years.push(year);
-        self.region_ids.extend_from_slice(regions);
-        self.region_end.push(self.region_ids.len() as u32);
-        self.topic_ids.extend_from_slice(topics);
-        self.topic_end.push(self.topic_ids.len() as u32);
+        let (regions, topics) = (
+            &regions[..regions.len().min(255)],
+            &topics[..topics.len().min(255)],
+        );
+        self.rows.push(FacetRow {
+            year,
+            regions: regions.len() as u8,
+            topics: topics.len() as u8,
+            start: self.ids.len() as u32,
+        });
+        self.ids.extend_from_slice(regions);
+        self.ids.extend_from_slice(topics);
     }
 
-    fn range(end: &[u32], doc: usize) -> std::ops::Range<usize> {
-        let start = if doc == 0 { 0 } else { end[doc - 1] as usize };
-        start..end[doc] as usize
+    /// (year, regions, topics) of a row.
+    fn values(&self, row: FacetRow) -> (u16, &[u16], &[u16]) {
+        let start = row.start as usize;
+        let mid = start + usize::from(row.regions);
+        let end = mid + usize::from(row.topics);
+        (row.year, &self.ids[start..mid], &self.ids[mid..end])
     }
 
     /// (year, regions, topics) of `doc`; a document not in the table has none.
     pub fn get(&self, doc: u32) -> (u16, &[u16], &[u16]) {
-        let d = doc as usize;
-        if d >= self.len() {
-            return (0, &[], &[]);
+        match self.rows.get(doc as usize) {
+            Some(&row) => self.values(row),
+            None => (0, &[], &[]),
         }
-        (
-            self.years[d],
-            &self.region_ids[Self::range(&self.region_end, d)],
-            &self.topic_ids[Self::range(&self.topic_end, d)],
-        )
     }
 
     /// Appends the documents of a facet block ([`Self::encode`]'s format); `None` if
@@ -350,62 +341,60 @@ impl FacetTable {
 
     /// [`Self::encode`], appended to `out`: column by column, straight from the table.
     pub fn encode_into(&self, docs: &[u32], out: &mut Vec<u8>) {
-        /// At most 255 values of a document are kept (their count is a byte).
-        fn capped(v: &[u16]) -> &[u16] {
-            &v[..v.len().min(255)]
-        }
-        // Each document is looked up once (the table is large and the documents scattered);
-        // the columns are then written from these rows.
-        let rows: Vec<(u16, &[u16], &[u16])> = docs
+        // Each document is looked up once (the table is large and the documents scattered),
+        // the columns' widths found on the way; the columns are then written from the rows.
+        let n = docs.len();
+        let rows: Vec<FacetRow> = docs
             .iter()
-            .map(|&d| {
-                let (y, r, t) = self.get(d);
-                (y, capped(r), capped(t))
-            })
+            .map(|&d| self.rows.get(d as usize).copied().unwrap_or_default())
             .collect();
-        let n = rows.len();
-        let regions: usize = rows.iter().map(|r| r.1.len()).sum();
-        let topics: usize = rows.iter().map(|r| r.2.len()).sum();
-        let years = rows.iter().map(|r| r.0).filter(|&y| y != 0);
-        let base = years.clone().min().unwrap_or(0);
-        let narrow_years = years.max().is_none_or(|top| top - base < 255);
-        let narrow_regions = rows.iter().all(|r| r.1.iter().all(|&v| v < 256));
-        let narrow_topics = rows.iter().all(|r| r.2.iter().all(|&v| v < 256));
-        let width = |narrow: bool| if narrow { 1 } else { 2 };
+        let (mut low_year, mut high_year, mut high_id) = (u16::MAX, 0u16, [0u16; 2]);
+        let (mut regions, mut topics) = (0usize, 0usize);
+        for &row in &rows {
+            let (year, r, t) = self.values(row);
+            if year != 0 {
+                low_year = low_year.min(year);
+                high_year = high_year.max(year);
+            }
+            high_id[0] = r.iter().fold(high_id[0], |a, &b| a.max(b));
+            high_id[1] = t.iter().fold(high_id[1], |a, &b| a.max(b));
+            regions += r.len();
+            topics += t.len();
+        }
+        let base = if high_year == 0 { 0 } else { low_year };
+        let narrow_years = high_year - base < 255;
+        let [narrow_regions, narrow_topics] = high_id.map(|id| id < 256);
         out.extend_from_slice(&(n as u32).to_le_bytes());
         out.push(
             u8::from(narrow_years) | u8::from(narrow_regions) << 1 | u8::from(narrow_topics) << 2,
         );
         if narrow_years {
             out.extend_from_slice(&base.to_le_bytes());
+            let offset = |y: u16| if y == 0 { 0 } else { (y - base + 1) as u8 };
+            out.extend(rows.iter().map(|r| offset(r.year)));
+        } else {
+            out.extend(rows.iter().map(|r| r.year as u8));
+            out.extend(rows.iter().map(|r| (r.year >> 8) as u8));
         }
-        // Years; then regions, then topics: the counts, then the values (a wide column: its
-        // low bytes, then its high bytes). Every column is filled in one pass over the rows.
-        let start = out.len();
-        let total = n * (2 + width(narrow_years))
-            + width(narrow_regions) * regions
-            + width(narrow_topics) * topics;
-        out.resize(start + total, 0);
-        let (years, rest) = out[start..].split_at_mut(width(narrow_years) * n);
-        let (region_cols, topic_cols) = rest.split_at_mut(n + width(narrow_regions) * regions);
-        let mut years = Column::new(years, n, narrow_years);
-        let (region_counts, region_values) = region_cols.split_at_mut(n);
-        let mut region_values = Column::new(region_values, regions, narrow_regions);
-        let (topic_counts, topic_values) = topic_cols.split_at_mut(n);
-        let mut topic_values = Column::new(topic_values, topics, narrow_topics);
-        for (i, &(year, rs, ts)) in rows.iter().enumerate() {
-            match year {
-                0 if narrow_years => years.push(0),
-                y if narrow_years => years.push(y - base + 1),
-                y => years.push(y),
+        // Regions, then topics: the counts, then the values (a wide column: its low bytes,
+        // then its high bytes).
+        for (topic, narrow, total) in [
+            (false, narrow_regions, regions),
+            (true, narrow_topics, topics),
+        ] {
+            let span = |&row: &FacetRow| {
+                let (_, r, t) = self.values(row);
+                if topic { t } else { r }
+            };
+            out.extend(rows.iter().map(|r| span(r).len() as u8));
+            out.reserve(if narrow { total } else { 2 * total });
+            for r in &rows {
+                out.extend(span(r).iter().map(|&v| v as u8));
             }
-            region_counts[i] = rs.len() as u8;
-            for &v in rs {
-                region_values.push(v);
-            }
-            topic_counts[i] = ts.len() as u8;
-            for &v in ts {
-                topic_values.push(v);
+            if !narrow {
+                for r in &rows {
+                    out.extend(span(r).iter().map(|&v| (v >> 8) as u8));
+                }
             }
         }
     }
