@@ -12,7 +12,7 @@ use super::token_cache::{Key, TokenCache};
 use super::tokenize::for_each_index_token;
 
 /// Bumped whenever the tokenizer or this format changes, so old cache entries are ignored.
-const CACHE_VERSION: &[u8] = b"folio-search-tokens-v3";
+const CACHE_VERSION: &[u8] = b"folio-search-tokens-v4";
 
 /// The tokens of one article: per-field token counts (elasticlunr's field lengths) and each
 /// distinct term with its count per field ([`FIELDS`] order), sorted by term.
@@ -185,11 +185,22 @@ fn get_u32(data: &[u8], pos: &mut usize) -> Option<u32> {
     u32::try_from(get_varint(data, pos)?).ok()
 }
 
+/// A term's per-field counts: one byte `field << 6 | count` when a single field holds it 1 to
+/// 63 times (nearly every term: once or a few times in the body), else a zero byte, a mask
+/// of the fields holding it and their counts as varints.
 fn put_counts(out: &mut Vec<u8>, counts: &[u32; 4]) {
     let mask = counts
         .iter()
         .enumerate()
         .fold(0u8, |m, (i, &c)| if c > 0 { m | (1 << i) } else { m });
+    if mask.count_ones() == 1 {
+        let field = mask.trailing_zeros() as usize;
+        if counts[field] < 64 {
+            out.push(((field as u8) << 6) | counts[field] as u8);
+            return;
+        }
+    }
+    out.push(0);
     out.push(mask);
     for &c in counts.iter().filter(|&&c| c > 0) {
         put_varint(out, u64::from(c));
@@ -197,9 +208,18 @@ fn put_counts(out: &mut Vec<u8>, counts: &[u32; 4]) {
 }
 
 fn get_counts(data: &[u8], pos: &mut usize) -> Option<[u32; 4]> {
-    let mask = *data.get(*pos)?;
+    let tag = *data.get(*pos)?;
     *pos += 1;
     let mut counts = [0u32; 4];
+    if tag != 0 {
+        let count = u32::from(tag & 63);
+        // A single field's count is 1 to 63; 0x40, 0x80 and 0xC0 mean nothing.
+        (count > 0).then_some(())?;
+        counts[usize::from(tag >> 6)] = count;
+        return Some(counts);
+    }
+    let mask = *data.get(*pos)?;
+    *pos += 1;
     for (i, c) in counts.iter_mut().enumerate() {
         if mask & (1 << i) != 0 {
             *c = get_u32(data, pos)?;
@@ -388,5 +408,27 @@ mod tests {
         assert_eq!(a.terms, b.terms);
         assert_eq!(decode(&entry[..entry.len() - 1]), None);
         assert_eq!(decode(b"\xff\xff"), None);
+    }
+
+    #[test]
+    fn counts_encode_in_a_byte_when_one_field_holds_them() {
+        for (counts, len) in [
+            ([0, 0, 1, 0], 1),
+            ([63, 0, 0, 0], 1),
+            ([0, 0, 0, 5], 1),
+            ([0, 64, 0, 0], 3),
+            ([1, 0, 1, 0], 4),
+            ([0, 0, 300, 2], 5),
+        ] {
+            let mut out = Vec::new();
+            put_counts(&mut out, &counts);
+            assert_eq!(out.len(), len, "{counts:?}");
+            let mut pos = 0;
+            assert_eq!(get_counts(&out, &mut pos), Some(counts));
+            assert_eq!(pos, len);
+        }
+        for bad in [&[0x40u8][..], &[0x80], &[0], &[0, 1]] {
+            assert_eq!(get_counts(bad, &mut 0), None, "{bad:?}");
+        }
     }
 }
