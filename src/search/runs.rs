@@ -140,6 +140,7 @@ fn encode_post(out: &mut Vec<u8>, last: u32, p: Post) {
         }
         out.push(v as u8);
     }
+    debug_assert!(p.doc >= last, "postings come in document order");
     varint(out, p.doc - last);
     let count = p.count();
     out.push((p.field() << 6) | count.min(63) as u8);
@@ -291,12 +292,13 @@ impl PostingSink {
                 self.active.push(id);
                 self.mem_bytes += TERM_OVERHEAD;
             }
-            let (before, last) = (list.len(), &mut self.last[id as usize]);
+            // The budget counts what the lists hold allocated, not only their bytes in use.
+            let (before, last) = (list.capacity(), &mut self.last[id as usize]);
             for &p in &self.scratch[start..end] {
                 encode_post(list, *last, p);
                 *last = p.doc;
             }
-            self.mem_bytes += list.len() - before;
+            self.mem_bytes += list.capacity() - before;
             start = end;
         }
         self.postings += self.batch.len() as u64;
