@@ -290,8 +290,9 @@ pub fn build_with(
     // Without a related state (in memory or saved) the model segments every text with
     // jieba, whose dictionary takes ~0.1 s of one core to load: loaded beside the listing,
     // not while the other core waits for it.
-    let first_related = memo.as_ref().is_none_or(|m| m.related.is_empty())
-        && related_cache.as_ref().is_none_or(|p| !p.exists());
+    let first_related = options.clean
+        || (memo.as_ref().is_none_or(|m| m.related.is_empty())
+            && related_cache.as_ref().is_none_or(|p| !p.exists()));
     if first_related {
         let _ = std::thread::Builder::new()
             .name("folio-jieba".into())

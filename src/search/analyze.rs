@@ -10,6 +10,7 @@ use super::SearchDoc;
 use super::lunr_json::FIELDS;
 use super::token_cache::{Key, TokenCache};
 use super::tokenize::for_each_index_token;
+use super::varint;
 
 /// Bumped whenever the tokenizer or this format changes, so old cache entries are ignored.
 const CACHE_VERSION: &[u8] = b"folio-search-tokens-v4";
@@ -160,31 +161,6 @@ pub fn content_key(doc: &SearchDoc) -> Key {
     *h.finalize().as_bytes()
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
-    let mut v: u64 = 0;
-    for shift in (0..64).step_by(7) {
-        let b = *data.get(*pos)?;
-        *pos += 1;
-        v |= u64::from(b & 0x7F).checked_shl(shift)?;
-        if b & 0x80 == 0 {
-            return Some(v);
-        }
-    }
-    None
-}
-
-fn get_u32(data: &[u8], pos: &mut usize) -> Option<u32> {
-    u32::try_from(get_varint(data, pos)?).ok()
-}
-
 /// A term's per-field counts: one byte `field << 6 | count` when a single field holds it 1 to
 /// 63 times (nearly every term: once or a few times in the body), else a zero byte, a mask
 /// of the fields holding it and their counts as varints.
@@ -203,7 +179,7 @@ fn put_counts(out: &mut Vec<u8>, counts: &[u32; 4]) {
     out.push(0);
     out.push(mask);
     for &c in counts.iter().filter(|&&c| c > 0) {
-        put_varint(out, u64::from(c));
+        varint::put(out, u64::from(c));
     }
 }
 
@@ -222,7 +198,7 @@ fn get_counts(data: &[u8], pos: &mut usize) -> Option<[u32; 4]> {
     *pos += 1;
     for (i, c) in counts.iter_mut().enumerate() {
         if mask & (1 << i) != 0 {
-            *c = get_u32(data, pos)?;
+            *c = varint::get_u32(data, pos)?;
         }
     }
     Some(counts)
@@ -234,18 +210,18 @@ fn get_counts(data: &[u8], pos: &mut usize) -> Option<[u32; 4]> {
 pub fn encode(terms: &DocTerms) -> Vec<u8> {
     let mut out = Vec::with_capacity(terms.len() * 6 + 16);
     for l in terms.lengths {
-        put_varint(&mut out, u64::from(l));
+        varint::put(&mut out, u64::from(l));
     }
-    put_varint(&mut out, terms.short.len() as u64);
+    varint::put(&mut out, terms.short.len() as u64);
     let mut prev = 0u64;
     for (key, counts) in &terms.short {
-        put_varint(&mut out, key.wrapping_sub(prev));
+        varint::put(&mut out, key.wrapping_sub(prev));
         prev = *key;
         put_counts(&mut out, counts);
     }
-    put_varint(&mut out, terms.long.len() as u64);
+    varint::put(&mut out, terms.long.len() as u64);
     for (term, counts) in &terms.long {
-        put_varint(&mut out, term.len() as u64);
+        varint::put(&mut out, term.len() as u64);
         out.extend_from_slice(term.as_bytes());
         put_counts(&mut out, counts);
     }
@@ -257,20 +233,20 @@ pub fn decode(data: &[u8]) -> Option<DocTerms> {
     let mut pos = 0;
     let mut lengths = [0u32; 4];
     for l in &mut lengths {
-        *l = get_u32(data, &mut pos)?;
+        *l = varint::get_u32(data, &mut pos)?;
     }
-    let n = get_varint(data, &mut pos)? as usize;
+    let n = varint::get(data, &mut pos)? as usize;
     let mut short = Vec::with_capacity(n.min(1 << 20));
     let mut prev = 0u64;
     for _ in 0..n {
-        let key = prev.checked_add(get_varint(data, &mut pos)?)?;
+        let key = prev.checked_add(varint::get(data, &mut pos)?)?;
         prev = key;
         short.push((key, get_counts(data, &mut pos)?));
     }
-    let n = get_varint(data, &mut pos)? as usize;
+    let n = varint::get(data, &mut pos)? as usize;
     let mut long = Vec::with_capacity(n.min(1 << 20));
     for _ in 0..n {
-        let len = get_varint(data, &mut pos)? as usize;
+        let len = varint::get(data, &mut pos)? as usize;
         let bytes = data.get(pos..pos.checked_add(len)?)?;
         pos += len;
         let term = std::str::from_utf8(bytes).ok()?.to_string();

@@ -31,6 +31,7 @@ mod shards;
 mod store;
 mod token_cache;
 mod tokenize;
+mod varint;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -28,6 +28,7 @@
 
 use super::lunr_json::TermPostings;
 use super::store::FacetTable;
+use super::varint;
 
 /// Postings of one term in one field: (document id, occurrences), ascending by id.
 pub type FieldPostings = Vec<(u32, u32)>;
@@ -87,14 +88,6 @@ fn push_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn push_leb128(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn encode_term(
     tp: &TermPostings,
     table: &FacetTable,
@@ -115,7 +108,7 @@ fn encode_term(
         let mut gaps = Vec::new();
         let mut prev = None;
         for &(doc, _) in f.iter() {
-            push_leb128(&mut gaps, prev.map_or(doc, |p| doc - p));
+            varint::put(&mut gaps, u64::from(prev.map_or(doc, |p| doc - p)));
             prev = Some(doc);
         }
         let bitmap_len = docs.div_ceil(8);

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use super::analyze::{DocTerms, unpack};
+use super::varint;
 
 /// Approximate bytes a term costs in memory besides its postings (list header, growth).
 const TERM_OVERHEAD: usize = 48;
@@ -133,46 +134,27 @@ impl Post {
 /// for the list's first): the document gap as a LEB128 varint, then a byte holding the
 /// field (2 bits) and the count (6 bits; 63 means a varint of `count - 63` follows).
 fn encode_post(out: &mut Vec<u8>, last: u32, p: Post) {
-    fn varint(out: &mut Vec<u8>, mut v: u32) {
-        while v >= 0x80 {
-            out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
-    }
     debug_assert!(p.doc >= last, "postings come in document order");
-    varint(out, p.doc - last);
+    varint::put(out, u64::from(p.doc - last));
     let count = p.count();
     out.push((p.field() << 6) | count.min(63) as u8);
     if count >= 63 {
-        varint(out, count - 63);
+        varint::put(out, u64::from(count - 63));
     }
 }
 
 /// The postings of an encoded list ([`encode_post`]), appended to `out`; `None` if `bytes`
 /// is not one.
 fn decode_posts(bytes: &[u8], out: &mut Vec<Post>) -> Option<()> {
-    fn varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
-        let mut v = 0u32;
-        for shift in (0..35).step_by(7) {
-            let b = *bytes.get(*at)?;
-            *at += 1;
-            v |= u32::from(b & 0x7f).checked_shl(shift)?;
-            if b < 0x80 {
-                return Some(v);
-            }
-        }
-        None
-    }
     out.reserve(bytes.len() / 2);
     let (mut at, mut doc) = (0, 0u32);
     while at < bytes.len() {
-        doc = doc.checked_add(varint(bytes, &mut at)?)?;
+        doc = doc.checked_add(varint::get_u32(bytes, &mut at)?)?;
         let b = *bytes.get(at)?;
         at += 1;
         let mut count = u32::from(b & 63);
         if count == 63 {
-            count = count.checked_add(varint(bytes, &mut at)?)?;
+            count = count.checked_add(varint::get_u32(bytes, &mut at)?)?;
         }
         let fc = (u32::from(b >> 6) << 30) | count.min((1 << 30) - 1);
         out.push(Post { doc, fc });

@@ -339,7 +339,8 @@ impl FacetTable {
         data
     }
 
-    /// [`Self::encode`], appended to `out`: column by column, straight from the table.
+    /// [`Self::encode`], appended to `out`: column by column, each column narrow when its
+    /// values fit a byte.
     pub fn encode_into(&self, docs: &[u32], out: &mut Vec<u8>) {
         // Each document is looked up once (the table is large and the documents scattered),
         // the columns' widths found on the way; the columns are then written from the rows.
