@@ -24,8 +24,8 @@ pub fn normalize_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    if is_cjk(c) {
-        return c; // ideographs have neither case nor width forms
+    if is_cjk(c) || is_cjk_punctuation(c) {
+        return c; // neither case nor width forms
     }
     let code = c as u32;
     let folded = if (0xFF01..=0xFF5E).contains(&code) {
@@ -51,7 +51,17 @@ pub fn normalize(text: &str) -> String {
 pub use crate::text::is_ideograph as is_cjk;
 
 fn is_word(c: char) -> bool {
-    !is_cjk(c) && c.is_alphanumeric()
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    !is_cjk(c) && !is_cjk_punctuation(c) && c.is_alphanumeric()
+}
+
+/// The punctuation of Chinese text that is not full-width ASCII (、。〃, 〈〉《》「」『』【】,
+/// dashes, quotes, …): neither letters nor digits and without case, so the tokenizer decides
+/// them without Unicode table lookups (a test checks every one against the tables).
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c, '\u{2010}'..='\u{2027}' | '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}')
 }
 
 /// A maximal run of same-kind characters in normalized text.
@@ -199,6 +209,26 @@ impl Language for FolioLanguage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cjk_punctuation_shortcut_agrees_with_unicode_tables() {
+        let listed: Vec<char> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_cjk_punctuation(c))
+            .collect();
+        assert_eq!(listed.len(), 24 + 3 + 10);
+        for c in listed {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+            assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+            assert!(!is_cjk(c), "{c:?}");
+        }
+        for c in ['，', '。', '、', '“', '”', '《', '》', '…', '—'] {
+            assert_eq!(
+                tokenize(&format!("乡村{c}振兴")),
+                ["乡村", "村", "振兴", "兴"]
+            );
+        }
+    }
 
     #[test]
     fn cjk_bigrams_with_trailing_char() {
