@@ -31,3 +31,69 @@ fn generated_1k_archive_builds_and_rebuilds_without_rewriting() {
     assert_eq!(again["files_written"], 0);
     assert_eq!(again["files_removed"], 0);
 }
+
+/// The last three cells of the table row for `n` articles (the rebuild columns).
+fn rebuild_cells(table: &str, n: usize) -> Vec<String> {
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&format!("| {n} |")))
+        .unwrap_or_else(|| panic!("no row for {n} in\n{table}"));
+    let cells: Vec<String> = row.split('|').map(|c| c.trim().to_string()).collect();
+    // Leading and trailing `|` give empty first and last cells.
+    cells[cells.len() - 4..cells.len() - 1].to_vec()
+}
+
+#[test]
+fn bench_measures_rebuilds_unless_first_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    let baseline = tmp.path().join("baseline.json");
+    let args = |sizes: &str, first_only: bool| {
+        let mut a = vec![
+            "bench".to_string(),
+            "--sizes".into(),
+            sizes.into(),
+            "--work".into(),
+            work.display().to_string(),
+            "--baseline".into(),
+            baseline.display().to_string(),
+            "--save-baseline".into(),
+        ];
+        if first_only {
+            a.push("--first-only".into());
+        }
+        a
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let out = folio(&project(), &a);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+
+    // First build only: no rebuild times, and no output twin beside the output.
+    let table = run(args("120", true));
+    assert_eq!(rebuild_cells(&table, 120), ["—", "—", "—"], "{table}");
+    assert!(work.join("120/public/index.html").is_file());
+    assert!(!work.join("120/.public.folio-twin").exists());
+
+    // With rebuilds: every rebuild column has a time.
+    let table = run(args("150", false));
+    for cell in rebuild_cells(&table, 150) {
+        assert!(cell.ends_with(" s"), "{cell:?} in\n{table}");
+    }
+
+    // The baseline keeps both sizes: the first-only one without rebuild times.
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let rows = saved.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{saved}");
+    assert_eq!(rows[0]["articles"], 120);
+    assert!(rows[0]["noop_rebuild_ms"].is_null(), "{saved}");
+    assert!(rows[0]["full_build_ms"].as_u64().unwrap() > 0);
+    assert_eq!(rows[1]["articles"], 150);
+    assert!(
+        rows[1]["lead_edit_rebuild_ms"].as_u64().is_some(),
+        "{saved}"
+    );
+}

@@ -28,12 +28,15 @@ pub struct BenchRow {
     pub peak_rss_mb: f64,
     pub output_bytes: u64,
     pub output_files: usize,
-    pub noop_rebuild_ms: u64,
-    pub one_edit_rebuild_ms: u64,
+    /// The rebuilds, `None` when only the first build was measured (`--first-only`).
+    #[serde(default)]
+    pub noop_rebuild_ms: Option<u64>,
+    #[serde(default)]
+    pub one_edit_rebuild_ms: Option<u64>,
     /// A rebuild after a sentence was put at the start of an article's body: its
     /// lead, and so its list entries and related-article input, change too.
     #[serde(default)]
-    pub lead_edit_rebuild_ms: u64,
+    pub lead_edit_rebuild_ms: Option<u64>,
 }
 
 /// Generates (or reuses) the archive of `n` articles under `work/n/`.
@@ -84,8 +87,15 @@ pub fn empty_trash(work: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Measures one size.
-pub fn measure(exe: &Path, work: &Path, n: usize, corpus: &str) -> Result<BenchRow> {
+/// Measures the archive of `n` articles: a first build, then (unless `first_only`) the
+/// rebuilds.
+pub fn measure(
+    exe: &Path,
+    work: &Path,
+    n: usize,
+    corpus: &str,
+    first_only: bool,
+) -> Result<BenchRow> {
     let dir = ensure_archive(work, n, corpus)?;
     // The full build is a first build, as in CI from a fresh clone: no output,
     // no twin, no caches. Leftovers of an earlier run are moved aside, to be
@@ -106,29 +116,11 @@ pub fn measure(exe: &Path, work: &Path, n: usize, corpus: &str) -> Result<BenchR
         let _ = fs::rename(dir.join(leftover), trash.join(leftover));
     }
     let (full_ms, summary) = run_build(exe, &dir)?;
-    // The first rebuild clones the output once to start the twin (see
-    // `output`); rebuilds after it are what an editing session sees. That
-    // session starts long after the first build's gigabytes reached the disk:
-    // they are flushed first, so that their write-back does not slow the
-    // rebuilds measured next.
-    run_build(exe, &dir)?;
-    rustix::fs::sync();
-    let (noop_ms, _) = run_build(exe, &dir)?;
-    // Edit one article (the first file in sorted order) and rebuild.
-    let mut errors = Vec::new();
-    let files = crate::content::list_files(&dir.join("content"), &mut errors);
-    let (first, _) = files.first().context("generated archive is empty")?;
-    let mut text = fs::read_to_string(first)?;
-    text.push_str("\n编辑修订：基准测试追加的一句话。\n");
-    fs::write(first, text)?;
-    let (edit_ms, _) = run_build(exe, &dir)?;
-    // Then put a sentence before the lead of the second file and rebuild.
-    let (second, _) = files.get(1).unwrap_or(&files[0]);
-    let text = fs::read_to_string(second)?;
-    let edited = prepend_to_body(&text, "编辑修订：导语前加的一句话。")
-        .with_context(|| format!("{}: no front matter", second.display()))?;
-    fs::write(second, edited)?;
-    let (lead_ms, _) = run_build(exe, &dir)?;
+    let rebuilds = if first_only {
+        None
+    } else {
+        Some(rebuilds(exe, &dir)?)
+    };
     let phases = summary["phases"]
         .as_array()
         .map(|a| {
@@ -149,10 +141,39 @@ pub fn measure(exe: &Path, work: &Path, n: usize, corpus: &str) -> Result<BenchR
         peak_rss_mb: summary["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
         output_bytes: summary["bytes"].as_u64().unwrap_or(0),
         output_files: summary["files"].as_u64().unwrap_or(0) as usize,
-        noop_rebuild_ms: noop_ms,
-        one_edit_rebuild_ms: edit_ms,
-        lead_edit_rebuild_ms: lead_ms,
+        noop_rebuild_ms: rebuilds.map(|r| r.0),
+        one_edit_rebuild_ms: rebuilds.map(|r| r.1),
+        lead_edit_rebuild_ms: rebuilds.map(|r| r.2),
     })
+}
+
+/// After a first build in `dir`: a warm-up rebuild, then the no-op, one-edit and lead-edit
+/// rebuilds' wall times (ms).
+fn rebuilds(exe: &Path, dir: &Path) -> Result<(u64, u64, u64)> {
+    // The first rebuild clones the output once to start the twin (see
+    // `output`); rebuilds after it are what an editing session sees. That
+    // session starts long after the first build's gigabytes reached the disk:
+    // they are flushed first, so that their write-back does not slow the
+    // rebuilds measured next.
+    run_build(exe, dir)?;
+    rustix::fs::sync();
+    let (noop_ms, _) = run_build(exe, dir)?;
+    // Edit one article (the first file in sorted order) and rebuild.
+    let mut errors = Vec::new();
+    let files = crate::content::list_files(&dir.join("content"), &mut errors);
+    let (first, _) = files.first().context("generated archive is empty")?;
+    let mut text = fs::read_to_string(first)?;
+    text.push_str("\n编辑修订：基准测试追加的一句话。\n");
+    fs::write(first, text)?;
+    let (edit_ms, _) = run_build(exe, dir)?;
+    // Then put a sentence before the lead of the second file and rebuild.
+    let (second, _) = files.get(1).unwrap_or(&files[0]);
+    let text = fs::read_to_string(second)?;
+    let edited = prepend_to_body(&text, "编辑修订：导语前加的一句话。")
+        .with_context(|| format!("{}: no front matter", second.display()))?;
+    fs::write(second, edited)?;
+    let (lead_ms, _) = run_build(exe, dir)?;
+    Ok((noop_ms, edit_ms, lead_ms))
 }
 
 /// `text` (an article with `+++` front matter) with `sentence` as the first
@@ -165,6 +186,14 @@ fn prepend_to_body(text: &str, sentence: &str) -> Option<String> {
         "+++\n{front}\n{sentence}\n\n{}",
         body.trim_start_matches('\n')
     ))
+}
+
+/// A rebuild's time for the table: seconds, or "—" when it was not measured.
+fn seconds(ms: Option<u64>) -> String {
+    ms.map_or_else(
+        || "—".to_string(),
+        |ms| format!("{:.2} s", ms as f64 / 1000.0),
+    )
 }
 
 /// A Markdown table of rows, with the change against `baseline` where known.
@@ -183,7 +212,7 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             .unwrap_or_default();
         let phases: Vec<String> = r.phases.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
         out.push_str(&format!(
-            "| {} | {:.2} s{} | {} | {:.0} MB | {:.1} MB | {} | {:.2} s | {:.2} s | {:.2} s |\n",
+            "| {} | {:.2} s{} | {} | {:.0} MB | {:.1} MB | {} | {} | {} | {} |\n",
             r.articles,
             r.full_build_ms as f64 / 1000.0,
             delta,
@@ -191,9 +220,9 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             r.peak_rss_mb,
             r.output_bytes as f64 / 1e6,
             r.output_files,
-            r.noop_rebuild_ms as f64 / 1000.0,
-            r.one_edit_rebuild_ms as f64 / 1000.0,
-            r.lead_edit_rebuild_ms as f64 / 1000.0,
+            seconds(r.noop_rebuild_ms),
+            seconds(r.one_edit_rebuild_ms),
+            seconds(r.lead_edit_rebuild_ms),
         ));
     }
     out
