@@ -240,19 +240,15 @@ pub fn decode(data: &[u8], term: &str, docs: usize) -> Result<Option<PackedTerm>
         let mut ids = Vec::with_capacity(df.min(payload.len()));
         match form {
             0 => {
-                let (mut v, mut shift, mut prev) = (0u32, 0u32, None::<u32>);
-                for &b in ids_bytes {
-                    v |= u32::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
-                    shift += 7;
-                    if b & 0x80 == 0 {
-                        let id = match prev {
-                            None => v,
-                            Some(p) => p.checked_add(v).ok_or(PackedError("id overflow"))?,
-                        };
-                        ids.push(id);
-                        prev = Some(id);
-                        (v, shift) = (0, 0);
-                    }
+                let (mut at, mut prev) = (0, None::<u32>);
+                while at < ids_bytes.len() {
+                    let gap = varint::get_u32(ids_bytes, &mut at).ok_or(PackedError("bad gap"))?;
+                    let id = match prev {
+                        None => gap,
+                        Some(p) => p.checked_add(gap).ok_or(PackedError("id overflow"))?,
+                    };
+                    ids.push(id);
+                    prev = Some(id);
                 }
             }
             1 => {
@@ -364,5 +360,20 @@ mod tests {
         let mut longer = data.clone();
         longer.push(0);
         assert!(decode(&longer, "ab", 4).is_err());
+    }
+
+    #[test]
+    fn a_gap_list_ending_inside_a_varint_is_an_error() {
+        let t = table(300);
+        // Document 200 alone in the title: its gap list is the varint C8 01.
+        let b = tp("cd", &[(2, 2, 1), (30, 2, 4), (200, 0, 1)]);
+        let mut data = encode(&[&b], &t, 300);
+        assert!(decode(&data, "cd", 300).is_ok());
+        let at: Vec<usize> = (0..data.len() - 1)
+            .filter(|&i| data[i..i + 2] == [0xC8, 0x01])
+            .collect();
+        assert_eq!(at.len(), 1, "{data:?}");
+        data[at[0] + 1] = 0x81; // the varint now runs past the list's end
+        assert!(decode(&data, "cd", 300).is_err());
     }
 }
