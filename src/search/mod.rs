@@ -387,24 +387,29 @@ fn build_full(
     ));
     let mut shards = shards::ShardWriter::new(out_dir, opts.shard_bytes, next_id as usize, 0)
         .map_err(io_err(&shard_dir))?
-        .with_facets(facets);
-    while let Some((id, posts)) = merged.next_term().map_err(io_err(&spill_dir))? {
-        shards
-            .add(lunr_json::TermPostings {
+        .with_facets(facets)
+        .deferring();
+    shards::write_stream(
+        &mut shards,
+        || -> Result<_, SearchError> {
+            let Some((id, posts)) = merged.next_term().map_err(io_err(&spill_dir))? else {
+                return Ok(None);
+            };
+            Ok(Some(lunr_json::TermPostings {
                 term: names.name(id).to_string(),
-                postings: posts
-                    .iter()
+                postings: (posts.iter())
                     .map(|p| lunr_json::Posting {
                         doc: p.doc,
                         field: p.field(),
                         count: p.count(),
                     })
                     .collect(),
-            })
-            .map_err(io_err(&shard_dir))?;
-    }
+            }))
+        },
+        |e| io_err(&shard_dir)(e),
+        true,
+    )?;
     drop(merged);
-    shards.finish(true).map_err(io_err(&shard_dir))?;
     let (groups, dir_bytes) =
         shards::write_dirs(out_dir, &shards.firsts, &shards.packed, opts.dir_group)
             .map_err(io_err(&shard_dir))?;

@@ -136,9 +136,13 @@ fn encode_term(
             push_u32(&mut out, i as u32);
             push_u32(&mut out, c);
         }
-        all.extend(f.iter().map(|p| p.0));
     }
-    all.sort_unstable();
+    // The documents holding the term in any field (the build's postings come sorted by
+    // document: then this needs no sort).
+    all.extend(tp.postings.iter().filter(|p| p.field < 4).map(|p| p.doc));
+    if !all.is_sorted() {
+        all.sort_unstable();
+    }
     all.dedup();
     if all.len() * 2 >= docs && docs > 0 {
         let mut missing = Vec::with_capacity(docs - all.len().min(docs));
@@ -324,6 +328,10 @@ mod tests {
         let (a, b) = (tp("ab", &dense), tp("cd", &sparse));
         let data = encode(&[&a, &b], &t, 40);
         assert_eq!(terms(&data).unwrap(), ["ab", "cd"]);
+        // Postings in document order (as the build gives them) encode the same.
+        let mut in_order = dense.clone();
+        in_order.sort_unstable();
+        assert_eq!(encode(&[&tp("ab", &in_order), &b], &t, 40), data);
         let got = decode(&data, "ab", 40).unwrap().unwrap();
         let want = |src: &[(u32, u8, u32)], field: u8| -> FieldPostings {
             let mut v: FieldPostings = (src.iter())

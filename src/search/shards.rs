@@ -27,6 +27,7 @@
 //! several terms reads instead of the JSON.
 //! This module must NOT tokenize or merge runs.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
@@ -37,7 +38,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::SearchOptions;
-use super::lunr_json::{DocStore, TermPostings, write_index_json};
+use super::lunr_json::{DocStore, Posting, TermPostings, write_index_json};
 use super::packed;
 use super::store::FacetTable;
 
@@ -202,9 +203,15 @@ pub fn head(tp: &TermPostings, src: &FacetSource, docs: usize) -> TermPostings {
     let dfs = field_dfs(tp);
     let n = docs as f64;
     let mut by_doc: Vec<(u32, [u32; 4])> = Vec::new();
-    let mut sorted = tp.postings.clone();
-    sorted.sort_unstable_by_key(|p| (p.doc, p.field));
-    for p in &sorted {
+    // The build's postings come sorted by document; others are sorted here.
+    let sorted: Cow<'_, [Posting]> = if tp.postings.is_sorted_by_key(|p| p.doc) {
+        Cow::Borrowed(&tp.postings)
+    } else {
+        let mut v = tp.postings.clone();
+        v.sort_by_key(|p| p.doc);
+        Cow::Owned(v)
+    };
+    for p in sorted.iter() {
         if by_doc.last().is_none_or(|d| d.0 != p.doc) {
             by_doc.push((p.doc, [0; 4]));
         }
@@ -225,7 +232,13 @@ pub fn head(tp: &TermPostings, src: &FacetSource, docs: usize) -> TermPostings {
             (s, *doc)
         })
         .collect();
-    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Only the best `src.head` are kept: select them, then order just those.
+    let best_first = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if scored.len() > src.head && src.head > 0 {
+        scored.select_nth_unstable_by(src.head - 1, best_first);
+        scored.truncate(src.head);
+    }
+    scored.sort_unstable_by(best_first);
     let mut keep: Vec<u32> = scored.iter().take(src.head).map(|x| x.1).collect();
     keep.extend(by_doc.iter().take(src.head).map(|x| x.0));
     keep.sort_unstable();
@@ -286,106 +299,25 @@ pub fn facet_lists(
 /// One shard written: (number, JSON bytes, side file bytes, packed terms).
 type Written = (usize, u64, u64, Vec<String>);
 
-/// Streams terms into shard files.
-pub struct ShardWriter {
+/// Closed shards not yet written: (number, terms).
+pub type Group = Vec<(usize, Vec<TermPostings>)>;
+
+/// What writing a group of shards needs, apart from the writer's cutting state, so a group
+/// can be written while the next one is being cut (see [`ShardWriter::take_group`]).
+#[derive(Clone)]
+pub struct GroupWriter {
     dir: PathBuf,
     docs: usize,
     facets: Arc<FacetSource>,
-    cutter: Cutter,
-    current: Vec<TermPostings>,
-    current_bytes: usize,
-    /// Closed shards not yet written: (number, terms), written in parallel in groups.
-    pending: Vec<(usize, Vec<TermPostings>)>,
-    pending_bytes: usize,
-    /// Number of the next shard.
-    next: usize,
-    /// First term of every shard closed, in order.
-    pub firsts: Vec<String>,
-    /// Bytes written.
-    pub bytes: u64,
-    /// Terms written.
-    pub terms: u64,
-    /// (shard number, bytes) of every shard written.
-    pub written: Vec<(usize, u64)>,
-    /// Terms of every shard written with a packed postings file `t/<k>.p.bin`.
-    pub packed: BTreeMap<usize, Vec<String>>,
 }
 
-impl ShardWriter {
-    /// Writes shards under `out_dir/t/`, aiming at `target` bytes each, numbered from
-    /// `first`.
-    pub fn new(out_dir: &Path, target: usize, docs: usize, first: usize) -> io::Result<Self> {
-        let dir = out_dir.join("t");
-        fs::create_dir_all(&dir)?;
-        Ok(ShardWriter {
-            dir,
-            docs,
-            facets: Arc::new(FacetSource::default()),
-            cutter: Cutter::new(target),
-            current: Vec::new(),
-            current_bytes: 0,
-            pending: Vec::new(),
-            pending_bytes: 0,
-            next: first,
-            firsts: Vec::new(),
-            bytes: 0,
-            terms: 0,
-            written: Vec::new(),
-            packed: BTreeMap::new(),
-        })
-    }
-
-    /// Encodes the facet lists `t/<k>.f.bin` from `facets` (the values of every document).
-    pub fn with_facets(mut self, facets: Arc<FacetSource>) -> Self {
-        self.facets = facets;
-        self
-    }
-
-    /// Adds the next term (terms must come in byte order); returns true if it starts a new
-    /// shard.
-    pub fn add(&mut self, tp: TermPostings) -> io::Result<bool> {
-        let size = estimate(&tp);
-        let cut = self.cutter.cut_before(&tp.term, size);
-        if cut {
-            self.flush()?;
-        }
-        self.current_bytes += size;
-        self.terms += 1;
-        self.current.push(tp);
-        Ok(cut)
-    }
-
-    /// The cutter's state (to probe where the next term would fall).
-    pub fn cutter(&self) -> &Cutter {
-        &self.cutter
-    }
-
-    /// Closes the current shard; writes the pending ones once they hold enough postings.
-    fn flush(&mut self) -> io::Result<()> {
-        let Some(first) = self.current.first() else {
-            return Ok(());
-        };
-        self.firsts.push(first.term.clone());
-        let terms = std::mem::take(&mut self.current);
-        self.pending.push((self.next, terms));
-        self.next += 1;
-        self.pending_bytes += self.current_bytes;
-        self.current_bytes = 0;
-        if self.pending_bytes >= PENDING_BYTES {
-            self.write_pending()?;
-        }
-        Ok(())
-    }
-
-    /// Formats and writes the pending shards in parallel (rayon).
-    fn write_pending(&mut self) -> io::Result<()> {
-        let pending = std::mem::take(&mut self.pending);
-        self.pending_bytes = 0;
-        let docs = self.docs;
-        let dir = &self.dir;
-        let src = &*self.facets;
+impl GroupWriter {
+    /// Formats and writes a group of shards in parallel (rayon): each shard's JSON, facet
+    /// lists and, for common terms, heads and packed postings.
+    pub fn write(&self, group: Group) -> io::Result<Vec<Written>> {
+        let (dir, docs, src) = (&self.dir, self.docs, &*self.facets);
         let (facets, max) = (&src.table, src.list_max);
-        let sizes: Vec<io::Result<Written>> = pending
+        group
             .par_iter()
             .map(|(k, terms)| {
                 let data = shard_json(terms, docs)?;
@@ -415,27 +347,161 @@ impl ShardWriter {
                 let names = common.iter().map(|tp| tp.term.clone()).collect();
                 Ok((*k, data.len() as u64, side, names))
             })
-            .collect();
-        for size in sizes {
-            let (k, n, f, names) = size?;
+            .collect()
+    }
+}
+
+/// Streams terms into shard files.
+pub struct ShardWriter {
+    out: GroupWriter,
+    cutter: Cutter,
+    current: Vec<TermPostings>,
+    current_bytes: usize,
+    /// Closed shards not yet written, written in parallel in groups.
+    pending: Group,
+    pending_bytes: usize,
+    /// Whether full groups wait for [`Self::take_group`] instead of being written at once.
+    deferred: bool,
+    /// Estimated JSON bytes of a group ([`PENDING_BYTES`] but in tests).
+    group_bytes: usize,
+    /// Number of the next shard.
+    next: usize,
+    /// First term of every shard closed, in order.
+    pub firsts: Vec<String>,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Terms written.
+    pub terms: u64,
+    /// (shard number, bytes) of every shard written.
+    pub written: Vec<(usize, u64)>,
+    /// Terms of every shard written with a packed postings file `t/<k>.p.bin`.
+    pub packed: BTreeMap<usize, Vec<String>>,
+}
+
+impl ShardWriter {
+    /// Writes shards under `out_dir/t/`, aiming at `target` bytes each, numbered from
+    /// `first`.
+    pub fn new(out_dir: &Path, target: usize, docs: usize, first: usize) -> io::Result<Self> {
+        let dir = out_dir.join("t");
+        fs::create_dir_all(&dir)?;
+        Ok(ShardWriter {
+            out: GroupWriter {
+                dir,
+                docs,
+                facets: Arc::new(FacetSource::default()),
+            },
+            cutter: Cutter::new(target),
+            current: Vec::new(),
+            current_bytes: 0,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            deferred: false,
+            group_bytes: PENDING_BYTES,
+            next: first,
+            firsts: Vec::new(),
+            bytes: 0,
+            terms: 0,
+            written: Vec::new(),
+            packed: BTreeMap::new(),
+        })
+    }
+
+    /// Encodes the facet lists `t/<k>.f.bin` from `facets` (the values of every document).
+    pub fn with_facets(mut self, facets: Arc<FacetSource>) -> Self {
+        self.out.facets = facets;
+        self
+    }
+
+    /// Full groups of shards are no longer written by [`Self::add`]: the caller takes them
+    /// with [`Self::take_group`], writes them with [`Self::group_writer`] (while it cuts
+    /// the next group) and hands the result to [`Self::record`], as [`write_stream`] does.
+    pub fn deferring(mut self) -> Self {
+        self.deferred = true;
+        self
+    }
+
+    /// Groups of `bytes` (estimated JSON) instead of [`PENDING_BYTES`].
+    #[cfg(test)]
+    pub fn with_group_bytes(mut self, bytes: usize) -> Self {
+        self.group_bytes = bytes;
+        self
+    }
+
+    /// What writes groups of this writer's shards.
+    pub fn group_writer(&self) -> GroupWriter {
+        self.out.clone()
+    }
+
+    /// Adds the next term (terms must come in byte order); returns true if it starts a new
+    /// shard.
+    pub fn add(&mut self, tp: TermPostings) -> io::Result<bool> {
+        let size = estimate(&tp);
+        let cut = self.cutter.cut_before(&tp.term, size);
+        if cut {
+            self.flush()?;
+        }
+        self.current_bytes += size;
+        self.terms += 1;
+        self.current.push(tp);
+        Ok(cut)
+    }
+
+    /// The cutter's state (to probe where the next term would fall).
+    pub fn cutter(&self) -> &Cutter {
+        &self.cutter
+    }
+
+    /// Closes the current shard; writes the pending ones once they hold enough postings
+    /// (unless [`Self::deferring`]).
+    fn flush(&mut self) -> io::Result<()> {
+        let Some(first) = self.current.first() else {
+            return Ok(());
+        };
+        self.firsts.push(first.term.clone());
+        let terms = std::mem::take(&mut self.current);
+        self.pending.push((self.next, terms));
+        self.next += 1;
+        self.pending_bytes += self.current_bytes;
+        self.current_bytes = 0;
+        if self.pending_bytes >= self.group_bytes && !self.deferred {
+            let group = self.take_pending();
+            let written = self.out.write(group)?;
+            self.record(written);
+        }
+        Ok(())
+    }
+
+    fn take_pending(&mut self) -> Group {
+        self.pending_bytes = 0;
+        std::mem::take(&mut self.pending)
+    }
+
+    /// The closed shards waiting to be written, once they hold enough postings.
+    pub fn take_group(&mut self) -> Option<Group> {
+        (self.pending_bytes >= self.group_bytes).then(|| self.take_pending())
+    }
+
+    /// Counts a group's shards as written.
+    pub fn record(&mut self, written: Vec<Written>) {
+        for (k, n, f, names) in written {
             self.bytes += n + f;
             self.written.push((k, n));
             if !names.is_empty() {
                 self.packed.insert(k, names);
             }
         }
-        Ok(())
     }
 
     /// Closes and writes the open shard and everything pending. With no terms at all and
     /// `empty_ok`, writes one valid, empty shard.
     pub fn finish(&mut self, empty_ok: bool) -> io::Result<()> {
+        let (dir, docs, src) = (&self.out.dir, self.out.docs, &*self.out.facets);
         if empty_ok && self.current.is_empty() && self.firsts.is_empty() {
-            let data = shard_json(&[], self.docs)?;
+            let data = shard_json(&[], docs)?;
             let name = shard_name(self.next, "");
-            fs::write(self.dir.join(format!("{name}.json")), &data)?;
-            let (lists, _) = facet_lists(&[], &self.facets.table, self.facets.list_max);
-            fs::write(self.dir.join(format!("{name}.f.bin")), &lists)?;
+            fs::write(dir.join(format!("{name}.json")), &data)?;
+            let (lists, _) = facet_lists(&[], &src.table, src.list_max);
+            fs::write(dir.join(format!("{name}.f.bin")), &lists)?;
             self.bytes += (data.len() + lists.len()) as u64;
             self.written.push((self.next, data.len() as u64));
             self.firsts.push(String::new());
@@ -443,8 +509,53 @@ impl ShardWriter {
             return Ok(());
         }
         self.flush()?;
-        self.write_pending()
+        let group = self.take_pending();
+        let written = self.out.write(group)?;
+        self.record(written);
+        Ok(())
     }
+}
+
+/// Writes the terms `next` yields (in byte order) with a [`ShardWriter::deferring`] writer,
+/// then closes it ([`ShardWriter::finish`] with `empty_ok`). Merging terms and cutting the
+/// next group of shards (this thread) goes on while the previous group is formatted and
+/// written (the pool, which this thread joins once its group is cut): otherwise one of two
+/// cores idles whenever the cutting runs alone.
+pub fn write_stream<E: Send>(
+    w: &mut ShardWriter,
+    mut next: impl FnMut() -> Result<Option<TermPostings>, E> + Send,
+    io_err: impl Fn(io::Error) -> E + Sync,
+    empty_ok: bool,
+) -> Result<(), E> {
+    let writer = w.group_writer();
+    let mut in_flight: Option<Group> = None;
+    loop {
+        let (cut, written) = rayon::join(
+            || -> Result<Option<Group>, E> {
+                while let Some(tp) = next()? {
+                    w.add(tp).map_err(&io_err)?;
+                    if let Some(group) = w.take_group() {
+                        return Ok(Some(group));
+                    }
+                }
+                Ok(None)
+            },
+            || {
+                in_flight
+                    .take()
+                    .map(|group| writer.write(group))
+                    .transpose()
+            },
+        );
+        if let Some(written) = written.map_err(&io_err)? {
+            w.record(written);
+        }
+        match cut? {
+            Some(group) => in_flight = Some(group),
+            None => break,
+        }
+    }
+    w.finish(empty_ok).map_err(&io_err)
 }
 
 /// A shard directory file `t/d<g>.json`.
@@ -491,7 +602,6 @@ pub fn write_dirs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::lunr_json::Posting;
 
     #[test]
     fn shards_split_by_size_and_directory_lists_firsts() {
@@ -618,6 +728,169 @@ mod tests {
         want.extend(block);
         want.extend(counts);
         assert_eq!(data, want);
+    }
+
+    /// Terms "t000".. with pseudo-random postings over `docs` documents (sorted by document,
+    /// as the build makes them), some common enough for heads and packed postings.
+    fn stream_terms(n: usize, docs: u32) -> Vec<TermPostings> {
+        let mut x = 0x9e37_79b9u32;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        (0..n)
+            .map(|i| {
+                let every = if i % 7 == 0 { 1 } else { 2 + next() % 9 };
+                let postings = (0..docs)
+                    .filter(|d| d % every == 0)
+                    .flat_map(|doc| {
+                        let field = (next() % 4) as u8;
+                        let mut p = vec![Posting {
+                            doc,
+                            field,
+                            count: 1 + next() % 3,
+                        }];
+                        if field != 2 && next() % 2 == 0 {
+                            p.push(Posting {
+                                doc,
+                                field: 2,
+                                count: 1 + next() % 5,
+                            });
+                        }
+                        p.sort_by_key(|p| p.field);
+                        p
+                    })
+                    .collect();
+                TermPostings {
+                    term: format!("t{i:03}"),
+                    postings,
+                }
+            })
+            .collect()
+    }
+
+    fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        fs::read_dir(dir.join("t"))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().into_string().unwrap();
+                (name, fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_groups_write_what_one_writer_writes() {
+        let docs = 40;
+        let terms = stream_terms(120, docs);
+        let table = |n: u32| {
+            let mut t = FacetTable::default();
+            for d in 0..n {
+                t.push(1990 + (d % 5) as u16, &[(d % 3) as u16], &[(d % 2) as u16]);
+            }
+            t
+        };
+        let src = || {
+            Arc::new(FacetSource {
+                table: table(docs),
+                list_max: 12,
+                boosts: [5, 2, 1, 2],
+                head: 4,
+            })
+        };
+        let plain = tempfile::tempdir().unwrap();
+        let mut a = ShardWriter::new(plain.path(), 2000, docs as usize, 0)
+            .unwrap()
+            .with_facets(src());
+        for tp in terms.clone() {
+            a.add(tp).unwrap();
+        }
+        a.finish(true).unwrap();
+        // Groups of a few shards each, cut while the previous group is written.
+        let streamed = tempfile::tempdir().unwrap();
+        let mut b = ShardWriter::new(streamed.path(), 2000, docs as usize, 0)
+            .unwrap()
+            .with_facets(src())
+            .deferring()
+            .with_group_bytes(6000);
+        let mut it = terms.into_iter();
+        write_stream(&mut b, || Ok::<_, io::Error>(it.next()), |e| e, true).unwrap();
+        assert!(a.firsts.len() > 10, "{} shards", a.firsts.len());
+        assert!(!a.packed.is_empty());
+        assert_eq!(a.firsts, b.firsts);
+        assert_eq!(a.written, b.written);
+        assert_eq!(a.packed, b.packed);
+        assert_eq!(a.bytes, b.bytes);
+        assert_eq!(files_of(plain.path()), files_of(streamed.path()));
+        // An error from the stream stops it and is returned.
+        let failed = tempfile::tempdir().unwrap();
+        let mut c = ShardWriter::new(failed.path(), 2000, docs as usize, 0)
+            .unwrap()
+            .deferring()
+            .with_group_bytes(6000);
+        let mut left = stream_terms(120, docs).into_iter().take(60);
+        let r = write_stream(
+            &mut c,
+            || match left.next() {
+                Some(tp) => Ok(Some(tp)),
+                None => Err("merge failed"),
+            },
+            |_| "io",
+            true,
+        );
+        assert_eq!(r, Err("merge failed"));
+    }
+
+    #[test]
+    fn head_selection_equals_sorting_every_document() {
+        // The head as a full sort by score picks it, for postings in any order.
+        let src = FacetSource {
+            boosts: [5, 2, 1, 2],
+            head: 6,
+            ..FacetSource::default()
+        };
+        for tp in stream_terms(30, 200) {
+            let docs = 200;
+            let h = head(&tp, &src, docs);
+            // Reference: score every document, sort them all, keep the best and the lowest ids.
+            let dfs = field_dfs(&tp);
+            let mut by_doc: BTreeMap<u32, [u32; 4]> = BTreeMap::new();
+            for p in &tp.postings {
+                by_doc.entry(p.doc).or_default()[usize::from(p.field)] = p.count;
+            }
+            let mut scored: Vec<(f64, u32)> = by_doc
+                .iter()
+                .map(|(&doc, c)| {
+                    let s = (0..4)
+                        .filter(|&f| c[f] > 0)
+                        .map(|f| {
+                            let idf = 1.0 + (docs as f64 / (f64::from(dfs[f]) + 1.0)).ln();
+                            f64::from(src.boosts[f]) * idf * f64::from(c[f]).sqrt()
+                        })
+                        .sum::<f64>();
+                    (s, doc)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut keep: Vec<u32> = scored.iter().take(6).map(|x| x.1).collect();
+            keep.extend(by_doc.keys().take(6));
+            keep.sort_unstable();
+            keep.dedup();
+            let want: Vec<Posting> = (tp.postings.iter())
+                .filter(|p| keep.contains(&p.doc))
+                .copied()
+                .collect();
+            assert_eq!(h.postings, want, "{}", tp.term);
+            // Postings out of document order give the same head (in their own order).
+            let mut shuffled = tp.clone();
+            shuffled.postings.reverse();
+            let mut got = head(&shuffled, &src, docs).postings;
+            got.reverse();
+            assert_eq!(got, want, "{} reversed", tp.term);
+        }
     }
 
     #[test]
