@@ -225,6 +225,10 @@ pub struct FacetTable {
     rows: Vec<FacetRow>,
     /// Each document's region ids, then its topic ids.
     ids: Vec<u16>,
+    /// The lowest and highest year held (years 0 left out), if any.
+    years: Option<(u16, u16)>,
+    /// The highest region or topic id held.
+    max_id: u16,
 }
 
 /// One document of a [`FacetTable`]: its year, how many regions and topics (at most 255
@@ -257,6 +261,20 @@ impl FacetTable {
         });
         self.ids.extend_from_slice(regions);
         self.ids.extend_from_slice(topics);
+        if year != 0 {
+            self.years = Some(
+                self.years
+                    .map_or((year, year), |(low, high)| (low.min(year), high.max(year))),
+            );
+        }
+        let ids = regions.iter().chain(topics);
+        self.max_id = ids.fold(self.max_id, |a, &b| a.max(b));
+    }
+
+    /// Whether every block of this table has all its columns narrow: then
+    /// [`Self::encode_into`] writes them in one pass.
+    fn all_narrow(&self) -> bool {
+        self.max_id < 256 && self.years.is_none_or(|(low, high)| high - low < 255)
     }
 
     /// (year, regions, topics) of a row.
@@ -342,6 +360,64 @@ impl FacetTable {
     /// [`Self::encode`], appended to `out`: column by column, each column narrow when its
     /// values fit a byte.
     pub fn encode_into(&self, docs: &[u32], out: &mut Vec<u8>) {
+        if self.all_narrow() {
+            self.encode_narrow_into(docs, out);
+        } else {
+            self.encode_columns_into(docs, out);
+        }
+    }
+
+    /// [`Self::encode_into`] for a table whose every block is narrow (nearly always: years
+    /// within 255 of each other, fewer than 256 regions and topics): each document is
+    /// looked up once for the block's earliest year and column sizes, then every column
+    /// is filled in one pass.
+    fn encode_narrow_into(&self, docs: &[u32], out: &mut Vec<u8>) {
+        let n = docs.len();
+        let rows: Vec<FacetRow> = docs
+            .iter()
+            .map(|&d| self.rows.get(d as usize).copied().unwrap_or_default())
+            .collect();
+        let (mut low_year, mut regions, mut topics) = (u16::MAX, 0usize, 0usize);
+        for row in &rows {
+            if row.year != 0 {
+                low_year = low_year.min(row.year);
+            }
+            regions += usize::from(row.regions);
+            topics += usize::from(row.topics);
+        }
+        let base = if low_year == u16::MAX { 0 } else { low_year };
+        out.extend_from_slice(&(n as u32).to_le_bytes());
+        out.push(0b111);
+        out.extend_from_slice(&base.to_le_bytes());
+        let start = out.len();
+        out.resize(start + 3 * n + regions + topics, 0);
+        let (years, rest) = out[start..].split_at_mut(n);
+        let (region_counts, rest) = rest.split_at_mut(n);
+        let (region_ids, rest) = rest.split_at_mut(regions);
+        let (topic_counts, topic_ids) = rest.split_at_mut(n);
+        let (mut r_at, mut t_at) = (0, 0);
+        for (i, &row) in rows.iter().enumerate() {
+            let (year, r, t) = self.values(row);
+            years[i] = if year == 0 {
+                0
+            } else {
+                (year - base + 1) as u8
+            };
+            region_counts[i] = row.regions;
+            topic_counts[i] = row.topics;
+            for (slot, &id) in region_ids[r_at..r_at + r.len()].iter_mut().zip(r) {
+                *slot = id as u8;
+            }
+            for (slot, &id) in topic_ids[t_at..t_at + t.len()].iter_mut().zip(t) {
+                *slot = id as u8;
+            }
+            r_at += r.len();
+            t_at += t.len();
+        }
+    }
+
+    /// [`Self::encode_into`] for any table, column by column.
+    fn encode_columns_into(&self, docs: &[u32], out: &mut Vec<u8>) {
         // Each document is looked up once (the table is large and the documents scattered),
         // the columns' widths found on the way; the columns are then written from the rows.
         let n = docs.len();
@@ -704,6 +780,59 @@ mod tests {
             assert!(none.decode_block(bad).is_none());
             assert_eq!(none, FacetTable::default());
         }
+    }
+
+    #[test]
+    fn narrow_tables_encode_in_one_pass_as_column_by_column() {
+        // Pseudo-random tables, narrow and not, and documents in and out of them: the one-pass
+        // encoding of a narrow table is the column-by-column one.
+        let mut x = 0x2545_f491u32;
+        let mut next = move |m: u32| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x % m
+        };
+        let mut narrow_seen = 0;
+        for case in 0..200 {
+            let mut t = FacetTable::default();
+            let (span, ids) = [(60, 200), (254, 255), (255, 40), (30, 300), (1, 1)][case % 5];
+            for _ in 0..next(40) {
+                let year = if next(5) == 0 {
+                    0
+                } else {
+                    1900 + next(span + 1) as u16
+                };
+                let r: Vec<u16> = (0..next(4)).map(|_| next(ids + 1) as u16).collect();
+                let tp: Vec<u16> = (0..next(3)).map(|_| next(ids + 1) as u16).collect();
+                t.push(year, &r, &tp);
+            }
+            let docs: Vec<u32> = (0..next(30)).map(|_| next(45)).collect();
+            let (mut a, mut b) = (vec![9], vec![9]);
+            t.encode_columns_into(&docs, &mut a);
+            t.encode_into(&docs, &mut b);
+            assert_eq!(a, b, "case {case}");
+            if t.all_narrow() {
+                narrow_seen += 1;
+                let mut c = vec![9];
+                t.encode_narrow_into(&docs, &mut c);
+                assert_eq!(a, c, "case {case}");
+            }
+        }
+        assert!((40..200).contains(&narrow_seen), "{narrow_seen}");
+        // The table's bounds follow what was pushed.
+        let mut t = FacetTable::default();
+        assert!(t.all_narrow());
+        t.push(0, &[255], &[3]);
+        t.push(1990, &[], &[]);
+        assert!(t.all_narrow());
+        t.push(2244, &[], &[]);
+        assert!(t.all_narrow(), "1990..2244 spans 254");
+        t.push(2245, &[], &[]);
+        assert!(!t.all_narrow());
+        let mut u = FacetTable::default();
+        u.push(2000, &[], &[256]);
+        assert!(!u.all_narrow());
     }
 
     #[test]
