@@ -166,14 +166,20 @@ fn corrupt_run() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, "corrupt posting run")
 }
 
+/// One term's postings since the last spill, encoded ([`encode_post`]), and its last
+/// document (the base of the next gap): side by side, as they are used.
+#[derive(Default)]
+pub struct TermList {
+    bytes: Vec<u8>,
+    last: u32,
+}
+
 /// Collects postings, spilling sorted runs to `dir` when `budget` bytes are exceeded.
 /// Postings of a batch of documents are first appended to one flat list (sequential writes),
 /// then moved term by term into the per-term lists ([`PostingSink::end_batch`]), encoded.
 pub struct PostingSink {
-    /// Each term's postings since the last spill, encoded ([`encode_post`]).
-    lists: Vec<Vec<u8>>,
-    /// Each term's last document in its list (the base of the next gap).
-    last: Vec<u32>,
+    /// Each term's postings since the last spill, by term id.
+    lists: Vec<TermList>,
     active: Vec<u32>,
     batch: Vec<(u32, Post)>,
     hist: Vec<u32>,
@@ -194,7 +200,6 @@ impl PostingSink {
     pub fn new(dir: PathBuf, budget: usize) -> Self {
         PostingSink {
             lists: Vec::new(),
-            last: Vec::new(),
             active: Vec::new(),
             batch: Vec::new(),
             hist: Vec::new(),
@@ -239,8 +244,7 @@ impl PostingSink {
             self.hist.resize(names.len(), 0);
         }
         if self.lists.len() < names.len() {
-            self.lists.resize_with(names.len(), Vec::new);
-            self.last.resize(names.len(), 0);
+            self.lists.resize_with(names.len(), TermList::default);
         }
         self.touched.clear();
         for &(id, _) in &self.batch {
@@ -269,18 +273,18 @@ impl PostingSink {
         for &id in &self.touched {
             let end = self.hist[id as usize] as usize;
             self.hist[id as usize] = 0;
-            let list = &mut self.lists[id as usize];
-            if list.is_empty() {
+            let TermList { bytes, last } = &mut self.lists[id as usize];
+            if bytes.is_empty() {
                 self.active.push(id);
                 self.mem_bytes += TERM_OVERHEAD;
             }
             // The budget counts what the lists hold allocated, not only their bytes in use.
-            let (before, last) = (list.capacity(), &mut self.last[id as usize]);
+            let before = bytes.capacity();
             for &p in &self.scratch[start..end] {
-                encode_post(list, *last, p);
+                encode_post(bytes, *last, p);
                 *last = p.doc;
             }
-            self.mem_bytes += list.capacity() - before;
+            self.mem_bytes += bytes.capacity() - before;
             start = end;
         }
         self.postings += self.batch.len() as u64;
@@ -299,8 +303,7 @@ impl PostingSink {
         let mut active = std::mem::take(&mut self.active);
         names.sort_ids(&mut active);
         for id in active {
-            let list = std::mem::take(&mut self.lists[id as usize]);
-            self.last[id as usize] = 0;
+            let list = std::mem::take(&mut self.lists[id as usize]).bytes;
             w.write_all(&id.to_le_bytes())?;
             w.write_all(&(list.len() as u32).to_le_bytes())?;
             w.write_all(&list)?;
@@ -384,7 +387,7 @@ pub enum MergedTerms {
         /// Term ids in name order.
         order: std::vec::IntoIter<u32>,
         /// Encoded postings by term id.
-        lists: Vec<Vec<u8>>,
+        lists: Vec<TermList>,
     },
     /// A k-way merge over spilled runs.
     Runs {
@@ -405,7 +408,7 @@ impl MergedTerms {
                 let Some(id) = order.next() else {
                     return Ok(None);
                 };
-                let list = std::mem::take(&mut lists[id as usize]);
+                let list = std::mem::take(&mut lists[id as usize]).bytes;
                 let mut postings = Vec::new();
                 decode_posts(&list, &mut postings).ok_or_else(corrupt_run)?;
                 Ok(Some((id, postings)))
