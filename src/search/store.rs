@@ -367,16 +367,21 @@ impl FacetTable {
         }
     }
 
+    /// The rows of `docs` (a document not in the table has none), each looked up once: the
+    /// table is large and the documents scattered.
+    fn rows_of(&self, docs: &[u32]) -> Vec<FacetRow> {
+        docs.iter()
+            .map(|&d| self.rows.get(d as usize).copied().unwrap_or_default())
+            .collect()
+    }
+
     /// [`Self::encode_into`] for a table whose every block is narrow (nearly always: years
     /// within 255 of each other, fewer than 256 regions and topics): each document is
     /// looked up once for the block's earliest year and column sizes, then every column
     /// is filled in one pass.
     fn encode_narrow_into(&self, docs: &[u32], out: &mut Vec<u8>) {
         let n = docs.len();
-        let rows: Vec<FacetRow> = docs
-            .iter()
-            .map(|&d| self.rows.get(d as usize).copied().unwrap_or_default())
-            .collect();
+        let rows = self.rows_of(docs);
         let (mut low_year, mut regions, mut topics) = (u16::MAX, 0usize, 0usize);
         for row in &rows {
             if row.year != 0 {
@@ -418,13 +423,9 @@ impl FacetTable {
 
     /// [`Self::encode_into`] for any table, column by column.
     fn encode_columns_into(&self, docs: &[u32], out: &mut Vec<u8>) {
-        // Each document is looked up once (the table is large and the documents scattered),
-        // the columns' widths found on the way; the columns are then written from the rows.
+        // The columns' widths are found from the rows; the columns are then written from them.
         let n = docs.len();
-        let rows: Vec<FacetRow> = docs
-            .iter()
-            .map(|&d| self.rows.get(d as usize).copied().unwrap_or_default())
-            .collect();
+        let rows = self.rows_of(docs);
         let (mut low_year, mut high_year, mut high_id) = (u16::MAX, 0u16, [0u16; 2]);
         let (mut regions, mut topics) = (0usize, 0usize);
         for &row in &rows {
