@@ -9,7 +9,8 @@
 //! overflow the target size, or once half full before a term its hash picks (see
 //! [`Cutter`]), so the shard count grows with the archive (one shard for a small site) and an
 //! edit moves few boundaries. A term bigger than the target gets a shard of its own. Shards
-//! are formatted and written in parallel.
+//! are formatted and written in parallel, in groups, the next group cut while the previous
+//! one is written ([`write_stream`]).
 //!
 //! Next to each shard, `t/<k>.f.bin` holds the facet values of each of its terms' documents,
 //! so a query learns the facets of its hits from the term with the fewest documents instead
