@@ -99,6 +99,11 @@ pub struct BenchArgs {
     /// instead of ~135 GB.
     #[arg(long)]
     pub first_only: bool,
+    /// First builds per size (each from scratch): the table shows the median run, with the
+    /// fastest and slowest; on a shared machine one run can be a third off. Every run's
+    /// output stays on disk until the end.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +244,7 @@ fn bench(paths: &SitePaths, args: BenchArgs) -> Result<i32> {
             n,
             &corpus,
             args.first_only,
+            args.runs as usize,
         )?);
     }
     crate::bench::empty_trash(&paths.root.join(&args.work))?;

@@ -71,11 +71,17 @@ fn bench_measures_rebuilds_unless_first_only() {
         stdout(&out)
     };
 
-    // First build only: no rebuild times, and no output twin beside the output.
-    let table = run(args("120", true));
+    // First build only, three times: no rebuild times, no output twin beside the output,
+    // and the median run with the fastest and slowest.
+    let mut three = args("120", true);
+    three.extend(["--runs".into(), "3".into()]);
+    let table = run(three);
     assert_eq!(rebuild_cells(&table, 120), ["—", "—", "—"], "{table}");
+    assert!(table.contains(", median of 3 ("), "{table}");
     assert!(work.join("120/public/index.html").is_file());
     assert!(!work.join("120/.public.folio-twin").exists());
+    // Every run's output is deleted at the end.
+    assert!(!work.join(".trash").exists());
 
     // With rebuilds: every rebuild column has a time.
     let table = run(args("150", false));
@@ -90,8 +96,18 @@ fn bench_measures_rebuilds_unless_first_only() {
     assert_eq!(rows.len(), 2, "{saved}");
     assert_eq!(rows[0]["articles"], 120);
     assert!(rows[0]["noop_rebuild_ms"].is_null(), "{saved}");
-    assert!(rows[0]["full_build_ms"].as_u64().unwrap() > 0);
+    let median = rows[0]["full_build_ms"].as_u64().unwrap();
+    let times: Vec<u64> = (rows[0]["full_build_runs_ms"].as_array().unwrap().iter())
+        .map(|t| t.as_u64().unwrap())
+        .collect();
+    assert_eq!(times.len(), 3, "{saved}");
+    assert!(
+        times.is_sorted() && times[1] == median && median > 0,
+        "{saved}"
+    );
     assert_eq!(rows[1]["articles"], 150);
+    // One run: no list of runs.
+    assert!(rows[1].get("full_build_runs_ms").is_none(), "{saved}");
     assert!(
         rows[1]["lead_edit_rebuild_ms"].as_u64().is_some(),
         "{saved}"

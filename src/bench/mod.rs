@@ -1,7 +1,8 @@
 //! Benchmarks on generated archives (`folio bench`, `folio bench-gen`).
 //!
 //! For each size N: generate an archive (cached between runs), run a first
-//! `folio build` (no output, no caches) in a child process, then — after one
+//! `folio build` (no output, no caches) in a child process (`--runs` times: the median
+//! run is reported, with the fastest and slowest), then — after one
 //! warm-up rebuild that starts the output twin — a no-change rebuild, a
 //! rebuild after appending a sentence to one article and one after putting a
 //! sentence before another article's lead, and report wall time, per-phase times, peak RSS,
@@ -28,6 +29,10 @@ pub struct BenchRow {
     pub peak_rss_mb: f64,
     pub output_bytes: u64,
     pub output_files: usize,
+    /// Every first build's wall time, ascending, when more than one ran (`--runs`);
+    /// `full_build_ms` and the other fields are the median run's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub full_build_runs_ms: Vec<u64>,
     /// The rebuilds, `None` when only the first build was measured (`--first-only`).
     #[serde(default)]
     pub noop_rebuild_ms: Option<u64>,
@@ -87,21 +92,12 @@ pub fn empty_trash(work: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Measures the archive of `n` articles: a first build, then (unless `first_only`) the
-/// rebuilds.
-pub fn measure(
-    exe: &Path,
-    work: &Path,
-    n: usize,
-    corpus: &str,
-    first_only: bool,
-) -> Result<BenchRow> {
-    let dir = ensure_archive(work, n, corpus)?;
-    // The full build is a first build, as in CI from a fresh clone: no output,
-    // no twin, no caches. Leftovers of an earlier run are moved aside, to be
-    // deleted by [`empty_trash`] once every size is measured: on some file
-    // systems (ext4 without a journal) creating files within minutes of deleting
-    // many is several times slower, which a fresh clone never sees.
+/// Moves the output and caches of an earlier build in `dir` (archive size `n`) aside, under
+/// the work folder's trash.
+fn move_aside(work: &Path, dir: &Path, n: usize) -> Result<()> {
+    // Deleted by [`empty_trash`] once every size is measured: on some file systems
+    // (ext4 without a journal) creating files within minutes of deleting many is several
+    // times slower, which a fresh clone never sees.
     let trash = (0..)
         .map(|i| work.join(TRASH).join(format!("{n}-{i}")))
         .find(|t| !t.exists())
@@ -115,7 +111,34 @@ pub fn measure(
     ] {
         let _ = fs::rename(dir.join(leftover), trash.join(leftover));
     }
-    let (full_ms, summary) = run_build(exe, &dir)?;
+    Ok(())
+}
+
+/// Measures the archive of `n` articles: `runs` first builds (the median one is reported),
+/// then (unless `first_only`) the rebuilds.
+pub fn measure(
+    exe: &Path,
+    work: &Path,
+    n: usize,
+    corpus: &str,
+    first_only: bool,
+    runs: usize,
+) -> Result<BenchRow> {
+    let dir = ensure_archive(work, n, corpus)?;
+    // The full build is a first build, as in CI from a fresh clone: no output,
+    // no twin, no caches.
+    let mut firsts = Vec::new();
+    for _ in 0..runs.max(1) {
+        move_aside(work, &dir, n)?;
+        firsts.push(run_build(exe, &dir)?);
+    }
+    let mut times: Vec<u64> = firsts.iter().map(|f| f.0).collect();
+    times.sort_unstable();
+    let median = times[(times.len() - 1) / 2];
+    let Some((full_ms, summary)) = firsts.into_iter().find(|f| f.0 == median) else {
+        bail!("no first build of {n} articles was measured");
+    };
+    // The rebuilds start from the last first build's output.
     let rebuilds = if first_only {
         None
     } else {
@@ -141,6 +164,7 @@ pub fn measure(
         peak_rss_mb: summary["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
         output_bytes: summary["bytes"].as_u64().unwrap_or(0),
         output_files: summary["files"].as_u64().unwrap_or(0) as usize,
+        full_build_runs_ms: if times.len() > 1 { times } else { Vec::new() },
         noop_rebuild_ms: rebuilds.map(|r| r.0),
         one_edit_rebuild_ms: rebuilds.map(|r| r.1),
         lead_edit_rebuild_ms: rebuilds.map(|r| r.2),
@@ -211,10 +235,20 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             })
             .unwrap_or_default();
         let phases: Vec<String> = r.phases.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
+        let spread = match (r.full_build_runs_ms.first(), r.full_build_runs_ms.last()) {
+            (Some(low), Some(high)) => format!(
+                ", median of {} ({:.2}–{:.2} s)",
+                r.full_build_runs_ms.len(),
+                *low as f64 / 1000.0,
+                *high as f64 / 1000.0
+            ),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "| {} | {:.2} s{} | {} | {:.0} MB | {:.1} MB | {} | {} | {} | {} |\n",
+            "| {} | {:.2} s{}{} | {} | {:.0} MB | {:.1} MB | {} | {} | {} | {} |\n",
             r.articles,
             r.full_build_ms as f64 / 1000.0,
+            spread,
             delta,
             phases.join(", "),
             r.peak_rss_mb,
