@@ -370,13 +370,8 @@ mod tests {
     fn postings_format_as_serde_json_writes_them() {
         // Every digit count, counts in and past the tail table, lists longer than the
         // formatting buffer; against serde_json formatting each posting.
-        let mut x = 0x1234_5678u32;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x
-        };
+        let mut rng = crate::bench::generate::Rng::new(7);
+        let mut next = move || rng.next_u64() as u32;
         let mut ids: Vec<u32> = vec![0, 9, 10, 99, 100, 999, 1000, 65_535, 999_999, u32::MAX];
         ids.extend((0..3000).map(|i| next() >> (i % 32)));
         for len in [0, 1, 2, 150, 3010] {

@@ -734,13 +734,8 @@ mod tests {
     /// Terms "t000".. with pseudo-random postings over `docs` documents (sorted by document,
     /// as the build makes them), some common enough for heads and packed postings.
     fn stream_terms(n: usize, docs: u32) -> Vec<TermPostings> {
-        let mut x = 0x9e37_79b9u32;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x
-        };
+        let mut rng = crate::bench::generate::Rng::new(7);
+        let mut next = move || rng.next_u64() as u32;
         (0..n)
             .map(|i| {
                 let every = if i % 7 == 0 { 1 } else { 2 + next() % 9 };

@@ -787,13 +787,8 @@ mod tests {
     fn narrow_tables_encode_in_one_pass_as_column_by_column() {
         // Pseudo-random tables, narrow and not, and documents in and out of them: the one-pass
         // encoding of a narrow table is the column-by-column one.
-        let mut x = 0x2545_f491u32;
-        let mut next = move |m: u32| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x % m
-        };
+        let mut rng = crate::bench::generate::Rng::new(7);
+        let mut next = move |m: u32| rng.below(m as usize) as u32;
         let mut narrow_seen = 0;
         for case in 0..200 {
             let mut t = FacetTable::default();
