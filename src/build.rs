@@ -133,6 +133,10 @@ pub struct BuildSummary {
     pub total_ms: u64,
     /// Peak resident memory of the process, where the OS tells (Linux).
     pub peak_rss_kb: Option<u64>,
+    /// CPU time of the process so far, in user code and in the kernel (file creation,
+    /// copies into the page cache), in ms; where the OS tells (Unix).
+    pub cpu_user_ms: Option<u64>,
+    pub cpu_sys_ms: Option<u64>,
 }
 
 /// Peak resident set size of this process in KiB (Linux `VmHWM`).
@@ -142,10 +146,31 @@ pub fn peak_rss_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time this process has used, `(user, kernel)` in ms (`getrusage`).
+pub fn cpu_times_ms() -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: `getrusage` fills the struct it is given; on failure it is not read.
+        let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } == 0;
+        if !ok {
+            return None;
+        }
+        // SAFETY: initialised by the successful call above (and zeroed before it).
+        let usage = unsafe { usage.assume_init() };
+        let ms = |t: libc::timeval| t.tv_sec as u64 * 1000 + t.tv_usec as u64 / 1000;
+        Some((ms(usage.ru_utime), ms(usage.ru_stime)))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 impl BuildSummary {
     /// One line per fact, `key: value`, stable order (easy to grep in CI logs).
     pub fn human(&self) -> String {
-        format!(
+        let mut out = format!(
             "built {} articles: {} pages ({} unchanged), {} feeds, {} search shards ({} bytes)\n\
              output: {} files ({} written, {} removed), {} bytes\n\
              time: {}ms ({})\n",
@@ -161,7 +186,11 @@ impl BuildSummary {
             self.bytes,
             self.total_ms,
             self.phase_times()
-        )
+        );
+        if let (Some(user), Some(sys)) = (self.cpu_user_ms, self.cpu_sys_ms) {
+            out.push_str(&format!("cpu: {user}ms user, {sys}ms kernel\n"));
+        }
+        out
     }
 
     /// `load 120ms, model 40ms, …`.
@@ -452,6 +481,10 @@ pub fn build_with(
     phase(&mut summary, "write", &mut phase_start);
     summary.total_ms = start.elapsed().as_millis() as u64;
     summary.peak_rss_kb = peak_rss_kb();
+    if let Some((user, sys)) = cpu_times_ms() {
+        summary.cpu_user_ms = Some(user);
+        summary.cpu_sys_ms = Some(sys);
+    }
     Ok((summary, ingest_report))
 }
 

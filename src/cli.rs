@@ -164,10 +164,26 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             1
         }
     }
+}
+
+/// An error and its causes on one line, `a: b: c`, each cause once: many of our errors
+/// already name their cause in their own message (`x.toml: cannot read: <io error>`).
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let message = cause.to_string();
+        if text.is_empty() {
+            text = message;
+        } else if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+    }
+    text
 }
 
 fn run(cli: Cli) -> Result<i32> {
@@ -219,7 +235,14 @@ fn check(paths: &SitePaths, json: bool) -> Result<i32> {
 fn seed_corpus(paths: &SitePaths) -> Result<String> {
     let seeds = paths.root.join("seeds");
     let mut corpus = String::new();
-    for seed in ingest_run::list_seeds(&seeds)? {
+    let list = ingest_run::list_seeds(&seeds).with_context(|| {
+        format!(
+            "the generator takes its sentences from the sample pages in {}: run it in the \
+             Folio repository, or point --root at it",
+            seeds.display()
+        )
+    })?;
+    for seed in list {
         let bytes = std::fs::read(&seed).with_context(|| format!("reading {}", seed.display()))?;
         corpus.push_str(&String::from_utf8_lossy(&bytes));
         corpus.push('\n');
@@ -346,5 +369,30 @@ fn build_cmd(paths: &SitePaths, args: BuildArgs) -> Result<i32> {
             eprintln!("error: {e}");
             Ok(e.exit_code())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("site.toml: cannot read: {source}")]
+    struct Naming {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn error_chain_names_each_cause_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        // The cause is in the message already: not repeated.
+        let e = anyhow::Error::new(Naming { source: io() }).context("loading the site");
+        assert_eq!(
+            error_chain(&e),
+            "loading the site: site.toml: cannot read: no such file"
+        );
+        // A cause the message does not name is added.
+        let e = anyhow::Error::new(io()).context("reading seeds/a.txt");
+        assert_eq!(error_chain(&e), "reading seeds/a.txt: no such file");
     }
 }

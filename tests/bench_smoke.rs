@@ -22,6 +22,22 @@ fn generated_1k_archive_builds_and_rebuilds_without_rewriting() {
     assert_eq!(summary["articles"], 1000);
     assert!(summary["files"].as_u64().unwrap() > 1000, "{summary}");
     assert!(summary["peak_rss_kb"].as_u64().is_some(), "{summary}");
+    // The CPU time it took: a thousand articles take some user time.
+    assert!(
+        summary["cpu_user_ms"].as_u64().is_some_and(|ms| ms > 0),
+        "{summary}"
+    );
+    assert!(summary["cpu_sys_ms"].as_u64().is_some(), "{summary}");
+    // The human summary (on stderr) says the same.
+    let out = folio(&site, &["build", "--no-ingest", "--clean"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .lines()
+            .any(|l| l.starts_with("cpu: ") && l.ends_with("ms kernel")),
+        "{}",
+        stderr(&out)
+    );
 
     // A no-change rebuild keeps every page and writes no file.
     let out = folio(&site, &["build", "--no-ingest", "--json"]);
@@ -106,6 +122,14 @@ fn bench_measures_rebuilds_unless_first_only() {
         "{saved}"
     );
     assert_eq!(rows[1]["articles"], 150);
+    // The CPU column: user and kernel seconds of the reported run, as the baseline keeps them.
+    let row = table.lines().find(|l| l.starts_with("| 150 |")).unwrap();
+    let user = rows[1]["cpu_user_ms"].as_u64().unwrap() as f64 / 1000.0;
+    let sys = rows[1]["cpu_sys_ms"].as_u64().unwrap() as f64 / 1000.0;
+    assert!(
+        row.contains(&format!("| {user:.2} + {sys:.2} s |")),
+        "{row}"
+    );
     // One run: no list of runs.
     assert!(rows[1].get("full_build_runs_ms").is_none(), "{saved}");
     assert!(

@@ -85,6 +85,46 @@ fn edited_articles_are_never_overwritten() {
 }
 
 #[test]
+fn an_edit_alone_is_no_conflict_and_a_settled_one_clears() {
+    let site = site(true);
+    assert!(folio(site.path(), &["ingest"]).status.success());
+    let path = site.path().join("content").join(SEED).join("01.md");
+    let new_path = path.with_extension("md.new");
+    let edited = fs::read_to_string(&path)
+        .unwrap()
+        .replace("+++\n\n", "+++\n\n编者修订：");
+    fs::write(&path, &edited).unwrap();
+    // The seed is unchanged: ingest has nothing new for the edited article.
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("conflict:"), "{}", stderr(&out));
+    assert!(!new_path.exists());
+    assert_eq!(fs::read_to_string(&path).unwrap(), edited);
+
+    // The seed changes: a conflict. Then the seed is put back: the `.new` is stale and goes.
+    let seed = site.path().join("seeds").join(format!("{SEED}.txt"));
+    let original = fs::read_to_string(&seed).unwrap();
+    fs::write(&seed, original.replacen("老百姓期盼", "人民群众期盼", 1)).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(stderr(&out).contains("conflict:"), "{}", stderr(&out));
+    assert!(new_path.exists());
+    fs::write(&seed, &original).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("conflict:"), "{}", stderr(&out));
+    assert!(!new_path.exists());
+    assert_eq!(fs::read_to_string(&path).unwrap(), edited, "edit kept");
+
+    // A forced ingest takes the seed's version and leaves no `.new` behind.
+    fs::write(&seed, original.replacen("老百姓期盼", "人民群众期盼", 1)).unwrap();
+    assert!(folio(site.path(), &["ingest"]).status.success());
+    assert!(new_path.exists());
+    assert!(folio(site.path(), &["ingest", "--force"]).status.success());
+    assert!(!new_path.exists());
+    assert!(fs::read_to_string(&path).unwrap().contains("人民群众期盼"));
+}
+
+#[test]
 fn unedited_articles_follow_a_changed_seed() {
     let site = site(true);
     assert!(folio(site.path(), &["ingest"]).status.success());

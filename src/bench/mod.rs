@@ -27,6 +27,12 @@ pub struct BenchRow {
     /// Per-phase times of the full build, `name` → ms.
     pub phases: Vec<(String, u64)>,
     pub peak_rss_mb: f64,
+    /// CPU time of the full build in user code and in the kernel, ms (as the build reports
+    /// it); on a 2-core machine their sum is up to twice the wall time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_user_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_sys_ms: Option<u64>,
     pub output_bytes: u64,
     pub output_files: usize,
     /// Every first build's wall time, ascending, when more than one ran (`--runs`);
@@ -162,6 +168,8 @@ pub fn measure(
         full_build_ms: full_ms,
         phases,
         peak_rss_mb: summary["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
+        cpu_user_ms: summary["cpu_user_ms"].as_u64(),
+        cpu_sys_ms: summary["cpu_sys_ms"].as_u64(),
         output_bytes: summary["bytes"].as_u64().unwrap_or(0),
         output_files: summary["files"].as_u64().unwrap_or(0) as usize,
         full_build_runs_ms: if times.len() > 1 { times } else { Vec::new() },
@@ -223,7 +231,7 @@ fn seconds(ms: Option<u64>) -> String {
 /// A Markdown table of rows, with the change against `baseline` where known.
 pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
     let mut out = String::from(
-        "| articles | full build | phases (ms) | peak RSS | output | files | no-op rebuild | 1-edit rebuild | lead-edit rebuild |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
+        "| articles | full build | phases (ms) | CPU user + kernel | peak RSS | output | files | no-op rebuild | 1-edit rebuild | lead-edit rebuild |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let delta = baseline
@@ -244,13 +252,20 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             ),
             _ => String::new(),
         };
+        let cpu = match (r.cpu_user_ms, r.cpu_sys_ms) {
+            (Some(user), Some(sys)) => {
+                format!("{:.2} + {:.2} s", user as f64 / 1000.0, sys as f64 / 1000.0)
+            }
+            _ => "—".to_string(),
+        };
         out.push_str(&format!(
-            "| {} | {:.2} s{}{} | {} | {:.0} MB | {:.1} MB | {} | {} | {} | {} |\n",
+            "| {} | {:.2} s{}{} | {} | {} | {:.0} MB | {:.1} MB | {} | {} | {} | {} |\n",
             r.articles,
             r.full_build_ms as f64 / 1000.0,
             spread,
             delta,
             phases.join(", "),
+            cpu,
             r.peak_rss_mb,
             r.output_bytes as f64 / 1e6,
             r.output_files,

@@ -443,7 +443,13 @@ fn place(ctx: &Ctx, rel: &str, text: &str, report: &mut SeedReport) -> Result<()
             let orig = PathBuf::from(format!("{}.orig", path.display()));
             write_atomic(&orig, old.as_bytes())?;
             write_atomic(&path, text.as_bytes())?;
+            let _ = fs::remove_file(&new_path);
             report.written.push(rel.to_string());
+        }
+        Ok(old) if recorded_hash(&old) == recorded_hash(text) => {
+            // Edited, but from exactly what ingest yields now: nothing new to merge. A
+            // `.new` left by an earlier conflict is stale once the seed is back to this.
+            let _ = fs::remove_file(&new_path);
         }
         Ok(_) => {
             write_atomic(&new_path, text.as_bytes())?;
