@@ -24,7 +24,7 @@ pub fn newest_date(text: &str) -> Option<(i32, u32, u32)> {
 
 /// A calendar date (see [`crate::content::Date::new`]) in the years a newspaper
 /// archive can state.
-fn valid(y: i32, m: u32, d: u32) -> bool {
+pub(super) fn valid(y: i32, m: u32, d: u32) -> bool {
     (1900..=2200).contains(&y) && crate::content::Date::new(y, m, d).is_some()
 }
 

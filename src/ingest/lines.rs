@@ -39,6 +39,9 @@ pub enum Kind {
     Marker,
     /// "责任编辑：…" and similar page credits.
     Editor,
+    /// The page's running head: paper, date, weekday, page number, page name
+    /// ("团结报 2023年5月8日 星期一 综合新闻 3", "第4版 要闻").
+    Masthead,
     /// "前言：", "编者按": a label, not body text.
     Label,
     /// "（作者单位：…" (may continue on the next line).
@@ -75,9 +78,35 @@ static LEADING_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 static TRAILING_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[（(]\s*(下转|转第|转下)[^）)]{0,12}[）)][▲△▼■◆●\s]*$").expect("static regex")
 });
-static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(责任编辑|本版编辑|编辑|校对|美编|版式|版面设计|审核|值班编委)\s*[:：]")
+static MASTHEAD_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-./]\d{1,2}[-./]\d{1,2}").expect("static regex")
+});
+static MASTHEAD_WEEKDAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(星期|礼拜)[一二三四五六日天]|农历").expect("static regex"));
+/// A page number: "第5版", "5版", "A3版".
+static MASTHEAD_PAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"第[0-9０-９一二三四五六七八九十A-Za-z]{1,4}版|[A-Za-z]?[0-9０-９]{1,2}版")
         .expect("static regex")
+});
+/// A paper's name opening the line, set apart from the date after it: "湖南日报 2023年…",
+/// "团结报　2023年…" (a bare "…报" only as a three-character name: not "群众举报").
+static MASTHEAD_PAPER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(\p{Han}{1,8}(日报|晚报|早报|时报|商报|周报|导报)|\p{Han}{2}报)\s+\d{4}\s*年")
+        .expect("static regex")
+});
+/// A page name with its number and nothing else: "综合新闻3", "第4版要闻", "要闻A2版".
+static PAGE_NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(第?[A-Za-z]?[0-9０-９]{1,2}版?)?([\p{Han}·]{2,8}?)(第?[A-Za-z]?[0-9０-９]{1,2}版?)?$",
+    )
+    .expect("static regex")
+});
+
+static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(本版|本期|本刊)?(责任编辑|本版编辑|编辑|校对|美编|版式|版面设计|审核|值班编委)\s*[:：]",
+    )
+    .expect("static regex")
 });
 static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:)|。\s*[（(]?(资料图片|资料图|新华社发|视觉中国)[）)]?$)")
@@ -291,6 +320,12 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if EDITOR.is_match(t) {
         return (Kind::Editor, "page editor credit");
     }
+    if is_masthead(t) {
+        return (
+            Kind::Masthead,
+            "page running head: a date with a weekday, page number or paper name, or a page name with its number",
+        );
+    }
     if LABELS
         .iter()
         .any(|l| compact.trim_end_matches([':', '：']) == *l)
@@ -394,6 +429,52 @@ fn md_kind(compact: &str) -> (Kind, &'static str) {
         return (Kind::Banner, "Markdown heading shaped like a banner");
     }
     (Kind::Text, "Markdown heading")
+}
+
+/// The running head of a page, with no sentence punctuation: a full date with a weekday, a
+/// page number, or the paper's name set apart before it ("团结报　2023年5月8日　星期一　综合新闻
+/// 3"); or a page name ("综合新闻", "要闻") with its page number and nothing else ("综合新闻 3").
+pub fn is_masthead(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let n = compact.chars().count();
+    if !(3..=48).contains(&n)
+        || compact.contains(['，', '。', '！', '？', '；', '：', ',', ';', '“', '”'])
+    {
+        return false;
+    }
+    if MASTHEAD_DATE.is_match(&compact) {
+        return MASTHEAD_WEEKDAY.is_match(&compact)
+            || MASTHEAD_PAGE.is_match(&compact)
+            || MASTHEAD_PAPER.is_match(text);
+    }
+    let Some(c) = PAGE_NAME_LINE.captures(&compact) else {
+        return false;
+    };
+    match (c.get(1).or(c.get(3)), c.get(2)) {
+        (Some(_), Some(name)) => {
+            PAGE_NAMES.contains(&name.as_str()) || name.as_str().ends_with("新闻")
+        }
+        _ => false,
+    }
+}
+
+/// The date a masthead line states (see [`is_masthead`]), if it states one.
+pub fn masthead_date(text: &str) -> Option<(i32, u32, u32)> {
+    if !is_masthead(text) {
+        return None;
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let m = MASTHEAD_DATE.find(&compact)?;
+    let digits: Vec<u32> = m
+        .as_str()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    match digits[..] {
+        [y, mo, d] => super::date::valid(y as i32, mo, d).then_some((y as i32, mo, d)),
+        _ => None,
+    }
 }
 
 fn is_banner(compact: &str) -> bool {
@@ -527,6 +608,43 @@ mod tests {
     fn kind(s: &str) -> Kind {
         let lines = split_lines(s);
         classify(&lines[0]).0
+    }
+
+    #[test]
+    fn running_heads_are_told_from_headlines_and_body_lines() {
+        for head in [
+            "团结报　2023年5月8日　星期一　　综 合 新 闻　3",
+            "湖南日报 2023年5月9日 星期二 区域新闻 第5版",
+            "第 4 版 文旅·经济 2023 年 5 月 8 日",
+            "益阳日报 2023年5月10日 星期三 第2版",
+            "2023年5月8日 星期一 农历三月十九",
+            "综 合 新 闻　3",
+            "第4版 要闻",
+            "要闻 A2版",
+        ] {
+            assert_eq!(kind(head), Kind::Masthead, "{head}");
+        }
+        for not_head in [
+            // Sentences, headlines and wrapped body lines with dates.
+            "2023年5月8日，长沙县召开推进会",
+            "截至2023年5月8日共有12",
+            "据湖南日报2023年5月8日报道",
+            "2023年5月8日",
+            "综合新闻",
+            "要闻",
+            "群众举报 2023年5月8日起",
+            "本报5月8日讯（记者 王敏）",
+            "新闻速递",
+        ] {
+            assert_ne!(kind(not_head), Kind::Masthead, "{not_head}");
+        }
+        assert_eq!(
+            masthead_date("团结报　2023年5月8日　星期一　　综 合 新 闻　3"),
+            Some((2023, 5, 8))
+        );
+        assert_eq!(masthead_date("综 合 新 闻　3"), None);
+        assert_eq!(masthead_date("2023年2月30日 星期一"), None);
+        assert_eq!(kind("本版责任编辑：向 阳"), Kind::Editor);
     }
 
     #[test]

@@ -150,7 +150,7 @@ impl Segmenter<'_> {
                 .is_some_and(|k| {
                     matches!(
                         self.kinds[k].0,
-                        Kind::Marker | Kind::Caption | Kind::Banner | Kind::Editor
+                        Kind::Marker | Kind::Caption | Kind::Banner | Kind::Editor | Kind::Masthead
                     )
                 })
     }
@@ -184,7 +184,7 @@ impl Segmenter<'_> {
                     }
                     prev_ended = ends_paragraph(&line.text);
                 }
-                Kind::Caption | Kind::Fragment | Kind::Editor => {}
+                Kind::Caption | Kind::Fragment | Kind::Editor | Kind::Masthead => {}
                 _ => return false,
             }
             k += 1;
@@ -267,7 +267,12 @@ impl Segmenter<'_> {
         self.kinds[j.min(self.kinds.len())..]
             .iter()
             .take(LOOKAHEAD)
-            .all(|k| matches!(k.0, Kind::Blank | Kind::Caption | Kind::Banner))
+            .all(|k| {
+                matches!(
+                    k.0,
+                    Kind::Blank | Kind::Caption | Kind::Banner | Kind::Masthead | Kind::Editor
+                )
+            })
             && self.kinds.len().saturating_sub(j) <= LOOKAHEAD
     }
 

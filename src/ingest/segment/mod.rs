@@ -90,7 +90,14 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         unplaced: s.unplaced,
         warnings: s.warnings,
         removed: s.removed,
-        date: crate::ingest::date::newest_date(text),
+        // The running head states the issue's date; other dates in the text may be
+        // deadlines or anniversaries.
+        date: lines
+            .iter()
+            .zip(&s.kinds)
+            .filter(|(_, k)| k.0 == Kind::Masthead)
+            .find_map(|(l, _)| crate::ingest::lines::masthead_date(&l.text))
+            .or_else(|| crate::ingest::date::newest_date(text)),
     };
     Segmented {
         page,
@@ -157,6 +164,11 @@ impl Segmenter<'_> {
             Kind::Editor => {
                 self.place_unplaced(no, clean_body(&text), "page editor credit");
                 self.note(i, why, "unplaced");
+                i + 1
+            }
+            Kind::Masthead => {
+                self.place_unplaced(no, clean_body(&text), "page running head");
+                self.note(i, why, "unplaced; a date it states is the page's date");
                 i + 1
             }
             Kind::Label => {
@@ -650,6 +662,24 @@ mod tests {
         "今年以来，某县聚焦群众急难愁盼问题，\n\n扎实推进民生实事，取得明显成效。\n\n";
     const BODY_B: &str =
         "近日，某镇组织干部深入村组开展走访，\n\n收集意见建议两百余条，逐一交办落实。\n\n";
+
+    #[test]
+    fn running_head_is_unplaced_and_dates_the_page() {
+        let text = "湖南日报 2023年5月9日 星期二 区域新闻 第5版\n\n\
+                    推进基层治理现代化\n\n娄星区“网格+”让小事不出社区\n\n\
+                    5月8日一早，网格员走进辖区的老旧小区，逐户走访收集意见。\n\n\
+                    确保2023年12月31日前实现全区城市社区“智慧网格”全覆盖。\n";
+        let p = page(text);
+        // The deadline in the text is newer; the running head's date is the page's.
+        assert_eq!(p.date, Some((2023, 5, 9)));
+        assert_eq!(p.unplaced[0].line, 1);
+        assert_eq!(p.unplaced[0].reason, "page running head");
+        assert!(p.stories.iter().all(|s| !s.title.contains("湖南日报")
+            && s.kicker.as_deref().is_none_or(|k| !k.contains("湖南日报"))));
+        // Without a running head, the newest complete date stays the rule.
+        let p = page(&text[text.find('推').unwrap()..]);
+        assert_eq!(p.date, Some((2023, 12, 31)));
+    }
 
     #[test]
     fn text_box_opening_with_colon_line_is_kicker_and_title() {
