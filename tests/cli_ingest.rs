@@ -212,3 +212,36 @@ fn temporary_files_of_a_killed_run_are_removed_and_articles_kept() {
         "article untouched"
     );
 }
+
+#[test]
+fn seeds_folder_entries_that_are_not_read_are_named() {
+    let site = site(false);
+    let seeds = site.path().join("seeds");
+    let page = "标题一则\n\n正文第一段，写得很长很长很长很长很长。\n";
+    fs::write(seeds.join("A_UPPER.TXT"), page).unwrap();
+    fs::create_dir_all(seeds.join("2023")).unwrap();
+    fs::write(seeds.join("2023").join("p1.txt"), page).unwrap();
+    fs::write(seeds.join("notes.docx"), "x").unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    // An upper-case extension is still a page file.
+    assert!(site.path().join("content/A_UPPER/01.md").is_file(), "{err}");
+    assert!(err.contains("ignored  seeds/2023/: folders"), "{err}");
+    assert!(
+        err.contains("ignored  seeds/notes.docx: not a page file"),
+        "{err}"
+    );
+
+    // Two seeds with one stem would write into one folder: an error naming both, nothing written.
+    fs::write(seeds.join("dup.txt"), page).unwrap();
+    fs::write(seeds.join("dup.md"), page).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("dup.md and dup.txt share the name \"dup\""),
+        "{err}"
+    );
+    assert!(!site.path().join("content/dup").exists());
+}

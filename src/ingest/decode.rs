@@ -11,7 +11,7 @@ use thiserror::Error;
 pub enum DecodeError {
     /// Bytes are not valid UTF-8 (and GB18030 was not allowed).
     #[error(
-        "invalid UTF-8 at byte offset {offset} (line {line}); re-encode the file as UTF-8 or allow GB18030"
+        "invalid UTF-8 at byte offset {offset} (line {line}); re-encode the file as UTF-8, or set `allow_gb18030 = true` under `[ingest]` in site.toml if it is GB18030/GBK"
     )]
     InvalidUtf8 { offset: usize, line: usize },
     /// GB18030 decoding was allowed but the bytes are not valid GB18030 either.

@@ -44,6 +44,16 @@ pub enum IngestError {
         line: usize,
         message: String,
     },
+    #[error(
+        "{dir}: seeds {first} and {second} share the name {stem:?}: both would be ingested into \
+         content/{stem}/; rename one"
+    )]
+    SameStem {
+        dir: PathBuf,
+        stem: String,
+        first: String,
+        second: String,
+    },
     #[error(transparent)]
     Output(#[from] OutputError),
 }
@@ -111,6 +121,9 @@ pub struct SeedReport {
 pub struct IngestReport {
     #[serde(default)]
     pub seeds: Vec<SeedReport>,
+    /// Entries of the seeds folder that are not read, each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 impl IngestReport {
@@ -156,6 +169,9 @@ impl IngestReport {
                 ));
             }
         }
+        for i in &self.ignored {
+            out.push_str(&format!("ignored  {i}\n"));
+        }
         out
     }
 }
@@ -187,16 +203,57 @@ pub fn list_seeds(seeds_dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
     let mut seeds: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.extension().is_some_and(|x| x == "txt" || x == "md")
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
+        .filter(|p| p.is_file() && is_seed_name(p))
         .collect();
     seeds.sort();
+    // Articles go to `content/<stem>/`: two seeds with one stem would write over each other.
+    for pair in seeds.windows(2) {
+        let stems = pair.iter().map(|p| p.file_stem()).collect::<Vec<_>>();
+        if stems[0] == stems[1] {
+            return Err(IngestError::SameStem {
+                dir: seeds_dir.to_path_buf(),
+                stem: stems[0].unwrap_or_default().to_string_lossy().into_owned(),
+                first: file_name(&pair[0]),
+                second: file_name(&pair[1]),
+            });
+        }
+    }
     Ok(seeds)
+}
+
+/// A page file: `.txt` or `.md` (any case), not hidden.
+fn is_seed_name(p: &Path) -> bool {
+    let ext = p
+        .extension()
+        .map(|x| x.to_string_lossy().to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("txt" | "md")) && !file_name(p).starts_with('.')
+}
+
+/// What `seeds_dir` holds besides seeds and the manifest, with why it is not read (folders,
+/// other file types). Hidden entries are left out.
+pub fn ignored_in_seeds(seeds_dir: &Path) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(seeds_dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| !file_name(p).starts_with('.') && file_name(p) != MANIFEST_FILE)
+        .filter_map(|p| {
+            let shown = format!("{}/{}", file_name(seeds_dir), file_name(&p));
+            if p.is_dir() {
+                Some(format!(
+                    "{shown}/: folders in the seeds folder are not read; put page files directly in it"
+                ))
+            } else if !is_seed_name(&p) {
+                Some(format!("{shown}: not a page file (.txt or .md)"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Ingests the seeds in `seeds_dir` into `content_dir`.
@@ -233,7 +290,10 @@ pub fn ingest(
         })
         .collect::<Result<_, _>>()?;
     reports.sort_by(|a, b| a.seed.cmp(&b.seed));
-    let report = IngestReport { seeds: reports };
+    let report = IngestReport {
+        seeds: reports,
+        ignored: ignored_in_seeds(seeds_dir),
+    };
     fs::create_dir_all(content_dir).map_err(|source| IngestError::Read {
         path: content_dir.to_path_buf(),
         source,
