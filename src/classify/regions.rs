@@ -7,7 +7,8 @@
 //!   names readers of the paper know.
 //! - Weight by position: title 4, kicker/subtitle/column 3 (and full names in
 //!   an institutional byline 3, see [`assign_regions_with_byline`]; the place
-//!   of a newspaper dateline, "株洲日报（记者…）", 3 as well), the body's first
+//!   of a newspaper dateline, "株洲日报（记者…）", 3 as well; a paper named later, "据株洲日报
+//!   报道", is a citation and scores nothing), the body's first
 //!   [`LEAD_CHARS`] characters 2, the rest of the body 1 per mention.
 //! - An alias naming several divisions (永定区 in Hunan and Fujian) goes to
 //!   the candidate best supported by context: other places named in the
@@ -17,6 +18,8 @@
 //!   only qualifies it: it helps resolve ambiguity but scores nothing itself.
 //! - A county outside the home province counts only when its prefecture or
 //!   province is named too (guards generic full names such as 新城区).
+//! - A report naming its place once in the lead: when no place passes the test below, the
+//!   one place scoring at least a lead mention, strictly ahead of every other, is kept.
 //! - Principal places: a prefecture (with its counties' mentions added) is
 //!   kept when named in a headline or when its score reaches both
 //!   [`MIN_SCORE`] and [`RELATIVE_SHARE`] of the best prefecture's score;
@@ -52,6 +55,8 @@ pub struct ArticleText<'a> {
 
 /// Characters at the start of the body that count as the lead.
 pub const LEAD_CHARS: usize = 200;
+/// Weight of a mention in the lead (the body's first [`LEAD_CHARS`] characters).
+pub const LEAD_WEIGHT: f32 = 2.0;
 /// Minimum score for a place named only in the body to be principal.
 pub const MIN_SCORE: f32 = 3.0;
 /// Share of the best place's score that another place must reach.
@@ -150,10 +155,15 @@ fn weighted_mentions(
     }
     let body = compact(text.body);
     let weight = |m: &Mention| {
-        if m.start < DATELINE_CHARS && is_dateline(&body, m) {
-            BYLINE_WEIGHT
+        if is_dateline(&body, m) {
+            // The paper's own name: the filing place at the start, a citation after it.
+            if m.start < DATELINE_CHARS {
+                BYLINE_WEIGHT
+            } else {
+                0.0
+            }
         } else if m.start < LEAD_CHARS {
-            2.0
+            LEAD_WEIGHT
         } else {
             1.0
         }
@@ -310,6 +320,13 @@ pub fn assign_regions_with_byline(
         b.1.total_cmp(&a.1)
             .then_with(|| gz.get(a.0).code.cmp(&gz.get(b.0).code))
     });
+    if units.is_empty() {
+        // A short report names its place once, in the lead: when no place passes, the one
+        // place named in the lead (or twice in the body), ahead of every other, is the subject.
+        if let Some(place) = sole_lead_place(&score, &unit_score, gz, &unit_of) {
+            return vec![gz.get(place).path.clone()];
+        }
+    }
 
     let mut out: Vec<String> = Vec::new();
     for &(u, _) in &units {
@@ -347,6 +364,53 @@ pub fn assign_regions_with_byline(
     out
 }
 
+/// The place of an article where none passes [`MIN_SCORE`]: the prefecture-level unit scoring
+/// at least a lead mention and strictly ahead of every other (on equal scores, one named down to
+/// a county is ahead of one named only by itself), then within it the county
+/// strictly ahead of its others (a county stands for its prefecture). `None` on a tie.
+fn sole_lead_place(
+    score: &BTreeMap<DivisionId, f32>,
+    unit_score: &BTreeMap<DivisionId, f32>,
+    gz: &Gazetteer,
+    unit_of: &dyn Fn(DivisionId) -> Option<DivisionId>,
+) -> Option<DivisionId> {
+    /// The key with the highest value, when it is strictly ahead of the rest.
+    fn sole_best(it: impl Iterator<Item = (DivisionId, f32)>) -> Option<(DivisionId, f32)> {
+        let mut v: Vec<(DivisionId, f32)> = it.collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        match v.as_slice() {
+            [first, second, ..] if first.1 > second.1 => Some(*first),
+            [only] => Some(*only),
+            _ => None,
+        }
+    }
+    // On equal scores, a unit named down to a county ("花垣县") is more specific than a bare
+    // city name ("来自长沙、株洲").
+    let names_county = |u: DivisionId| {
+        score
+            .iter()
+            .any(|(&id, &s)| s > 0.0 && id != u && unit_of(id) == Some(u))
+    };
+    let (unit, _) = sole_best(
+        unit_score
+            .iter()
+            .filter(|(_, s)| **s >= LEAD_WEIGHT)
+            .map(|(&u, &s)| (u, if names_county(u) { s + 0.5 } else { s })),
+    )?;
+    let county = sole_best(
+        score
+            .iter()
+            .filter(|(id, _)| **id != unit && unit_of(**id) == Some(unit))
+            .map(|(&id, &s)| (id, s)),
+    );
+    // The prefecture named as often as its best county is the subject itself.
+    let own = score.get(&unit).copied().unwrap_or(0.0);
+    Some(match county {
+        Some((c, cs)) if cs > own && gz.get(c).level == Level::County => c,
+        _ => unit,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +422,30 @@ mod tests {
             ..Default::default()
         };
         assign_regions(Gazetteer::builtin(), "湖南省", &text)
+    }
+
+    #[test]
+    fn a_place_named_once_in_the_lead_of_a_short_report_is_its_place() {
+        assert_eq!(
+            run(
+                "十八洞村迎来研学高峰",
+                "5月以来，花垣县双龙镇十八洞村迎来研学旅行高峰，中小学生走进苗寨。"
+            ),
+            vec!["湖南省/湘西土家族苗族自治州/花垣县"]
+        );
+        // Two places named once each: neither is ahead, none is kept.
+        assert_eq!(
+            run("研学高峰", "花垣县和桑植县的学生走进苗寨，体验苗绣。"),
+            Vec::<String>::new()
+        );
+        // A county named in full is ahead of cities named only by their short names.
+        assert_eq!(
+            run("研学高峰", "花垣县十八洞村迎来来自长沙、株洲等地的学生。"),
+            vec!["湖南省/湘西土家族苗族自治州/花垣县"]
+        );
+        // A place named once past the lead is not enough.
+        let far = format!("{}花垣县。", "学生走进苗寨，体验苗绣。".repeat(20));
+        assert_eq!(run("研学高峰", &far), Vec::<String>::new());
     }
 
     #[test]
