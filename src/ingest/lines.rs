@@ -44,6 +44,11 @@ pub enum Kind {
     Masthead,
     /// "前言：", "编者按": a label, not body text.
     Label,
+    /// A Markdown horizontal rule ("---", "***"): a separator between stories.
+    Rule,
+    /// A Markdown image "![caption](file.jpg)": its text is a caption, the file is not
+    /// part of the archive.
+    Image,
     /// "（作者单位：…" (may continue on the next line).
     Affiliation,
     /// Photo caption ("… 王朝阳 摄", "（…提供）", "…供图").
@@ -101,6 +106,15 @@ static PAGE_NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+
+static MD_IMAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^!\[([^\]]*)\]\(([^)]*)\)$").expect("static regex"));
+
+/// A Markdown image line, as (caption, file): "![图为…](a.jpg)" → ("图为…", "a.jpg").
+pub fn md_image(text: &str) -> Option<(&str, &str)> {
+    let c = MD_IMAGE.captures(text.trim())?;
+    Some((c.get(1)?.as_str().trim(), c.get(2)?.as_str().trim()))
+}
 
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -316,6 +330,20 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     }
     if MARKER.is_match(t) {
         return (Kind::Marker, "jump marker (上接/下转 … 版)");
+    }
+    if compact.chars().count() >= 3
+        && ['-', '*', '_', '—']
+            .iter()
+            .any(|&c| compact.chars().all(|x| x == c))
+        && !compact.starts_with('—')
+    {
+        return (
+            Kind::Rule,
+            "a line of only '-', '*' or '_': horizontal rule",
+        );
+    }
+    if md_image(t).is_some() {
+        return (Kind::Image, "Markdown image ![caption](file)");
     }
     if EDITOR.is_match(t) {
         return (Kind::Editor, "page editor credit");

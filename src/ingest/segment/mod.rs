@@ -10,7 +10,7 @@ use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, 
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
 use crate::ingest::lines::{
-    Kind, Line, classify, ends_paragraph, split_leading_marker, split_trailing_marker,
+    Kind, Line, classify, ends_paragraph, md_image, split_leading_marker, split_trailing_marker,
 };
 use crate::ingest::{Page, Story, Unplaced, Warning};
 use draft::{Draft, render_body};
@@ -57,6 +57,18 @@ pub struct Segmented {
     pub page: Page,
     pub notes: Vec<String>,
     pub layout: Layout,
+}
+
+/// A Markdown list item: "1. …", "2) …", "- …", "* …".
+fn is_list_item(text: &str) -> bool {
+    let t = text.trim_start();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let rest = if (1..=3).contains(&digits) {
+        t[digits..].strip_prefix(['.', ')'])
+    } else {
+        t.strip_prefix(['-', '*', '+'])
+    };
+    rest.is_some_and(|r| r.starts_with([' ', '\t']) && !r.trim().is_empty())
 }
 
 /// Segment decoded page text into stories.
@@ -186,6 +198,41 @@ impl Segmenter<'_> {
                         "unplaced; the text after it belongs to the story being built"
                     },
                 );
+                i + 1
+            }
+            Kind::Rule => {
+                let ends_story = self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed);
+                if ends_story {
+                    self.finish_current(false);
+                }
+                self.place_unplaced(no, text.clone(), "horizontal rule");
+                self.note(i, why, "unplaced; it ends the story above");
+                i + 1
+            }
+            Kind::Image => {
+                let (caption, file) = md_image(&text).unwrap_or_default();
+                // What is not the caption (the file and the Markdown around it) is reported.
+                self.place_unplaced(
+                    no,
+                    format!("![]({file})"),
+                    "image file (not part of the archive; its text is a caption)",
+                );
+                if caption.is_empty() {
+                    self.note(i, why, "unplaced (an image without a caption)");
+                    return i + 1;
+                }
+                let cap = clean_body(caption);
+                match self.cur.as_mut() {
+                    Some(d) => {
+                        d.story.captions.push(cap);
+                        d.touch(no);
+                        self.note(i, why, "caption of the current story");
+                    }
+                    None => {
+                        self.pending_captions.push((cap, no));
+                        self.note(i, why, "caption kept for the next story");
+                    }
+                }
                 i + 1
             }
             Kind::Affiliation => self.affiliation(i),
@@ -374,6 +421,7 @@ impl Segmenter<'_> {
         if must_start {
             self.start_story();
         }
+        let list_item = self.layout == Layout::Markdown && is_list_item(&self.lines[i].text);
         let d = self.current();
         let mut body = text;
         let mut what = "body of the current story".to_string();
@@ -394,6 +442,12 @@ impl Segmenter<'_> {
             d.add_authors(names);
             d.closed = true;
             what = "body ending with an inline byline; story body closed".into();
+        } else if list_item {
+            // Each item of a Markdown list is a paragraph of its own.
+            d.flush();
+            d.push_body(&body, no);
+            d.flush();
+            what = "list item: a paragraph of its own".into();
         } else {
             d.push_body(&body, no);
         }
@@ -662,6 +716,35 @@ mod tests {
         "今年以来，某县聚焦群众急难愁盼问题，\n\n扎实推进民生实事，取得明显成效。\n\n";
     const BODY_B: &str =
         "近日，某镇组织干部深入村组开展走访，\n\n收集意见建议两百余条，逐一交办落实。\n\n";
+
+    #[test]
+    fn markdown_images_rules_and_list_items() {
+        let text = "## 常宁：“红色物业”让居民舒心\n\n近年来，常宁市在老旧小区推行“红色物业”模式。\n\n\
+                    1. 全县课后服务覆盖率100%；\n2. 开设特色课程380余门；\n\n\
+                    ![图为党员志愿者清理小区垃圾。](images/a.jpg)\n\n---\n\n\
+                    ## 泸溪县：“双减”落地\n\n泸溪县58所中小学课后服务实现全覆盖。\n";
+        let seg = segment(text, None);
+        assert_eq!(seg.layout, Layout::Markdown);
+        let p = seg.page;
+        assert_eq!(p.stories.len(), 2);
+        let first = &p.stories[0];
+        // The image's text is a caption; its file and the rule are reported, not published.
+        assert_eq!(first.captions, ["图为党员志愿者清理小区垃圾。"]);
+        assert!(!first.body.contains("images/") && !first.body.contains("---"));
+        let reasons: Vec<(&str, &str)> = p
+            .unplaced
+            .iter()
+            .map(|u| (u.text.as_str(), u.reason.as_str()))
+            .collect();
+        assert!(
+            reasons.iter().any(|r| r.0 == "![](images/a.jpg)"),
+            "{reasons:?}"
+        );
+        assert!(reasons.contains(&("---", "horizontal rule")), "{reasons:?}");
+        // The rule gives the next story no subtitle; list items stay apart.
+        assert_eq!(p.stories[1].subtitle, None);
+        assert!(first.body.contains("100%；\n\n2."), "{}", first.body);
+    }
 
     #[test]
     fn running_head_is_unplaced_and_dates_the_page() {
