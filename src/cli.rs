@@ -296,15 +296,29 @@ fn ingest(paths: &SitePaths, args: IngestArgs) -> Result<i32> {
     let config = SiteConfig::load(&paths.config)?;
     let seeds_dir = paths.seeds(&config);
     if let Some(spec) = args.explain {
-        let (seed, line) = spec
+        // A malformed argument is a usage error (exit 2), like clap's own.
+        let Some((seed, line)) = spec
             .rsplit_once(':')
             .and_then(|(s, l)| Some((s, l.parse::<usize>().ok()?)))
-            .context("--explain takes SEED:LINE, e.g. 000_8ee1e14b781f4bbe.txt:273")?;
+        else {
+            eprintln!(
+                "error: --explain takes SEED:LINE, e.g. 000_8ee1e14b781f4bbe.txt:273 (got {spec:?})"
+            );
+            return Ok(2);
+        };
         let path = seeds_dir.join(seed);
         let bytes =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let text = crate::ingest::decode::decode(&bytes, config.ingest.allow_gb18030)
             .with_context(|| format!("{}", path.display()))?;
+        let lines = text.split('\n').count();
+        if !(1..=lines).contains(&line) {
+            eprintln!(
+                "error: {}: line {line} is out of range (the page has {lines} lines)",
+                path.display()
+            );
+            return Ok(2);
+        }
         println!("{}", crate::ingest::explain(&text, line));
         return Ok(0);
     }

@@ -189,8 +189,39 @@ fn explain_tells_how_a_line_was_read() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stdout(&out).trim().is_empty());
+    // Usage errors: a malformed argument, a line the page does not have (exit 2).
     let out = folio(site.path(), &["ingest", "--explain", "nope"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("SEED:LINE"), "{}", stderr(&out));
+    let out = folio(
+        site.path(),
+        &["ingest", "--explain", &format!("{SEED}.txt:99999")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("out of range"), "{}", stderr(&out));
+    // A seed that is not there is an error reading it (exit 1).
+    let out = folio(site.path(), &["ingest", "--explain", "missing.txt:3"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn a_seed_without_articles_is_not_ingested_again_by_every_build() {
+    let site = site(false);
+    fs::write(
+        site.path().join("seeds").join("banner_only.txt"),
+        "团结报　2023年5月8日　星期一\n\n综 合 新 闻　3\n",
+    )
+    .unwrap();
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ingested banner_only.txt: 0 articles"),
+        "{}",
+        stderr(&out)
+    );
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("ingested"), "{}", stderr(&out));
 }
 
 #[test]

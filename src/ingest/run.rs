@@ -621,8 +621,10 @@ pub fn seeds_needing_ingest(
             .seeds
             .iter()
             .find(|s| s.seed == name)
-            .is_some_and(|s| Some(&s.seed_hash) == hash.as_ref() && s.error.is_none());
-        if !known || !content_dir.join(&stem).is_dir() {
+            .filter(|s| Some(&s.seed_hash) == hash.as_ref() && s.error.is_none());
+        // A seed that yields no article (a page of banners only) has no folder to look for.
+        let articles_there = |s: &SeedReport| s.articles == 0 || content_dir.join(&stem).is_dir();
+        if !known.is_some_and(articles_there) {
             out.push(name);
         }
     }
