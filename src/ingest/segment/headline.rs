@@ -255,7 +255,11 @@ impl Segmenter<'_> {
                     && cur_has_content
                     && (md_levels[0] >= 3
                         || below_headline
-                        || (grouped && !(top_byline && self.closing_byline_ahead(first))))
+                        || (grouped
+                            // A dateline ("本报5月8日讯（记者…）") or byline opens a story,
+                            // never a section.
+                            && !self.dateline_follows(end)
+                            && !(top_byline && self.closing_byline_ahead(first))))
             }
         };
         if sections {

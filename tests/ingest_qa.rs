@@ -1,0 +1,107 @@
+//! Regression tests from a QA pass on pages ingest had never seen
+//! (`tests/fixtures/ingest/qa/`, see its README): running heads, datelines after long
+//! stories, Markdown images, rules and lists. Each page is also checked for lost text.
+
+use folio::ingest::{Page, decode, parse_page};
+
+mod ingest_support;
+use ingest_support::imbalance;
+
+fn page(name: &str) -> Page {
+    let path = format!("tests/fixtures/ingest/qa/{name}");
+    let bytes = std::fs::read(&path).expect("fixture");
+    let text = decode::decode(&bytes, false).expect("utf-8");
+    let page = parse_page(&text);
+    let bad: Vec<(char, i64)> = imbalance(&text, &page).into_iter().collect();
+    assert!(
+        bad.is_empty(),
+        "{name}: characters lost or doubled: {bad:?}"
+    );
+    page
+}
+
+fn titles(p: &Page) -> Vec<&str> {
+    p.stories.iter().map(|s| s.title.as_str()).collect()
+}
+
+#[test]
+fn running_head_is_neither_title_nor_kicker_and_dates_the_page() {
+    let p = page("qa_b_paragraphs.txt");
+    let first = &p.stories[0];
+    assert_eq!(first.kicker.as_deref(), Some("推进基层治理现代化"));
+    assert_eq!(first.title, "娄星区“网格+”让小事不出社区");
+    assert_eq!(
+        first.subtitle.as_deref(),
+        Some("娄底市娄星区探索城市基层治理新路径")
+    );
+    // The text also states a deadline (2023年12月31日前): the running head's date wins.
+    assert_eq!(p.date, Some((2023, 5, 9)));
+    assert!(
+        p.unplaced
+            .iter()
+            .any(|u| u.line == 1 && u.reason == "page running head")
+    );
+    assert!(
+        titles(&p).contains(&"武陵源景区“五一”接待游客创新高"),
+        "{:?}",
+        titles(&p)
+    );
+
+    // A page of nothing but its running head and page name yields no article.
+    let p = page("r07_banner_only.txt");
+    assert!(p.stories.is_empty(), "{:?}", titles(&p));
+    assert_eq!(p.unplaced.len(), 2);
+    assert_eq!(p.date, Some((2023, 5, 8)));
+}
+
+#[test]
+fn a_dateline_after_a_long_story_opens_a_new_one() {
+    let p = page("r08_paragraph_dateline_merge.txt");
+    assert_eq!(
+        titles(&p),
+        [
+            "娄星区“网格+”让小事不出社区",
+            "东洞庭湖江豚种群数量稳中有升",
+            "武陵源景区“五一”接待游客创新高"
+        ]
+    );
+    let river = &p.stories[1];
+    assert_eq!(river.authors, ["王敏", "陈湘"]);
+    assert!(
+        river.body.starts_with("记者今天从岳阳市生态环境局获悉"),
+        "{}",
+        river.body
+    );
+    assert!(!p.stories[0].body.contains("## "), "{}", p.stories[0].body);
+}
+
+#[test]
+fn markdown_image_gives_a_caption_and_a_rule_separates() {
+    let p = page("r06_markdown.md");
+    assert_eq!(
+        titles(&p),
+        ["常宁：“红色物业”让居民舒心", "泸溪县：“双减”落地"]
+    );
+    assert_eq!(
+        p.stories[0].captions,
+        ["图为常宁市城北社区党员志愿者清理小区垃圾。"]
+    );
+    assert!(!p.stories[0].body.contains("images/"));
+    assert_eq!(p.stories[1].subtitle, None);
+    // Two list items, two paragraphs.
+    assert!(
+        p.stories[0].body.contains("100%;\n\n2."),
+        "{}",
+        p.stories[0].body
+    );
+}
+
+#[test]
+fn short_page_with_running_head() {
+    let p = page("r01_banner_kicker_dateline.txt");
+    assert_eq!(p.date, Some((2023, 5, 9)));
+    for s in &p.stories {
+        assert!(!s.title.contains("湖南日报"), "{:?}", titles(&p));
+        assert!(s.kicker.as_deref().is_none_or(|k| !k.contains("湖南日报")));
+    }
+}
