@@ -105,3 +105,15 @@ fn short_page_with_running_head() {
         assert!(s.kicker.as_deref().is_none_or(|k| !k.contains("湖南日报")));
     }
 }
+
+#[test]
+fn column_headline_block_printed_twice_after_the_body() {
+    // Body, kicker, the headline in bold (extracted twice), a closing byline: one story.
+    let p = page("r02_column_banner_headline_after.txt");
+    assert_eq!(titles(&p), ["5G“云管家”守护万亩黄金茶园"]);
+    let s = &p.stories[0];
+    assert_eq!(s.kicker.as_deref(), Some("吉首市隘口村数字赋能茶产业"));
+    assert_eq!(s.authors, ["田野", "龙飞"]);
+    assert!(s.body.starts_with("5月6日清晨"), "{}", s.body);
+    assert!(!s.body.contains("云管家"), "{}", s.body);
+}

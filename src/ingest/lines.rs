@@ -317,8 +317,26 @@ pub fn visual_width(s: &str) -> f32 {
 
 /// Width of a seed line in ems, spaces left out (in column text they are
 /// justification or digit padding added by the extraction, not printed width).
+/// The line is a bold headline extracted twice, whole: "洞庭碧波连酉水洞庭碧波连酉水" (the
+/// repeated text at least four characters, spaces not counted).
+pub fn printed_twice(text: &str) -> bool {
+    once_of_twice(text).is_some()
+}
+
+/// The text once, when the line is [`printed_twice`] (spaces removed).
+fn once_of_twice(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let half = chars.len() / 2;
+    (chars.len() % 2 == 0 && half >= 4 && chars[..half] == chars[half..])
+        .then(|| chars[..half].iter().collect())
+}
+
+/// The printed width of a line: a line [`printed_twice`] is as wide as it was printed, once.
 fn line_width(text: &str) -> f32 {
-    visual_width(&text.replace([' ', '\u{3000}', '\t'], ""))
+    match once_of_twice(text) {
+        Some(once) => visual_width(&once),
+        None => visual_width(&text.replace([' ', '\u{3000}', '\t'], "")),
+    }
 }
 
 /// Classify a line on its own, with the reason.

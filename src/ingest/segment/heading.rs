@@ -58,6 +58,10 @@ impl Segmenter<'_> {
         if len <= 40 && self.md_headline_follows(i + n) {
             return Some("line above a Markdown headline (kicker)");
         }
+        if n == 1 && len <= 60 && crate::ingest::lines::printed_twice(&line.text) {
+            // Body text never repeats itself whole; bold type extracted twice does.
+            return Some("printed twice (bold type extracted twice)");
+        }
         if self.subtitle_follows(i + n) {
             return Some("a \"——\" subtitle follows");
         }
@@ -350,6 +354,14 @@ impl Segmenter<'_> {
             .take(LOOKAHEAD)
             .find(|k| self.kinds[*k].0 != Kind::Blank)
             .is_some_and(|k| matches!(self.kinds[k].0, Kind::NameByline | Kind::CreditByline))
+    }
+
+    /// After `j` comes a closing byline ("（记者 田野）") and then no more text.
+    pub(super) fn closing_credit_follows(&self, j: usize) -> bool {
+        (j..self.lines.len())
+            .take(LOOKAHEAD)
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| self.kinds[k].0 == Kind::ParenByline && self.page_ends_after(k + 1))
     }
 
     /// The next non-blank line from `j` is a "——" subtitle.

@@ -80,7 +80,9 @@ impl Segmenter<'_> {
                             || (!line.lead_space
                                 && ((self.layout.headline_first()
                                     && self.is_heading(j, false))
-                                    || self.title_after_kicker(&units, j)))) =>
+                                    || self.title_after_kicker(&units, j)
+                                    // Bold type extracted twice: the headline itself.
+                                    || crate::ingest::lines::printed_twice(&line.text)))) =>
                 {
                     let n = if line.md_level > 0 {
                         1
@@ -243,6 +245,9 @@ impl Segmenter<'_> {
                     && !after_caption
                     && grouped
                     && (open_body || (headline_above_body && headings.len() == 1))
+                    // Section headings lead into more text; a block followed by a closing
+                    // byline that ends the page is the headline of the story above.
+                    && !self.closing_credit_follows(end)
             }
             _ => {
                 let top_byline = self
