@@ -327,7 +327,7 @@ pub fn printed_twice(text: &str) -> bool {
 fn once_of_twice(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
     let half = chars.len() / 2;
-    (chars.len() % 2 == 0 && half >= 4 && chars[..half] == chars[half..])
+    (chars.len().is_multiple_of(2) && half >= 4 && chars[..half] == chars[half..])
         .then(|| chars[..half].iter().collect())
 }
 
