@@ -1,4 +1,5 @@
-//! Dates stated in page text: the newest complete date (year, month, day).
+//! Dates stated in page text: the newest complete date (year, month, day) that is not a
+//! deadline or a plan.
 //!
 //! It must NOT guess missing parts (a date without a year is ignored) and must
 //! not read manifests (the driver does that).
@@ -10,9 +11,49 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日").expect("static regex")
 });
 
-/// The newest valid complete date the text states, if any.
+/// Words before a date that make it a deadline or a plan, not a day that has happened:
+/// "截止时间为", "将于", "预计".
+const AHEAD_BEFORE: &[&str] = &[
+    "截止",
+    "截止时间为",
+    "截止日期为",
+    "截止日期",
+    "将于",
+    "计划于",
+    "预计于",
+    "预计",
+    "力争",
+    "争取",
+    "届时",
+    "拟于",
+    "定于",
+];
+/// Words right after a date that make it a deadline: "12月31日前", "…之前", "…止".
+const AHEAD_AFTER: &[&str] = &["前", "之前", "以前", "止", "为止", "截止"];
+
+/// The newest valid complete date the text states, if any. Deadlines and plans ("截止时间为
+/// 2024年11月15日", "2023年12月31日前", "将于…") are not dates a story reports, and are left out.
 pub fn newest_date(text: &str) -> Option<(i32, u32, u32)> {
     DATE.captures_iter(text)
+        .filter(|c| {
+            let whole = c.get(0).map_or(0..0, |m| m.range());
+            let before: String = text[..whole.start]
+                .chars()
+                .rev()
+                .filter(|c| !c.is_whitespace())
+                .take(6)
+                .collect::<Vec<char>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let after: String = text[whole.end..]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(3)
+                .collect();
+            !AHEAD_BEFORE.iter().any(|w| before.ends_with(w))
+                && !AHEAD_AFTER.iter().any(|w| after.starts_with(w))
+        })
         .filter_map(|c| {
             let y: i32 = c[1].parse().ok()?;
             let m: u32 = c[2].parse().ok()?;
@@ -34,8 +75,22 @@ mod tests {
 
     #[test]
     fn newest_complete_date() {
-        let t = "2020 年 8 月 19 日召开；受理截止时间为 2024 年 11 月 15 日。12月2日";
-        assert_eq!(newest_date(t), Some((2024, 11, 15)));
+        let t = "2020 年 8 月 19 日召开；2024 年 11 月 5 日公布。12月2日";
+        assert_eq!(newest_date(t), Some((2024, 11, 5)));
+    }
+
+    #[test]
+    fn deadlines_and_plans_are_not_dates_of_the_story() {
+        let t = "2020 年 8 月 19 日召开；受理截止时间为\n\n2024 年 11 月 15 日。";
+        assert_eq!(newest_date(t), Some((2020, 8, 19)));
+        let t = "5月8日一早，确保2023年12月31日前实现全覆盖。2023年5月6日，记者走访。";
+        assert_eq!(newest_date(t), Some((2023, 5, 6)));
+        assert_eq!(newest_date("大会将于2025年10月1日召开。"), None);
+        // "截至" (as of) is a day that has come.
+        assert_eq!(
+            newest_date("截至2023年5月8日，共接待游客。"),
+            Some((2023, 5, 8))
+        );
     }
 
     #[test]

@@ -759,9 +759,9 @@ mod tests {
         assert_eq!(p.unplaced[0].reason, "page running head");
         assert!(p.stories.iter().all(|s| !s.title.contains("湖南日报")
             && s.kicker.as_deref().is_none_or(|k| !k.contains("湖南日报"))));
-        // Without a running head, the newest complete date stays the rule.
+        // Without a running head, a deadline is no date of the page.
         let p = page(&text[text.find('推').unwrap()..]);
-        assert_eq!(p.date, Some((2023, 12, 31)));
+        assert_eq!(p.date, None);
     }
 
     #[test]
