@@ -56,7 +56,7 @@ impl Draft {
             Some((mut prev, n)) => {
                 let glue = prev.chars().last().is_some_and(|c| c.is_ascii_alphabetic())
                     && cleaned.starts_with(|c: char| c.is_ascii_alphabetic());
-                if glue {
+                if glue && !acronym_split(&prev, &cleaned) {
                     prev.push(' ');
                 }
                 prev.push_str(&cleaned);
@@ -85,6 +85,29 @@ impl Draft {
     }
 }
 
+/// Latin words wrapped from one line to the next take a space between them, except a few
+/// capitals on both sides: in Chinese text those are one acronym the column cut ("U" / "BE" is
+/// "UBE"; "NEW" / "YORK" stays two words).
+fn acronym_split(before: &str, after: &str) -> bool {
+    let tail = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<Vec<char>>();
+    let head = after
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<Vec<char>>();
+    let upper = |w: &[char]| w.iter().all(char::is_ascii_uppercase);
+    // The word before the break must not be an English word written out in the text.
+    let preceded_by_latin_space = before
+        .chars()
+        .rev()
+        .nth(tail.len())
+        .is_some_and(|c| c == ' ' || c.is_ascii_alphanumeric());
+    upper(&tail) && upper(&head) && tail.len() + head.len() <= 5 && !preceded_by_latin_space
+}
+
 pub(super) fn render_body(paras: &[(String, bool, usize)]) -> String {
     paras
         .iter()
@@ -98,4 +121,20 @@ pub(super) fn render_body(paras: &[(String, bool, usize)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acronym_split;
+
+    #[test]
+    fn capitals_cut_by_the_column_are_one_acronym() {
+        assert!(acronym_split("公司的U", "BE项目"));
+        assert!(acronym_split("推动G", "DP增长"));
+        assert!(!acronym_split("the quick", "brown fox"));
+        assert!(!acronym_split("使用Wi", "Fi网络"));
+        // Longer runs of capitals are words ("NEW YORK"), and so are capitals after a word.
+        assert!(!acronym_split("来自NEW", "YORK的"));
+        assert!(!acronym_split("the U", "N"));
+    }
 }
