@@ -117,3 +117,29 @@ fn column_headline_block_printed_twice_after_the_body() {
     assert!(s.body.starts_with("5月6日清晨"), "{}", s.body);
     assert!(!s.body.contains("云管家"), "{}", s.body);
 }
+
+#[test]
+fn column_page_with_headlines_first_kicker_apart_and_place_colon_headline() {
+    let p = page("column_headline_first.txt");
+    assert_eq!(
+        titles(&p),
+        [
+            "凤凰古城夜经济“火”起来",
+            "长沙县：工程机械产业集群产值突破千亿",
+            "新邵县：稻虾共养鼓起农民“钱袋子”"
+        ]
+    );
+    // The kicker printed apart above its headline is not a story of its own.
+    assert_eq!(
+        p.stories[1].kicker.as_deref(),
+        Some("聚焦县域经济高质量发展")
+    );
+    // Each story keeps its own byline.
+    assert_eq!(p.stories[1].authors, ["邓凯", "陈曦"]);
+    assert_eq!(p.stories[2].authors, ["肖艳", "曾文"]);
+    assert!(
+        p.stories[2].body.starts_with("初夏时节"),
+        "{}",
+        p.stories[2].body
+    );
+}

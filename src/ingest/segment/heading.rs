@@ -130,6 +130,8 @@ impl Segmenter<'_> {
             Some("clearly shorter than the column")
         } else if has_word_separator(&line.text) {
             Some("words separated by a deliberate space")
+        } else if len <= 30 && place_colon_headline(&line.text) {
+            Some("a place, a colon and a headline (\"新邵县：…\") after a finished paragraph")
         } else if after_credit && len <= 40 {
             Some("right after a closing credit")
         } else {
@@ -388,4 +390,16 @@ impl Segmenter<'_> {
         head.chars().skip(1).any(|c| "。！？".contains(c))
             || head.chars().nth(1).is_some_and(|c| "，、；".contains(c))
     }
+}
+
+/// "新邵县：稻虾共养鼓起农民“钱袋子”": a place name ending in a division word, a colon, and
+/// a headline without sentence punctuation. A column line that merely wraps a sentence
+/// does not open with a place and a colon.
+fn place_colon_headline(text: &str) -> bool {
+    static PLACE_COLON: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^\p{Han}{1,8}(省|市|县|区|州|旗|镇|乡|村|街道|社区)[：:]\s*\S")
+            .expect("static regex")
+    });
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    PLACE_COLON.is_match(&compact) && !compact.contains(['。', '！', '？', '，', '；', ',', ';'])
 }

@@ -296,9 +296,48 @@ impl Segmenter<'_> {
                 .as_ref()
                 .is_some_and(|d| d.has_body() && !d.has_headline);
         if !attach_to_current {
+            self.take_lone_kicker(&mut units);
             self.start_story();
         }
         self.attach_headline(units, attach_to_current);
+    }
+
+    /// A story that is nothing but a one-line headline, followed directly by another
+    /// headline block, was that block's kicker printed apart ("聚焦县域经济高质量发展" above
+    /// "长沙县：…" and its byline): the story is dropped and its line leads `units`.
+    fn take_lone_kicker(&mut self, units: &mut Vec<Unit>) {
+        let lone = self.cur.as_ref().is_some_and(|d| {
+            let s = &d.story;
+            d.has_headline
+                && !d.has_body()
+                && !s.title.is_empty()
+                && visible_len(&s.title) <= 24
+                && s.lines.0 == s.lines.1
+                && s.kicker.is_none()
+                && s.subtitle.is_none()
+                && s.authors.is_empty()
+                && s.credits.is_empty()
+                && s.captions.is_empty()
+                && !s.continuation
+        });
+        if !lone || !matches!(units.first(), Some(Unit::Heading { .. })) {
+            return;
+        }
+        let Some(d) = self.cur.take() else {
+            return;
+        };
+        // The column the dropped story took goes to the next one.
+        if d.story.column.is_some() && d.story.column != self.page_column {
+            self.pending_column = d.story.column;
+        }
+        units.insert(
+            0,
+            Unit::Heading {
+                text: d.story.title,
+                md: d.headline_md,
+                lines: vec![d.story.lines.0],
+            },
+        );
     }
 
     fn attach_sections(&mut self, units: Vec<Unit>) {
