@@ -47,6 +47,21 @@ fn running_head_is_neither_title_nor_kicker_and_dates_the_page() {
         titles(&p)
     );
 
+    // The briefs column is one article: each "■" brief a paragraph, each credit an author.
+    let briefs = p
+        .stories
+        .iter()
+        .find(|s| s.title == "新闻速递")
+        .expect("briefs");
+    assert_eq!(briefs.body.matches('■').count(), 3, "{}", briefs.body);
+    assert_eq!(briefs.body.split("\n\n").count(), 3, "{}", briefs.body);
+    assert_eq!(briefs.authors, ["赵敏", "周丽", "陈静"]);
+    assert!(
+        p.stories.iter().all(|s| !s.title.is_empty()),
+        "{:?}",
+        titles(&p)
+    );
+
     // A page of nothing but its running head and page name yields no article.
     let p = page("r07_banner_only.txt");
     assert!(p.stories.is_empty(), "{:?}", titles(&p));

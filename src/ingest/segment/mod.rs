@@ -59,6 +59,39 @@ pub struct Segmented {
     pub layout: Layout,
 }
 
+/// Headings of a column of news briefs, each brief a "■…" paragraph with its own credit.
+const BRIEFS_HEADINGS: &[&str] = &[
+    "新闻速递",
+    "简讯",
+    "短讯",
+    "快讯",
+    "资讯",
+    "新闻简报",
+    "一周要闻",
+    "速览",
+    "动态",
+    "要闻速览",
+    "新闻快递",
+    "本地新闻速递",
+];
+
+/// The story is a column of news briefs: its headline is a briefs heading.
+fn is_briefs_column(d: &draft::Draft) -> bool {
+    let title: String = d
+        .story
+        .title
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    BRIEFS_HEADINGS.contains(&title.as_str())
+}
+
+/// A paragraph opening with a bullet ("■5月7日，…").
+fn brief_item(text: &str) -> bool {
+    text.trim_start()
+        .starts_with(['■', '●', '◆', '▲', '□', '◎'])
+}
+
 /// A Markdown list item: "1. …", "2) …", "- …", "* …".
 fn is_list_item(text: &str) -> bool {
     let t = text.trim_start();
@@ -435,7 +468,16 @@ impl Segmenter<'_> {
             body = rest;
             what = "dateline credit + body".into();
         }
-        if let Some((text, credit, names)) = split_trailing_byline(&body) {
+        if brief_item(&body) && is_briefs_column(d) {
+            // A news brief ends with its own credit "（周丽）"; the column goes on.
+            d.flush();
+            if let Some((_, _, names)) = split_trailing_byline(&body) {
+                d.add_authors(names);
+            }
+            d.push_body(&body, no);
+            d.flush();
+            what = "news brief: a paragraph of the briefs column".into();
+        } else if let Some((text, credit, names)) = split_trailing_byline(&body) {
             d.push_body(&text, no);
             d.flush();
             d.story.credits.push(clean_headline_spaces(&credit));
