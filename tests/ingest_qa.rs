@@ -158,3 +158,18 @@ fn column_page_with_headlines_first_kicker_apart_and_place_colon_headline() {
         p.stories[2].body
     );
 }
+
+#[test]
+fn column_headline_block_with_byline_then_caption_heads_the_story_above() {
+    // Body, kicker, headline printed twice, "（记者 …）", a photo caption, then the next
+    // story's body: the block is the first story's headline, not two section headings.
+    let p = page("qa_a_column.txt");
+    let first = &p.stories[0];
+    assert_eq!(first.title, "5G“云管家”守护万亩黄金茶园");
+    assert_eq!(first.kicker.as_deref(), Some("吉首市隘口村数字赋能茶产业"));
+    assert_eq!(first.authors, ["田野", "龙飞"]);
+    assert!(!first.body.contains("## "), "{}", first.body);
+    // The running head is not glued to the first paragraph.
+    assert!(first.body.starts_with("5月6日清晨"), "{}", first.body);
+    assert_eq!(p.date, Some((2023, 5, 8)));
+}

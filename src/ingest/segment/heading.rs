@@ -358,12 +358,12 @@ impl Segmenter<'_> {
             .is_some_and(|k| matches!(self.kinds[k].0, Kind::NameByline | Kind::CreditByline))
     }
 
-    /// After `j` comes a closing byline ("（记者 田野）") and then no more text.
+    /// The next non-blank line from `j` is a closing byline in parentheses ("（记者 田野）").
     pub(super) fn closing_credit_follows(&self, j: usize) -> bool {
         (j..self.lines.len())
             .take(LOOKAHEAD)
             .find(|k| self.kinds[*k].0 != Kind::Blank)
-            .is_some_and(|k| self.kinds[k].0 == Kind::ParenByline && self.page_ends_after(k + 1))
+            .is_some_and(|k| self.kinds[k].0 == Kind::ParenByline)
     }
 
     /// The next non-blank line from `j` is a "——" subtitle.

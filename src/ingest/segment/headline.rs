@@ -246,7 +246,7 @@ impl Segmenter<'_> {
                     && grouped
                     && (open_body || (headline_above_body && headings.len() == 1))
                     // Section headings lead into more text; a block followed by a closing
-                    // byline that ends the page is the headline of the story above.
+                    // byline is the headline of the story above.
                     && !self.closing_credit_follows(end)
             }
             _ => {
