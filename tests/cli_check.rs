@@ -445,3 +445,26 @@ fn broken_link_in_a_template_names_the_built_page() {
         + 1;
     assert_check(site.path(), 1, &[("error", page, line, "`/nowhere/`")]);
 }
+
+#[test]
+fn paths_are_shown_as_typed_from_the_site_folder() {
+    let site = good_site();
+    article(
+        site.path(),
+        "a/02.md",
+        "title = \"\"\ndate = 2024-01-03\nreview = [\"no-headline\"]\n",
+        "没有标题的文章。",
+    );
+    // Run in the site folder with the default `--root .`: `content/…`, not `./content/…`.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("check")
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("content/a/02.md:4: warning:")),
+        "{text}"
+    );
+}

@@ -49,6 +49,14 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// A path as the user typed it: `content/a.md`, not `./content/a.md` (the default `--root .`).
+fn shown(path: String) -> String {
+    match path.strip_prefix("./") {
+        Some(rest) => rest.to_string(),
+        None => path,
+    }
+}
+
 fn error(file: impl Into<String>, line: usize, message: impl Into<String>) -> Problem {
     Problem {
         severity: Severity::Error,
@@ -87,6 +95,14 @@ fn from_config(e: &ConfigError) -> Problem {
 
 /// Runs every check; problems sorted errors first, then by file and line.
 pub fn check_site(paths: &SitePaths) -> Vec<Problem> {
+    let mut problems = find_problems(paths);
+    for p in &mut problems {
+        p.file = shown(std::mem::take(&mut p.file));
+    }
+    problems
+}
+
+fn find_problems(paths: &SitePaths) -> Vec<Problem> {
     let mut problems = Vec::new();
     let config = match SiteConfig::load(&paths.config) {
         Ok(c) => c,
