@@ -177,6 +177,22 @@ impl Segmenter<'_> {
         });
     }
 
+    /// A photo caption from line `i`: the current story's, or kept for the next one.
+    fn caption(&mut self, i: usize, cap: String, why: &str) {
+        let no = self.lines[i].no;
+        match self.cur.as_mut() {
+            Some(d) => {
+                d.story.captions.push(cap);
+                d.touch(no);
+                self.note(i, why, "caption of the current story");
+            }
+            None => {
+                self.pending_captions.push((cap, no));
+                self.note(i, why, "caption kept for the next story");
+            }
+        }
+    }
+
     /// Handle the line at `i`; returns the next index.
     fn step(&mut self, i: usize) -> usize {
         let (kind, why) = self.kinds[i];
@@ -254,35 +270,13 @@ impl Segmenter<'_> {
                     self.note(i, why, "unplaced (an image without a caption)");
                     return i + 1;
                 }
-                let cap = clean_body(caption);
-                match self.cur.as_mut() {
-                    Some(d) => {
-                        d.story.captions.push(cap);
-                        d.touch(no);
-                        self.note(i, why, "caption of the current story");
-                    }
-                    None => {
-                        self.pending_captions.push((cap, no));
-                        self.note(i, why, "caption kept for the next story");
-                    }
-                }
+                self.caption(i, clean_body(caption), why);
                 i + 1
             }
             Kind::Affiliation => self.affiliation(i),
             Kind::Caption => {
                 // Captions are sentences: no word separators kept.
-                let cap = clean_body(&text);
-                match self.cur.as_mut() {
-                    Some(d) => {
-                        d.story.captions.push(cap);
-                        d.touch(no);
-                        self.note(i, why, "caption of the current story");
-                    }
-                    None => {
-                        self.pending_captions.push((cap, no));
-                        self.note(i, why, "caption kept for the next story");
-                    }
-                }
+                self.caption(i, clean_body(&text), why);
                 i + 1
             }
             Kind::ParenByline => {
