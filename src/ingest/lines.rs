@@ -315,8 +315,6 @@ pub fn visual_width(s: &str) -> f32 {
         .sum()
 }
 
-/// Width of a seed line in ems, spaces left out (in column text they are
-/// justification or digit padding added by the extraction, not printed width).
 /// The line is a bold headline extracted twice, whole: "洞庭碧波连酉水洞庭碧波连酉水" (the
 /// repeated text at least four characters, spaces not counted).
 pub fn printed_twice(text: &str) -> bool {
@@ -331,7 +329,9 @@ fn once_of_twice(text: &str) -> Option<String> {
         .then(|| chars[..half].iter().collect())
 }
 
-/// The printed width of a line: a line [`printed_twice`] is as wide as it was printed, once.
+/// Width of a seed line in ems, spaces left out (in column text they are
+/// justification or digit padding added by the extraction, not printed width). A line
+/// [`printed_twice`] is as wide as it was printed, once.
 fn line_width(text: &str) -> f32 {
     match once_of_twice(text) {
         Some(once) => visual_width(&once),
@@ -350,10 +350,9 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
         return (Kind::Marker, "jump marker (上接/下转 … 版)");
     }
     if compact.chars().count() >= 3
-        && ['-', '*', '_', '—']
+        && ['-', '*', '_']
             .iter()
             .any(|&c| compact.chars().all(|x| x == c))
-        && !compact.starts_with('—')
     {
         return (
             Kind::Rule,
