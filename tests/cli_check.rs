@@ -378,16 +378,21 @@ fn broken_anchors_in_markdown() {
     );
 }
 
-#[test]
-fn warnings_alone_exit_0() {
-    let site = good_site();
-    // An article ingest flagged for an editor, and an unresolved ingest conflict.
+/// `content/a/02.md`: an untitled article ingest flagged for review (line 4: `review`).
+fn untitled_flagged_article(root: &std::path::Path) {
     article(
-        site.path(),
+        root,
         "a/02.md",
         "title = \"\"\ndate = 2024-01-03\nreview = [\"no-headline\"]\n",
         "没有标题的文章。",
     );
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let site = good_site();
+    // An article ingest flagged for an editor, and an unresolved ingest conflict.
+    untitled_flagged_article(site.path());
     write(
         site.path(),
         "content/a/01.md.new",
@@ -406,12 +411,7 @@ fn warnings_alone_exit_0() {
 #[test]
 fn errors_and_warnings_together_exit_1() {
     let site = good_site();
-    article(
-        site.path(),
-        "a/02.md",
-        "title = \"\"\ndate = 2024-01-03\nreview = [\"no-headline\"]\n",
-        "没有标题的文章。",
-    );
+    untitled_flagged_article(site.path());
     article(
         site.path(),
         "a/03.md",
@@ -449,12 +449,7 @@ fn broken_link_in_a_template_names_the_built_page() {
 #[test]
 fn paths_are_shown_as_typed_from_the_site_folder() {
     let site = good_site();
-    article(
-        site.path(),
-        "a/02.md",
-        "title = \"\"\ndate = 2024-01-03\nreview = [\"no-headline\"]\n",
-        "没有标题的文章。",
-    );
+    untitled_flagged_article(site.path());
     // Run in the site folder with the default `--root .`: `content/…`, not `./content/…`.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg("check")

@@ -503,11 +503,8 @@ pub fn is_masthead(text: &str) -> bool {
     }
 }
 
-/// The date a masthead line states (see [`is_masthead`]), if it states one.
+/// The date a line classified [`Kind::Masthead`] states, if it states a valid one.
 pub fn masthead_date(text: &str) -> Option<(i32, u32, u32)> {
-    if !is_masthead(text) {
-        return None;
-    }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let m = MASTHEAD_DATE.find(&compact)?;
     let digits: Vec<u32> = m

@@ -462,15 +462,22 @@ impl Segmenter<'_> {
             body = rest;
             what = "dateline credit + body".into();
         }
-        if brief_item(&body) && is_briefs_column(d) {
-            // A news brief ends with its own credit "（周丽）"; the column goes on.
-            d.flush();
-            if let Some((_, _, names)) = split_trailing_byline(&body) {
+        let brief = brief_item(&body) && is_briefs_column(d);
+        if brief || list_item {
+            // A paragraph of its own: a news brief (it ends with its own credit "（周丽）",
+            // and the column goes on) or an item of a Markdown list.
+            if brief && let Some((_, _, names)) = split_trailing_byline(&body) {
                 d.add_authors(names);
             }
+            d.flush();
             d.push_body(&body, no);
             d.flush();
-            what = "news brief: a paragraph of the briefs column".into();
+            what = if brief {
+                "news brief: a paragraph of the briefs column"
+            } else {
+                "list item: a paragraph of its own"
+            }
+            .into();
         } else if let Some((text, credit, names)) = split_trailing_byline(&body) {
             d.push_body(&text, no);
             d.flush();
@@ -478,12 +485,6 @@ impl Segmenter<'_> {
             d.add_authors(names);
             d.closed = true;
             what = "body ending with an inline byline; story body closed".into();
-        } else if list_item {
-            // Each item of a Markdown list is a paragraph of its own.
-            d.flush();
-            d.push_body(&body, no);
-            d.flush();
-            what = "list item: a paragraph of its own".into();
         } else {
             d.push_body(&body, no);
         }
