@@ -378,14 +378,14 @@ impl Staging {
         };
         let prefix = format!("{}/", rel_dir.trim_end_matches('/'));
         let dest_dir = self.dir.join(rel_dir.trim_end_matches('/'));
-        if self.previous.under(&prefix).next().is_none() && !dest_dir.exists() {
-            // Nothing to compare with (a first build): move the whole folder at once.
+        if self.previous.under(&prefix).next().is_none() {
+            // Nothing to compare with (a first build): move whole folders, not file by file.
             let rels: Vec<String> = files.iter().map(|(src, _)| rel_of(src)).collect();
             for rel in &rels {
                 check_rel(rel)?;
             }
             self.ensure_parent(&dest_dir)?;
-            fs::rename(src_dir, &dest_dir).map_err(io_err(&dest_dir))?;
+            move_merging(src_dir, &dest_dir).map_err(io_err(&dest_dir))?;
             for (rel, (_, len)) in rels.into_iter().zip(&files) {
                 self.record_produced(&rel, *len);
                 self.record_written(rel);
@@ -476,6 +476,23 @@ impl Staging {
             removed,
             bytes: self.bytes.load(Ordering::Relaxed),
         })
+    }
+}
+
+/// Moves `src` to `dest`: whole when `dest` does not exist; when both are folders, entry
+/// by entry (each moved whole where it can be), then removes the emptied `src`. A file
+/// replaces a file.
+fn move_merging(src: &Path, dest: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(src, dest),
+        Ok(meta) if meta.is_dir() && fs::symlink_metadata(src)?.is_dir() => {
+            for entry in fs::read_dir(src)? {
+                let entry = entry?;
+                move_merging(&entry.path(), &dest.join(entry.file_name()))?;
+            }
+            fs::remove_dir(src)
+        }
+        _ => fs::rename(src, dest),
     }
 }
 
@@ -937,6 +954,41 @@ mod tests {
         assert_ne!(ino("search/t/0.json"), zero);
         assert_eq!(fs::read(public.join("search/t/0.json")).unwrap(), b"ZERO");
         assert!(!public.join("search/t/1.json").exists());
+    }
+
+    #[test]
+    fn a_first_build_moves_folders_whole_beside_pages_already_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let s = Staging::begin(&public, true).unwrap();
+        // The search page is rendered before the index is adopted beside it.
+        s.write("search/index.html", b"page").unwrap();
+        let src = s.dir().join(".new");
+        for (name, data) in [
+            ("index.json", "m"),
+            ("t/0.json", "zero"),
+            ("t/1.f.bin", "f"),
+        ] {
+            let p = src.join(name);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, data).unwrap();
+        }
+        let t_ino = fs::metadata(src.join("t")).unwrap().ino();
+        s.adopt_tree(&src, "search").unwrap();
+        assert!(!src.exists());
+        // `t/` was renamed, not rebuilt file by file.
+        assert_eq!(fs::metadata(s.dir().join("search/t")).unwrap().ino(), t_ino);
+        let stats = s.commit().unwrap();
+        assert_eq!((stats.files, stats.written), (4, 4));
+        assert_eq!(
+            tree(&public.join("search")),
+            vec![
+                ("index.html".to_string(), b"page".to_vec()),
+                ("index.json".to_string(), b"m".to_vec()),
+                ("t/0.json".to_string(), b"zero".to_vec()),
+                ("t/1.f.bin".to_string(), b"f".to_vec()),
+            ]
+        );
     }
 
     /// Every file under `dir` with its bytes.
