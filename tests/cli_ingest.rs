@@ -250,15 +250,12 @@ fn seeds_folder_entries_that_are_not_read_are_named() {
     let seeds = site.path().join("seeds");
     let page = "标题一则\n\n正文第一段，写得很长很长很长很长很长。\n";
     fs::write(seeds.join("A_UPPER.TXT"), page).unwrap();
-    fs::create_dir_all(seeds.join("2023")).unwrap();
-    fs::write(seeds.join("2023").join("p1.txt"), page).unwrap();
     fs::write(seeds.join("notes.docx"), "x").unwrap();
     let out = folio(site.path(), &["ingest"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     // An upper-case extension is still a page file.
     assert!(site.path().join("content/A_UPPER/01.md").is_file(), "{err}");
-    assert!(err.contains("ignored  seeds/2023/: folders"), "{err}");
     assert!(
         err.contains("ignored  seeds/notes.docx: not a page file"),
         "{err}"
@@ -275,4 +272,78 @@ fn seeds_folder_entries_that_are_not_read_are_named() {
         "{err}"
     );
     assert!(!site.path().join("content/dup").exists());
+}
+
+#[test]
+fn seeds_in_subfolders_are_ingested_under_their_path() {
+    let site = site(false);
+    let seeds = site.path().join("seeds");
+    let page = "标题一则\n\n正文第一段，写得很长很长很长很长很长。\n";
+    let day = seeds.join("团结报").join("2023");
+    fs::create_dir_all(&day).unwrap();
+    fs::write(day.join("05-08.txt"), page).unwrap();
+    fs::write(day.join("scan.jpg"), "x").unwrap();
+    // Hidden folders (a VCS's, an editor's) are not looked into.
+    fs::create_dir_all(seeds.join(".git")).unwrap();
+    fs::write(seeds.join(".git").join("HEAD.txt"), page).unwrap();
+    fs::write(
+        seeds.join("manifest.toml"),
+        "[\"团结报/2023/05-08.txt\"]\ndate = 2023-05-08\npaper = \"团结报\"\n\n\
+         [\"05-08.txt\"]\ndate = 2023-05-09\n",
+    )
+    .unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let article = site.path().join("content/团结报/2023/05-08/01.md");
+    let text = fs::read_to_string(&article).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert!(text.contains("seed = \"团结报/2023/05-08.txt\""), "{text}");
+    // The manifest entry is found by the seed's path.
+    assert!(text.contains("date = 2023-05-08"), "{text}");
+    assert!(text.contains("paper = \"团结报\""), "{text}");
+    assert!(
+        err.contains("ignored  seeds/团结报/2023/scan.jpg: not a page file"),
+        "{err}"
+    );
+    assert!(!err.contains(".git"), "{err}");
+    // A key that names no seed is reported with its line, and the likely name.
+    assert!(
+        err.contains(
+            "ignored  seeds/manifest.toml:5: entry \"05-08.txt\" names no seed (did you mean \
+             \"团结报/2023/05-08.txt\"?"
+        ),
+        "{err}"
+    );
+    assert!(!site.path().join("content/.git").exists());
+
+    // A build finds the seed ingested already and does not ingest it again.
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        site.path()
+            .join("public/articles/团结报/2023/05-08/01/index.html")
+            .is_file()
+    );
+    let report = fs::read_to_string(site.path().join("content/.ingest-report.toml")).unwrap();
+    assert!(
+        report.contains("seed = \"团结报/2023/05-08.txt\""),
+        "{report}"
+    );
+    let before = fs::metadata(&article).unwrap().modified().unwrap();
+    let out = folio(site.path(), &["build", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("\"ingested_seeds\": 0,"), "{summary}");
+    assert_eq!(fs::metadata(&article).unwrap().modified().unwrap(), before);
+
+    // Two seeds with one path but the extension clash even when other names sort between them.
+    fs::write(day.join("05-08.md"), page).unwrap();
+    fs::write(day.join("05-08.a.txt"), page).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("share the name \"团结报/2023/05-08\""),
+        "{}",
+        stderr(&out)
+    );
 }

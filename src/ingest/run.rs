@@ -12,11 +12,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use walkdir::WalkDir;
 
 use crate::classify::gazetteer::Gazetteer;
 use crate::classify::regions::{ArticleText, assign_regions_with_byline};
@@ -194,31 +196,61 @@ pub fn read_manifest(seeds_dir: &Path) -> Result<BTreeMap<String, ManifestEntry>
     })
 }
 
-/// The seed files in `seeds_dir` (`.txt` and `.md`), sorted by name.
+/// The page files in `seeds_dir` and its subfolders (hidden files and folders skipped),
+/// sorted by [`seed_name`]. A seed's articles go to `content/<name without extension>/`:
+/// two seeds whose names differ only in extension are an error naming both.
 pub fn list_seeds(seeds_dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
-    let entries = fs::read_dir(seeds_dir).map_err(|source| IngestError::Read {
-        path: seeds_dir.to_path_buf(),
+    let read_err = |path: &Path, source: io::Error| IngestError::Read {
+        path: path.to_path_buf(),
         source,
-    })?;
-    let mut seeds: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && is_seed_name(p))
-        .collect();
+    };
+    fs::read_dir(seeds_dir).map_err(|e| read_err(seeds_dir, e))?;
+    let mut seeds: Vec<(String, PathBuf)> = Vec::new();
+    let walk = WalkDir::new(seeds_dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(seeds_dir).to_path_buf();
+            read_err(&path, io::Error::other(e.to_string()))
+        })?;
+        let path = entry.into_path();
+        if path.is_file() && is_seed_name(&path) {
+            seeds.push((seed_name(seeds_dir, &path), path));
+        }
+    }
     seeds.sort();
-    // Articles go to `content/<stem>/`: two seeds with one stem would write over each other.
-    for pair in seeds.windows(2) {
-        let stems = pair.iter().map(|p| p.file_stem()).collect::<Vec<_>>();
-        if stems[0] == stems[1] {
+    let mut stems: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, _) in &seeds {
+        if let Some(first) = stems.insert(seed_stem(name), name) {
             return Err(IngestError::SameStem {
                 dir: seeds_dir.to_path_buf(),
-                stem: stems[0].unwrap_or_default().to_string_lossy().into_owned(),
-                first: file_name(&pair[0]),
-                second: file_name(&pair[1]),
+                stem: seed_stem(name).to_string(),
+                first: first.to_string(),
+                second: name.clone(),
             });
         }
     }
-    Ok(seeds)
+    Ok(seeds.into_iter().map(|(_, p)| p).collect())
+}
+
+/// A seed's name: its path inside the seeds folder, `/`-separated (`p1.txt`,
+/// `团结报/2023-05-08.txt`). Reports, `source.seed` and manifest keys use it.
+pub fn seed_name(seeds_dir: &Path, seed: &Path) -> String {
+    let rel = seed.strip_prefix(seeds_dir).unwrap_or(seed);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A seed name without its extension: where its articles go under `content/`.
+fn seed_stem(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.ends_with('/') && !stem.is_empty() => stem,
+        _ => name,
+    }
 }
 
 /// A page file: `.txt` or `.md` (any case), not hidden.
@@ -229,31 +261,61 @@ fn is_seed_name(p: &Path) -> bool {
     matches!(ext.as_deref(), Some("txt" | "md")) && !file_name(p).starts_with('.')
 }
 
-/// What `seeds_dir` holds besides seeds and the manifest, with why it is not read (folders,
-/// other file types). Hidden entries are left out.
+/// The files in `seeds_dir` and its subfolders that are not seeds (nor the manifest), with
+/// why they are not read. Hidden files and folders are left out.
 pub fn ignored_in_seeds(seeds_dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(seeds_dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = entries
+    let top = file_name(seeds_dir);
+    let mut out: Vec<String> = WalkDir::new(seeds_dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
         .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| !file_name(p).starts_with('.') && file_name(p) != MANIFEST_FILE)
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| p.is_file() && !is_seed_name(p))
         .filter_map(|p| {
-            let shown = format!("{}/{}", file_name(seeds_dir), file_name(&p));
-            if p.is_dir() {
-                Some(format!(
-                    "{shown}/: folders in the seeds folder are not read; put page files directly in it"
-                ))
-            } else if !is_seed_name(&p) {
-                Some(format!("{shown}: not a page file (.txt or .md)"))
-            } else {
-                None
-            }
+            let name = seed_name(seeds_dir, &p);
+            (name != MANIFEST_FILE).then(|| format!("{top}/{name}: not a page file (.txt or .md)"))
         })
         .collect();
     out.sort();
     out
+}
+
+/// Entries of the manifest that name no seed (a typo, a moved page, a subfolder seed keyed by
+/// its file name alone), each with its line and, where one seed has that file name, its name.
+fn unmatched_manifest_keys(
+    seeds_dir: &Path,
+    manifest: &BTreeMap<String, ManifestEntry>,
+    names: &[String],
+) -> Vec<String> {
+    let text = fs::read_to_string(seeds_dir.join(MANIFEST_FILE)).unwrap_or_default();
+    let top = file_name(seeds_dir);
+    manifest
+        .keys()
+        .filter(|k| !names.contains(k))
+        .map(|key| {
+            let line = text
+                .lines()
+                .position(|l| {
+                    l.contains(&format!("\"{key}\""))
+                        || l.contains(&format!("'{key}'"))
+                        || l.trim_start().starts_with(&format!("[{key}]"))
+                })
+                .map(|i| format!(":{}", i + 1))
+                .unwrap_or_default();
+            let same_file: Vec<&String> = names
+                .iter()
+                .filter(|n| n.rsplit('/').next() == Some(key.as_str()))
+                .collect();
+            let hint = match same_file.as_slice() {
+                [one] => {
+                    format!(" (did you mean {one:?}? a seed's name is its path inside {top}/)")
+                }
+                _ => String::new(),
+            };
+            format!("{top}/{MANIFEST_FILE}{line}: entry {key:?} names no seed{hint}")
+        })
+        .collect()
 }
 
 /// Ingests the seeds in `seeds_dir` into `content_dir`.
@@ -274,6 +336,7 @@ pub fn ingest(
     let gazetteer = Gazetteer::builtin();
     let topics = TopicClassifier::new(&config.topics);
     let ctx = Ctx {
+        seeds_dir,
         content_dir,
         config,
         options,
@@ -284,15 +347,18 @@ pub fn ingest(
     let mut reports: Vec<SeedReport> = seeds
         .par_iter()
         .map(|seed| {
-            let name = file_name(seed);
+            let name = seed_name(seeds_dir, seed);
             let old = previous.seeds.iter().find(|s| s.seed == name);
             ingest_seed(&ctx, seed, old)
         })
         .collect::<Result<_, _>>()?;
     reports.sort_by(|a, b| a.seed.cmp(&b.seed));
+    let names: Vec<String> = seeds.iter().map(|s| seed_name(seeds_dir, s)).collect();
+    let mut ignored = ignored_in_seeds(seeds_dir);
+    ignored.extend(unmatched_manifest_keys(seeds_dir, &manifest, &names));
     let report = IngestReport {
         seeds: reports,
-        ignored: ignored_in_seeds(seeds_dir),
+        ignored,
     };
     fs::create_dir_all(content_dir).map_err(|source| IngestError::Read {
         path: content_dir.to_path_buf(),
@@ -331,6 +397,7 @@ fn remove_leftover_temps(content_dir: &Path) {
 }
 
 struct Ctx<'a> {
+    seeds_dir: &'a Path,
     content_dir: &'a Path,
     config: &'a SiteConfig,
     options: IngestOptions,
@@ -350,11 +417,8 @@ fn ingest_seed(
     seed: &Path,
     old: Option<&SeedReport>,
 ) -> Result<SeedReport, IngestError> {
-    let name = file_name(seed);
-    let stem = seed
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| name.clone());
+    let name = seed_name(ctx.seeds_dir, seed);
+    let stem = seed_stem(&name).to_string();
     let mut report = SeedReport {
         seed: name.clone(),
         ..Default::default()
@@ -609,11 +673,8 @@ pub fn seeds_needing_ingest(
     let previous = IngestReport::read(content_dir);
     let mut out = Vec::new();
     for seed in list_seeds(seeds_dir)? {
-        let name = file_name(&seed);
-        let stem = seed
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = seed_name(seeds_dir, &seed);
+        let stem = seed_stem(&name);
         let hash = fs::read(&seed)
             .map(|b| blake3::hash(&b).to_hex()[..16].to_string())
             .ok();
@@ -623,7 +684,7 @@ pub fn seeds_needing_ingest(
             .find(|s| s.seed == name)
             .filter(|s| Some(&s.seed_hash) == hash.as_ref() && s.error.is_none());
         // A seed that yields no article (a page of banners only) has no folder to look for.
-        let articles_there = |s: &SeedReport| s.articles == 0 || content_dir.join(&stem).is_dir();
+        let articles_there = |s: &SeedReport| s.articles == 0 || content_dir.join(stem).is_dir();
         if !known.is_some_and(articles_there) {
             out.push(name);
         }
