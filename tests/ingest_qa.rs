@@ -172,4 +172,37 @@ fn column_headline_block_with_byline_then_caption_heads_the_story_above() {
     // The running head is not glued to the first paragraph.
     assert!(first.body.starts_with("5月6日清晨"), "{}", first.body);
     assert_eq!(p.date, Some((2023, 5, 8)));
+
+    // This page prints paragraphs flush with the column, so a heading-shaped line two
+    // characters short of it after a finished paragraph is a section heading: both of the
+    // second story's, which ends at its headline block (headline printed twice, subtitle,
+    // byline), not at the first of them.
+    let second = &p.stories[1];
+    assert_eq!(second.title, "龙山：小切口整治群众身边“微腐败”");
+    assert_eq!(
+        second.subtitle.as_deref(),
+        Some("龙山县纪委监委深化民生领域专项整治纪实")
+    );
+    assert_eq!(second.authors, ["彭程", "黄静"]);
+    assert!(
+        second.body.starts_with("“家门口的路修好了"),
+        "{}",
+        second.body
+    );
+    let sections: Vec<&str> = second
+        .body
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .collect();
+    assert_eq!(
+        sections,
+        ["精准发力，紧盯民生“关键小事”", "以案促改，织密制度“防护网”"],
+        "{}",
+        second.body
+    );
+    assert!(
+        second.body.contains("推动“大治理”。\n\n## 精准发力"),
+        "{}",
+        second.body
+    );
 }

@@ -119,6 +119,10 @@ impl Segmenter<'_> {
         let col = self.widths[i];
         let short = line.width < (col - 4.0).min(col * 0.8)
             || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
+        // Where paragraphs start flush, a line two characters short after a finished
+        // paragraph is not an indented first line.
+        let flush_short =
+            self.flush_paragraphs && line.width <= col - 1.75 && self.follows_paragraph_end(i);
         let after_credit = after_credit
             && self
                 .cur
@@ -128,6 +132,10 @@ impl Segmenter<'_> {
             Some("text box (lines joined by single newlines)")
         } else if short {
             Some("clearly shorter than the column")
+        } else if flush_short {
+            Some(
+                "shorter than the column after a finished paragraph, on a page whose paragraphs start flush",
+            )
         } else if has_word_separator(&line.text) {
             Some("words separated by a deliberate space")
         } else if len <= 30 && place_colon_headline(&line.text) {
@@ -216,6 +224,9 @@ impl Segmenter<'_> {
                 !line.justified
                     && (n >= 2
                         || line.width < (col - 4.0).min(col * 0.8)
+                        || (self.flush_paragraphs
+                            && line.width <= col - 1.75
+                            && self.follows_paragraph_end(k))
                         || has_word_separator(&line.text))
             }
             Layout::Paragraph => len <= 24,
@@ -266,6 +277,14 @@ impl Segmenter<'_> {
                     && !l.justified
                     && (l.width < col - 1.5 || ends_paragraph(&l.text))
             })
+    }
+
+    /// The text line before `i` (blank lines skipped) ends a paragraph.
+    fn follows_paragraph_end(&self, i: usize) -> bool {
+        (0..i)
+            .rev()
+            .find(|k| self.kinds[*k].0 != Kind::Blank)
+            .is_some_and(|k| self.kinds[k].0 == Kind::Text && ends_paragraph(&self.lines[k].text))
     }
 
     /// Nothing but blank lines, captions or banners from `j` to the end.

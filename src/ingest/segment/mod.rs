@@ -10,7 +10,8 @@ use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, 
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
 use crate::ingest::lines::{
-    Kind, Line, classify, ends_paragraph, md_image, split_leading_marker, split_trailing_marker,
+    Kind, Line, classify, ends_paragraph, heading_shape, md_image, split_leading_marker,
+    split_trailing_marker,
 };
 use crate::ingest::{Page, Story, Unplaced, Warning};
 use draft::{Draft, render_body};
@@ -32,6 +33,9 @@ struct Segmenter<'a> {
     lines: &'a [Line],
     kinds: Vec<(Kind, &'static str)>,
     widths: Vec<f32>,
+    /// Whether this page prints paragraphs' first lines flush with the column (not indented):
+    /// see [`paragraphs_flush`].
+    flush_paragraphs: bool,
     layout: Layout,
     stories: Vec<Story>,
     cur: Option<Draft>,
@@ -104,14 +108,45 @@ fn is_list_item(text: &str) -> bool {
     rest.is_some_and(|r| r.starts_with([' ', '\t']) && !r.trim().is_empty())
 }
 
+/// Whether the page prints paragraphs' first lines flush with the column: of the text lines
+/// that follow a line ending a paragraph (and do not end one themselves), at least three are
+/// as wide as the column and at most a quarter as many are two characters short (indented;
+/// only lines a heading could not be, e.g. ending with a comma, count: the headings in
+/// question are such lines). On such a page a heading-shaped line two characters short of
+/// the column after a finished paragraph is a heading, not a paragraph's indented first line.
+fn paragraphs_flush(lines: &[Line], kinds: &[(Kind, &'static str)], widths: &[f32]) -> bool {
+    let (mut flush, mut indented) = (0usize, 0usize);
+    let mut prev_ended = false;
+    for (k, line) in lines.iter().enumerate() {
+        match kinds[k].0 {
+            Kind::Blank => continue,
+            Kind::Text if !line.justified => {
+                let col = widths[k];
+                if prev_ended && !ends_paragraph(&line.text) {
+                    if line.width >= col - 1.0 {
+                        flush += 1;
+                    } else if line.width >= col - 3.0 && !heading_shape(&line.text) {
+                        indented += 1;
+                    }
+                }
+                prev_ended = ends_paragraph(&line.text);
+            }
+            _ => prev_ended = false,
+        }
+    }
+    flush >= 3 && indented * 4 <= flush
+}
+
 /// Segment decoded page text into stories.
 pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
     let lines = crate::ingest::lines::split_lines(text);
     let layout = layout_override.unwrap_or_else(|| crate::ingest::layout::detect(&lines));
     let kinds: Vec<(Kind, &'static str)> = lines.iter().map(classify).collect();
     let is_text: Vec<bool> = kinds.iter().map(|k| k.0 == Kind::Text).collect();
+    let widths = local_widths(&lines, &is_text);
     let mut s = Segmenter {
-        widths: local_widths(&lines, &is_text),
+        flush_paragraphs: paragraphs_flush(&lines, &kinds, &widths),
+        widths,
         kinds,
         layout,
         lines: &lines,
@@ -960,6 +995,54 @@ mod tests {
         let p = page(&text);
         let titles: Vec<&str> = p.stories.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, ["第一篇标题", "第二篇标题"]);
+    }
+
+    #[test]
+    fn headings_two_characters_short_are_sections_where_paragraphs_are_flush() {
+        // 17-character column; every paragraph's first line is as wide as the column.
+        let page_text = |heading_a: &str, heading_b: &str| {
+            format!(
+                "今年以来，某县纪委监委聚焦群众急难\n愁盼，把整治群众身边不正之风和腐败\n\
+                 问题作为“一把手”工程，推动大治理。\n某县纪委监委建立问题线索快查快办机\n\
+                 制，对涉及群众切身利益的问题线索优\n先处置、限时办结，受理线索八十七件。\n\
+                 某县纪委监委还建立了问题线索台账制\n度，实行销号管理，确保件件有着落。\n\
+                 {heading_a}\n全县共受理民生领域问题线索八十七件\n立案四十二件，给予党纪政务处分三十\n\
+                 九人，督促退还群众资金一百五十万。\n某县纪委监委联合农业农村审计等部门\n\
+                 对全县三百九十七个村的集体资产进行\n全面清查，清理规范合同一千二百份。\n\
+                 {heading_b}\n某县纪委监委针对案件暴露出的问题向\n相关单位发出纪检监察建议书十五份，\n\
+                 推动建章立制二十三项，督促职能部门\n开展惠民资金发放情况的回头看工作。\n\
+                 小切口整治身边微腐败小切口整治身边微腐败\n（本报记者 彭程）\n"
+            )
+        };
+        let p = page(&page_text(
+            "精准发力，紧盯民生领域关键小事",
+            "以案促改，织密制度建设的防护网",
+        ));
+        assert_eq!(p.stories.len(), 1, "{:#?}", p.stories);
+        let s = &p.stories[0];
+        assert_eq!(s.title, "小切口整治身边微腐败");
+        assert!(
+            s.body.contains("## 精准发力，紧盯民生领域关键小事"),
+            "{}",
+            s.body
+        );
+        assert!(
+            s.body.contains("## 以案促改，织密制度建设的防护网"),
+            "{}",
+            s.body
+        );
+
+        // Where paragraphs start indented, such a line is a paragraph's first line.
+        let indented = "今年以来，某县纪委监委聚焦群众急难\n愁盼，把整治群众身边不正之风和腐败\n\
+             问题作为“一把手”工程，推动大治理。\n某县纪委监委建立问题线索快查\n\
+             快办机制，对涉及群众切身利益的问题\n线索优先处置、限时办结，截至四月底\n\
+             共受理线索八十七件。\n全县共受理民生领域问题线索八\n十七件，立案四十二件，给予党纪政务\n\
+             处分三十九人，督促退还群众资金一百\n五十万元。\n某县纪委监委联合农业农村审\n\
+             计等部门，对全县三百九十七个村的集\n体资产进行全面清查，清理规范合同一\n千二百余份。\n\
+             小切口整治身边微腐败小切口整治身边微腐败\n（本报记者 彭程）\n";
+        let p = page(indented);
+        assert_eq!(p.stories.len(), 1, "{:#?}", p.stories);
+        assert!(!p.stories[0].body.contains("## "), "{}", p.stories[0].body);
     }
 
     #[test]
