@@ -206,3 +206,49 @@ fn column_headline_block_with_byline_then_caption_heads_the_story_above() {
         second.body
     );
 }
+
+#[test]
+fn interview_with_reporters_notes_then_a_headline_right_above_its_dateline() {
+    let p = page("qa_c_interview.txt");
+    assert_eq!(
+        titles(&p),
+        ["让非遗技艺走进寻常百姓家", "吉首大学开展“非遗进校园”活动"]
+    );
+    let interview = &p.stories[0];
+    assert_eq!(
+        interview.subtitle.as_deref(),
+        Some("访州级非遗传承人向桂花")
+    );
+    assert_eq!(interview.authors, ["李红梅"]);
+    // Each turn stays a paragraph of its own; the notes are a section, not glued to their text.
+    assert!(
+        interview
+            .body
+            .starts_with("记者：您从事苗绣已经有多少年了？\n\n向桂花：")
+    );
+    assert!(
+        interview
+            .body
+            .contains("传下去。\n\n## 记者手记\n\n采访结束时，"),
+        "{}",
+        interview.body
+    );
+    // A headline directly above a dateline paragraph opens the next story.
+    let news = &p.stories[1];
+    assert_eq!(news.authors, ["张晓燕"]);
+    assert!(news.body.starts_with("3月8日，吉首大学"), "{}", news.body);
+    assert!(
+        !interview.body.contains("吉首大学开展"),
+        "{}",
+        interview.body
+    );
+    assert_eq!(p.date, Some((2024, 3, 12)));
+}
+
+#[test]
+fn reporters_notes_at_the_end_of_the_page_are_a_section_of_the_story() {
+    let p = page("qa_d_notes_last.txt");
+    assert_eq!(titles(&p), ["让非遗技艺走进寻常百姓家"]);
+    let body = &p.stories[0].body;
+    assert!(body.contains("\n\n## 记者手记\n\n采访结束时，"), "{body}");
+}

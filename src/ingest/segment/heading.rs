@@ -11,14 +11,23 @@ use crate::ingest::layout::Layout;
 use crate::ingest::lines::{Kind, ends_paragraph, has_word_separator, heading_shape};
 
 impl Segmenter<'_> {
-    /// Number of consecutive single-newline Text lines starting at `i`.
+    /// Number of consecutive single-newline Text lines starting at `i` that could make up a
+    /// heading. Outside column text a line is a paragraph: one that ends a sentence is not
+    /// part of a heading's box.
     pub(super) fn body_box_len(&self, i: usize) -> usize {
+        self.box_len(i, self.layout != Layout::Column)
+    }
+
+    /// Number of consecutive single-newline Text lines starting at `i`; with
+    /// `stop_at_sentence_end`, up to the first later one that ends a sentence.
+    fn box_len(&self, i: usize, stop_at_sentence_end: bool) -> usize {
         let mut n = 1;
         while let Some(next) = self.lines.get(i + n) {
             if n >= MAX_BOX
                 || !next.joined_above
                 || next.lead_space
                 || self.kinds[i + n].0 != Kind::Text
+                || (stop_at_sentence_end && ends_paragraph(&next.text))
             {
                 break;
             }
@@ -361,7 +370,7 @@ impl Segmenter<'_> {
     /// A lead box on a headline-first page: two or more single-newline lines,
     /// each a short complete sentence ("“城，所以盛民也。”" / "创造…。").
     pub(super) fn lead_box(&self, i: usize) -> bool {
-        let n = self.body_box_len(i);
+        let n = self.box_len(i, false);
         n >= 2
             && (i..i + n).all(|k| {
                 let t = &self.lines[k].text;

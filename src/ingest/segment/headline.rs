@@ -267,7 +267,12 @@ impl Segmenter<'_> {
                             && !(top_byline && self.closing_byline_ahead(first))))
             }
         };
-        if sections {
+        // "记者手记" and the like head a part of the story above, never a story of their own.
+        let story_part_label = headings.len() == 1
+            && cur_has_content
+            && !has_tail
+            && matches!(headings[0], Unit::Heading { text, .. } if is_story_part_label(text));
+        if sections || story_part_label {
             self.attach_sections(units);
             return;
         }
@@ -572,4 +577,27 @@ impl Segmenter<'_> {
             d.byline_under_headline = d.has_headline;
         }
     }
+}
+
+/// Labels that head the last part of a story, written by its reporter or editor after the
+/// report ("记者手记", "编后"): a section of the story above.
+const STORY_PART_LABELS: &[&str] = &[
+    "记者手记",
+    "采访手记",
+    "采访札记",
+    "记者札记",
+    "记者观察",
+    "记者感言",
+    "编后",
+    "编后语",
+    "编后记",
+];
+
+/// `text` is one of [`STORY_PART_LABELS`] (spaces, brackets and a trailing colon aside).
+fn is_story_part_label(text: &str) -> bool {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
+        .collect();
+    STORY_PART_LABELS.contains(&compact.trim_end_matches([':', '：']))
 }
