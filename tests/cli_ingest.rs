@@ -336,6 +336,19 @@ fn seeds_in_subfolders_are_ingested_under_their_path() {
     assert!(summary.contains("\"ingested_seeds\": 0,"), "{summary}");
     assert_eq!(fs::metadata(&article).unwrap().modified().unwrap(), before);
 
+    // A symlinked folder (a mounted folder of scans, say) is followed.
+    let elsewhere = site.path().join("scans");
+    fs::create_dir_all(&elsewhere).unwrap();
+    fs::write(elsewhere.join("p9.txt"), page).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, seeds.join("linked")).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        site.path().join("content/linked/p9/01.md").is_file(),
+        "{}",
+        stderr(&out)
+    );
+
     // Two seeds with one path but the extension clash even when other names sort between them.
     fs::write(day.join("05-08.md"), page).unwrap();
     fs::write(day.join("05-08.a.txt"), page).unwrap();

@@ -1,8 +1,9 @@
 //! The ingest run: seed files on disk → article files in `content/`.
 //!
-//! Decodes each seed, asks the page parser for its stories, assigns regions and
-//! topics, dates them (manifest, else inferred), and writes one Markdown file per
-//! story at `content/<seed stem>/<NN>.md`. An article an editor changed since
+//! Decodes each seed (the page files in `seeds/` and its subfolders), asks the page
+//! parser for its stories, assigns regions and topics, dates them (manifest, else
+//! inferred), and writes one Markdown file per story at
+//! `content/<seed path without extension>/<NN>.md`. An article an editor changed since
 //! ingest wrote it (its `source.ingested_hash` no longer matches) is never
 //! overwritten: the new version goes beside it as `<NN>.md.new` and the conflict
 //! is reported (`--force` overwrites, keeping the edited file as `<NN>.md.orig`).
@@ -206,7 +207,9 @@ pub fn list_seeds(seeds_dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
     };
     fs::read_dir(seeds_dir).map_err(|e| read_err(seeds_dir, e))?;
     let mut seeds: Vec<(String, PathBuf)> = Vec::new();
+    // Symlinked folders are followed (a loop is an error naming it).
     let walk = WalkDir::new(seeds_dir)
+        .follow_links(true)
         .min_depth(1)
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
@@ -266,6 +269,7 @@ fn is_seed_name(p: &Path) -> bool {
 pub fn ignored_in_seeds(seeds_dir: &Path) -> Vec<String> {
     let top = file_name(seeds_dir);
     let mut out: Vec<String> = WalkDir::new(seeds_dir)
+        .follow_links(true)
         .min_depth(1)
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
