@@ -128,10 +128,6 @@ impl Segmenter<'_> {
         let col = self.widths[i];
         let short = line.width < (col - 4.0).min(col * 0.8)
             || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
-        // Where paragraphs start flush, a line two characters short after a finished
-        // paragraph is not an indented first line.
-        let flush_short =
-            self.flush_paragraphs && line.width <= col - 1.75 && self.follows_paragraph_end(i);
         let after_credit = after_credit
             && self
                 .cur
@@ -141,7 +137,7 @@ impl Segmenter<'_> {
             Some("text box (lines joined by single newlines)")
         } else if short {
             Some("clearly shorter than the column")
-        } else if flush_short {
+        } else if self.short_on_flush_page(i) {
             Some(
                 "shorter than the column after a finished paragraph, on a page whose paragraphs start flush",
             )
@@ -233,9 +229,7 @@ impl Segmenter<'_> {
                 !line.justified
                     && (n >= 2
                         || line.width < (col - 4.0).min(col * 0.8)
-                        || (self.flush_paragraphs
-                            && line.width <= col - 1.75
-                            && self.follows_paragraph_end(k))
+                        || self.short_on_flush_page(k)
                         || has_word_separator(&line.text))
             }
             Layout::Paragraph => len <= 24,
@@ -286,6 +280,14 @@ impl Segmenter<'_> {
                     && !l.justified
                     && (l.width < col - 1.5 || ends_paragraph(&l.text))
             })
+    }
+
+    /// On a page whose paragraphs start flush, the line at `i` is two characters short of
+    /// the column right after a finished paragraph: not an indented first line.
+    fn short_on_flush_page(&self, i: usize) -> bool {
+        self.flush_paragraphs
+            && self.lines[i].width <= self.widths[i] - 1.75
+            && self.follows_paragraph_end(i)
     }
 
     /// The text line before `i` (blank lines skipped) ends a paragraph.
