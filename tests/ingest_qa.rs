@@ -252,3 +252,22 @@ fn reporters_notes_at_the_end_of_the_page_are_a_section_of_the_story() {
     let body = &p.stories[0].body;
     assert!(body.contains("\n\n## 记者手记\n\n采访结束时，"), "{body}");
 }
+
+#[test]
+fn markdown_bold_byline_bracketed_editor_credit_and_a_two_character_county() {
+    let p = page("qa_e_markdown_bold.md");
+    assert_eq!(
+        titles(&p),
+        ["道县：小小脐橙撬动乡村振兴大产业", "江永女书文化节开幕"]
+    );
+    let first = &p.stories[0];
+    // A whole line in bold is read as its text: the byline, not a title.
+    assert_eq!(first.authors, ["周华", "唐亮"]);
+    assert_eq!(first.kicker, None);
+    assert!(first.body.contains("## 品牌引领"), "{}", first.body);
+    // The bracketed editor credit belongs to no story, and the last story is not cut off.
+    let last = &p.stories[1];
+    assert!(!last.body.contains("责任编辑"), "{}", last.body);
+    assert!(p.unplaced.iter().any(|u| u.text.contains("责任编辑：陈静")));
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}

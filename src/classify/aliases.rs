@@ -60,6 +60,11 @@ impl AliasIndex {
                 full.entry(d.name.clone()).or_default().push(d.id);
             }
             if !base_ok {
+                // A two-character county name ("道县") is too short to look for in raw text
+                // ("知道县里…"): it is found only as a word the segmenter cuts.
+                if d.name.chars().count() == 2 && parts.suffix == "县" {
+                    short.entry(d.name.clone()).or_default().push(d.id);
+                }
                 continue;
             }
             if parts.autonomous && d.level != Level::Province {

@@ -449,6 +449,25 @@ mod tests {
     }
 
     #[test]
+    fn two_character_county_names_are_found_as_words_only() {
+        assert_eq!(
+            run(
+                "道县小小脐橙撬动大产业",
+                "近年来，道县把脐橙产业作为乡村振兴的主导产业，道县脐橙远销全国。"
+            ),
+            vec!["湖南省/永州市/道县"]
+        );
+        // "知道县里…": the two characters are not the county.
+        assert_eq!(
+            run(
+                "村民说政策好",
+                "大家都知道县里出台了新政策，知道县委的决心，日子越过越好。"
+            ),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
     fn county_in_headline_implies_prefecture() {
         assert_eq!(
             run("苏仙区以戏宣传交通安全", "今天过瘾了。"),

@@ -122,6 +122,13 @@ static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+/// An editor credit in brackets closing a page: "（责任编辑：陈静）".
+static EDITOR_BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[（(](本版|本期|本刊)?(责任编辑|本版编辑|编辑|校对|美编|版式|版面设计|审核|值班编委)\s*[:：][^（()）。，！？；,;!?]{1,20}[）)]$",
+    )
+    .expect("static regex")
+});
 static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:)|。\s*[（(]?(资料图片|资料图|新华社发|视觉中国)[）)]?$)")
         .expect("static regex")
@@ -272,7 +279,7 @@ pub fn split_lines(text: &str) -> Vec<Line> {
         } else {
             0
         };
-        let text = trimmed[md_level..].trim().to_string();
+        let text = strip_line_emphasis(trimmed[md_level..].trim()).to_string();
         let joined_above = out.last().is_some_and(|l| !l.raw.trim().is_empty());
         out.push(Line {
             no: i + 1,
@@ -287,6 +294,21 @@ pub fn split_lines(text: &str) -> Vec<Line> {
     }
     forget_boxes_without_blank_lines(&mut out);
     out
+}
+
+/// A line set in bold or italics as a whole on a Markdown-ish page ("**本报记者 周华**"):
+/// its text without the markers, so that it is classified like any other line.
+fn strip_line_emphasis(text: &str) -> &str {
+    for mark in ["**", "__", "*", "_"] {
+        if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
+            && !inner.is_empty()
+            && !inner.contains(mark)
+            && !inner.starts_with([' ', '*', '_'])
+        {
+            return inner.trim();
+        }
+    }
+    text
 }
 
 /// Single newlines mark text boxes only on pages that separate lines with
@@ -362,7 +384,7 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if md_image(t).is_some() {
         return (Kind::Image, "Markdown image ![caption](file)");
     }
-    if EDITOR.is_match(t) {
+    if EDITOR.is_match(t) || EDITOR_BRACKETED.is_match(t) {
         return (Kind::Editor, "page editor credit");
     }
     if is_masthead(t) {
@@ -716,6 +738,22 @@ mod tests {
         assert_eq!(kind(" ▲ ▲（上接1版①）"), Kind::Marker);
         assert_eq!(kind("（下转2版）"), Kind::Marker);
         assert_eq!(kind("责任编辑:王建设"), Kind::Editor);
+        assert_eq!(kind("（责任编辑：陈静）"), Kind::Editor);
+        assert_eq!(kind("(本版编辑: 陈静)"), Kind::Editor);
+        assert_ne!(
+            kind("（编辑：这是一句很长的话，不是编辑署名，而是正文里的一段说明文字。）"),
+            Kind::Editor
+        );
+        // A whole line in bold is read as its text: here a byline.
+        assert_eq!(
+            split_lines("**本报记者 周华 通讯员 唐亮**")[0].text,
+            "本报记者 周华 通讯员 唐亮"
+        );
+        assert_eq!(
+            split_lines("**加粗**与**加粗**")[0].text,
+            "**加粗**与**加粗**"
+        );
+        assert_eq!(split_lines("***")[0].text, "***");
         assert_eq!(kind("前言："), Kind::Label);
         assert_eq!(kind("编者按"), Kind::Label);
         assert_eq!(

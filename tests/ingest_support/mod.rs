@@ -56,7 +56,8 @@ pub fn ratio(n: usize, d: usize) -> f64 {
 }
 
 pub fn canon(c: char) -> Option<char> {
-    if c.is_whitespace() || c == '\u{3000}' || c == '#' {
+    // Markdown markup is not text: heading marks, and emphasis markers around a whole line.
+    if c.is_whitespace() || c == '\u{3000}' || c == '#' || c == '*' || c == '_' {
         return None;
     }
     Some(match c {
