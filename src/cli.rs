@@ -35,7 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Turn newspaper page text in seeds/ into Markdown articles in content/.
     ///
-    /// One article per story, with TOML front matter (title, kicker, subtitle,
+    /// Seeds are the .txt and .md files in seeds/ and its subfolders; a seed's
+    /// articles go to content/<its path without extension>/. One article per story, with TOML front matter (title, kicker, subtitle,
     /// authors, date, regions, topics, captions, source lines). Articles an
     /// editor changed are never overwritten: the new version is written beside
     /// them as NN.md.new and reported. Lines that fit no story are listed in
@@ -114,7 +115,8 @@ pub struct IngestArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Explain how one line of a seed was classified, e.g. `000_8ee1e14b781f4bbe.txt:273`.
+    /// Explain how one line of a seed was classified, e.g. `000_8ee1e14b781f4bbe.txt:273`
+    /// (a seed in a subfolder by its path inside seeds/: `团结报/2023/05-08.txt:12`).
     #[arg(long, value_name = "SEED:LINE")]
     pub explain: Option<String>,
 }
@@ -243,7 +245,8 @@ fn seed_corpus(paths: &SitePaths) -> Result<String> {
         )
     })?;
     for seed in list {
-        let bytes = std::fs::read(&seed).with_context(|| format!("reading {}", seed.display()))?;
+        let bytes = std::fs::read(&seed.path)
+            .with_context(|| format!("reading {}", seed.path.display()))?;
         corpus.push_str(&String::from_utf8_lossy(&bytes));
         corpus.push('\n');
     }

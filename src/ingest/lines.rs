@@ -151,6 +151,29 @@ const LABELS: &[&str] = &[
     "(全文完)",
 ];
 
+/// Labels that head the last part of a story, written by its reporter or editor after the
+/// report ("记者手记", "编后"): unlike [`LABELS`], a section of the story above.
+const STORY_PART_LABELS: &[&str] = &[
+    "记者手记",
+    "采访手记",
+    "采访札记",
+    "记者札记",
+    "记者观察",
+    "记者感言",
+    "编后",
+    "编后语",
+    "编后记",
+];
+
+/// `text` is one of [`STORY_PART_LABELS`] (spaces, brackets and a trailing colon aside).
+pub fn is_story_part_label(text: &str) -> bool {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
+        .collect();
+    STORY_PART_LABELS.contains(&compact.trim_end_matches([':', '：']))
+}
+
 /// Names of newspaper pages printed as a heading of their own ("# 要闻").
 const PAGE_NAMES: &[&str] = &[
     "要闻",

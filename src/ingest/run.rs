@@ -197,16 +197,36 @@ pub fn read_manifest(seeds_dir: &Path) -> Result<BTreeMap<String, ManifestEntry>
     })
 }
 
+/// A page file found in the seeds folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Seed {
+    /// Its path inside the seeds folder, `/`-separated (`p1.txt`, `团结报/2023-05-08.txt`):
+    /// reports, `source.seed` and manifest keys use it.
+    pub name: String,
+    /// Where it is on disk.
+    pub path: PathBuf,
+}
+
+impl Seed {
+    /// The name without its extension: where its articles go under `content/`.
+    fn stem(&self) -> &str {
+        match self.name.rsplit_once('.') {
+            Some((stem, _)) if !stem.ends_with('/') && !stem.is_empty() => stem,
+            _ => &self.name,
+        }
+    }
+}
+
 /// The page files in `seeds_dir` and its subfolders (hidden files and folders skipped),
-/// sorted by [`seed_name`]. A seed's articles go to `content/<name without extension>/`:
-/// two seeds whose names differ only in extension are an error naming both.
-pub fn list_seeds(seeds_dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
+/// sorted by name. A seed's articles go to `content/<name without extension>/`: two seeds
+/// whose names differ only in extension are an error naming both.
+pub fn list_seeds(seeds_dir: &Path) -> Result<Vec<Seed>, IngestError> {
     let read_err = |path: &Path, source: io::Error| IngestError::Read {
         path: path.to_path_buf(),
         source,
     };
     fs::read_dir(seeds_dir).map_err(|e| read_err(seeds_dir, e))?;
-    let mut seeds: Vec<(String, PathBuf)> = Vec::new();
+    let mut seeds: Vec<Seed> = Vec::new();
     // Symlinked folders are followed (a loop is an error naming it).
     let walk = WalkDir::new(seeds_dir)
         .follow_links(true)
@@ -220,40 +240,32 @@ pub fn list_seeds(seeds_dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
         })?;
         let path = entry.into_path();
         if path.is_file() && is_seed_name(&path) {
-            seeds.push((seed_name(seeds_dir, &path), path));
+            let name = seed_name(seeds_dir, &path);
+            seeds.push(Seed { name, path });
         }
     }
     seeds.sort();
     let mut stems: BTreeMap<&str, &str> = BTreeMap::new();
-    for (name, _) in &seeds {
-        if let Some(first) = stems.insert(seed_stem(name), name) {
+    for seed in &seeds {
+        if let Some(first) = stems.insert(seed.stem(), &seed.name) {
             return Err(IngestError::SameStem {
                 dir: seeds_dir.to_path_buf(),
-                stem: seed_stem(name).to_string(),
+                stem: seed.stem().to_string(),
                 first: first.to_string(),
-                second: name.clone(),
+                second: seed.name.clone(),
             });
         }
     }
-    Ok(seeds.into_iter().map(|(_, p)| p).collect())
+    Ok(seeds)
 }
 
-/// A seed's name: its path inside the seeds folder, `/`-separated (`p1.txt`,
-/// `团结报/2023-05-08.txt`). Reports, `source.seed` and manifest keys use it.
-pub fn seed_name(seeds_dir: &Path, seed: &Path) -> String {
+/// The path of `seed` inside `seeds_dir`, `/`-separated: [`Seed::name`].
+fn seed_name(seeds_dir: &Path, seed: &Path) -> String {
     let rel = seed.strip_prefix(seeds_dir).unwrap_or(seed);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// A seed name without its extension: where its articles go under `content/`.
-fn seed_stem(name: &str) -> &str {
-    match name.rsplit_once('.') {
-        Some((stem, _)) if !stem.ends_with('/') && !stem.is_empty() => stem,
-        _ => name,
-    }
 }
 
 /// A page file: `.txt` or `.md` (any case), not hidden.
@@ -290,13 +302,13 @@ pub fn ignored_in_seeds(seeds_dir: &Path) -> Vec<String> {
 fn unmatched_manifest_keys(
     seeds_dir: &Path,
     manifest: &BTreeMap<String, ManifestEntry>,
-    names: &[String],
+    seeds: &[Seed],
 ) -> Vec<String> {
     let text = fs::read_to_string(seeds_dir.join(MANIFEST_FILE)).unwrap_or_default();
     let top = file_name(seeds_dir);
     manifest
         .keys()
-        .filter(|k| !names.contains(k))
+        .filter(|k| !seeds.iter().any(|s| &s.name == *k))
         .map(|key| {
             let line = text
                 .lines()
@@ -307,8 +319,9 @@ fn unmatched_manifest_keys(
                 })
                 .map(|i| format!(":{}", i + 1))
                 .unwrap_or_default();
-            let same_file: Vec<&String> = names
+            let same_file: Vec<&String> = seeds
                 .iter()
+                .map(|s| &s.name)
                 .filter(|n| n.rsplit('/').next() == Some(key.as_str()))
                 .collect();
             let hint = match same_file.as_slice() {
@@ -340,7 +353,6 @@ pub fn ingest(
     let gazetteer = Gazetteer::builtin();
     let topics = TopicClassifier::new(&config.topics);
     let ctx = Ctx {
-        seeds_dir,
         content_dir,
         config,
         options,
@@ -351,15 +363,13 @@ pub fn ingest(
     let mut reports: Vec<SeedReport> = seeds
         .par_iter()
         .map(|seed| {
-            let name = seed_name(seeds_dir, seed);
-            let old = previous.seeds.iter().find(|s| s.seed == name);
+            let old = previous.seeds.iter().find(|s| s.seed == seed.name);
             ingest_seed(&ctx, seed, old)
         })
         .collect::<Result<_, _>>()?;
     reports.sort_by(|a, b| a.seed.cmp(&b.seed));
-    let names: Vec<String> = seeds.iter().map(|s| seed_name(seeds_dir, s)).collect();
     let mut ignored = ignored_in_seeds(seeds_dir);
-    ignored.extend(unmatched_manifest_keys(seeds_dir, &manifest, &names));
+    ignored.extend(unmatched_manifest_keys(seeds_dir, &manifest, &seeds));
     let report = IngestReport {
         seeds: reports,
         ignored,
@@ -401,7 +411,6 @@ fn remove_leftover_temps(content_dir: &Path) {
 }
 
 struct Ctx<'a> {
-    seeds_dir: &'a Path,
     content_dir: &'a Path,
     config: &'a SiteConfig,
     options: IngestOptions,
@@ -418,16 +427,16 @@ fn file_name(p: &Path) -> String {
 
 fn ingest_seed(
     ctx: &Ctx,
-    seed: &Path,
+    seed: &Seed,
     old: Option<&SeedReport>,
 ) -> Result<SeedReport, IngestError> {
-    let name = seed_name(ctx.seeds_dir, seed);
-    let stem = seed_stem(&name).to_string();
+    let name = seed.name.clone();
+    let stem = seed.stem().to_string();
     let mut report = SeedReport {
         seed: name.clone(),
         ..Default::default()
     };
-    let bytes = match fs::read(seed) {
+    let bytes = match fs::read(&seed.path) {
         Ok(b) => b,
         Err(e) => {
             report.error = Some(format!("cannot read: {e}"));
@@ -677,20 +686,19 @@ pub fn seeds_needing_ingest(
     let previous = IngestReport::read(content_dir);
     let mut out = Vec::new();
     for seed in list_seeds(seeds_dir)? {
-        let name = seed_name(seeds_dir, &seed);
-        let stem = seed_stem(&name);
-        let hash = fs::read(&seed)
+        let hash = fs::read(&seed.path)
             .map(|b| blake3::hash(&b).to_hex()[..16].to_string())
             .ok();
         let known = previous
             .seeds
             .iter()
-            .find(|s| s.seed == name)
+            .find(|s| s.seed == seed.name)
             .filter(|s| Some(&s.seed_hash) == hash.as_ref() && s.error.is_none());
         // A seed that yields no article (a page of banners only) has no folder to look for.
-        let articles_there = |s: &SeedReport| s.articles == 0 || content_dir.join(stem).is_dir();
+        let articles_there =
+            |s: &SeedReport| s.articles == 0 || content_dir.join(seed.stem()).is_dir();
         if !known.is_some_and(articles_there) {
-            out.push(name);
+            out.push(seed.name);
         }
     }
     Ok(out)

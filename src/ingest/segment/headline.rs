@@ -10,7 +10,7 @@ use crate::ingest::Unplaced;
 use crate::ingest::Warning;
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::Layout;
-use crate::ingest::lines::{Kind, heading_shape};
+use crate::ingest::lines::{Kind, heading_shape, is_story_part_label};
 
 /// One unit of a headline block.
 enum Unit {
@@ -577,27 +577,4 @@ impl Segmenter<'_> {
             d.byline_under_headline = d.has_headline;
         }
     }
-}
-
-/// Labels that head the last part of a story, written by its reporter or editor after the
-/// report ("记者手记", "编后"): a section of the story above.
-const STORY_PART_LABELS: &[&str] = &[
-    "记者手记",
-    "采访手记",
-    "采访札记",
-    "记者札记",
-    "记者观察",
-    "记者感言",
-    "编后",
-    "编后语",
-    "编后记",
-];
-
-/// `text` is one of [`STORY_PART_LABELS`] (spaces, brackets and a trailing colon aside).
-fn is_story_part_label(text: &str) -> bool {
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
-        .collect();
-    STORY_PART_LABELS.contains(&compact.trim_end_matches([':', '：']))
 }

@@ -121,15 +121,15 @@ fn paragraphs_flush(lines: &[Line], kinds: &[(Kind, &'static str)], widths: &[f3
         match kinds[k].0 {
             Kind::Blank => continue,
             Kind::Text if !line.justified => {
-                let col = widths[k];
-                if prev_ended && !ends_paragraph(&line.text) {
+                let (col, ends) = (widths[k], ends_paragraph(&line.text));
+                if prev_ended && !ends {
                     if line.width >= col - 1.0 {
                         flush += 1;
                     } else if line.width >= col - 3.0 && !heading_shape(&line.text) {
                         indented += 1;
                     }
                 }
-                prev_ended = ends_paragraph(&line.text);
+                prev_ended = ends;
             }
             _ => prev_ended = false,
         }
