@@ -157,6 +157,16 @@ fn column_page_with_headlines_first_kicker_apart_and_place_colon_headline() {
         "{}",
         p.stories[2].body
     );
+    // Section headings printed on two lines cut after a comma are whole headings, and
+    // the story after them (bylined at its end) is not taken for a third section.
+    let body = &p.stories[1].body;
+    for heading in [
+        "## 强链补链，做大产业“朋友圈”",
+        "## 智能制造，跑出发展“加速度”",
+    ] {
+        assert!(body.contains(heading), "{body}");
+    }
+    assert!(!body.contains("新邵县"), "{body}");
 }
 
 #[test]

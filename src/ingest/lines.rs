@@ -6,7 +6,7 @@
 //! decide between section heading and headline.
 
 use super::byline::{is_institution, parse_credit_line, parse_names, parse_paren_byline};
-use super::clean::{clean_body, is_cjk, is_justified, is_wide};
+use super::clean::{clean_body, is_cjk, is_justified, is_wide, visible_len};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -29,6 +29,9 @@ pub struct Line {
     pub width: f32,
     /// The line is space-justified ("走 进 保 靖"), so it is a full column line.
     pub justified: bool,
+    /// The seed line whose text was joined to this one (a heading printed on two lines,
+    /// see [`join_headings_split_at_comma`]); that line reads as blank.
+    pub joined_no: Option<usize>,
 }
 
 /// What a line is, judged on the line alone.
@@ -313,6 +316,7 @@ pub fn split_lines(text: &str) -> Vec<Line> {
             raw: raw.to_string(),
             text,
             md_level,
+            joined_no: None,
         });
     }
     forget_boxes_without_blank_lines(&mut out);
@@ -332,6 +336,55 @@ fn strip_line_emphasis(text: &str) -> &str {
         }
     }
     text
+}
+
+/// A heading printed on two short lines, cut after a comma ("强链补链，" / "做大产业“朋友圈”"), is
+/// one line: the second line's text moves up into the first, which then spans both
+/// (`joined_no`); the second becomes blank. (Lines in one text box, with no blank line
+/// between them on a page that has blank lines, are already read together.) Body lines fill the column, and a paragraph's last
+/// line ends a sentence, so a short line ending in a comma (outside Markdown) is never body
+/// text. Both lines must be plain text, the pair heading-shaped, and the line before them
+/// must end a paragraph or not be text at all (a byline, a marker, the page's start).
+pub fn join_headings_split_at_comma(lines: &mut [Line]) {
+    let plain = |l: &Line| l.md_level == 0 && classify(l).0 == Kind::Text;
+    let mut prev_ends = true;
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].text.is_empty() {
+            i += 1;
+            continue;
+        }
+        let a = clean_body(&lines[i].text);
+        let j = i + 1 + usize::from(lines.get(i + 1).is_some_and(|l| l.text.is_empty()));
+        let joins = prev_ends
+            && plain(&lines[i])
+            && a.ends_with(['，', '、', ','])
+            && (2..=12).contains(&visible_len(&a))
+            && lines.get(j).is_some_and(|b| {
+                let b_text = clean_body(&b.text);
+                // Lines already in one text box are read together as they are.
+                !b.joined_above
+                    && plain(b)
+                    && !b_text.is_empty()
+                    && visible_len(&b_text) <= 20
+                    && !ends_paragraph(&b_text)
+                    && heading_shape(&format!("{a}{b_text}"))
+            });
+        if joins {
+            let second = std::mem::take(&mut lines[j].text);
+            lines[i].joined_no = Some(lines[j].no);
+            lines[i].text.push_str(&second);
+            lines[i].width = line_width(&lines[i].text);
+            lines[i].justified = false;
+            lines[j].width = 0.0;
+            lines[j].justified = false;
+            prev_ends = true;
+            i = j + 1;
+            continue;
+        }
+        prev_ends = !plain(&lines[i]) || ends_paragraph(&lines[i].text);
+        i += 1;
+    }
 }
 
 /// Single newlines mark text boxes only on pages that separate lines with
@@ -691,6 +744,48 @@ pub fn heading_shape(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_cut_after_a_comma_are_joined_and_nothing_else_is() {
+        let texts =
+            |lines: &[Line]| -> Vec<String> { lines.iter().map(|l| l.text.clone()).collect() };
+        // Double-spaced: after a finished paragraph, a short comma line and a short line.
+        let mut lines =
+            split_lines("发展。\n\n强链补链，\n\n做大产业“朋友圈”\n\n长沙县围绕产业链精准招商。");
+        join_headings_split_at_comma(&mut lines);
+        assert_eq!(
+            texts(&lines),
+            [
+                "发展。",
+                "",
+                "强链补链，做大产业“朋友圈”",
+                "",
+                "",
+                "",
+                "长沙县围绕产业链精准招商。"
+            ]
+        );
+        assert_eq!(lines[2].joined_no, Some(5));
+        assert!(lines[2].width > 12.0);
+        // Single-spaced pages (no text boxes): the next line.
+        let mut lines =
+            split_lines("发展。\n强链补链，\n做大产业“朋友圈”\n长沙县围绕产业链精准招商。");
+        join_headings_split_at_comma(&mut lines);
+        assert_eq!(lines[1].text, "强链补链，做大产业“朋友圈”");
+        // Left alone: lines already one text box; a comma line inside a paragraph; a second
+        // line that ends a sentence; a comma line too long for a heading.
+        for text in [
+            "发展。\n\n强链补链，\n做大产业“朋友圈”\n\n长沙县围绕产业链精准招商。",
+            "长沙县围绕工程机械产业链关\n\n键环节，\n\n精准招商",
+            "发展。\n\n强链补链，\n\n做大了产业。",
+            "发展。\n\n长沙县围绕工程机械产业链关键环节，\n\n精准招商",
+        ] {
+            let mut lines = split_lines(text);
+            let before = texts(&lines);
+            join_headings_split_at_comma(&mut lines);
+            assert_eq!(texts(&lines), before, "{text}");
+        }
+    }
 
     fn kind(s: &str) -> Kind {
         let lines = split_lines(s);

@@ -341,7 +341,11 @@ impl Segmenter<'_> {
                 Kind::ParenByline => return true,
                 Kind::Text => {
                     let t = &self.lines[k].text;
-                    if prev_ended && self.section_like(k) {
+                    // Another heading comes first (a "新邵县：…" headline counts here).
+                    if prev_ended
+                        && (self.section_like(k)
+                            || (visible_len(&clean_body(t)) <= 30 && place_colon_headline(t)))
+                    {
                         return false;
                     }
                     if split_trailing_byline(t).is_some() {

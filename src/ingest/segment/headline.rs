@@ -239,6 +239,13 @@ impl Segmenter<'_> {
             .as_ref()
             .is_some_and(|d| d.headline_above && d.has_body() && !d.closed);
         let grouped = headings.len() >= 2 || self.in_section_group(first);
+        // A story bylined at its top whose text after the heading ends with a closing byline:
+        // that text is a story of its own (no story has two bylines).
+        let next_story_bylined = self
+            .cur
+            .as_ref()
+            .is_some_and(|d| !d.story.authors.is_empty())
+            && self.closing_byline_ahead(first);
         let sections = match self.layout {
             Layout::Column => {
                 plain
@@ -248,12 +255,9 @@ impl Segmenter<'_> {
                     // Section headings lead into more text; a block followed by a closing
                     // byline is the headline of the story above.
                     && !self.closing_credit_follows(end)
+                    && !next_story_bylined
             }
             _ => {
-                let top_byline = self
-                    .cur
-                    .as_ref()
-                    .is_some_and(|d| !d.story.authors.is_empty());
                 plain
                     && headings.len() == 1
                     && section_md
@@ -264,7 +268,7 @@ impl Segmenter<'_> {
                             // A dateline ("本报5月8日讯（记者…）") or byline opens a story,
                             // never a section.
                             && !self.dateline_follows(end)
-                            && !(top_byline && self.closing_byline_ahead(first))))
+                            && !next_story_bylined))
             }
         };
         // "记者手记" and the like head a part of the story above, never a story of their own.

@@ -139,8 +139,11 @@ fn paragraphs_flush(lines: &[Line], kinds: &[(Kind, &'static str)], widths: &[f3
 
 /// Segment decoded page text into stories.
 pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
-    let lines = crate::ingest::lines::split_lines(text);
+    let mut lines = crate::ingest::lines::split_lines(text);
     let layout = layout_override.unwrap_or_else(|| crate::ingest::layout::detect(&lines));
+    if layout != Layout::Markdown {
+        crate::ingest::lines::join_headings_split_at_comma(&mut lines);
+    }
     let kinds: Vec<(Kind, &'static str)> = lines.iter().map(classify).collect();
     let is_text: Vec<bool> = kinds.iter().map(|k| k.0 == Kind::Text).collect();
     let widths = local_widths(&lines, &is_text);
@@ -165,6 +168,23 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         block_reason: "",
     };
     s.run();
+    // A line joined to the one above it belongs where that one went.
+    for line in &lines {
+        let Some(second) = line.joined_no else {
+            continue;
+        };
+        for story in &mut s.stories {
+            if story.lines.0 <= line.no && line.no <= story.lines.1 {
+                story.lines.1 = story.lines.1.max(second);
+            }
+        }
+        if let Some(note) = s.notes.get_mut(second - 1) {
+            *note = format!(
+                "read with line {} as one heading (cut after its comma)",
+                line.no
+            );
+        }
+    }
     let page = Page {
         stories: s.stories,
         unplaced: s.unplaced,
@@ -834,6 +854,35 @@ mod tests {
         // Without a running head, a deadline is no date of the page.
         let p = page(&text[text.find('推').unwrap()..]);
         assert_eq!(p.date, None);
+    }
+
+    #[test]
+    fn heading_on_two_lines_cut_after_its_comma_is_one_heading() {
+        // Column text, every line double-spaced: the story's headline follows its body on
+        // two short lines, the first ending in a comma; nothing comes after it.
+        let text = format!("{BODY_A}（张 伟）\n\n{BODY_B}山乡巨变，\n\n茶香飘出大山\n");
+        let seg = segment(&text, None);
+        let p = &seg.page;
+        assert_eq!(p.stories.len(), 2, "{:?}", p.stories);
+        let s = &p.stories[1];
+        assert_eq!(s.title, "山乡巨变，茶香飘出大山");
+        assert!(!s.body.contains("山乡"), "{}", s.body);
+        // The story spans the heading's second line too, and explain says where it went.
+        assert_eq!(s.lines.1, 13);
+        assert!(seg.notes[12].contains("line 11"), "{:?}", seg.notes[12]);
+        // A comma line that a sentence end follows is body text, read as before.
+        let text = format!("{BODY_A}（张 伟）\n\n{BODY_B}山乡巨变，\n\n茶香飘出大山。\n");
+        let p = page(&text);
+        assert!(
+            p.stories
+                .iter()
+                .all(|s| s.title != "山乡巨变，茶香飘出大山")
+        );
+        assert!(
+            p.stories
+                .iter()
+                .any(|s| s.body.contains("山乡巨变，茶香飘出大山。"))
+        );
     }
 
     #[test]
