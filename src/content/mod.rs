@@ -282,46 +282,49 @@ fn load_inner(
     }
     // In the order of their first files: concatenated, the folders' files are in
     // the listing's order unless files at the top are interleaved with folders.
-    let loaded: Vec<Vec<(usize, Loaded)>> = folders
-        .par_iter()
-        .map(|(folder, indexes)| {
-            let folder_cache = cache.as_ref().map(|c| c.folder(folder));
-            let results: Vec<(usize, Loaded, Option<cache::Record>)> = indexes
-                .par_iter()
-                .map(|&i| {
-                    let (path, rel) = &files[i];
-                    let stamp = stamps[i];
-                    if let (Some(previous), Some(stamp)) = (previous, stamp)
-                        && let Some((Some(s), a)) = previous.get(rel)
-                        && *s == stamp
-                    {
-                        return (i, (Ok(Some(a.clone())), Some(stamp)), None);
+    let loaded: Vec<Vec<(usize, Loaded)>> = with_reading_threads(|| {
+        folders
+            .par_iter()
+            .map(|(folder, indexes)| {
+                let folder_cache = cache.as_ref().map(|c| c.folder(folder));
+                let results: Vec<(usize, Loaded, Option<cache::Record>)> = indexes
+                    .par_iter()
+                    .map(|&i| {
+                        let (path, rel) = &files[i];
+                        let stamp = stamps[i];
+                        if let (Some(previous), Some(stamp)) = (previous, stamp)
+                            && let Some((Some(s), a)) = previous.get(rel)
+                            && *s == stamp
+                        {
+                            return (i, (Ok(Some(a.clone())), Some(stamp)), None);
+                        }
+                        // The cached entry, if the file kept its stamp.
+                        let cached = folder_cache
+                            .as_ref()
+                            .zip(stamp)
+                            .and_then(|(c, s)| c.get(rel, s));
+                        let caching = stamp.filter(|_| cache.is_some());
+                        let (result, record) =
+                            load_one(path, rel, options, validate, cached, caching);
+                        (i, (result, stamp), record)
+                    })
+                    .collect();
+                let mut records = Vec::new();
+                let mut out = Vec::with_capacity(results.len());
+                for (i, loaded, record) in results {
+                    if let Some(r) = record {
+                        records.push((files[i].1.clone(), r));
                     }
-                    // The cached entry, if the file kept its stamp.
-                    let cached = folder_cache
-                        .as_ref()
-                        .zip(stamp)
-                        .and_then(|(c, s)| c.get(rel, s));
-                    let caching = stamp.filter(|_| cache.is_some());
-                    let (result, record) = load_one(path, rel, options, validate, cached, caching);
-                    (i, (result, stamp), record)
-                })
-                .collect();
-            let mut records = Vec::new();
-            let mut out = Vec::with_capacity(results.len());
-            for (i, loaded, record) in results {
-                if let Some(r) = record {
-                    records.push((files[i].1.clone(), r));
+                    out.push((i, loaded));
                 }
-                out.push((i, loaded));
-            }
-            if let Some(fc) = folder_cache {
-                // A cache that cannot be saved only costs time on the next build.
-                let _ = fc.finish(records);
-            }
-            out
-        })
-        .collect();
+                if let Some(fc) = folder_cache {
+                    // A cache that cannot be saved only costs time on the next build.
+                    let _ = fc.finish(records);
+                }
+                out
+            })
+            .collect()
+    });
     if let Some(c) = cache {
         let _ = c.close();
     }
@@ -360,6 +363,25 @@ fn load_inner(
     }
     errors.extend(duplicate_permalinks(&articles));
     (articles, errors)
+}
+
+/// Runs `f` (a parallel read of article files) on more threads than cores. An archive that is
+/// not in the page cache (a nightly build on a busy machine) is read from disk: with a thread
+/// per core, each core waits on one read at a time; with several, the disk has many reads in
+/// flight. Parsing the files costs the same CPU either way.
+fn with_reading_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    static POOL: std::sync::LazyLock<Option<rayon::ThreadPool>> = std::sync::LazyLock::new(|| {
+        let threads = (rayon::current_num_threads() * 4).clamp(8, 32);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("folio-read-{i}"))
+            .build()
+            .ok()
+    });
+    match POOL.as_ref() {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
 
 /// One file's load result, with its stamp when it has a trusted one.
@@ -405,15 +427,16 @@ fn list_entries(dir: &Path, with_meta: bool, errors: &mut Vec<ContentError>) -> 
         }
     };
     // Each top-level entry walked on its own, in name order as one walk would.
-    let listed: Vec<(Vec<Listed>, Vec<ContentError>)> = top
-        .par_iter()
-        .map(|entry| {
-            let mut files = Vec::new();
-            let mut errors = Vec::new();
-            visit(dir, entry, with_meta, &mut files, &mut errors);
-            (files, errors)
-        })
-        .collect();
+    let listed: Vec<(Vec<Listed>, Vec<ContentError>)> = with_reading_threads(|| {
+        top.par_iter()
+            .map(|entry| {
+                let mut files = Vec::new();
+                let mut errors = Vec::new();
+                visit(dir, entry, with_meta, &mut files, &mut errors);
+                (files, errors)
+            })
+            .collect()
+    });
     let mut files = Vec::new();
     for (f, e) in listed {
         files.extend(f);
@@ -712,6 +735,38 @@ mod tests {
             .unwrap()
             .set_modified(t)
             .unwrap();
+    }
+
+    #[test]
+    fn files_are_read_on_the_reading_threads_and_loaded_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            let folder = dir.path().join(format!("p{}", i % 7));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(
+                folder.join(format!("{i:02}.md")),
+                format!("+++\ntitle = \"第{i}篇\"\n+++\n正文。\n"),
+            )
+            .unwrap();
+        }
+        let threads = std::sync::Mutex::new(std::collections::BTreeSet::new());
+        let record = |_: &FrontMatter| {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            threads.lock().unwrap().insert(name);
+            Vec::new()
+        };
+        let (arts, errs) = load(dir.path(), LoadOptions::default(), &record);
+        assert!(errs.is_empty(), "{errs:?}");
+        let rels: Vec<&str> = arts.iter().map(|a| a.rel_path.as_str()).collect();
+        let mut sorted = rels.clone();
+        sorted.sort();
+        assert_eq!(rels, sorted);
+        assert_eq!(rels.len(), 40);
+        let threads = threads.into_inner().unwrap();
+        assert!(
+            threads.iter().all(|t| t.starts_with("folio-read-")),
+            "{threads:?}"
+        );
     }
 
     #[test]
