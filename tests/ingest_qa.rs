@@ -281,3 +281,60 @@ fn markdown_bold_byline_bracketed_editor_credit_and_a_two_character_county() {
     assert!(p.unplaced.iter().any(|u| u.text.contains("责任编辑：陈静")));
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
+
+#[test]
+fn editors_notes_lead_the_story_below_and_bare_datelines_keep_their_space() {
+    let p = page("qa_f_indented.txt");
+    assert_eq!(
+        titles(&p),
+        [
+            "资兴市：东江湖畔春茶飘香",
+            "汝城县开展“三月三”民俗文化活动",
+            "宜章：“屋场会”开到群众家门口",
+            "",
+            "桂阳：智能农机唱主角"
+        ]
+    );
+    let first = &p.stories[0];
+    assert_eq!(
+        first.subtitle.as_deref(),
+        Some("资兴市推进茶产业高质量发展见闻")
+    );
+    assert_eq!(first.authors, ["王伟", "李娜"]);
+    assert!(
+        first.body.starts_with("本报讯 3月10日，记者走进"),
+        "{}",
+        first.body
+    );
+    assert_eq!(first.captions.len(), 1);
+    // The inline note is not the end of the story above it but the start of the one below.
+    assert!(
+        !p.stories[1].body.contains("编者按"),
+        "{}",
+        p.stories[1].body
+    );
+    assert!(
+        p.stories[2].body.starts_with("编者按：基层是社会治理"),
+        "{}",
+        p.stories[2].body
+    );
+    // The continuation ends at the bracketed label; the note after it leads the next story.
+    assert!(p.stories[3].continuation);
+    assert!(
+        !p.stories[3].body.contains("今年是"),
+        "{}",
+        p.stories[3].body
+    );
+    let last = &p.stories[4];
+    assert!(
+        last.body.starts_with("今年是全面推进乡村振兴的关键之年。"),
+        "{}",
+        last.body
+    );
+    assert_eq!(last.authors, ["周涛"]);
+    assert!(
+        p.unplaced
+            .iter()
+            .any(|u| u.text == "【编者按】" && u.reason == "label")
+    );
+}

@@ -272,9 +272,65 @@ pub fn split_dateline(s: &str) -> Option<(String, Vec<String>, String)> {
     (!rest.trim().is_empty()).then_some((credit, names, rest))
 }
 
+/// A paragraph opening with a bare dateline set apart by a space ("本报讯　3月10日，…",
+/// "本报长沙3月10日讯 …", "新华社北京3月5日电 …", "赫山讯 区纪委…") → (dateline, rest). The
+/// space is the printed separator, not justification: the body keeps one.
+pub fn split_bare_dateline(s: &str) -> Option<(&str, &str)> {
+    static LEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^((?:本报|本刊)[\p{Han}\d]{0,10}讯|(?:新华社|中新社|中新网)[\p{Han}\d]{0,10}电|\p{Han}{2,4}讯)[\s\u{3000}]+\S",
+        )
+        .expect("static regex")
+    });
+    // Words ending in 讯 that open ordinary sentences.
+    const WORDS: [&str; 6] = [
+        "新闻资讯",
+        "网络通讯",
+        "移动通讯",
+        "无线通讯",
+        "卫星通讯",
+        "最新资讯",
+    ];
+    let s = s.trim_start();
+    let lead = LEAD.captures(s)?.get(1)?.as_str();
+    if WORDS.contains(&lead) {
+        return None;
+    }
+    Some((lead, s[lead.len()..].trim_start()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_datelines_keep_their_space() {
+        assert_eq!(
+            split_bare_dateline("　　本报讯　3月10日，记者走进"),
+            Some(("本报讯", "3月10日，记者走进"))
+        );
+        assert_eq!(
+            split_bare_dateline("本报长沙3月10日讯 昨日"),
+            Some(("本报长沙3月10日讯", "昨日"))
+        );
+        assert_eq!(
+            split_bare_dateline("新华社北京3月5日电　（记者 张三）"),
+            Some(("新华社北京3月5日电", "（记者 张三）"))
+        );
+        assert_eq!(
+            split_bare_dateline("赫山讯 区纪委"),
+            Some(("赫山讯", "区纪委"))
+        );
+        for body in [
+            "本报讯3月10日",
+            "本 报 讯 3 月",
+            "通讯 员张三",
+            "最新资讯 一览",
+            "会上，他说 好",
+        ] {
+            assert_eq!(split_bare_dateline(body), None, "{body}");
+        }
+    }
 
     #[test]
     fn padded_names_merge() {

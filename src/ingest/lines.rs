@@ -154,6 +154,33 @@ const LABELS: &[&str] = &[
     "(全文完)",
 ];
 
+/// Labels of an introduction printed above a story (its editor's note, its summary): the
+/// text they head leads the story that follows, whether or not its headline comes first.
+const INTRO_LABELS: &[&str] = &[
+    "编者按",
+    "编者按语",
+    "编者的话",
+    "引言",
+    "导读",
+    "核心提示",
+    "前言",
+];
+
+/// `text` opens an introduction: an [`INTRO_LABELS`] label alone ("编者按", "【编者按】") or
+/// heading its text ("编者按：基层是…").
+pub fn opens_introduction(text: &str) -> bool {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .skip_while(|c| "【[〔■●◆▲□◎".contains(*c))
+        .collect();
+    INTRO_LABELS.iter().any(|label| {
+        compact
+            .strip_prefix(label)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['：', ':', '】', ']', '〕']))
+    })
+}
+
 /// Labels that head the last part of a story, written by its reporter or editor after the
 /// report ("记者手记", "编后"): unlike [`LABELS`], a section of the story above.
 const STORY_PART_LABELS: &[&str] = &[
@@ -469,9 +496,13 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
             "page running head: a date with a weekday, page number or paper name, or a page name with its number",
         );
     }
+    let unbracketed: String = compact
+        .chars()
+        .filter(|c| !"【】[]〔〕■●◆▲□◎".contains(*c))
+        .collect();
     if LABELS
         .iter()
-        .any(|l| compact.trim_end_matches([':', '：']) == *l)
+        .any(|l| unbracketed.trim_end_matches([':', '：']) == *l)
     {
         return (Kind::Label, "label line (前言/编者按…)");
     }
@@ -746,6 +777,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn introductions_are_told_by_their_label() {
+        for text in [
+            "编者按",
+            "【编者按】",
+            "编者按：基层是…",
+            "■核心提示：今年",
+            "导读 : 本期",
+        ] {
+            assert!(opens_introduction(text), "{text}");
+        }
+        for text in ["编者按照要求", "链接：", "前言不搭后语", "本报讯 编者按"]
+        {
+            assert!(!opens_introduction(text), "{text}");
+        }
+    }
+
+    #[test]
     fn headings_cut_after_a_comma_are_joined_and_nothing_else_is() {
         let texts =
             |lines: &[Line]| -> Vec<String> { lines.iter().map(|l| l.text.clone()).collect() };
@@ -874,6 +922,8 @@ mod tests {
         assert_eq!(split_lines("***")[0].text, "***");
         assert_eq!(kind("前言："), Kind::Label);
         assert_eq!(kind("编者按"), Kind::Label);
+        assert_eq!(kind("【编者按】"), Kind::Label);
+        assert_eq!(kind("■链接："), Kind::Label);
         assert_eq!(
             kind("（作者单位：湖南中医药大学第一附属"),
             Kind::Affiliation

@@ -24,6 +24,9 @@ pub(super) struct Draft {
     pub(super) byline_under_headline: bool,
     /// Markdown level of the headline ("#" = 1), 0 when not Markdown.
     pub(super) headline_md: usize,
+    /// All it holds so far is an introduction ("编者按：…") that ended the story above: it
+    /// leads the next story to start, rather than being a story of its own.
+    pub(super) intro_only: bool,
 }
 
 impl Draft {
@@ -48,7 +51,11 @@ impl Draft {
 
     pub(super) fn push_body(&mut self, text: &str, no: usize) {
         self.touch(no);
-        let cleaned = clean_body(text);
+        // A paragraph's bare dateline keeps the space that sets it apart ("本报讯 3月10日，…").
+        let cleaned = match crate::ingest::byline::split_bare_dateline(text) {
+            Some((lead, rest)) if self.open.is_none() => format!("{lead} {}", clean_body(rest)),
+            _ => clean_body(text),
+        };
         if cleaned.is_empty() {
             return;
         }

@@ -10,8 +10,8 @@ use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, 
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
 use crate::ingest::lines::{
-    Kind, Line, classify, ends_paragraph, heading_shape, md_image, split_leading_marker,
-    split_trailing_marker,
+    Kind, Line, classify, ends_paragraph, heading_shape, md_image, opens_introduction,
+    split_leading_marker, split_trailing_marker,
 };
 use crate::ingest::{Page, Story, Unplaced, Warning};
 use draft::{Draft, render_body};
@@ -47,6 +47,9 @@ struct Segmenter<'a> {
     page_column: Option<String>,
     pending_continuation: bool,
     pending_captions: Vec<(String, usize)>,
+    /// An introduction's label ("编者按") ended the story above: the next story to start
+    /// holds only its text so far (see `Draft::intro_only`).
+    pending_intro: bool,
     /// Per finished story: its body is only one-line sentences (see
     /// `merge_caption_clusters`).
     caption_like: Vec<bool>,
@@ -163,6 +166,7 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         page_column: None,
         pending_continuation: false,
         pending_captions: Vec::new(),
+        pending_intro: false,
         caption_like: Vec::new(),
         byline_under: Vec::new(),
         block_reason: "",
@@ -291,6 +295,7 @@ impl Segmenter<'_> {
                 let ends_story = self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed);
                 if ends_story {
                     self.finish_current(false);
+                    self.pending_intro = opens_introduction(&text);
                 }
                 self.place_unplaced(no, clean_body(&text), "label");
                 self.note(
@@ -399,8 +404,26 @@ impl Segmenter<'_> {
     }
 
     fn start_story(&mut self) {
+        // An introduction on its own leads the story that starts now.
+        let intro = match self.cur.as_mut() {
+            Some(d) if d.intro_only && !d.has_headline => {
+                d.flush();
+                Some((std::mem::take(&mut d.paras), d.story.lines))
+            }
+            _ => None,
+        };
+        if intro.is_some() {
+            self.cur = None;
+        }
         self.finish_current(false);
+        // Only the story started right after an introduction's label holds it.
+        self.pending_intro = false;
         let mut d = Draft::default();
+        if let Some((paras, (first, last))) = intro {
+            d.paras = paras;
+            d.touch(first);
+            d.touch(last);
+        }
         d.story.continuation = std::mem::take(&mut self.pending_continuation);
         d.story.column = self
             .pending_column
@@ -496,15 +519,31 @@ impl Segmenter<'_> {
         let no = line.no;
         let new_block = line.lead_space && line.joined_above;
         let box_start = self.layout.headline_first() && !line.joined_above && self.lead_box(i);
-        let must_start = match &self.cur {
-            None => true,
-            Some(d) => d.closed || ((new_block || box_start) && d.has_body()),
-        };
+        // "编者按：…" after a story's text ends it and leads the next one.
+        let intro = opens_introduction(&text)
+            && self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed);
+        let must_start = intro
+            || match &self.cur {
+                None => true,
+                Some(d) => d.closed || ((new_block || box_start) && d.has_body()),
+            };
         if must_start {
+            if intro {
+                // Not carried into the story it would end.
+                self.finish_current(false);
+            }
+            let after_label = self.pending_intro;
             self.start_story();
+            if let Some(d) = self.cur.as_mut() {
+                d.intro_only = intro || after_label;
+            }
         }
         let list_item = self.layout == Layout::Markdown && is_list_item(&self.lines[i].text);
         let d = self.current();
+        if d.intro_only && !intro && d.open.is_none() && d.has_body() {
+            // A new paragraph after the introduction: the story's own text.
+            d.intro_only = false;
+        }
         let mut body = text;
         let mut what = "body of the current story".to_string();
         if !d.has_body()
