@@ -338,3 +338,29 @@ fn editors_notes_lead_the_story_below_and_bare_datelines_keep_their_space() {
             .any(|u| u.text == "【编者按】" && u.reason == "label")
     );
 }
+
+#[test]
+fn a_brief_with_its_own_credit_is_not_glued_to_the_commentary_above() {
+    let p = page("qa_h_briefs.txt");
+    assert_eq!(p.stories.len(), 6, "{:?}", titles(&p));
+    assert_eq!(p.stories[0].title, "澧县：稻谷飘香丰收忙");
+    // The commentary after its label is a story of its own, and only the commentary.
+    let comment = &p.stories[1];
+    assert!(comment.body.starts_with("丰收的喜悦"), "{}", comment.body);
+    assert!(!comment.body.contains('■'), "{}", comment.body);
+    // Each brief is a story with its own author.
+    let briefs: Vec<(&str, &[String])> = p.stories[2..5]
+        .iter()
+        .map(|s| (s.body.as_str(), s.authors.as_slice()))
+        .collect();
+    for ((body, authors), (start, author)) in briefs.iter().zip([
+        ("■津市市", "王静"),
+        ("■安乡县", "周敏"),
+        ("■石门县", "覃亮"),
+    ]) {
+        assert!(body.starts_with(start), "{body}");
+        assert_eq!(*authors, [author.to_string()]);
+    }
+    assert_eq!(p.stories[5].title, "汉寿：UBE项目落户高新区");
+    assert_eq!(p.stories[5].authors, ["陈龙"]);
+}

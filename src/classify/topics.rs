@@ -195,6 +195,17 @@ mod tests {
     }
 
     #[test]
+    fn harvest_news_is_rural() {
+        let text = ArticleText {
+            title: "澧县：稻谷飘香丰收忙",
+            body: "万亩稻田里，收割机来回穿梭，一派丰收景象。今年全县种植中稻68万亩。\
+                   “今年风调雨顺，亩产比去年多了50多斤。”种粮大户说。",
+            ..Default::default()
+        };
+        assert_eq!(classifier().assign(&text), ["rural-revitalization"]);
+    }
+
+    #[test]
     fn one_to_three_topics_or_none() {
         let text = ArticleText {
             title: "乡村振兴路上的医院与学校",

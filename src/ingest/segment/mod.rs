@@ -26,6 +26,9 @@ const LOOKAHEAD: usize = 40;
 /// How far (in lines) the section-group look-ahead scans.
 const GROUP_SCAN: usize = 400;
 
+/// Most lines (blank ones included) a paragraph is looked ahead over.
+const MAX_PARAGRAPH_LINES: usize = 24;
+
 /// Most lines a text box (headline, section heading) spans.
 const MAX_BOX: usize = 6;
 
@@ -522,7 +525,16 @@ impl Segmenter<'_> {
         // "编者按：…" after a story's text ends it and leads the next one.
         let intro = opens_introduction(&text)
             && self.cur.as_ref().is_some_and(|d| d.has_body() || d.closed);
+        // "■…（王 静）", a news brief with its own credit, outside a briefs column: a story
+        // of its own, not more of the text above.
+        let own_brief = brief_item(&text)
+            && self
+                .cur
+                .as_ref()
+                .is_some_and(|d| d.has_body() && d.open.is_none() && !is_briefs_column(d))
+            && self.paragraph_ends_with_credit(i, &text);
         let must_start = intro
+            || own_brief
             || match &self.cur {
                 None => true,
                 Some(d) => d.closed || ((new_block || box_start) && d.has_body()),
@@ -586,6 +598,29 @@ impl Segmenter<'_> {
             what = format!("{what} (starts a new story)");
         }
         self.note(i, why, &what);
+    }
+
+    /// The paragraph whose first line is `i` (its text `first`) ends with a credit in
+    /// parentheses ("…全覆盖。（王 静）"): on this line, or on a later one before any line that
+    /// ends a paragraph without one.
+    fn paragraph_ends_with_credit(&self, i: usize, first: &str) -> bool {
+        let mut text = first.to_string();
+        for k in i + 1..(i + MAX_PARAGRAPH_LINES).min(self.lines.len()) {
+            if split_trailing_byline(&text).is_some() {
+                return true;
+            }
+            if ends_paragraph(&text) {
+                return false;
+            }
+            match self.kinds[k].0 {
+                Kind::Blank => continue,
+                Kind::Text => text.push_str(&self.lines[k].text),
+                // A closing credit on a line of its own.
+                Kind::ParenByline => return true,
+                _ => return false,
+            }
+        }
+        split_trailing_byline(&text).is_some()
     }
 
     /// Kind of the last non-blank line before index `i`.
