@@ -364,3 +364,35 @@ fn a_brief_with_its_own_credit_is_not_glued_to_the_commentary_above() {
     assert_eq!(p.stories[5].title, "汉寿：UBE项目落户高新区");
     assert_eq!(p.stories[5].authors, ["陈龙"]);
 }
+
+#[test]
+fn mixed_headline_positions_with_a_continuation_and_numbered_captions() {
+    let p = page("qa_i_column_mixed.txt");
+    assert_eq!(p.stories.len(), 3, "{:?}", titles(&p));
+    // The continued story's headline is on page 1: the box after its text is not it.
+    let continued = &p.stories[0];
+    assert!(continued.continuation);
+    assert_eq!(continued.title, "");
+    assert!(
+        continued.body.ends_with("会议由副市长向东主持。"),
+        "{}",
+        continued.body
+    );
+    // The box with a byline under it heads the text below it; the numbered captions are its.
+    let app = &p.stories[1];
+    assert!(app.title.contains("APP上线一周年"), "{}", app.title);
+    assert_eq!(app.authors, ["杨柳"]);
+    assert_eq!(app.captions.len(), 2, "{:?}", app.captions);
+    assert!(app.captions[0].starts_with("图①"));
+    assert!(!app.body.contains("鹤城区法院"), "{}", app.body);
+    // After the captions, text ending with its own credit is the next story, headed by the
+    // box printed after it.
+    let court = &p.stories[2];
+    assert!(
+        court.title.starts_with("“刷单返利”骗走58万元"),
+        "{}",
+        court.title
+    );
+    assert_eq!(court.authors, ["舒琴"]);
+    assert!(court.body.starts_with("鹤城区法院"), "{}", court.body);
+}

@@ -133,7 +133,7 @@ static EDITOR_BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:)|。\s*[（(]?(资料图片|资料图|新华社发|视觉中国)[）)]?$)")
+    Regex::new(r"(\s\S{2,4}(\s\S{1,4})*\s*摄$|供图$|[（(][^（()）]{2,30}(提供|供图|摄)[）)]$|^(图为|图：|图:|图[①-⑳]|图\d{1,2}\s*[：:])|。\s*[（(]?(资料图片|资料图|新华社发|视觉中国)[）)]?$)")
         .expect("static regex")
 });
 
@@ -937,6 +937,8 @@ mod tests {
             Kind::Caption
         );
         assert_eq!(kind("献血现场。通讯员供图"), Kind::Caption);
+        assert_eq!(kind("图①：市民使用手机办理业务。"), Kind::Caption);
+        assert_eq!(kind("图2：村民在晒谷。"), Kind::Caption);
         assert_eq!(kind("（武 剑 谭茜纯）"), Kind::ParenByline);
         assert_eq!(kind("株洲日报全媒体记者/董介 廖智勇"), Kind::CreditByline);
         assert_eq!(kind("王鹏基 段铭柯 李梅花"), Kind::NameByline);

@@ -299,11 +299,13 @@ impl Segmenter<'_> {
             }
             units.remove(0);
         }
+        // A story continued from another page ("（上接1版）…") has its headline there: a block
+        // after its text heads the text that follows.
         let attach_to_current = !self.layout.headline_first()
             && self
                 .cur
                 .as_ref()
-                .is_some_and(|d| d.has_body() && !d.has_headline);
+                .is_some_and(|d| d.has_body() && !d.has_headline && !d.story.continuation);
         if !attach_to_current {
             self.take_lone_kicker(&mut units);
             self.start_story();

@@ -533,8 +533,16 @@ impl Segmenter<'_> {
                 .as_ref()
                 .is_some_and(|d| d.has_body() && d.open.is_none() && !is_briefs_column(d))
             && self.paragraph_ends_with_credit(i, &text);
+        // After photo captions, text ending with a closing credit ("（通讯员 舒 琴）") does not
+        // continue a story bylined under its headline: no story has two bylines.
+        let after_bylined_story = self.prev_kind(i) == Some(Kind::Caption)
+            && self.cur.as_ref().is_some_and(|d| {
+                d.byline_under_headline && d.has_body() && d.open.is_none() && !d.closed
+            })
+            && (split_trailing_byline(&text).is_some() || self.closing_byline_ahead(i));
         let must_start = intro
             || own_brief
+            || after_bylined_story
             || match &self.cur {
                 None => true,
                 Some(d) => d.closed || ((new_block || box_start) && d.has_body()),
