@@ -396,3 +396,20 @@ fn mixed_headline_positions_with_a_continuation_and_numbered_captions() {
     assert_eq!(court.authors, ["舒琴"]);
     assert!(court.body.starts_with("鹤城区法院"), "{}", court.body);
 }
+
+#[test]
+fn a_metadata_line_under_a_markdown_headline_is_its_byline() {
+    let p = page("qa_j_markdown_meta.md");
+    assert_eq!(
+        titles(&p),
+        ["平江：红色研学游持续升温", "华容：芥菜产业年产值突破30亿元"]
+    );
+    assert_eq!(p.stories[0].kicker, None);
+    assert_eq!(p.stories[0].authors, ["李军"]);
+    assert_eq!(p.stories[1].authors, ["王芳", "周强"]);
+    assert!(
+        p.unplaced
+            .iter()
+            .any(|u| u.line == 1 && u.reason == "page running head")
+    );
+}

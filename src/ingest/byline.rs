@@ -197,7 +197,19 @@ pub fn parse_credit_line(s: &str) -> Option<Vec<String>> {
         if let Some(rest) = s.trim().strip_prefix(role)
             && let Some(rest) = rest.strip_prefix(['：', ':'])
         {
-            return parse_names(rest.trim());
+            // "作者：李 军　来源：岳阳日报": the names end where the next field starts.
+            let names = ["来源", "编辑", "责任编辑", "摄影", "校对"]
+                .iter()
+                .filter_map(|field| {
+                    let at = rest.find(field)?;
+                    rest[at + field.len()..]
+                        .trim_start()
+                        .starts_with(['：', ':'])
+                        .then_some(at)
+                })
+                .min()
+                .map_or(rest, |at| &rest[..at]);
+            return parse_names(names.trim());
         }
     }
     let has_role = s.contains("记者") || s.contains("通讯员") || s.contains('/');
@@ -302,6 +314,22 @@ pub fn split_bare_dateline(s: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colon_credit_lines_end_at_the_next_field() {
+        assert_eq!(
+            parse_credit_line("作者：李 军　来源：岳阳日报"),
+            Some(vec!["李军".to_string()])
+        );
+        assert_eq!(
+            parse_credit_line("文：王 鹏 编辑：赵丽"),
+            Some(vec!["王鹏".to_string()])
+        );
+        assert_eq!(
+            parse_credit_line("作者：刘晓明"),
+            Some(vec!["刘晓明".to_string()])
+        );
+    }
 
     #[test]
     fn bare_datelines_keep_their_space() {
