@@ -47,6 +47,36 @@ fn ingest_writes_articles_and_report_and_reingest_changes_nothing() {
 }
 
 #[test]
+fn printed_credits_are_kept_and_shown_when_they_say_more_than_the_names() {
+    let site = site(true);
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // "株洲日报(全媒体记者/刘平)" opens the story's text: its names are the authors, and the
+    // credit as printed (paper and role) is kept beside them.
+    let text = fs::read_to_string(site.path().join("content/002_079d793a3125e5cb/04.md")).unwrap();
+    assert!(text.contains("authors = [\"刘平\"]"), "{text}");
+    assert!(
+        text.contains("credits = [\"株洲日报（全媒体记者/刘平）\"]"),
+        "{text}"
+    );
+    // A byline that is only names adds nothing: no credits.
+    let first = fs::read_to_string(site.path().join("content/000_8ee1e14b781f4bbe/01.md")).unwrap();
+    assert!(
+        first.contains("authors = [\"向科\"]") && !first.contains("credits"),
+        "{first}"
+    );
+    let page = fs::read_to_string(
+        site.path()
+            .join("public/articles/002_079d793a3125e5cb/04/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("<p class=\"credits\">株洲日报（全媒体记者/刘平）</p>"),
+        "{page}"
+    );
+}
+
+#[test]
 fn edited_articles_are_never_overwritten() {
     let site = site(true);
     assert!(folio(site.path(), &["ingest"]).status.success());

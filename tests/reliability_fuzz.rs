@@ -188,18 +188,20 @@ fn front_matter_value() -> impl Strategy<Value = FrontMatter> {
             any::<bool>(),
             strings(),
             source,
+            strings(),
         ),
     )
         .prop_map(
             |(
                 (title, kicker, subtitle, authors, author_affiliation, column),
                 (date, date_source, regions, topics, captions),
-                (continuation, slug, draft, review, source),
+                (continuation, slug, draft, review, source, credits),
             )| FrontMatter {
                 title,
                 kicker,
                 subtitle,
                 authors,
+                credits,
                 author_affiliation,
                 column,
                 date,

@@ -102,6 +102,10 @@ pub struct FrontMatter {
     pub subtitle: Option<String>,
     #[serde(deserialize_with = "fast_str::strings")]
     pub authors: Vec<String>,
+    /// Bylines, datelines and affiliation lines as printed ("本报记者 王伟 通讯员 李娜"):
+    /// `authors` are the names in them.
+    #[serde(deserialize_with = "fast_str::strings")]
+    pub credits: Vec<String>,
     #[serde(deserialize_with = "fast_str::opt_string")]
     pub author_affiliation: Option<String>,
     #[serde(deserialize_with = "fast_str::opt_string")]
@@ -125,6 +129,33 @@ pub struct FrontMatter {
     /// Fields Folio does not know: kept, passed to templates as `extra`.
     #[serde(with = "extra_as_json")]
     pub extra: toml::Table,
+}
+
+impl FrontMatter {
+    /// The credits that say more than the authors' names and the affiliation: with the names,
+    /// spaces and brackets taken out, something (a role, a paper) is left ("本报记者 王伟
+    /// 通讯员 李娜" is kept, "（彭 婷）" is not).
+    pub fn credits_beyond_names(&self) -> Vec<String> {
+        self.credits
+            .iter()
+            .filter(|c| {
+                if let Some(aff) = &self.author_affiliation
+                    && c.contains(aff.as_str())
+                {
+                    return false;
+                }
+                let mut rest: String = c
+                    .chars()
+                    .filter(|ch| !ch.is_whitespace() && !"（）()【】[]".contains(*ch))
+                    .collect();
+                for name in &self.authors {
+                    rest = rest.replace(name.as_str(), "");
+                }
+                !rest.is_empty()
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 /// Strings of the serde form read as bytes and checked with SIMD (`simdutf8`):
@@ -331,6 +362,7 @@ pub fn parse<'a>(text: &'a str, path: &Path) -> Result<(FrontMatter, &'a str), F
         kicker: field!("kicker", "a string"),
         subtitle: field!("subtitle", "a string"),
         authors: field!("authors", "an array of strings").unwrap_or_default(),
+        credits: field!("credits", "an array of strings").unwrap_or_default(),
         author_affiliation: field!("author_affiliation", "a string"),
         column: field!("column", "a string"),
         date: None,
@@ -427,6 +459,9 @@ pub fn write(fm: &FrontMatter, body: &str) -> String {
     if !fm.authors.is_empty() {
         let _ = writeln!(out, "authors = {}", arr(&fm.authors));
     }
+    if !fm.credits.is_empty() {
+        let _ = writeln!(out, "credits = {}", arr(&fm.credits));
+    }
     for (key, value) in [
         ("author_affiliation", &fm.author_affiliation),
         ("column", &fm.column),
@@ -501,6 +536,26 @@ fn toml_key(k: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn credits_beyond_names_are_those_that_say_more_than_the_names() {
+        let fm = FrontMatter {
+            title: "标题".into(),
+            authors: vec!["王伟".into(), "李娜".into(), "彭婷".into()],
+            credits: vec![
+                "本报记者 王伟 通讯员 李娜".into(),
+                "（彭 婷）".into(),
+                "（作者单位：市委党校）".into(),
+            ],
+            author_affiliation: Some("市委党校".into()),
+            ..Default::default()
+        };
+        assert_eq!(fm.credits_beyond_names(), ["本报记者 王伟 通讯员 李娜"]);
+        // Written and read back.
+        let text = write(&fm, "正文。\n");
+        let back = parse(&text, Path::new("a.md")).unwrap();
+        assert_eq!(back.0.credits, fm.credits);
+    }
+
     fn p(text: &str) -> Result<(FrontMatter, &str), FrontMatterError> {
         parse(text, Path::new("content/a.md"))
     }
@@ -514,6 +569,7 @@ mod tests {
             kicker: Some("引题".into()),
             subtitle: Some("岳阳市持续对口帮扶保靖县30年侧记".into()),
             authors: vec!["向科".into()],
+            credits: vec!["本报记者 向 科".into()],
             author_affiliation: Some("某单位".into()),
             column: Some("实干担当·娄星篇".into()),
             date: Date::new(2024, 10, 12),

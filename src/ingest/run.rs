@@ -500,7 +500,7 @@ fn ingest_seed(
                 extra.insert("page".into(), toml::Value::String(p.clone()));
             }
         }
-        let fm = FrontMatter {
+        let mut fm = FrontMatter {
             title: story.title.clone(),
             kicker: story.kicker.clone(),
             subtitle: story.subtitle.clone(),
@@ -527,6 +527,9 @@ fn ingest_seed(
             extra,
             ..Default::default()
         };
+        // Credits that are only the names in `authors` add nothing to them.
+        fm.credits = story.credits.clone();
+        fm.credits = fm.credits_beyond_names();
         let rel = format!("{stem}/{:0width$}.md", i + 1);
         let file = with_hash(&front_matter::write(&fm, &story.body));
         place(ctx, &rel, &file, &mut report)?;

@@ -22,6 +22,9 @@ struct ArticleView<'a> {
     #[serde(flatten)]
     item: ArticleItem<'a>,
     author_affiliation: String,
+    /// The credits as printed that say more than the names in `authors` ("本报记者 王伟
+    /// 通讯员 李娜", "株洲日报（全媒体记者/刘平）"); the affiliation line is left out.
+    credits: Vec<String>,
     captions: Vec<String>,
     /// The body as HTML (already safe: raw HTML in the Markdown is escaped).
     body: String,
@@ -84,6 +87,7 @@ fn view<'a>(r: &Renderer<'a>, id: ArticleId, body: String) -> ArticleView<'a> {
         .collect();
     ArticleView {
         author_affiliation: a.meta.author_affiliation.clone().unwrap_or_default(),
+        credits: a.meta.credits_beyond_names(),
         captions: a.meta.captions.clone(),
         body,
         source: a.meta.source.as_ref().map(|s| SourceView {
