@@ -413,3 +413,29 @@ fn a_metadata_line_under_a_markdown_headline_is_its_byline() {
             .any(|u| u.line == 1 && u.reason == "page running head")
     );
 }
+
+#[test]
+fn a_running_head_over_three_lines_and_credits_kept_as_printed() {
+    let p = page("qa_k_paragraph_mix.txt");
+    assert_eq!(
+        titles(&p),
+        [
+            "大祥区：“15分钟便民生活圈”让幸福触手可及",
+            "新宁：崀山景区暑期游客量同比增长25%",
+            "武冈卤菜走俏全国"
+        ]
+    );
+    // The paper's name above the dated line is part of the running head, not a kicker.
+    assert_eq!(p.stories[0].kicker, None);
+    assert!(
+        p.unplaced
+            .iter()
+            .any(|u| u.line == 1 && u.reason == "page running head")
+    );
+    assert_eq!(p.date, Some((2024, 7, 22)));
+    // Credits keep their word spaces; padded names are closed up.
+    assert_eq!(p.stories[0].credits, ["本报记者 肖洁 通讯员 唐敏"]);
+    assert_eq!(p.stories[0].authors, ["肖洁", "唐敏"]);
+    assert_eq!(p.stories[1].credits, ["（记者 王磊）"]);
+    assert_eq!(p.stories[2].credits, ["通讯员 陈刚"]);
+}

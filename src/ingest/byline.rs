@@ -262,6 +262,36 @@ pub fn split_trailing_byline(s: &str) -> Option<(String, String, Vec<String>)> {
     Some((body.trim_end().to_string(), credit.to_string(), names))
 }
 
+/// A credit as printed, tidied: runs of spaces become one, names padded for justification
+/// are closed up ("本报记者 肖 洁 通讯员 唐 敏" → "本报记者 肖洁 通讯员 唐敏", given the names),
+/// spaces just inside brackets and around "/" go, and punctuation is made full-width as in
+/// body text ("(记者 王 磊)" → "（记者 王磊）").
+pub fn tidy_credit(text: &str, names: &[String]) -> String {
+    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}';
+    let mut t = text
+        .split(is_space)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for name in names {
+        let spaced = name.chars().map(String::from).collect::<Vec<_>>().join(" ");
+        if name.chars().count() > 1 {
+            t = t.replace(&spaced, name);
+        }
+    }
+    for (from, to) in [
+        ("（ ", "（"),
+        (" ）", "）"),
+        ("( ", "("),
+        (" )", ")"),
+        (" /", "/"),
+        ("/ ", "/"),
+    ] {
+        t = t.replace(from, to);
+    }
+    super::clean::normalize_punct(&t)
+}
+
 /// An inline dateline at the start of a body line:
 /// "株洲日报(全媒体记者/刘平)“马叔叔…" → (credit, names, rest of line).
 pub fn split_dateline(s: &str) -> Option<(String, Vec<String>, String)> {
@@ -328,6 +358,27 @@ mod tests {
         assert_eq!(
             parse_credit_line("作者：刘晓明"),
             Some(vec!["刘晓明".to_string()])
+        );
+    }
+
+    #[test]
+    fn credits_are_tidied_not_squashed() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            tidy_credit("本报记者 肖 洁 通讯员 唐 敏", &names(&["肖洁", "唐敏"])),
+            "本报记者 肖洁 通讯员 唐敏"
+        );
+        assert_eq!(
+            tidy_credit("(记者 王 磊)", &names(&["王磊"])),
+            "（记者 王磊）"
+        );
+        assert_eq!(
+            tidy_credit("株洲日报(全媒体记者/刘平)", &names(&["刘平"])),
+            "株洲日报（全媒体记者/刘平）"
+        );
+        assert_eq!(
+            tidy_credit("□ 本报记者　杨 柳", &names(&["杨柳"])),
+            "□ 本报记者 杨柳"
         );
     }
 

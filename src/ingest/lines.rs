@@ -102,6 +102,41 @@ static MASTHEAD_PAPER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(\p{Han}{1,8}(日报|晚报|早报|时报|商报|周报|导报)|\p{Han}{2}报)\s+\d{4}\s*年")
         .expect("static regex")
 });
+/// A paper's name alone on a line: "邵阳日报", "团结报".
+static PAPER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\p{Han}{1,8}(日报|晚报|早报|时报|商报|周报|导报)|\p{Han}{2}报)$")
+        .expect("static regex")
+});
+
+/// A running head printed over several lines ("邵阳日报" / "2024年7月22日 星期一" / "第2版
+/// 综合新闻"): a paper's name alone on a text line next to a running-head line is part of it.
+pub fn paper_names_beside_running_heads(lines: &[Line], kinds: &mut [(Kind, &'static str)]) {
+    // The nearest non-blank line within two lines before (`-1`) or after (`1`) `from`.
+    let near = |kinds: &[(Kind, &str)], from: usize, step: isize| -> Option<Kind> {
+        (1..=2)
+            .map(|d| from as isize + step * d)
+            .take_while(|k| *k >= 0 && (*k as usize) < kinds.len())
+            .map(|k| kinds[k as usize].0)
+            .find(|k| *k != Kind::Blank)
+    };
+    for i in 0..lines.len() {
+        let compact: String = lines[i]
+            .text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if kinds[i].0 != Kind::Text || !PAPER_NAME.is_match(&compact) {
+            continue;
+        }
+        if [near(kinds, i, -1), near(kinds, i, 1)].contains(&Some(Kind::Masthead)) {
+            kinds[i] = (
+                Kind::Masthead,
+                "a paper's name next to a running-head line: part of the running head",
+            );
+        }
+    }
+}
+
 /// A page name with its number and nothing else: "综合新闻3", "第4版要闻", "要闻A2版".
 static PAGE_NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(

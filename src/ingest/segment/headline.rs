@@ -8,6 +8,7 @@
 use super::{MAX_BOX, Segmenter, clean_text_removed, credit_names};
 use crate::ingest::Unplaced;
 use crate::ingest::Warning;
+use crate::ingest::byline::tidy_credit;
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::Layout;
 use crate::ingest::lines::{Kind, heading_shape, is_story_part_label};
@@ -127,7 +128,7 @@ impl Segmenter<'_> {
                 Kind::NameByline | Kind::CreditByline | Kind::Institution => {
                     let names = credit_names(&text);
                     units.push(Unit::Credit {
-                        raw: clean_headline_spaces(&text),
+                        raw: tidy_credit(&text, &names),
                         names,
                         line: no,
                     });

@@ -5,7 +5,7 @@
 //!
 //! It must NOT read files, know about front matter, or assign regions/topics.
 
-use crate::ingest::byline::{is_institution, split_trailing_byline};
+use crate::ingest::byline::{is_institution, split_trailing_byline, tidy_credit};
 use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, split_dateline};
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
@@ -150,7 +150,8 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
     if layout != Layout::Markdown {
         crate::ingest::lines::join_headings_split_at_comma(&mut lines);
     }
-    let kinds: Vec<(Kind, &'static str)> = lines.iter().map(classify).collect();
+    let mut kinds: Vec<(Kind, &'static str)> = lines.iter().map(classify).collect();
+    crate::ingest::lines::paper_names_beside_running_heads(&lines, &mut kinds);
     let is_text: Vec<bool> = kinds.iter().map(|k| k.0 == Kind::Text).collect();
     let widths = local_widths(&lines, &is_text);
     let mut s = Segmenter {
@@ -344,7 +345,8 @@ impl Segmenter<'_> {
             }
             Kind::ParenByline => {
                 let names = parse_paren_byline(&text).unwrap_or_default();
-                self.closing_credit(i, clean_headline_spaces(&text), names, why);
+                let raw = tidy_credit(&text, &names);
+                self.closing_credit(i, raw, names, why);
                 i + 1
             }
             Kind::Banner => {
@@ -375,7 +377,8 @@ impl Segmenter<'_> {
                     return i + 1;
                 }
                 let names = credit_names(&text);
-                self.loose_credit(i, clean_headline_spaces(&text), names, why);
+                let raw = tidy_credit(&text, &names);
+                self.loose_credit(i, raw, names, why);
                 i + 1
             }
             Kind::Text => {
@@ -569,7 +572,7 @@ impl Segmenter<'_> {
         if !d.has_body()
             && let Some((credit, names, rest)) = split_dateline(&body)
         {
-            d.story.credits.push(clean_headline_spaces(&credit));
+            d.story.credits.push(tidy_credit(&credit, &names));
             if d.story.authors.is_empty() {
                 d.add_authors(names);
             }
@@ -595,7 +598,7 @@ impl Segmenter<'_> {
         } else if let Some((text, credit, names)) = split_trailing_byline(&body) {
             d.push_body(&text, no);
             d.flush();
-            d.story.credits.push(clean_headline_spaces(&credit));
+            d.story.credits.push(tidy_credit(&credit, &names));
             d.add_authors(names);
             d.closed = true;
             what = "body ending with an inline byline; story body closed".into();
