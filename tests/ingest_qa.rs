@@ -439,3 +439,22 @@ fn a_running_head_over_three_lines_and_credits_kept_as_printed() {
     assert_eq!(p.stories[1].credits, ["（记者 王磊）"]);
     assert_eq!(p.stories[2].credits, ["通讯员 陈刚"]);
 }
+
+#[test]
+fn subtitle_above_a_doubled_headline_and_an_editor_credit_without_colon() {
+    let p = page("qa_l_column_subtitle.txt");
+    assert_eq!(titles(&p), ["指尖上的女书", "道县油茶产业招商签约15.6亿元"]);
+    assert_eq!(
+        p.stories[0].subtitle.as_deref(),
+        Some("江永县保护传承女书文化见闻")
+    );
+    assert_eq!(p.stories[0].authors, ["蒋芬"]);
+    assert_eq!(p.stories[1].authors, ["何军"]);
+    assert!(
+        p.unplaced
+            .iter()
+            .any(|u| u.text.contains("责任编辑") && u.reason == "page editor credit"),
+        "{:?}",
+        p.unplaced
+    );
+}

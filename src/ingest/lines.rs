@@ -160,6 +160,14 @@ static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+/// Editor credits without a colon, nothing else on the line: "本版责任编辑　刘 红",
+/// "责任编辑 张敏 版式设计 李华".
+static EDITOR_SPACED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:本版|本期|本刊)?(?:责任编辑|本版编辑|编辑|责任校对|校对|美编|版式设计|版式|版面设计|值班编委)[\s\u{3000}]+\p{Han}{1,4}(?:[\s\u{3000}]\p{Han}{1,3})?[\s\u{3000}]*)+$",
+    )
+    .expect("static regex")
+});
 /// An editor credit in brackets closing a page: "（责任编辑：陈静）".
 static EDITOR_BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -522,7 +530,7 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if md_image(t).is_some() {
         return (Kind::Image, "Markdown image ![caption](file)");
     }
-    if EDITOR.is_match(t) || EDITOR_BRACKETED.is_match(t) {
+    if EDITOR.is_match(t) || EDITOR_BRACKETED.is_match(t) || EDITOR_SPACED.is_match(t.trim()) {
         return (Kind::Editor, "page editor credit");
     }
     if is_masthead(t) {
@@ -958,6 +966,9 @@ mod tests {
         assert_eq!(kind("前言："), Kind::Label);
         assert_eq!(kind("编者按"), Kind::Label);
         assert_eq!(kind("【编者按】"), Kind::Label);
+        assert_eq!(kind("本版责任编辑　刘 红"), Kind::Editor);
+        assert_eq!(kind("责任编辑 张敏 版式设计 李华"), Kind::Editor);
+        assert_eq!(kind("编辑 是一种职业"), Kind::Text);
         assert_eq!(kind("■链接："), Kind::Label);
         assert_eq!(
             kind("（作者单位：湖南中医药大学第一附属"),
