@@ -77,6 +77,20 @@ fn printed_credits_are_kept_and_shown_when_they_say_more_than_the_names() {
 }
 
 #[test]
+fn a_bullet_before_a_byline_is_not_part_of_the_credit() {
+    let site = site(false);
+    fs::copy(
+        project().join("tests/fixtures/ingest/qa/qa_i_column_mixed.txt"),
+        site.path().join("seeds/page.txt"),
+    )
+    .unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(site.path().join("content/page/02.md")).unwrap();
+    assert!(text.contains("credits = [\"本报记者 杨柳\"]"), "{text}");
+}
+
+#[test]
 fn edited_articles_are_never_overwritten() {
     let site = site(true);
     assert!(folio(site.path(), &["ingest"]).status.success());

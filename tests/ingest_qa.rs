@@ -458,3 +458,18 @@ fn subtitle_above_a_doubled_headline_and_an_editor_credit_without_colon() {
         p.unplaced
     );
 }
+
+#[test]
+fn numbered_section_headings_and_an_affiliation() {
+    let p = page("qa_m_numbered_sections.txt");
+    assert_eq!(titles(&p), ["以高质量党建引领基层治理现代化"]);
+    let s = &p.stories[0];
+    assert_eq!(s.authors, ["李华"]);
+    assert_eq!(s.author_affiliation.as_deref(), Some("中共益阳市委党校"));
+    assert_eq!(s.body.matches("\n\n## ").count(), 3, "{}", s.body);
+    assert!(
+        s.body.contains("## 二、夯实组织基础，激活基层治理末梢"),
+        "{}",
+        s.body
+    );
+}

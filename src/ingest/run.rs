@@ -527,8 +527,14 @@ fn ingest_seed(
             extra,
             ..Default::default()
         };
-        // Credits that are only the names in `authors` add nothing to them.
-        fm.credits = story.credits.clone();
+        // Credits that are only the names in `authors` add nothing to them; a bullet in front
+        // of a byline ("□ 本报记者 …") is decoration.
+        fm.credits = (story.credits.iter())
+            .map(|c| {
+                c.trim_start_matches(['□', '■', '●', '◆', '▲', '◎', ' '])
+                    .to_string()
+            })
+            .collect();
         fm.credits = fm.credits_beyond_names();
         let rel = format!("{stem}/{:0width$}.md", i + 1);
         let file = with_hash(&front_matter::write(&fm, &story.body));
