@@ -348,6 +348,7 @@ fn a_brief_with_its_own_credit_is_not_glued_to_the_commentary_above() {
     let comment = &p.stories[1];
     assert!(comment.body.starts_with("丰收的喜悦"), "{}", comment.body);
     assert!(!comment.body.contains('■'), "{}", comment.body);
+    assert_eq!(comment.column.as_deref(), Some("短评"));
     // Each brief is a story with its own author.
     let briefs: Vec<(&str, &[String])> = p.stories[2..5]
         .iter()
@@ -472,4 +473,66 @@ fn numbered_section_headings_and_an_affiliation() {
         "{}",
         s.body
     );
+}
+
+#[test]
+fn three_deck_headline_a_column_label_and_a_bracketed_editor_credit_without_colon() {
+    let p = page("qa_n_decks.txt");
+    assert_eq!(
+        titles(&p),
+        [
+            "湘西州农村公路通村达组",
+            "让农村公路成为致富路",
+            "保靖黄金茶开园采摘"
+        ]
+    );
+    let decks = &p.stories[0];
+    assert_eq!(decks.kicker.as_deref(), Some("聚力“四好农村路”建设"));
+    assert_eq!(
+        decks.subtitle.as_deref(),
+        Some("全州今年新改建农村公路1260公里")
+    );
+    assert_eq!(decks.authors, ["彭静", "田野"]);
+    // "短评" above the commentary's headline names its column.
+    assert_eq!(p.stories[1].column.as_deref(), Some("短评"));
+    assert_eq!(p.stories[0].column, None);
+    // "（责任编辑　龙 丽）" closes the page: a credit, not the last story's text.
+    let last = &p.stories[2];
+    assert!(!last.body.contains("编辑"), "{}", last.body);
+    assert!(last.review.is_empty(), "{:?}", last.review);
+    assert!(
+        p.unplaced
+            .iter()
+            .any(|u| u.text.contains("责任编辑") && u.reason == "page editor credit"),
+        "{:?}",
+        p.unplaced
+    );
+}
+
+#[test]
+fn column_headlines_over_short_lines_a_wrapped_subtitle_and_a_wrapped_caption() {
+    let p = page("qa_o_column_decks.txt");
+    assert_eq!(
+        titles(&p),
+        ["点亮夜经济 激活新消费", "汝城热水镇 奏响富民曲"]
+    );
+    // The subtitle's last character, wrapped onto a line of its own, is the subtitle's.
+    assert_eq!(
+        p.stories[0].subtitle.as_deref(),
+        Some("郴州“林邑之城”夜经济消费季启动")
+    );
+    // Three short lines after the text are one headline: a kicker and a title.
+    let spa = &p.stories[1];
+    assert_eq!(spa.kicker.as_deref(), Some("以温泉为媒"));
+    assert_eq!(spa.authors, ["朱红", "王平"]);
+    assert!(spa.body.starts_with("汝城县热水镇"), "{}", spa.body);
+    // The caption wrapped by the column is one caption, with its credit.
+    assert_eq!(spa.captions.len(), 1, "{:?}", spa.captions);
+    assert!(
+        spa.captions[0].starts_with("图为游客在汝城热水镇温泉小镇游玩。")
+            && spa.captions[0].ends_with('摄'),
+        "{:?}",
+        spa.captions
+    );
+    assert!(!p.warnings.iter().any(|w| w.message.contains("cut off")));
 }

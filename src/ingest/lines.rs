@@ -180,6 +180,16 @@ static CAPTION_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// [`EDITOR_SPACED`], alone or in brackets: "本版责任编辑　刘 红", "（责任编辑　龙 丽）".
+fn is_spaced_editor_credit(t: &str) -> bool {
+    let t = t.trim();
+    let inner = t
+        .strip_prefix(['（', '('])
+        .and_then(|r| r.strip_suffix(['）', ')']))
+        .unwrap_or(t);
+    EDITOR_SPACED.is_match(inner.trim())
+}
+
 const LABELS: &[&str] = &[
     "前言",
     "编者按",
@@ -190,12 +200,46 @@ const LABELS: &[&str] = &[
     "链接",
     "相关链接",
     "短评",
+    "时评",
+    "快评",
+    "微评",
+    "新闻链接",
+    "背景链接",
+    "知识链接",
+    "小贴士",
     "延伸阅读",
     "（完）",
     "(完)",
     "（全文完）",
     "(全文完)",
 ];
+
+/// Labels that name the kind of piece below them ("短评" above a commentary, "相关链接" above
+/// background): the piece's column.
+const COLUMN_LABELS: &[&str] = &[
+    "短评",
+    "时评",
+    "快评",
+    "微评",
+    "链接",
+    "相关链接",
+    "新闻链接",
+    "背景链接",
+    "知识链接",
+    "小贴士",
+    "延伸阅读",
+];
+
+/// The column named by a [`COLUMN_LABELS`] label line ("短评", "【相关链接】", "■链接："), without
+/// its brackets, marks and colon.
+pub fn column_label(text: &str) -> Option<&'static str> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
+        .collect();
+    let name = compact.trim_end_matches([':', '：']);
+    COLUMN_LABELS.iter().find(|l| **l == name).copied()
+}
 
 /// Labels of an introduction printed above a story (its editor's note, its summary): the
 /// text they head leads the story that follows, whether or not its headline comes first.
@@ -457,6 +501,86 @@ pub fn join_headings_split_at_comma(lines: &mut [Line]) {
     }
 }
 
+static CAPTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(图为|图：|图:|图[①-⑳]|图\d{1,2}\s*[：:])").expect("static regex")
+});
+
+/// A photo caption wrapped by the column ("图为游客在温泉小镇游" / "玩。　通讯员　朱 红　摄"): a
+/// line opening a caption that does not end one, then up to two more lines (one blank line
+/// between each allowed, as on double-spaced pages), the last ending with a photo credit, is
+/// read as one line on the first (`joined_no`: the last line joined); the others become
+/// blank. Nothing is joined unless the credit closes it, so a caption line above body text
+/// stays as it is.
+pub fn join_wrapped_captions(lines: &mut [Line]) {
+    let mut i = 0;
+    while i < lines.len() {
+        let first = lines[i].text.trim();
+        if lines[i].md_level > 0 || !CAPTION_OPENER.is_match(first) || caption_ends(first) {
+            i += 1;
+            continue;
+        }
+        let mut parts = Vec::new();
+        let mut j = i + 1;
+        let mut closed = false;
+        while parts.len() < 2 {
+            if lines.get(j).is_some_and(|l| l.text.is_empty()) {
+                j += 1;
+            }
+            let Some(next) = lines.get(j) else { break };
+            let t = next.text.trim();
+            // A credit set apart to the right ("　　　　李 明　摄") may be indented.
+            let short_credit = caption_ends(t) && visible_len(t) <= 14;
+            if t.is_empty()
+                || next.md_level > 0
+                || (next.lead_space && !short_credit)
+                || CAPTION_OPENER.is_match(t)
+                || !(short_credit
+                    || matches!(
+                        classify(next).0,
+                        Kind::Text | Kind::Caption | Kind::Fragment
+                    ))
+            {
+                break;
+            }
+            parts.push(j);
+            if caption_ends(t) {
+                closed = true;
+                break;
+            }
+            j += 1;
+        }
+        if !closed {
+            i += 1;
+            continue;
+        }
+        let Some(&last) = parts.last() else {
+            i += 1;
+            continue;
+        };
+        for &k in &parts {
+            let more = std::mem::take(&mut lines[k].text);
+            lines[i].text.push_str(&more);
+            lines[k].width = 0.0;
+            lines[k].justified = false;
+        }
+        lines[i].joined_no = Some(lines[last].no);
+        lines[i].width = line_width(&lines[i].text);
+        lines[i].justified = false;
+        i = last + 1;
+    }
+}
+
+/// The line ends with a photo credit ("… 摄", "…供图", "（资料图片）").
+fn caption_ends(t: &str) -> bool {
+    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.ends_with('摄')
+        || compact.ends_with("供图")
+        || ["资料图片", "资料图", "新华社发", "视觉中国"]
+            .iter()
+            .any(|e| compact.trim_end_matches(['）', ')']).ends_with(e))
+        || (compact.ends_with(['）', ')']) && CAPTION_CREDIT.is_match(t.trim()))
+}
+
 /// Single newlines mark text boxes only on pages that separate lines with
 /// blank lines; on pages without (or with few) blank lines they mean nothing.
 fn forget_boxes_without_blank_lines(lines: &mut [Line]) {
@@ -530,7 +654,7 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     if md_image(t).is_some() {
         return (Kind::Image, "Markdown image ![caption](file)");
     }
-    if EDITOR.is_match(t) || EDITOR_BRACKETED.is_match(t) || EDITOR_SPACED.is_match(t.trim()) {
+    if EDITOR.is_match(t) || EDITOR_BRACKETED.is_match(t) || is_spaced_editor_credit(t) {
         return (Kind::Editor, "page editor credit");
     }
     if is_masthead(t) {
@@ -878,6 +1002,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn captions_wrapped_by_the_column_are_joined_up_to_their_credit() {
+        let mut lines = split_lines(
+            "图为游客在温泉小镇游\n玩。　　　　通讯员　朱 红　摄\n　　正文第一段。\n图为村民在采茶\n　　这是正文，没有署名。\n",
+        );
+        join_wrapped_captions(&mut lines);
+        assert_eq!(
+            lines[0].text,
+            "图为游客在温泉小镇游玩。　　　　通讯员　朱 红　摄"
+        );
+        assert_eq!(lines[0].joined_no, Some(2));
+        assert_eq!(lines[1].text, "");
+        assert_eq!(classify(&lines[0]).0, Kind::Caption);
+        // No credit ends it: the caption line and the body below stay apart.
+        assert_eq!(lines[3].joined_no, None);
+        assert_eq!(lines[4].text, "这是正文，没有署名。");
+        // A credit set apart on an indented line of its own is the caption's.
+        let mut lines = split_lines("图为村民在茶园采茶。\n　　　　　李 明　摄\n");
+        join_wrapped_captions(&mut lines);
+        assert_eq!(lines[0].joined_no, Some(2));
+    }
+
     fn kind(s: &str) -> Kind {
         let lines = split_lines(s);
         classify(&lines[0]).0
@@ -968,8 +1114,15 @@ mod tests {
         assert_eq!(kind("【编者按】"), Kind::Label);
         assert_eq!(kind("本版责任编辑　刘 红"), Kind::Editor);
         assert_eq!(kind("责任编辑 张敏 版式设计 李华"), Kind::Editor);
+        assert_eq!(kind("（责任编辑　龙 丽）"), Kind::Editor);
+        assert_eq!(kind("(编辑 王敏)"), Kind::Editor);
+        assert_eq!(kind("（编辑 是一种职业）"), Kind::Text);
         assert_eq!(kind("编辑 是一种职业"), Kind::Text);
         assert_eq!(kind("■链接："), Kind::Label);
+        assert_eq!(column_label("■链接："), Some("链接"));
+        assert_eq!(column_label("【短评】"), Some("短评"));
+        assert_eq!(column_label("编者按"), None);
+        assert_eq!(column_label("（完）"), None);
         assert_eq!(
             kind("（作者单位：湖南中医药大学第一附属"),
             Kind::Affiliation

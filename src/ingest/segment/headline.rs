@@ -11,7 +11,7 @@ use crate::ingest::Warning;
 use crate::ingest::byline::tidy_credit;
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::Layout;
-use crate::ingest::lines::{Kind, heading_shape, is_story_part_label};
+use crate::ingest::lines::{Kind, ends_paragraph, heading_shape, is_story_part_label};
 
 /// One unit of a headline block.
 enum Unit {
@@ -82,6 +82,7 @@ impl Segmenter<'_> {
                                 && ((self.layout.headline_first()
                                     && self.is_heading(j, false))
                                     || self.title_after_kicker(&units, j)
+                                    || self.further_deck_line(&units, j)
                                     // Bold type extracted twice: the headline itself.
                                     || crate::ingest::lines::printed_twice(&line.text)))) =>
                 {
@@ -166,6 +167,55 @@ impl Segmenter<'_> {
         (units, j)
     }
 
+    /// Column text: a further line of a headline printed over several short lines after the
+    /// text it heads ("以温泉为媒" / "汝城热水镇" / "奏响富民曲"). Each line is short and clearly
+    /// shorter than the column, and no text follows the block (a caption, a credit, a marker
+    /// or the page end does): a short line above text may be the next story's headline.
+    fn further_deck_line(&self, units: &[Unit], j: usize) -> bool {
+        let closes_above = !self.layout.headline_first()
+            && self
+                .cur
+                .as_ref()
+                .is_some_and(|d| d.has_body() && !d.has_headline && !d.story.continuation);
+        let only_short_headings = units.len() < 3
+            && units.iter().all(|u| {
+                matches!(u, Unit::Heading { text, lines, .. }
+                    if lines.len() == 1 && visible_len(&clean_body(text)) <= 12)
+            });
+        if !closes_above || units.is_empty() || !only_short_headings {
+            return false;
+        }
+        let deck = |k: usize| {
+            let line = &self.lines[k];
+            let col = self.widths[k];
+            self.kinds[k].0 == Kind::Text
+                && !line.lead_space
+                && !line.justified
+                && line.md_level == 0
+                && line.width < (col - 4.0).min(col * 0.8)
+                && (2..=12).contains(&visible_len(&clean_body(&line.text)))
+                && heading_shape(&line.text)
+        };
+        if !deck(j) {
+            return false;
+        }
+        // The rest of the block (up to three lines in all), then what follows it.
+        let mut k = j + 1;
+        let mut lines_in_block = units.len() + 1;
+        loop {
+            while k < self.lines.len() && self.kinds[k].0 == Kind::Blank {
+                k += 1;
+            }
+            if k < self.lines.len() && lines_in_block < 3 && deck(k) {
+                lines_in_block += 1;
+                k += 1;
+                continue;
+            }
+            break;
+        }
+        k >= self.lines.len() || self.kinds[k].0 != Kind::Text
+    }
+
     /// After a kicker ("…——", "…：") or when a byline follows in the same
     /// text box, a heading-shaped line is the title whatever its width.
     fn title_after_kicker(&self, units: &[Unit], j: usize) -> bool {
@@ -180,6 +230,17 @@ impl Segmenter<'_> {
     fn body_box_len_any(&self, i: usize) -> usize {
         let mut n = 1;
         while let Some(next) = self.lines.get(i + n) {
+            // The last character of a full-width line, wrapped onto a line of its own
+            // ("——郴州…消费季启" / "动").
+            let prev = &self.lines[i + n - 1];
+            if self.kinds[i + n].0 == Kind::Fragment
+                && !next.lead_space
+                && prev.width >= self.widths[i + n - 1] - 1.5
+                && !ends_paragraph(&prev.text)
+            {
+                n += 1;
+                break;
+            }
             if n >= MAX_BOX
                 || !next.joined_above
                 || next.lead_space
@@ -503,12 +564,24 @@ impl Segmenter<'_> {
         if kicker.is_none() && plain.len() >= 2 {
             kicker = Some(plain.remove(0));
         }
-        let title = if plain.is_empty() {
+        let mut title = if plain.is_empty() {
             None
         } else {
             Some(plain.remove(0))
         };
-        let extra = plain;
+        // More plain lines than a kicker and a title: a headline printed over several
+        // short lines; the rest continues the title.
+        let short = |t: &str| visible_len(t) <= 12;
+        let mut extra = plain;
+        if let Some((t, _)) = title.as_mut()
+            && short(t)
+            && extra.iter().all(|(e, _)| short(e))
+        {
+            for (e, _) in extra.drain(..) {
+                t.push(' ');
+                t.push_str(&e);
+            }
+        }
         // A headline block with no story to attach to (e.g. a lone
         // "——subtitle" line) starts one: dropping it would lose text.
         let d = self.current();

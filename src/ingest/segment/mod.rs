@@ -10,8 +10,8 @@ use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, 
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
 use crate::ingest::lines::{
-    Kind, Line, classify, ends_paragraph, heading_shape, md_image, opens_introduction,
-    split_leading_marker, split_trailing_marker,
+    Kind, Line, classify, column_label, ends_paragraph, heading_shape, md_image,
+    opens_introduction, split_leading_marker, split_trailing_marker,
 };
 use crate::ingest::{Page, Story, Unplaced, Warning};
 use draft::{Draft, render_body};
@@ -149,6 +149,7 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
     let layout = layout_override.unwrap_or_else(|| crate::ingest::layout::detect(&lines));
     if layout != Layout::Markdown {
         crate::ingest::lines::join_headings_split_at_comma(&mut lines);
+        crate::ingest::lines::join_wrapped_captions(&mut lines);
     }
     let mut kinds: Vec<(Kind, &'static str)> = lines.iter().map(classify).collect();
     crate::ingest::lines::paper_names_beside_running_heads(&lines, &mut kinds);
@@ -186,11 +187,18 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
                 story.lines.1 = story.lines.1.max(second);
             }
         }
-        if let Some(note) = s.notes.get_mut(second - 1) {
-            *note = format!(
-                "read with line {} as one heading (cut after its comma)",
-                line.no
-            );
+        let what = if classify(line).0 == Kind::Caption {
+            "caption (wrapped by the column)"
+        } else {
+            "heading (cut after its comma)"
+        };
+        for no in line.no + 1..=second {
+            let moved = lines
+                .get(no - 1)
+                .is_some_and(|l| l.text.is_empty() && !l.raw.trim().is_empty());
+            if let Some(note) = s.notes.get_mut(no - 1).filter(|_| moved) {
+                *note = format!("read with line {} as one {what}", line.no);
+            }
         }
     }
     let page = Page {
@@ -300,6 +308,21 @@ impl Segmenter<'_> {
                 if ends_story {
                     self.finish_current(false);
                     self.pending_intro = opens_introduction(&text);
+                }
+                // A column label ("短评") names the piece below it: its column.
+                let column = column_label(&text).filter(|_| {
+                    self.cur
+                        .as_ref()
+                        .is_none_or(|d| !d.has_body() && d.story.column.is_none())
+                });
+                if let Some(col) = column {
+                    self.place_unplaced(no, clean_body(&text), "label, used as column");
+                    match self.cur.as_mut() {
+                        Some(d) => d.story.column = Some(col.to_string()),
+                        None => self.pending_column = Some(col.to_string()),
+                    }
+                    self.note(i, why, "column of the piece below it");
+                    return i + 1;
                 }
                 self.place_unplaced(no, clean_body(&text), "label");
                 self.note(
