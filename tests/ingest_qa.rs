@@ -536,3 +536,29 @@ fn column_headlines_over_short_lines_a_wrapped_subtitle_and_a_wrapped_caption() 
     );
     assert!(!p.warnings.iter().any(|w| w.message.contains("cut off")));
 }
+
+#[test]
+fn a_commentary_signed_by_the_paper_and_a_role_word_after_the_names() {
+    let p = page("qa_p_mixed.txt");
+    assert_eq!(
+        titles(&p),
+        [
+            "以实干实绩推动乡村全面振兴",
+            "图片新闻",
+            "“种粮大户”的新算盘"
+        ]
+    );
+    // "本报评论员" under the headline is its byline, not the title.
+    let comment = &p.stories[0];
+    assert_eq!(comment.kicker, None);
+    assert_eq!(comment.authors, ["本报评论员"]);
+    assert!(comment.review.is_empty(), "{:?}", comment.review);
+    // "（本报记者 唐 文 整理）": 整理 says what the reporter did; it is not a name.
+    let interview = &p.stories[2];
+    assert_eq!(interview.authors, ["唐文"]);
+    assert_eq!(
+        interview.subtitle.as_deref(),
+        Some("访双牌县种粮大户周建国")
+    );
+    assert!(interview.body.starts_with("问："), "{}", interview.body);
+}

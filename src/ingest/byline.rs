@@ -31,6 +31,11 @@ const ROLES: &[&str] = &[
     "摄影",
     "摄影报道",
     "报道",
+    // After the names: "（本报记者 唐 文 整理）".
+    "整理",
+    "执笔",
+    "采写",
+    "编译",
     "文图",
     "文/图",
     "图文",
@@ -67,6 +72,8 @@ const INSTITUTION_ENDINGS: &[&str] = &[
     "研究所",
     "工作站",
     "小组",
+    // Commentary signed by the paper: "本报评论员", "本报特约评论员".
+    "评论员",
 ];
 
 /// A personal name: 2–4 CJK characters (or with "·" for minority names),
@@ -460,7 +467,14 @@ mod tests {
     #[test]
     fn institutions() {
         assert!(is_institution("芦淞区委组织部"));
+        assert!(is_institution("本报评论员"));
+        assert!(is_institution("本报特约评论员"));
         assert!(!is_institution("爱在人间"));
+        // A role word after the names is not a name.
+        assert_eq!(
+            parse_names("本报记者 唐 文 整理"),
+            Some(vec!["唐文".to_string()])
+        );
     }
 
     #[test]
