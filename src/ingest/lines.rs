@@ -282,8 +282,20 @@ const STORY_PART_LABELS: &[&str] = &[
     "编后记",
 ];
 
-/// `text` is one of [`STORY_PART_LABELS`] (spaces, brackets and a trailing colon aside).
+/// `text` is one of [`STORY_PART_LABELS`] (spaces, brackets and a trailing colon aside), or a
+/// short label in 【】 brackets alone on its line ("【人物名片】", "【背景】"): a box of the
+/// story it is printed in.
 pub fn is_story_part_label(text: &str) -> bool {
+    let boxed = text
+        .trim()
+        .strip_prefix('【')
+        .and_then(|r| r.strip_suffix('】'))
+        .is_some_and(|inner| {
+            (2..=8).contains(&inner.chars().count()) && inner.chars().all(|c| is_cjk(c) || c == '·')
+        });
+    if boxed {
+        return true;
+    }
     let compact: String = text
         .chars()
         .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
