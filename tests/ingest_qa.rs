@@ -582,3 +582,31 @@ fn a_boxed_label_inside_a_story_is_a_section_and_a_jump_marker_is_reported() {
         scenic.body
     );
 }
+
+#[test]
+fn a_bold_headline_extracted_twice_on_lines_of_its_own_is_one_title() {
+    let p = page("qa_r_bold.md");
+    assert_eq!(
+        titles(&p),
+        ["芷江：鸭产业“游”出致富路", "洪江古商城入选省级旅游度假区"]
+    );
+    let duck = &p.stories[0];
+    assert_eq!(duck.kicker, None);
+    assert!(duck.review.is_empty(), "{:?}", duck.review);
+    assert_eq!(duck.authors, ["杨帆", "蒲玲"]);
+    assert_eq!(duck.captions, ["图为养殖户在喂鸭。蒲玲摄"]);
+    // The second copy is recorded as removed, not lost.
+    assert!(
+        p.removed
+            .iter()
+            .any(|r| r.text == "芷江：鸭产业“游”出致富路" && r.reason == "doubled bold text")
+    );
+    // "（编辑 周 慧）" closes the page: a page credit.
+    assert!(
+        p.unplaced
+            .iter()
+            .any(|u| u.text.contains("周慧") && u.reason == "page editor credit"),
+        "{:?}",
+        p.unplaced
+    );
+}

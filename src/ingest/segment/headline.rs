@@ -560,6 +560,20 @@ impl Segmenter<'_> {
             credits,
             captions,
         } = self.split_parts(units);
+        // A headline printed twice on lines of its own (bold type extracted twice): once.
+        let mut k = 1;
+        while k < plain.len() {
+            if plain[k].0 == plain[k - 1].0 {
+                let (text, line) = plain.remove(k);
+                self.removed.push(Unplaced {
+                    line,
+                    text,
+                    reason: "doubled bold text".into(),
+                });
+            } else {
+                k += 1;
+            }
+        }
         let ambiguous = plain.len() >= 2 && kicker.is_none() && subtitle.is_none();
         if kicker.is_none() && plain.len() >= 2 {
             kicker = Some(plain.remove(0));
