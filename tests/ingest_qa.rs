@@ -610,3 +610,26 @@ fn a_bold_headline_extracted_twice_on_lines_of_its_own_is_one_title() {
         p.unplaced
     );
 }
+
+#[test]
+fn wire_copy_datelines_open_stories_of_their_own() {
+    let p = page("qa_s_wire.txt");
+    assert_eq!(
+        titles(&p),
+        [
+            "我国成功发射一颗新型试验卫星",
+            "全国秋粮收购工作有序开展",
+            "桃江：竹产业年产值突破百亿"
+        ]
+    );
+    assert_eq!(p.stories[0].authors, ["李国利"]);
+    // "据新华社北京9月2日电　记者从…": a dateline under a headline, kept apart by a space.
+    let grain = &p.stories[1];
+    assert!(!p.stories[0].body.contains("秋粮"), "{}", p.stories[0].body);
+    assert!(
+        grain.body.starts_with("据新华社北京9月2日电 记者从"),
+        "{}",
+        grain.body
+    );
+    assert_eq!(p.stories[2].authors, ["夏炎"]);
+}

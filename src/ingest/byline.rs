@@ -322,12 +322,13 @@ pub fn split_dateline(s: &str) -> Option<(String, Vec<String>, String)> {
 }
 
 /// A paragraph opening with a bare dateline set apart by a space ("本报讯　3月10日，…",
-/// "本报长沙3月10日讯 …", "新华社北京3月5日电 …", "赫山讯 区纪委…") → (dateline, rest). The
+/// "本报长沙3月10日讯 …", "新华社北京3月5日电 …", "据新华社北京9月2日电 …", "赫山讯 区纪委…")
+/// → (dateline, rest). The
 /// space is the printed separator, not justification: the body keeps one.
 pub fn split_bare_dateline(s: &str) -> Option<(&str, &str)> {
     static LEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"^((?:本报|本刊)[\p{Han}\d]{0,10}讯|(?:新华社|中新社|中新网)[\p{Han}\d]{0,10}电|\p{Han}{2,4}讯)[\s\u{3000}]+\S",
+            r"^((?:本报|本刊)[\p{Han}\d]{0,10}讯|据?(?:新华社|中新社|中新网)[\p{Han}\d]{0,10}电|\p{Han}{2,4}讯)[\s\u{3000}]+\S",
         )
         .expect("static regex")
     });
@@ -402,6 +403,10 @@ mod tests {
         assert_eq!(
             split_bare_dateline("新华社北京3月5日电　（记者 张三）"),
             Some(("新华社北京3月5日电", "（记者 张三）"))
+        );
+        assert_eq!(
+            split_bare_dateline("据新华社北京9月2日电　记者从"),
+            Some(("据新华社北京9月2日电", "记者从"))
         );
         assert_eq!(
             split_bare_dateline("赫山讯 区纪委"),

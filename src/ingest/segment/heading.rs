@@ -5,7 +5,7 @@
 //! It must NOT change segmentation state: every function here only reads.
 
 use super::{GROUP_SCAN, LOOKAHEAD, MAX_BOX, Segmenter};
-use crate::ingest::byline::{split_dateline, split_trailing_byline};
+use crate::ingest::byline::{split_bare_dateline, split_dateline, split_trailing_byline};
 use crate::ingest::clean::{clean_body, visible_len};
 use crate::ingest::layout::Layout;
 use crate::ingest::lines::{Kind, ends_paragraph, has_word_separator, heading_shape};
@@ -319,7 +319,10 @@ impl Segmenter<'_> {
             || (j..self.lines.len())
                 .take(LOOKAHEAD)
                 .find(|k| self.kinds[*k].0 != Kind::Blank)
-                .is_some_and(|k| split_dateline(&self.lines[k].text).is_some())
+                .is_some_and(|k| {
+                    let t = &self.lines[k].text;
+                    split_dateline(t).is_some() || split_bare_dateline(t).is_some()
+                })
     }
 
     /// The next non-blank line from `j` is a Markdown headline ("#" or "##").
