@@ -633,3 +633,22 @@ fn wire_copy_datelines_open_stories_of_their_own() {
     );
     assert_eq!(p.stories[2].authors, ["夏炎"]);
 }
+
+#[test]
+fn a_full_width_headline_between_two_indented_paragraphs_closes_the_story_above() {
+    let p = page("qa_t_double.txt");
+    assert_eq!(
+        titles(&p),
+        ["岳阳楼景区国庆接待游客26.8万人次", "平江酱干香飘四海"]
+    );
+    let first = &p.stories[0];
+    assert_eq!(first.authors, ["方芳"]);
+    assert!(first.body.ends_with("文化活动20余场。"), "{}", first.body);
+    let second = &p.stories[1];
+    assert_eq!(second.authors, ["吴亮"]);
+    assert!(
+        second.body.starts_with("10月6日，平江县"),
+        "{}",
+        second.body
+    );
+}

@@ -141,6 +141,8 @@ impl Segmenter<'_> {
             Some(
                 "shorter than the column after a finished paragraph, on a page whose paragraphs start flush",
             )
+        } else if len <= 40 && self.between_paragraphs(i, n) {
+            Some("not indented, right after a finished paragraph and right before an indented one")
         } else if has_word_separator(&line.text) {
             Some("words separated by a deliberate space")
         } else if len <= 30 && place_colon_headline(&line.text) {
@@ -288,6 +290,21 @@ impl Segmenter<'_> {
         self.flush_paragraphs
             && self.lines[i].width <= self.widths[i] - 1.75
             && self.follows_paragraph_end(i)
+    }
+
+    /// On a page whose paragraphs are indented, the lines `i..i + n` are not, the text line
+    /// before them ends a paragraph and the one after them starts one (indented): they belong
+    /// to no paragraph. (Indents are read from the raw lines: they count even where
+    /// single newlines mean nothing.)
+    fn between_paragraphs(&self, i: usize, n: usize) -> bool {
+        let indented = |k: usize| self.lines[k].raw.starts_with(['\u{3000}', ' ', '\t']);
+        !self.flush_paragraphs
+            && !indented(i)
+            && self.follows_paragraph_end(i)
+            && (i + n..self.lines.len())
+                .take(LOOKAHEAD)
+                .find(|k| self.kinds[*k].0 != Kind::Blank)
+                .is_some_and(|k| self.kinds[k].0 == Kind::Text && indented(k))
     }
 
     /// The text line before `i` (blank lines skipped) ends a paragraph.
