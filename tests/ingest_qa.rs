@@ -652,3 +652,15 @@ fn a_full_width_headline_between_two_indented_paragraphs_closes_the_story_above(
         second.body
     );
 }
+
+#[test]
+fn a_roundup_of_place_tagged_briefs_under_a_beat_heading_is_one_column() {
+    let p = page("qa_u_roundup.txt");
+    assert_eq!(titles(&p), ["市州动态", "湘江北去 橘子洲头游人如织"]);
+    // Each "【株洲】…（邓 伟）" line is a brief: a paragraph of the column, its credit an author.
+    let briefs = &p.stories[0];
+    assert!(!briefs.body.contains("市州动态"), "{}", briefs.body);
+    assert_eq!(briefs.body.split("\n\n").count(), 3, "{}", briefs.body);
+    assert_eq!(briefs.authors, ["邓伟", "陈红", "李杰"]);
+    assert_eq!(p.stories[1].authors, ["刘洋"]);
+}

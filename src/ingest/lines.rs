@@ -853,8 +853,17 @@ pub fn ends_paragraph(text: &str) -> bool {
         Some('。' | '！' | '？' | '!' | '?' | '…') => true,
         Some('：' | ':') => !closers,
         Some('—') => core.ends_with("——") && !closers,
-        _ => quote_attribution_end(t),
+        _ => quote_attribution_end(t) || credit_after_sentence_end(t),
     }
+}
+
+/// A sentence end followed by a credit in brackets: "…的比赛。（邓 伟）".
+fn credit_after_sentence_end(t: &str) -> bool {
+    static CREDIT_END: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"[。！？!?…][”’」』]?[\s\u{3000}]*[（(][^（()）。！？]{1,24}[）)]$")
+            .expect("static regex")
+    });
+    CREDIT_END.is_match(t)
 }
 
 /// A paragraph-long line ending with the attribution of a quote whose final
@@ -1168,6 +1177,10 @@ mod tests {
     #[test]
     fn paragraph_ends() {
         assert!(ends_paragraph("花开幸福保靖”的华美乐章。"));
+        assert!(ends_paragraph("参加28个项目的比赛。（邓 伟）"));
+        assert!(ends_paragraph("减负。”（记者 陈红）"));
+        assert!(!ends_paragraph("参加28个项目的比赛（邓 伟）"));
+        assert!(!ends_paragraph("比赛。（下转"));
         assert!(ends_paragraph("发展贡献智慧和力量……”"));
         assert!(ends_paragraph("见证硬核实力——"));
         assert!(!ends_paragraph("“施工员”，与群众“面对面”“手牵手”"));

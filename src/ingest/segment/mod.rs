@@ -85,7 +85,13 @@ const BRIEFS_HEADINGS: &[&str] = &[
     "本地新闻速递",
 ];
 
-/// The story is a column of news briefs: its headline is a briefs heading.
+/// Endings of a briefs heading that names its beat: "市州动态", "县域快讯".
+const BRIEFS_ENDINGS: &[&str] = &[
+    "动态", "速递", "简讯", "短讯", "快讯", "速览", "简报", "快递",
+];
+
+/// The story is a column of news briefs: its headline is a briefs heading, or a short one
+/// ending like one ("市州动态").
 fn is_briefs_column(d: &draft::Draft) -> bool {
     let title: String = d
         .story
@@ -94,12 +100,17 @@ fn is_briefs_column(d: &draft::Draft) -> bool {
         .filter(|c| !c.is_whitespace())
         .collect();
     BRIEFS_HEADINGS.contains(&title.as_str())
+        || (title.chars().count() <= 6 && BRIEFS_ENDINGS.iter().any(|e| title.ends_with(e)))
 }
 
-/// A paragraph opening with a bullet ("■5月7日，…").
+/// A paragraph opening with a bullet ("■5月7日，…") or with a place in 【】 ("【株洲】11月3日，…").
 fn brief_item(text: &str) -> bool {
-    text.trim_start()
-        .starts_with(['■', '●', '◆', '▲', '□', '◎'])
+    let t = text.trim_start();
+    t.starts_with(['■', '●', '◆', '▲', '□', '◎'])
+        || t.strip_prefix('【').is_some_and(|r| {
+            r.find('】')
+                .is_some_and(|end| (2..=6).contains(&r[..end].chars().count()) && r.len() > end + 3)
+        })
 }
 
 /// A Markdown list item: "1. …", "2) …", "- …", "* …".
