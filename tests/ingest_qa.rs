@@ -664,3 +664,15 @@ fn a_roundup_of_place_tagged_briefs_under_a_beat_heading_is_one_column() {
     assert_eq!(briefs.authors, ["邓伟", "陈红", "李杰"]);
     assert_eq!(p.stories[1].authors, ["刘洋"]);
 }
+
+#[test]
+fn full_width_digits_date_the_page_and_read_as_ascii() {
+    let p = page("qa_v_heads.txt");
+    // "２０２４年５月２０日" in a running head that also gives the lunar date and "Ａ０３版".
+    assert_eq!(p.date, Some((2024, 5, 20)));
+    assert_eq!(titles(&p), ["津市牛肉粉入选省级非遗名录"]);
+    let s = &p.stories[0];
+    assert!(s.body.starts_with("5月18日，"), "{}", s.body);
+    assert!(s.body.contains("1200余家"), "{}", s.body);
+    assert!(p.unplaced.iter().any(|u| u.text.ends_with("A03版")));
+}

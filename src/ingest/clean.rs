@@ -32,6 +32,27 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}'
 }
 
+/// Full-width digits and Latin letters ("２０２４年", "ＵＢＥ") as ASCII, as NFKC would have
+/// them: the same number or word whichever way the page was typeset, for dates, search and
+/// the reader. Full-width punctuation and spaces are left alone (they are Chinese
+/// typography, and the layout reads the spaces).
+pub fn halfwidth_alnum(s: &str) -> std::borrow::Cow<'_, str> {
+    let wide = |c: char| matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ');
+    if !s.chars().any(wide) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    s.chars()
+        .map(|c| {
+            if wide(c) {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Full cleanup for headline-like text (titles, kickers, subtitles, section
 /// headings, captions, banners): justification spaces removed, deliberate
 /// separators between words kept, doubled bold text collapsed, ASCII
@@ -324,6 +345,19 @@ pub fn visible_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_digits_and_letters_become_ascii_and_nothing_else_does() {
+        assert_eq!(
+            halfwidth_alnum("２０２４年５月，ＵＢＥ技术ｘ"),
+            "2024年5月，UBE技术x"
+        );
+        assert_eq!(halfwidth_alnum("（　）：；！"), "（　）：；！");
+        assert!(matches!(
+            halfwidth_alnum("本报讯"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn justification_spaces_between_cjk_removed() {

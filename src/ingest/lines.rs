@@ -6,7 +6,7 @@
 //! decide between section heading and headline.
 
 use super::byline::{is_institution, parse_credit_line, parse_names, parse_paren_byline};
-use super::clean::{clean_body, is_cjk, is_justified, is_wide, visible_len};
+use super::clean::{clean_body, halfwidth_alnum, is_cjk, is_justified, is_wide, visible_len};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -431,16 +431,17 @@ pub fn split_lines(text: &str) -> Vec<Line> {
         } else {
             0
         };
-        let text = strip_line_emphasis(trimmed[md_level..].trim()).to_string();
+        let printed = strip_line_emphasis(trimmed[md_level..].trim());
         let joined_above = out.last().is_some_and(|l| !l.raw.trim().is_empty());
         out.push(Line {
             no: i + 1,
             lead_space: raw.starts_with([' ', '\u{3000}', '\t']) && !trimmed.is_empty(),
             joined_above,
-            width: line_width(&text),
-            justified: is_justified(&text),
+            // Widths as printed: a full-width digit takes a whole column cell.
+            width: line_width(printed),
+            justified: is_justified(printed),
             raw: raw.to_string(),
-            text,
+            text: halfwidth_alnum(printed).into_owned(),
             md_level,
             joined_no: None,
         });

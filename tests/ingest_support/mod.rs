@@ -70,6 +70,10 @@ pub fn canon(c: char) -> Option<char> {
         '?' => '？',
         '.' => '。',
         '"' | '”' => '“',
+        // Ingest writes full-width digits and Latin letters as ASCII.
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
         other => other,
     })
 }
