@@ -676,3 +676,24 @@ fn full_width_digits_date_the_page_and_read_as_ascii() {
     assert!(s.body.contains("1200余家"), "{}", s.body);
     assert!(p.unplaced.iter().any(|u| u.text.ends_with("A03版")));
 }
+
+#[test]
+fn a_poem_keeps_its_lines_and_stanzas() {
+    let p = page("qa_w_poem.txt");
+    assert_eq!(titles(&p), ["秋日的湘江", "外婆的菜园"]);
+    let poem = &p.stories[0];
+    assert_eq!(poem.authors, ["刘芳"]);
+    // Two stanzas, each line ending in a Markdown hard break but the last.
+    let stanzas: Vec<&str> = poem.body.split("\n\n").collect();
+    assert_eq!(stanzas.len(), 2, "{}", poem.body);
+    assert_eq!(
+        stanzas[0],
+        "湘江水静静流淌\\\n载着落叶的金黄\\\n我站在橘子洲头\\\n看白鹭飞过远方"
+    );
+    assert!(stanzas[1].ends_with("永远是我的天堂"), "{}", stanzas[1]);
+    // The prose piece after it is read as prose.
+    let prose = &p.stories[1];
+    assert_eq!(prose.authors, ["王立"]);
+    assert_eq!(prose.kicker, None);
+    assert!(!prose.body.contains('\\'), "{}", prose.body);
+}

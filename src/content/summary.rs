@@ -72,7 +72,9 @@ fn for_each_block(markdown: &str, headings: bool, mut f: impl FnMut(String) -> C
                 }
                 cur.push_str(&t);
             }
-            Event::SoftBreak | Event::HardBreak => pending_break = true,
+            Event::SoftBreak => pending_break = true,
+            // A line of verse ends: the next one follows after a space.
+            Event::HardBreak if !cur.is_empty() && !cur.ends_with(' ') => cur.push(' '),
             _ => {}
         }
         if let Some(block) = done
@@ -142,6 +144,14 @@ mod tests {
         assert_eq!(
             plain_blocks("走进\n保靖。\nHello\nworld", false),
             vec!["走进保靖。Hello world"]
+        );
+    }
+
+    #[test]
+    fn lines_of_verse_are_set_apart_by_a_space() {
+        assert_eq!(
+            plain_blocks("湘江水静静流淌\\\n载着落叶的金黄", false),
+            vec!["湘江水静静流淌 载着落叶的金黄"]
         );
     }
 

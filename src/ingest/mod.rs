@@ -13,8 +13,8 @@
 //! `authors`, `author_affiliation` and `column` are derived from counted text
 //! (`credits` and unplaced banners) and are not counted again. Punctuation is
 //! compared after ASCII → full-width normalisation (straight and curly double
-//! quotes count as one kind, "." as "。"); `#` Markdown markers are
-//! not counted.
+//! quotes count as one kind, "." as "。"); `#` Markdown markers and the `\` hard
+//! line breaks that keep a poem's lines apart are not counted.
 
 pub mod byline;
 pub mod clean;

@@ -57,7 +57,8 @@ pub fn ratio(n: usize, d: usize) -> f64 {
 
 pub fn canon(c: char) -> Option<char> {
     // Markdown markup is not text: heading marks, and emphasis markers around a whole line.
-    if c.is_whitespace() || c == '\u{3000}' || c == '#' || c == '*' || c == '_' {
+    // So are the hard line breaks (`\` at a line's end) that keep a poem's lines apart.
+    if c.is_whitespace() || c == '\u{3000}' || c == '#' || c == '*' || c == '_' || c == '\\' {
         return None;
     }
     Some(match c {

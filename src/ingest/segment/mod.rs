@@ -69,6 +69,9 @@ pub struct Segmented {
     pub layout: Layout,
 }
 
+/// The line break inside a stanza of verse: a Markdown hard break.
+const VERSE_BREAK: &str = "\\\n";
+
 /// Headings of a column of news briefs, each brief a "■…" paragraph with its own credit.
 const BRIEFS_HEADINGS: &[&str] = &[
     "新闻速递",
@@ -416,13 +419,83 @@ impl Segmenter<'_> {
                 i + 1
             }
             Kind::Text => {
-                if self.is_heading(i, true) {
+                if let Some(n) = self.verse_stanza(i) {
+                    self.verse(i, n);
+                    i + n
+                } else if self.is_heading(i, true) {
                     self.headline_block(i)
                 } else {
                     self.body_line(i, "body text");
                     i + 1
                 }
             }
+        }
+    }
+
+    /// A stanza of a poem at `i`: its number of lines. On a page whose single newlines mark
+    /// text boxes, under a headline (and byline) with no text yet, or after a stanza, a box
+    /// of short lines (at most 20 characters, three or more; two after a stanza), none
+    /// ending a sentence inside, none a byline: a poem's lines, each kept on its own.
+    fn verse_stanza(&self, i: usize) -> Option<usize> {
+        let d = self.cur.as_ref()?;
+        let after_stanza = d.open.is_none()
+            && d.paras
+                .last()
+                .is_some_and(|(t, heading, _)| !heading && t.contains(VERSE_BREAK));
+        let under_headline = d.has_headline && d.headline_above && !d.has_body() && !d.closed;
+        if !(under_headline || after_stanza) {
+            return None;
+        }
+        let verse_line = |k: usize| {
+            let l = &self.lines[k];
+            let len = visible_len(&clean_body(&l.text));
+            // In column text, lines as wide as the column are the column's, not verse.
+            let col = self.widths[k];
+            let short = self.layout != Layout::Column || col <= 0.0 || l.width < col - 4.0;
+            self.kinds[k].0 == Kind::Text
+                && l.md_level == 0
+                && (2..=20).contains(&len)
+                && short
+                && !crate::ingest::lines::has_inner_sentence_end(&l.text)
+        };
+        // A box starts after a blank line, or right under the story's byline.
+        let starts_box = !self.lines[i].joined_above
+            || i.checked_sub(1).is_some_and(|k| {
+                matches!(
+                    self.kinds[k].0,
+                    Kind::NameByline | Kind::CreditByline | Kind::Institution
+                )
+            });
+        if !starts_box || !verse_line(i) {
+            return None;
+        }
+        let mut n = 1;
+        while i + n < self.lines.len() && self.lines[i + n].joined_above && verse_line(i + n) {
+            n += 1;
+        }
+        let box_ends = self
+            .lines
+            .get(i + n)
+            .is_none_or(|l| !l.joined_above || l.text.trim().is_empty());
+        (box_ends && n >= if after_stanza { 2 } else { 3 }).then_some(n)
+    }
+
+    /// Adds the stanza of `n` lines at `i` to the current story as one paragraph whose lines
+    /// are kept apart (Markdown hard line breaks).
+    fn verse(&mut self, i: usize, n: usize) {
+        let lines: Vec<String> = (i..i + n)
+            .map(|k| clean_body(&self.lines[k].text))
+            .collect();
+        let nos: Vec<usize> = (i..i + n).map(|k| self.lines[k].no).collect();
+        let d = self.current();
+        d.flush();
+        for no in &nos {
+            d.touch(*no);
+        }
+        d.paras.push((lines.join(VERSE_BREAK), false, n));
+        for k in i..i + n {
+            self.notes[k] =
+                "a box of short lines under a headline: a stanza, each line kept".into();
         }
     }
 
