@@ -697,3 +697,25 @@ fn a_poem_keeps_its_lines_and_stanzas() {
     assert_eq!(prose.kicker, None);
     assert!(!prose.body.contains('\\'), "{}", prose.body);
 }
+
+#[test]
+fn a_markdown_table_is_kept_as_printed_between_its_paragraphs() {
+    let p = page("qa_x_table.md");
+    assert_eq!(titles(&p), ["前三季度全市经济运行稳中向好"]);
+    let s = &p.stories[0];
+    let paras: Vec<&str> = s.body.split("\n\n").collect();
+    assert_eq!(paras.len(), 3, "{}", s.body);
+    assert!(
+        paras[1].starts_with("| 指标 | 数值 | 增长 |\n| --- | --- | --- |\n"),
+        "{}",
+        paras[1]
+    );
+    assert_eq!(paras[1].lines().count(), 5);
+    assert!(paras[2].starts_with("市统计局负责人"), "{}", paras[2]);
+    // It renders as a table.
+    let html = folio::render::markdown_to_html(&s.body);
+    assert!(
+        html.contains("<table>") && html.contains("<td>1860亿元</td>"),
+        "{html}"
+    );
+}

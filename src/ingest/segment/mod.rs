@@ -69,6 +69,12 @@ pub struct Segmented {
     pub layout: Layout,
 }
 
+/// A row of a Markdown table: "| 指标 | 数值 |", "| --- | --- |".
+fn is_table_row(text: &str) -> bool {
+    let t = text.trim();
+    t.len() >= 3 && t.starts_with('|') && t.ends_with('|') && t.matches('|').count() >= 3
+}
+
 /// The line break inside a stanza of verse: a Markdown hard break.
 const VERSE_BREAK: &str = "\\\n";
 
@@ -418,6 +424,7 @@ impl Segmenter<'_> {
                 self.loose_credit(i, raw, names, why);
                 i + 1
             }
+            Kind::Text if is_table_row(&text) => self.table(i),
             Kind::Text => {
                 if let Some(n) = self.verse_stanza(i) {
                     self.verse(i, n);
@@ -430,6 +437,34 @@ impl Segmenter<'_> {
                 }
             }
         }
+    }
+
+    /// A Markdown table starting at `i`: its rows, kept as printed, are one paragraph of the
+    /// current story (a story starts if there is none). Returns the line after it.
+    fn table(&mut self, i: usize) -> usize {
+        let mut end = i;
+        while end < self.lines.len()
+            && self.kinds[end].0 == Kind::Text
+            && is_table_row(&self.lines[end].text)
+        {
+            end += 1;
+        }
+        let rows: Vec<&str> = (i..end).map(|k| self.lines[k].text.trim()).collect();
+        let text = rows.join("\n");
+        let nos: Vec<usize> = (i..end).map(|k| self.lines[k].no).collect();
+        if self.cur.as_ref().is_none_or(|d| d.closed) {
+            self.start_story();
+        }
+        let d = self.current();
+        d.flush();
+        for no in &nos {
+            d.touch(*no);
+        }
+        d.paras.push((text, false, nos.len()));
+        for k in i..end {
+            self.notes[k] = "a table row (| … |): the table is kept as printed".into();
+        }
+        end
     }
 
     /// A stanza of a poem at `i`: its number of lines. On a page whose single newlines mark
