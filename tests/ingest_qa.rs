@@ -719,3 +719,15 @@ fn a_markdown_table_is_kept_as_printed_between_its_paragraphs() {
         "{html}"
     );
 }
+
+#[test]
+fn bracketed_numbered_sections_and_an_appendix_left_out() {
+    let p = page("qa_y_sections.txt");
+    assert_eq!(titles(&p), ["张家界出台文旅融合发展三年行动方案"]);
+    let s = &p.stories[0];
+    assert_eq!(s.body.matches("\n\n## （").count(), 3, "{}", s.body);
+    // "附：…（略）" ends the story: nothing was cut off.
+    assert!(s.body.ends_with("重点项目清单（略）"), "{}", s.body);
+    assert!(s.review.is_empty(), "{:?}", s.review);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}

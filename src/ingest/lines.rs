@@ -854,7 +854,13 @@ pub fn ends_paragraph(text: &str) -> bool {
         Some('。' | '！' | '？' | '!' | '?' | '…') => true,
         Some('：' | ':') => !closers,
         Some('—') => core.ends_with("——") && !closers,
-        _ => quote_attribution_end(t) || credit_after_sentence_end(t),
+        // "（略）": the editor left the rest out.
+        _ => {
+            quote_attribution_end(t)
+                || credit_after_sentence_end(t)
+                || t.ends_with("（略）")
+                || t.ends_with("(略)")
+        }
     }
 }
 
@@ -1182,6 +1188,7 @@ mod tests {
         assert!(ends_paragraph("减负。”（记者 陈红）"));
         assert!(!ends_paragraph("参加28个项目的比赛（邓 伟）"));
         assert!(!ends_paragraph("比赛。（下转"));
+        assert!(ends_paragraph("附：重点项目清单（略）"));
         assert!(ends_paragraph("发展贡献智慧和力量……”"));
         assert!(ends_paragraph("见证硬核实力——"));
         assert!(!ends_paragraph("“施工员”，与群众“面对面”“手牵手”"));
