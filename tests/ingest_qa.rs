@@ -731,3 +731,20 @@ fn bracketed_numbered_sections_and_an_appendix_left_out() {
     assert!(s.review.is_empty(), "{:?}", s.review);
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
+
+#[test]
+fn background_under_a_link_label_after_a_story_is_a_section_of_it() {
+    let p = page("qa_z_links.txt");
+    assert_eq!(titles(&p), ["双峰农机合作社：科技赋能春耕忙"]);
+    let s = &p.stories[0];
+    assert_eq!(s.authors, ["彭亮", "谢婷", "曾勇"]);
+    assert_eq!(s.captions, ["（本文图片由双峰县农业农村局提供）"]);
+    assert!(
+        s.body.ends_with(
+            "## 相关链接\n\n双峰县是全国粮食生产先进县，常年粮食播种面积稳定在80万亩以上。"
+        ),
+        "{}",
+        s.body
+    );
+    assert!(s.review.is_empty(), "{:?}", s.review);
+}

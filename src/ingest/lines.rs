@@ -230,6 +230,23 @@ const COLUMN_LABELS: &[&str] = &[
     "延伸阅读",
 ];
 
+/// Column labels of background printed beside a story ("相关链接", "延伸阅读"): after a story
+/// headed above its text, a section of that story rather than a piece of its own.
+pub fn is_sidebar_label(text: &str) -> bool {
+    column_label(text).is_some_and(|l| {
+        [
+            "链接",
+            "相关链接",
+            "新闻链接",
+            "背景链接",
+            "知识链接",
+            "延伸阅读",
+            "小贴士",
+        ]
+        .contains(&l)
+    })
+}
+
 /// The column named by a [`COLUMN_LABELS`] label line ("短评", "【相关链接】", "■链接："), without
 /// its brackets, marks and colon.
 pub fn column_label(text: &str) -> Option<&'static str> {
@@ -1151,6 +1168,8 @@ mod tests {
         assert_eq!(column_label("【短评】"), Some("短评"));
         assert_eq!(column_label("编者按"), None);
         assert_eq!(column_label("（完）"), None);
+        assert!(is_sidebar_label("【相关链接】"));
+        assert!(!is_sidebar_label("短评"));
         assert_eq!(
             kind("（作者单位：湖南中医药大学第一附属"),
             Kind::Affiliation

@@ -10,7 +10,7 @@ use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, 
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
 use crate::ingest::lines::{
-    Kind, Line, classify, column_label, ends_paragraph, heading_shape, md_image,
+    Kind, Line, classify, column_label, ends_paragraph, heading_shape, is_sidebar_label, md_image,
     opens_introduction, split_leading_marker, split_trailing_marker,
 };
 use crate::ingest::{Page, Story, Unplaced, Warning};
@@ -321,6 +321,21 @@ impl Segmenter<'_> {
             Kind::Masthead => {
                 self.place_unplaced(no, clean_body(&text), "page running head");
                 self.note(i, why, "unplaced; a date it states is the page's date");
+                i + 1
+            }
+            Kind::Label
+                if is_sidebar_label(&text)
+                    && self
+                        .cur
+                        .as_ref()
+                        .is_some_and(|d| d.headline_above && d.has_body()) =>
+            {
+                // "相关链接" after a story headed above its text: a section of that story.
+                let d = self.current();
+                d.closed = false;
+                d.touch(no);
+                d.push_heading(clean_body(&text));
+                self.note(i, why, "background after a story: a section of it");
                 i + 1
             }
             Kind::Label => {
