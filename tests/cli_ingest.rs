@@ -404,3 +404,24 @@ fn seeds_in_subfolders_are_ingested_under_their_path() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_page_without_a_running_head_is_dated_by_its_file_name() {
+    let site = site(false);
+    let dir = site.path().join("seeds/益阳日报/2024");
+    fs::create_dir_all(&dir).unwrap();
+    let page = "安化黑茶产业综合产值突破250亿元\n本报记者　周 红\n今年以来，安化县黑茶产业综合产值突破250亿元，较2023年5月1日统计时增长一成。\n";
+    fs::write(dir.join("2024-06-18.txt"), page).unwrap();
+    // The same page named by a hash is dated by the text, as before.
+    fs::write(site.path().join("seeds/8ee1e14b.txt"), page).unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let named =
+        fs::read_to_string(site.path().join("content/益阳日报/2024/2024-06-18/01.md")).unwrap();
+    assert!(
+        named.contains("date = 2024-06-18\ndate_source = \"inferred\""),
+        "{named}"
+    );
+    let hashed = fs::read_to_string(site.path().join("content/8ee1e14b/01.md")).unwrap();
+    assert!(hashed.contains("date = 2023-05-01"), "{hashed}");
+}

@@ -63,6 +63,33 @@ pub fn newest_date(text: &str) -> Option<(i32, u32, u32)> {
         .max()
 }
 
+/// The date a seed's name gives, when an archivist named pages by issue: "2024-06-18.txt",
+/// "湘西日报_20240618_03.txt", "团结报/2023/05-08.txt", "2023/05/08/page3.txt". A year
+/// (19xx or 20xx), month and day with separators or none, not inside a longer run of
+/// letters or digits (a hash such as "8ee1e14b…" gives none).
+pub fn date_from_seed_name(name: &str) -> Option<(i32, u32, u32)> {
+    static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?:^|[^0-9A-Za-z])((?:19|20)\d{2})(?:([-_./])(\d{1,2})([-_./])(\d{1,2})|(\d{2})(\d{2}))(?:[^0-9A-Za-z]|$)",
+        )
+        .expect("static regex")
+    });
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    NAMED
+        .captures_iter(stem)
+        .filter_map(|c| {
+            let y: i32 = c[1].parse().ok()?;
+            let (m, d) = match (c.get(3), c.get(5), c.get(6), c.get(7)) {
+                (Some(m), Some(d), _, _) => (m.as_str(), d.as_str()),
+                (_, _, Some(m), Some(d)) => (m.as_str(), d.as_str()),
+                _ => return None,
+            };
+            let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+            valid(y, m, d).then_some((y, m, d))
+        })
+        .last()
+}
+
 /// A calendar date (see [`crate::content::Date::new`]) in the years a newspaper
 /// archive can state.
 pub(super) fn valid(y: i32, m: u32, d: u32) -> bool {
@@ -72,6 +99,23 @@ pub(super) fn valid(y: i32, m: u32, d: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seed_names_that_give_the_issue_date() {
+        for (name, date) in [
+            ("2024-06-18.txt", Some((2024, 6, 18))),
+            ("益阳日报/2024/2024-06-18.txt", Some((2024, 6, 18))),
+            ("湘西日报_20240618_03.txt", Some((2024, 6, 18))),
+            ("团结报/2023/05-08.txt", Some((2023, 5, 8))),
+            ("2023/05/08/page3.txt", Some((2023, 5, 8))),
+            ("000_8ee1e14b781f4bbe.txt", None),
+            ("a20240618b.txt", None),
+            ("2024-02-30.txt", None),
+            ("page-3.txt", None),
+        ] {
+            assert_eq!(date_from_seed_name(name), date, "{name}");
+        }
+    }
 
     #[test]
     fn newest_complete_date() {

@@ -42,8 +42,11 @@ pub struct Page {
     /// Text dropped by the documented cleanup (doubled bold text, the dashes
     /// of "——subtitle" and "kicker——"), with its line.
     pub removed: Vec<Unplaced>,
-    /// Newest complete date (y, m, d) the page text states, if any.
+    /// The date (y, m, d) of the page's running head, else the newest complete date its text
+    /// states (not a deadline or plan), if any.
     pub date: Option<(i32, u32, u32)>,
+    /// `date` is the running head's (printed as the date), not one from the text.
+    pub date_from_head: bool,
 }
 
 /// One article found on a page.

@@ -471,10 +471,19 @@ fn ingest_seed(
             Date::new(d.year as i32, d.month as u32, d.day as u32),
             Some(DateSource::Manifest),
         ),
-        None => match page.date.and_then(|(y, m, d)| Date::new(y, m, d)) {
-            Some(d) => (Some(d), Some(DateSource::Inferred)),
-            None => (None, None),
-        },
+        None => {
+            // The running head, else the seed's name ("2024-06-18.txt"), else the text.
+            let named = super::date::date_from_seed_name(&name);
+            let inferred = match (page.date, named) {
+                (Some(head), _) if page.date_from_head => Some(head),
+                (_, Some(named)) => Some(named),
+                (text, None) => text,
+            };
+            match inferred.and_then(|(y, m, d)| Date::new(y, m, d)) {
+                Some(d) => (Some(d), Some(DateSource::Inferred)),
+                None => (None, None),
+            }
+        }
     };
     let width = if page.stories.len() > 99 { 3 } else { 2 };
     let mut expected = Vec::new();

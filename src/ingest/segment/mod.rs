@@ -221,19 +221,20 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
             }
         }
     }
+    // The running head states the date; other dates in the text may be
+    // deadlines or anniversaries.
+    let head_date = lines
+        .iter()
+        .zip(&s.kinds)
+        .filter(|(_, k)| k.0 == Kind::Masthead)
+        .find_map(|(l, _)| crate::ingest::lines::masthead_date(&l.text));
     let page = Page {
         stories: s.stories,
         unplaced: s.unplaced,
         warnings: s.warnings,
         removed: s.removed,
-        // The running head states the date; other dates in the text may be
-        // deadlines or anniversaries.
-        date: lines
-            .iter()
-            .zip(&s.kinds)
-            .filter(|(_, k)| k.0 == Kind::Masthead)
-            .find_map(|(l, _)| crate::ingest::lines::masthead_date(&l.text))
-            .or_else(|| crate::ingest::date::newest_date(text)),
+        date_from_head: head_date.is_some(),
+        date: head_date.or_else(|| crate::ingest::date::newest_date(text)),
     };
     Segmented {
         page,
