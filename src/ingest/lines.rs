@@ -197,65 +197,47 @@ const LABELS: &[&str] = &[
     "引言",
     "导读",
     "核心提示",
-    "链接",
-    "相关链接",
-    "短评",
-    "时评",
-    "快评",
-    "微评",
-    "新闻链接",
-    "背景链接",
-    "知识链接",
-    "小贴士",
-    "延伸阅读",
     "（完）",
     "(完)",
     "（全文完）",
     "(全文完)",
 ];
 
-/// Labels that name the kind of piece below them ("短评" above a commentary, "相关链接" above
-/// background): the piece's column.
-const COLUMN_LABELS: &[&str] = &[
-    "短评",
-    "时评",
-    "快评",
-    "微评",
+/// Labels of comment printed as a piece of its own ("短评" above a commentary): the column of
+/// the piece below them. Lines of these, like [`LABELS`], are labels.
+const COMMENT_LABELS: &[&str] = &["短评", "时评", "快评", "微评"];
+
+/// Labels of background printed beside a story ("相关链接", "延伸阅读"): after a story headed
+/// above its text, a section of that story; else the column of the piece below them. Lines of
+/// these, like [`LABELS`], are labels.
+const SIDEBAR_LABELS: &[&str] = &[
     "链接",
     "相关链接",
     "新闻链接",
     "背景链接",
     "知识链接",
-    "小贴士",
     "延伸阅读",
+    "小贴士",
 ];
 
-/// Column labels of background printed beside a story ("相关链接", "延伸阅读"): after a story
-/// headed above its text, a section of that story rather than a piece of its own.
+/// `text` is one of [`SIDEBAR_LABELS`] (spaces, brackets, marks and a colon aside).
 pub fn is_sidebar_label(text: &str) -> bool {
-    column_label(text).is_some_and(|l| {
-        [
-            "链接",
-            "相关链接",
-            "新闻链接",
-            "背景链接",
-            "知识链接",
-            "延伸阅读",
-            "小贴士",
-        ]
-        .contains(&l)
-    })
+    column_label(text).is_some_and(|l| SIDEBAR_LABELS.contains(&l))
 }
 
-/// The column named by a [`COLUMN_LABELS`] label line ("短评", "【相关链接】", "■链接："), without
-/// its brackets, marks and colon.
+/// The column named by a [`COMMENT_LABELS`] or [`SIDEBAR_LABELS`] label line ("短评",
+/// "【相关链接】", "■链接："), without its brackets, marks and colon.
 pub fn column_label(text: &str) -> Option<&'static str> {
     let compact: String = text
         .chars()
         .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
         .collect();
     let name = compact.trim_end_matches([':', '：']);
-    COLUMN_LABELS.iter().find(|l| **l == name).copied()
+    COMMENT_LABELS
+        .iter()
+        .chain(SIDEBAR_LABELS)
+        .find(|l| **l == name)
+        .copied()
 }
 
 /// Labels of an introduction printed above a story (its editor's note, its summary): the
@@ -603,12 +585,17 @@ pub fn join_wrapped_captions(lines: &mut [Line]) {
 /// The line ends with a photo credit ("… 摄", "…供图", "（资料图片）").
 fn caption_ends(t: &str) -> bool {
     let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    photo_credit_end(compact.trim_end_matches(['）', ')']))
+        || (compact.ends_with(['）', ')']) && CAPTION_CREDIT.is_match(t.trim()))
+}
+
+/// Spaceless text ends with a photo credit's last word: "摄", "供图", "资料图片"…
+fn photo_credit_end(compact: &str) -> bool {
     compact.ends_with('摄')
         || compact.ends_with("供图")
         || ["资料图片", "资料图", "新华社发", "视觉中国"]
             .iter()
-            .any(|e| compact.trim_end_matches(['）', ')']).ends_with(e))
-        || (compact.ends_with(['）', ')']) && CAPTION_CREDIT.is_match(t.trim()))
+            .any(|e| compact.ends_with(e))
 }
 
 /// Single newlines mark text boxes only on pages that separate lines with
@@ -697,10 +684,8 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
         .chars()
         .filter(|c| !"【】[]〔〕■●◆▲□◎".contains(*c))
         .collect();
-    if LABELS
-        .iter()
-        .any(|l| unbracketed.trim_end_matches([':', '：']) == *l)
-    {
+    let name = unbracketed.trim_end_matches([':', '：']);
+    if LABELS.contains(&name) || column_label(t).is_some() {
         return (Kind::Label, "label line (前言/编者按…)");
     }
     if [
@@ -764,13 +749,7 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
 /// or starts with "图为".
 fn looks_like_caption(t: &str, compact: &str) -> bool {
     let n = compact.chars().count();
-    let credit_end = compact.ends_with('摄')
-        || compact.ends_with("供图")
-        || ["资料图片", "资料图", "新华社发", "视觉中国"]
-            .iter()
-            .any(|e| compact.ends_with(e))
-        || compact.ends_with('）')
-        || compact.ends_with(')');
+    let credit_end = photo_credit_end(compact) || compact.ends_with(['）', ')']);
     (6..=200).contains(&n)
         && (credit_end || compact.starts_with('图'))
         && (CAPTION_CREDIT.is_match(t) || photo_credit_tail(t))

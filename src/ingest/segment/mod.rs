@@ -467,20 +467,30 @@ impl Segmenter<'_> {
         }
         let rows: Vec<&str> = (i..end).map(|k| self.lines[k].text.trim()).collect();
         let text = rows.join("\n");
-        let nos: Vec<usize> = (i..end).map(|k| self.lines[k].no).collect();
         if self.cur.as_ref().is_none_or(|d| d.closed) {
             self.start_story();
         }
+        self.push_lines_kept(
+            i..end,
+            text,
+            "a table row (| … |): the table is kept as printed",
+        );
+        end
+    }
+
+    /// Adds `text`, made of the lines `range` kept apart (a table, a stanza), to the current
+    /// story as one paragraph of its own.
+    fn push_lines_kept(&mut self, range: std::ops::Range<usize>, text: String, note: &str) {
+        let nos: Vec<usize> = range.clone().map(|k| self.lines[k].no).collect();
         let d = self.current();
         d.flush();
         for no in &nos {
             d.touch(*no);
         }
         d.paras.push((text, false, nos.len()));
-        for k in i..end {
-            self.notes[k] = "a table row (| … |): the table is kept as printed".into();
+        for k in range {
+            self.notes[k] = note.into();
         }
-        end
     }
 
     /// A stanza of a poem at `i`: its number of lines. On a page whose single newlines mark
@@ -537,17 +547,11 @@ impl Segmenter<'_> {
         let lines: Vec<String> = (i..i + n)
             .map(|k| clean_body(&self.lines[k].text))
             .collect();
-        let nos: Vec<usize> = (i..i + n).map(|k| self.lines[k].no).collect();
-        let d = self.current();
-        d.flush();
-        for no in &nos {
-            d.touch(*no);
-        }
-        d.paras.push((lines.join(VERSE_BREAK), false, n));
-        for k in i..i + n {
-            self.notes[k] =
-                "a box of short lines under a headline: a stanza, each line kept".into();
-        }
+        self.push_lines_kept(
+            i..i + n,
+            lines.join(VERSE_BREAK),
+            "a box of short lines under a headline: a stanza, each line kept",
+        );
     }
 
     /// An institution line is a byline only right under a headline that has
