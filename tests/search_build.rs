@@ -185,6 +185,20 @@ fn firsts(dir: &std::path::Path) -> Vec<String> {
     firsts
 }
 
+/// Every packed term of a built index, from its directory files.
+fn packed_terms(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for g in 0.. {
+        let Ok(data) = fs::read(dir.join(format!("t/d{g}.json"))) else {
+            break;
+        };
+        let d: serde_json::Value = serde_json::from_slice(&data).unwrap();
+        let list: Vec<String> = serde_json::from_value(d["packed"].clone()).unwrap();
+        out.extend(list);
+    }
+    out
+}
+
 /// Position of the shard holding `term`, from a built index's directory files.
 fn shard_of(dir: &std::path::Path, term: &str) -> usize {
     firsts(dir)
@@ -290,7 +304,7 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
     let mut v1_docs = docs.clone();
     v1_docs[3]
         .body
-        .push_str("新增一段文字，保靖黄金茶再获丰收。");
+        .push_str("新增一段文字，保靖黄金茶再获丰收乡村。");
     let v1 = base.path().join("v1");
     let reads = std::sync::atomic::AtomicUsize::new(0);
     let s1 = update(&counting(&v1_docs, &reads), &v1, &v0);
@@ -316,6 +330,13 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         .map(|t| &t.0)
         .collect();
     assert!(!changed.is_empty());
+    // Some of its changed terms are packed (postings in `t/<k>.p.bin`, not the JSON): the
+    // update read them back from the previous packed files.
+    let packed = packed_terms(&base.path().join("c1"));
+    assert!(
+        changed.iter().any(|t| packed.contains(*t)),
+        "no changed term is packed: {changed:?}"
+    );
     let near: std::collections::BTreeSet<usize> = changed
         .iter()
         .map(|t| shard_of(&base.path().join("c1"), t))

@@ -3,6 +3,9 @@
 //! an index written by the Rust builder. Skips with a message when `node` is
 //! missing, unless `FOLIO_REQUIRE_BROWSER` is set (CI).
 
+#[path = "search_support/mod.rs"]
+mod support;
+
 use std::process::Command;
 
 /// Runs `node --test <target>` from the crate root with `env` set, asserts it
@@ -93,6 +96,40 @@ fn word_prefix_queries_use_heads_only_for_a_single_term() {
     let Some(text) = node_test(
         "tests/js/prefix_heads.test.js",
         &[("FOLIO_SEARCH_PREFIX_INDEX", dir.path())],
+    ) else {
+        return;
+    };
+    assert!(text.contains("# pass 1"), "{text}");
+    assert!(
+        text.contains("# fail 0") && text.contains("# skipped 0"),
+        "{text}"
+    );
+}
+
+/// Packed postings (`tests/js/packed.test.js`): the fixture archive indexed as the committed
+/// fixture is (terms in more than a few articles only in packed files) and with every term in
+/// the JSON shards; queries must answer the same from both.
+#[test]
+fn packed_postings_answer_as_json_shards_do() {
+    use folio::search::{SearchOptions, build_index};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let packed = support::fixture_options();
+    let json = SearchOptions {
+        json_list_max: usize::MAX,
+        ..packed.clone()
+    };
+    for (sub, opts) in [("packed", &packed), ("json", &json)] {
+        build_index(
+            support::archive().into_iter(),
+            &dir.path().join(sub),
+            None,
+            opts,
+        )
+        .expect("build");
+    }
+    let Some(text) = node_test(
+        "tests/js/packed.test.js",
+        &[("FOLIO_SEARCH_PACKED_DIR", dir.path())],
     ) else {
         return;
     };

@@ -1,6 +1,7 @@
 //! Proves the streaming shard writer emits exactly elasticlunr-rs's JSON: the fixture archive
 //! indexed by `elasticlunr::Index` (with our Language) and by `build_index` must agree byte
-//! for byte (one shard), and the union of many shards must equal the one index.
+//! for byte (one shard), and the union of many shards and their packed postings (terms in
+//! more than `json_list_max` articles) must equal the one index.
 
 #[path = "search_support/mod.rs"]
 mod support;
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 
 use elasticlunr::IndexBuilder;
 use folio::search::lunr_json::{DocStore, FIELDS, Posting, TermPostings, write_index_json};
-use folio::search::{FolioLanguage, SearchOptions, analyze, build_index};
+use folio::search::{FolioLanguage, SearchOptions, analyze, build_index, decode_packed};
 use serde_json::Value;
 
 fn reference_json() -> String {
@@ -122,8 +123,21 @@ fn union_of_many_shards_equals_the_single_index() {
         field["root"] = serde_json::json!({"docs": {}, "df": 0});
     }
     let mut shards = 0;
+    let mut packed_terms = 0;
     for entry in std::fs::read_dir(dir.path().join("t")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(stem) = name.strip_suffix(".p.bin") {
+            // Packed postings, written back as elasticlunr JSON and merged like a shard.
+            let data = std::fs::read(dir.path().join("t").join(&name)).unwrap();
+            let terms = decode_packed(&data, stats.documents as usize).unwrap();
+            assert!(!terms.is_empty(), "{stem}: empty packed file");
+            packed_terms += terms.len();
+            let mut out = Vec::new();
+            write_index_json(&mut out, &terms, DocStore::CountOnly(0)).unwrap();
+            let packed: Value = serde_json::from_slice(&out).unwrap();
+            merge(&mut merged, &packed["index"]);
+            continue;
+        }
         // Shards, not their heads (`<name>.h<i>.json`) nor the directories (`d<g>.json`).
         let Some(stem) = name.strip_suffix(".json") else {
             continue;
@@ -139,5 +153,6 @@ fn union_of_many_shards_equals_the_single_index() {
         merge(&mut merged, &shard["index"]);
     }
     assert_eq!(shards, stats.shards);
+    assert!(packed_terms > 10, "want packed terms, got {packed_terms}");
     assert_eq!(merged, reference["index"]);
 }

@@ -511,11 +511,21 @@ pub fn update_shards(
     docs: usize,
     facets: &Arc<FacetSource>,
 ) -> io::Result<Option<Update>> {
+    // Old shard j: the terms of its JSON and, if the previous output has one, of its packed
+    // file (terms in more than `json_list_max` documents), in term order.
     let read = |j: usize| -> Option<Vec<TermPostings>> {
-        let path = prev_dir.join(format!("t/{}.json", shard_name(j, &old[j].0)));
-        let data = fs::read(path).ok()?;
+        let name = shard_name(j, &old[j].0);
+        let data = fs::read(prev_dir.join(format!("t/{name}.json"))).ok()?;
         (data.len() as u64 == old[j].1).then_some(())?;
-        parse_shard(&data)
+        let mut terms = parse_shard(&data)?;
+        let packed_rel = format!("t/{name}.p.bin");
+        if let Some(len) = prev_files.len_of(&packed_rel) {
+            let data = fs::read(prev_dir.join(&packed_rel)).ok()?;
+            (data.len() as u64 == len).then_some(())?;
+            terms.extend(super::packed::decode_all(&data, docs).ok()?);
+            terms.sort_unstable_by(|a, b| a.term.cmp(&b.term));
+        }
+        Some(terms)
     };
     // The shards that hold a changed term and the ones before them are nearly always
     // re-read (the loop below starts one shard early): read in parallel up front, up to

@@ -4,6 +4,7 @@
 //! what `elasticlunr::Index` writes. This module must NOT decide which terms go in a shard, nor
 //! read or tokenize documents.
 
+use std::borrow::Borrow;
 use std::io::{self, Write};
 
 /// The indexed fields in declaration order (elasticlunr's `fields`); ids index this array.
@@ -230,9 +231,9 @@ fn push_decimal(buf: &mut Vec<u8>, v: u32) {
     buf.extend_from_slice(&digits[..len]);
 }
 
-fn write_field_trie(
+fn write_field_trie<T: Borrow<TermPostings>>(
     w: &mut Vec<u8>,
-    terms: &[TermPostings],
+    terms: &[T],
     field: u8,
     tails: &[Tail],
 ) -> io::Result<()> {
@@ -242,6 +243,7 @@ fn write_field_trie(
     let mut merged: Vec<(u32, u32)> = Vec::new();
     let mut chars: Vec<char> = Vec::new();
     for tp in terms {
+        let tp = tp.borrow();
         postings.clear();
         postings.extend(
             tp.postings
@@ -284,9 +286,9 @@ fn write_field_trie(
 }
 
 /// Writes one elasticlunr index JSON holding `terms` (sorted by term, unique).
-pub fn write_index_json(
+pub fn write_index_json<T: Borrow<TermPostings>>(
     w: &mut Vec<u8>,
-    terms: &[TermPostings],
+    terms: &[T],
     store: DocStore<'_>,
 ) -> io::Result<()> {
     w.write_all(b"{\"fields\":[")?;

@@ -176,13 +176,12 @@ fn last_le(list: &[String], key: &str) -> usize {
         .saturating_sub(1)
 }
 
-/// Shard numbers that can hold `term` (or, for a prefix, any term starting with it), and
-/// whether an exact term is packed (its shard's `t/<k>.p.bin` holds it).
-fn shards_for(
-    f: &mut Fetcher<'_>,
-    m: &Manifest,
-    qt: &QueryTerm,
-) -> Result<(Vec<String>, bool), SearchError> {
+/// Shards that can hold `term` (or, for a prefix, any term starting with it), and the
+/// matching terms held in packed files instead of the JSON: (shard, term), in order.
+type Shards = (Vec<String>, Vec<(String, String)>);
+
+/// See [`Shards`].
+fn shards_for(f: &mut Fetcher<'_>, m: &Manifest, qt: &QueryTerm) -> Result<Shards, SearchError> {
     let upper = if qt.prefix {
         format!("{}{}", qt.term, char::MAX)
     } else {
@@ -190,7 +189,7 @@ fn shards_for(
     };
     let (g_lo, g_hi) = (last_le(&m.groups, &qt.term), last_le(&m.groups, &upper));
     let mut out = Vec::new();
-    let mut packed = false;
+    let mut packs = Vec::new();
     for g in g_lo..=g_hi {
         let dir = f.fetch_json(&format!("t/d{g}.json"))?;
         let Directory {
@@ -200,8 +199,18 @@ fn shards_for(
             path: PathBuf::from(format!("t/d{g}.json")),
             message: e.to_string(),
         })?;
-        packed |= !qt.prefix && terms.binary_search(&qt.term).is_ok();
         let base = g * m.dir_group;
+        for t in terms {
+            let matches = if qt.prefix {
+                t.starts_with(&qt.term)
+            } else {
+                t == qt.term
+            };
+            if matches && !firsts.is_empty() {
+                let k = last_le(&firsts, &t);
+                packs.push((shard_name(base + k, &firsts[k]), t));
+            }
+        }
         let lo = if g == g_lo {
             last_le(&firsts, &qt.term)
         } else {
@@ -214,7 +223,7 @@ fn shards_for(
         };
         out.extend((lo..=hi).map(|k| shard_name(base + k, &firsts[k])));
     }
-    Ok((out, packed))
+    Ok((out, packs))
 }
 
 /// Adds `boost * tf * idf` of every doc under `node` (the trie node of `term`; for prefixes,
@@ -312,35 +321,10 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
     for qt in &terms {
         let mut scores = BTreeMap::new();
         let mut entries = Entries::new();
-        let (ks, packed) = shards_for(&mut f, &m, qt)?;
-        if let (true, [k]) = (packed, ks.as_slice()) {
-            let rel = format!("t/{k}.p.bin");
-            let data = f.fetch(&rel)?;
-            let format = |message: String| SearchError::Format {
-                path: PathBuf::from(&rel),
-                message,
-            };
-            let term = packed::decode(&data, &qt.term, m.docs as usize)
-                .map_err(|e| format(e.to_string()))?
-                .ok_or_else(|| format(format!("no term {}", qt.term)))?;
-            let mut docs = BTreeSet::new();
-            for (fi, postings) in term.fields.iter().enumerate() {
-                let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
-                let idf = 1.0 + (n / (postings.len() as f64 + 1.0)).ln();
-                for &(id, count) in postings {
-                    *scores.entry(id).or_default() += boost * f64::from(count).sqrt() * idf;
-                    docs.insert(id);
-                }
-            }
-            entries.push((
-                k.clone(),
-                qt.term.clone(),
-                docs.len(),
-                term.complement.is_some(),
-            ));
-            infos.push(entries);
-            total = Some(intersect(total, scores));
-            continue;
+        let (mut ks, packs) = shards_for(&mut f, &m, qt)?;
+        if !qt.prefix && !packs.is_empty() {
+            // An exact packed term: its packed file only, not the JSON.
+            ks.clear();
         }
         for k in ks {
             let shard = f.fetch_json(&format!("t/{k}.json"))?;
@@ -357,6 +341,29 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
                 seen.into_iter()
                     .map(|(t, docs)| (k.clone(), t, docs.len(), false)),
             );
+        }
+        for (k, t) in packs {
+            let rel = format!("t/{k}.p.bin");
+            let data = f.fetch(&rel)?;
+            let format = |message: String| SearchError::Format {
+                path: PathBuf::from(&rel),
+                message,
+            };
+            let term = packed::decode(&data, &t, m.docs as usize)
+                .map_err(|e| format(e.to_string()))?
+                .ok_or_else(|| format(format!("no term {t}")))?;
+            let mut docs = BTreeSet::new();
+            for (fi, postings) in term.fields.iter().enumerate() {
+                let boost = f64::from(m.boosts.get(fi).copied().unwrap_or(1));
+                let idf = 1.0 + (n / (postings.len() as f64 + 1.0)).ln();
+                for &(id, count) in postings {
+                    *scores.entry(id).or_default() += boost * f64::from(count).sqrt() * idf;
+                    docs.insert(id);
+                }
+            }
+            if !docs.is_empty() {
+                entries.push((k, t, docs.len(), term.complement.is_some()));
+            }
         }
         infos.push(entries);
         total = Some(intersect(total, scores));

@@ -5,13 +5,13 @@
 //! - `index.json`: manifest (document count, fields and boosts, shard directory groups, facet
 //!   vocabularies, chunk sizes);
 //! - `t/<k>.json`: shard k (`<k>` is its name, a hash of its first term: see
-//!   `shards::shard_name`), an elasticlunr index holding all postings of a term range (terms:
-//!   CJK bigrams and characters, words and numbers and their suffixes, see `tokenize`);
-//!   `t/d<g>.json`: first terms of a group of shards and its terms with packed postings;
-//!   `t/<k>.f.bin`: the facet values of the documents of each term of shard k (or, for a very
-//!   common term, their facet counts); for very common terms also `t/<k>.h<i>.json` (head:
-//!   postings of the best and newest documents) and `t/<k>.p.bin` (packed postings, see
-//!   `packed`);
+//!   `shards::shard_name`), an elasticlunr index holding all postings of the terms of a term
+//!   range that are in at most `json_list_max` documents (terms: CJK bigrams and characters,
+//!   words and numbers and their suffixes, see `tokenize`); `t/<k>.p.bin`: the postings of the
+//!   range's more common terms, packed (see `packed`); `t/d<g>.json`: first terms of a group
+//!   of shards and its packed terms; `t/<k>.f.bin`: the facet values of the documents of each
+//!   term of shard k (or, for a very common term, their facet counts); for very common terms
+//!   also `t/<k>.h<i>.json` (head: postings of the best and newest documents);
 //! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
 //! - `text/<c>.json`: full bodies, fetched only to verify quoted phrases;
 //! - `facets/<b>.bin`: compact region/topic/year values per document.
@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 pub use analyze::{DocTokens, analyze};
 pub use measure::{ColdQuery, cold_query_bytes, cold_query_report};
+pub use packed::{PackedError, decode_all as decode_packed};
 pub use shards::shard_name;
 pub use tokenize::{FolioLanguage, MAX_SUFFIX_WORD, index_tokens, normalize, tokenize};
 
@@ -96,6 +97,12 @@ pub struct SearchOptions {
     /// each document, in its shard's facet lists `t/<k>.f.bin` (default 0: a quarter of the
     /// documents, at least 4096).
     pub facet_list_max: usize,
+    /// A term in more documents than this is written only to its shard's packed postings
+    /// `t/<k>.p.bin`, not to the shard's elasticlunr JSON (default 1000). There it costs 2–3
+    /// bytes a posting instead of ~20, both on disk and in a query's download; the JSON
+    /// shards keep the rarer terms, so an archive of at most this many articles is one plain
+    /// elasticlunr index.
+    pub json_list_max: usize,
     /// Documents tokenized per parallel batch (default 512); bounds bodies held at once.
     /// Each document of a batch holds ~80 KB while it is tokenized and its postings sorted
     /// (2048 held ~110 MB more at 10k articles, with no gain in speed).
@@ -132,6 +139,7 @@ impl Default for SearchOptions {
             text_chunk: 4,
             facet_block: 8192,
             facet_list_max: 0,
+            json_list_max: 1000,
             batch_docs: 512,
             memory_mb: 512,
             boost_title: 5,
@@ -227,7 +235,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 /// The manifest `index.json` read by search.js.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Manifest {
-    /// 6: shard files are named by a hash of their first term (`shards::shard_name`), not
+    /// 8: terms in more than `json_list_max` documents are only in `t/<k>.p.bin`, not in
+    /// the shard JSON; 7: facet columns a byte per value when they fit; 6: shard files are named by a hash of their first term (`shards::shard_name`), not
     /// numbered; 5: shard directories are objects naming packed terms (`t/<k>.p.bin`); 4:
     /// words and numbers are also indexed by their suffixes (3: whole words only).
     pub format: u32,
@@ -482,7 +491,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 }
 
 /// The index format written (`index.json`'s `format`); see [`Manifest::format`].
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {

@@ -1,13 +1,13 @@
-//! Packed postings of very common terms, `t/<k>.p.bin`: the same postings as the shard's
-//! elasticlunr JSON (which stays the index of record), in a form a browser downloads and
-//! reads an order of magnitude faster. A term in most articles costs ~25 bytes per posting
-//! in JSON but about one bit (plus its count) here, so a query of several very common terms
-//! stays small at 100k articles.
+//! Packed postings of common terms, `t/<k>.p.bin`: the postings of every term of shard k
+//! held by more than `json_list_max` documents (see `shards::FacetSource::packs`), which the
+//! shard's elasticlunr JSON then leaves out. A browser downloads and reads them an order of
+//! magnitude faster: a term in most articles costs ~20 bytes per posting in JSON but about one
+//! bit (plus its count) here, so a query of several common terms stays small at 100k
+//! articles, and the output of a large archive is less than half as big. The JSON shards and
+//! these files together hold exactly elasticlunr-rs's index (`tests/search_lunr_compat.rs`).
 //!
-//! Shard k gets the file when it holds terms in more than `list_max` documents (those with
-//! facet counts instead of lists, see `shards`); it packs exactly those terms, and the shard
-//! directory `t/d<g>.json` names them, so `search.js` knows before any download which file
-//! answers an exact term. Layout (little-endian):
+//! The shard directory `t/d<g>.json` names the packed terms, so `search.js` knows before any
+//! download which file answers a term. Layout (little-endian):
 //!
 //! - u32 m (terms, in shard order); m term byte lengths (u8); the terms' UTF-8 bytes;
 //!   m payload lengths (u32); the payloads.
@@ -26,7 +26,7 @@
 //!
 //! This module must NOT decide shard boundaries or write files.
 
-use super::lunr_json::TermPostings;
+use super::lunr_json::{Posting, TermPostings};
 use super::store::FacetTable;
 use super::varint;
 
@@ -231,6 +231,28 @@ pub fn decode(data: &[u8], term: &str, docs: usize) -> Result<Option<PackedTerm>
     let Some((_, payload)) = entries(data)?.into_iter().find(|(t, _)| t == term) else {
         return Ok(None);
     };
+    decode_payload(payload, docs).map(Some)
+}
+
+/// Every term of a packed file with its postings (sorted by document, then field), in the
+/// file's order: what the build packed, for an incremental rebuild to merge changes into.
+pub fn decode_all(data: &[u8], docs: usize) -> Result<Vec<TermPostings>, PackedError> {
+    entries(data)?
+        .into_iter()
+        .map(|(term, payload)| {
+            let decoded = decode_payload(payload, docs)?;
+            let mut postings: Vec<Posting> = (decoded.fields.iter().zip(0u8..))
+                .flat_map(|(list, field)| {
+                    (list.iter()).map(move |&(doc, count)| Posting { doc, field, count })
+                })
+                .collect();
+            postings.sort_unstable_by_key(|p| (p.doc, p.field));
+            Ok(TermPostings { term, postings })
+        })
+        .collect()
+}
+
+fn decode_payload(payload: &[u8], docs: usize) -> Result<PackedTerm, PackedError> {
     let mut r = Reader {
         data: payload,
         at: 0,
@@ -286,16 +308,15 @@ pub fn decode(data: &[u8], term: &str, docs: usize) -> Result<Option<PackedTerm>
     if r.at != payload.len() {
         return Err(PackedError("trailing payload bytes"));
     }
-    Ok(Some(PackedTerm {
+    Ok(PackedTerm {
         fields,
         complement: (t > 0).then_some((totals, block)),
-    }))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::lunr_json::Posting;
 
     fn table(n: u16) -> FacetTable {
         let mut t = FacetTable::default();

@@ -1,6 +1,7 @@
 //! Cuts the sorted term stream into shards by term range and writes them:
 //! `t/<k>.json` is an elasticlunr index JSON holding every posting of the terms in
-//! `[first_k, first_{k+1})`, where `<k>` stands for the shard's name ([`shard_name`]: a hash
+//! `[first_k, first_{k+1})` held by at most `json_list_max` documents (the others are in the
+//! packed file `t/<k>.p.bin`, see [`FacetSource::packs`]), where `<k>` stands for the shard's name ([`shard_name`]: a hash
 //! of its first term, so shards keep their files when an edit adds or removes a shard before
 //! them); `t/d<g>.json` (`{"firsts": [..], "packed": [..]}`) lists the
 //! first terms of shards `g*dir_group .. (g+1)*dir_group` so a query finds its shard with two
@@ -23,12 +24,10 @@
 //! ([`FacetTable::encode_counts`]), enough for a one-term query. Such a term i of shard k also
 //! gets a head `t/<k>.h<i>.json`: an elasticlunr index JSON holding only its postings of the
 //! `2 × page_size` best-scored documents and the `2 × page_size` newest, so a one-term query
-//! shows its first page and exact counts without downloading the whole posting list, and
-//! every such term of shard k is packed in `t/<k>.p.bin` (see `packed`), which a query of
-//! several terms reads instead of the JSON.
+//! shows its first page and exact counts without downloading the whole posting list.
 //! This module must NOT tokenize or merge runs.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
@@ -140,8 +139,9 @@ fn picked(term: &str, size: usize, target: usize) -> bool {
 }
 
 /// The JSON of one shard.
-pub fn shard_json(terms: &[TermPostings], docs: usize) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(terms.iter().map(estimate).sum::<usize>() + 4096);
+pub fn shard_json<T: Borrow<TermPostings>>(terms: &[T], docs: usize) -> io::Result<Vec<u8>> {
+    let size: usize = terms.iter().map(|tp| estimate(tp.borrow())).sum();
+    let mut out = Vec::with_capacity(size + 4096);
     write_index_json(&mut out, terms, DocStore::CountOnly(docs))?;
     Ok(out)
 }
@@ -157,7 +157,7 @@ pub fn list_max(opts: &SearchOptions, docs: usize) -> usize {
 
 /// What the facet lists and heads are made of: every document's facet values, the list
 /// limit, the field boosts and the head size.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FacetSource {
     /// Facet values of every document.
     pub table: FacetTable,
@@ -167,6 +167,22 @@ pub struct FacetSource {
     pub boosts: [u32; 4],
     /// Documents of a head by score and, again, by id (2 × page size).
     pub head: usize,
+    /// Terms in more documents than this go to the packed file, not the JSON
+    /// (`opts.json_list_max`).
+    pub json_max: usize,
+}
+
+/// Every term common (heads for all), none packed: for writers given no facets.
+impl Default for FacetSource {
+    fn default() -> Self {
+        FacetSource {
+            table: FacetTable::default(),
+            list_max: 0,
+            boosts: [0; 4],
+            head: 0,
+            json_max: usize::MAX,
+        }
+    }
 }
 
 impl FacetSource {
@@ -182,7 +198,15 @@ impl FacetSource {
                 opts.boost_authors,
             ],
             head: 2 * opts.page_size.max(1),
+            json_max: opts.json_list_max,
         }
+    }
+
+    /// Whether a term held by `docs` documents is written to the shard's packed file
+    /// `t/<k>.p.bin` instead of its JSON: in more than `json_max` documents, and short enough
+    /// for the packed file's header (255 bytes).
+    pub fn packs(&self, tp: &TermPostings, docs: u32) -> bool {
+        docs as usize > self.json_max && tp.term.len() <= 255
     }
 }
 
@@ -254,18 +278,17 @@ pub fn head(tp: &TermPostings, src: &FacetSource, docs: usize) -> TermPostings {
 }
 
 /// The facet lists file `t/<k>.f.bin` of a shard's terms (see the module doc), and for each
-/// term whether it is common (in more than `list_max` documents: counts instead of a list).
+/// term the number of documents holding it (more than `list_max`: counts instead of a list).
 pub fn facet_lists(
     terms: &[TermPostings],
     table: &FacetTable,
     list_max: usize,
-) -> (Vec<u8>, Vec<bool>) {
+) -> (Vec<u8>, Vec<u32>) {
     let mut out = packed::term_header(terms.iter().map(|tp| tp.term.as_str()));
     // Every payload goes into one buffer, its end recorded, and is copied once.
     let mut payloads = Vec::new();
     let mut ends = Vec::with_capacity(terms.len());
     let mut dfs = Vec::with_capacity(terms.len());
-    let mut common = Vec::with_capacity(terms.len());
     let mut docs: Vec<u32> = Vec::new();
     for tp in terms {
         docs.clear();
@@ -274,7 +297,6 @@ pub fn facet_lists(
         docs.dedup();
         let list = docs.len() <= list_max;
         out.push(u8::from(!list));
-        common.push(!list);
         dfs.push(docs.len() as u32);
         if list {
             table.encode_into(&docs, &mut payloads);
@@ -285,7 +307,7 @@ pub fn facet_lists(
         ends.push(payloads.len());
     }
     out.reserve(8 * terms.len() + payloads.len());
-    for df in dfs {
+    for df in &dfs {
         out.extend_from_slice(&df.to_le_bytes());
     }
     let mut start = 0;
@@ -294,7 +316,7 @@ pub fn facet_lists(
         start = end;
     }
     out.extend_from_slice(&payloads);
-    (out, common)
+    (out, dfs)
 }
 
 /// One shard written: (number, JSON bytes, side file bytes, packed terms).
@@ -321,31 +343,29 @@ impl GroupWriter {
         group
             .par_iter()
             .map(|(k, terms)| {
-                let data = shard_json(terms, docs)?;
                 let name = shard_name(*k, terms.first().map_or("", |tp| tp.term.as_str()));
+                let (lists, counts) = facet_lists(terms, facets, max);
+                let (packs, plain): (Vec<_>, Vec<_>) =
+                    (terms.iter().zip(&counts)).partition(|(tp, n)| src.packs(tp, **n));
+                let plain: Vec<&TermPostings> = plain.into_iter().map(|(tp, _)| tp).collect();
+                let data = shard_json(&plain, docs)?;
                 fs::write(dir.join(format!("{name}.json")), &data)?;
-                let (lists, is_common) = facet_lists(terms, facets, max);
                 fs::write(dir.join(format!("{name}.f.bin")), &lists)?;
                 let mut side = lists.len() as u64;
-                let mut common = Vec::new();
-                for (i, (tp, is_common)) in terms.iter().zip(is_common).enumerate() {
-                    if !is_common {
-                        continue;
-                    }
-                    let head = shard_json(&[head(tp, src, docs)], docs)?;
-                    fs::write(dir.join(format!("{name}.h{i}.json")), &head)?;
-                    side += head.len() as u64;
-                    // The packed file's header holds terms of up to 255 bytes.
-                    if tp.term.len() <= 255 {
-                        common.push(tp);
+                for (i, (tp, &n)) in terms.iter().zip(&counts).enumerate() {
+                    if n as usize > max {
+                        let head = shard_json(&[head(tp, src, docs)], docs)?;
+                        fs::write(dir.join(format!("{name}.h{i}.json")), &head)?;
+                        side += head.len() as u64;
                     }
                 }
-                if !common.is_empty() {
-                    let data = packed::encode(&common, facets, docs);
+                let packs: Vec<&TermPostings> = packs.into_iter().map(|(tp, _)| tp).collect();
+                if !packs.is_empty() {
+                    let data = packed::encode(&packs, facets, docs);
                     fs::write(dir.join(format!("{name}.p.bin")), &data)?;
                     side += data.len() as u64;
                 }
-                let names = common.iter().map(|tp| tp.term.clone()).collect();
+                let names = packs.iter().map(|tp| tp.term.clone()).collect();
                 Ok((*k, data.len() as u64, side, names))
             })
             .collect()
@@ -498,7 +518,7 @@ impl ShardWriter {
     pub fn finish(&mut self, empty_ok: bool) -> io::Result<()> {
         let (dir, docs, src) = (&self.out.dir, self.out.docs, &*self.out.facets);
         if empty_ok && self.current.is_empty() && self.firsts.is_empty() {
-            let data = shard_json(&[], docs)?;
+            let data = shard_json::<TermPostings>(&[], docs)?;
             let name = shard_name(self.next, "");
             fs::write(dir.join(format!("{name}.json")), &data)?;
             let (lists, _) = facet_lists(&[], &src.table, src.list_max);
@@ -717,8 +737,8 @@ mod tests {
                 postings: vec![p(0, 2), p(1, 2), p(2, 2)],
             },
         ];
-        let (data, common) = facet_lists(&terms, &table, 2);
-        assert_eq!(common, [false, true]);
+        let (data, docs) = facet_lists(&terms, &table, 2);
+        assert_eq!(docs, [2, 3]);
         let mut want = vec![2, 0, 0, 0, 2, 1, b'a', b'b', b'c', 0, 1];
         want.extend([2, 0, 0, 0, 3, 0, 0, 0]); // documents: ab {1, 3}, c {0, 1, 2}
         let block = table.encode(&[1, 3]);
@@ -729,6 +749,55 @@ mod tests {
         want.extend(block);
         want.extend(counts);
         assert_eq!(data, want);
+    }
+
+    #[test]
+    fn terms_in_many_documents_go_to_the_packed_file_not_the_json() {
+        let docs = 20u32;
+        let mut table = FacetTable::default();
+        for d in 0..docs {
+            table.push(2000, &[(d % 2) as u16], &[]);
+        }
+        let src = Arc::new(FacetSource {
+            table,
+            list_max: 15,
+            boosts: [5, 2, 1, 2],
+            head: 4,
+            json_max: 5,
+        });
+        let term = |t: &str, n: u32| TermPostings {
+            term: t.into(),
+            postings: (0..n)
+                .map(|doc| Posting {
+                    doc,
+                    field: 2,
+                    count: 1,
+                })
+                .collect(),
+        };
+        // Too long for the packed file's header: stays in the JSON however common.
+        let long = "x".repeat(300);
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ShardWriter::new(dir.path(), usize::MAX, docs as usize, 0)
+            .unwrap()
+            .with_facets(src);
+        for tp in [term("a", 5), term("b", 6), term("c", 18), term(&long, 9)] {
+            w.add(tp).unwrap();
+        }
+        w.finish(true).unwrap();
+        let t = dir.path().join("t");
+        let name = shard_name(0, "");
+        let json = fs::read(t.join(format!("{name}.json"))).unwrap();
+        let in_json = crate::search::incremental::parse_shard(&json).unwrap();
+        assert_eq!(in_json, [term("a", 5), term(&long, 9)]);
+        let packed = fs::read(t.join(format!("{name}.p.bin"))).unwrap();
+        assert_eq!(packed::terms(&packed).unwrap(), ["b", "c"]);
+        assert_eq!(w.packed[&0], ["b", "c"]);
+        let back = packed::decode_all(&packed, docs as usize).unwrap();
+        assert_eq!(back, [term("b", 6), term("c", 18)]);
+        // Only the term beyond `list_max` has a head (file names count every term).
+        assert!(t.join(format!("{name}.h2.json")).exists());
+        assert!(!t.join(format!("{name}.h1.json")).exists());
     }
 
     /// Terms "t000".. with pseudo-random postings over `docs` documents (sorted by document,
@@ -795,6 +864,7 @@ mod tests {
                 list_max: 12,
                 boosts: [5, 2, 1, 2],
                 head: 4,
+                json_max: 8,
             })
         };
         let plain = tempfile::tempdir().unwrap();

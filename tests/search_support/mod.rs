@@ -43,6 +43,8 @@ pub fn fixture_options() -> folio::search::SearchOptions {
         facet_block: 8,
         // Small enough that common terms keep only facet counts (both kinds are tested).
         facet_list_max: 12,
+        // Terms in more than 6 articles are packed: some with facet lists, some with counts.
+        json_list_max: 6,
         ..Default::default()
     }
 }

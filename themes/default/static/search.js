@@ -243,7 +243,6 @@
       var gLo = lastLE(m.groups, qt.term);
       var gHi = lastLE(m.groups, upper);
       var jobs = [];
-      var packed = false;
       for (var g = gLo; g <= gHi; g++) {
         jobs.push((function (g) {
           return once('j', 't/d' + g + '.json').then(function (dir) {
@@ -252,14 +251,23 @@
             var hi = g === gHi ? lastLE(firsts, upper) : firsts.length - 1;
             var ks = [];
             for (var k = lo; k <= hi; k++) ks.push(shardName(firsts[k]));
-            if (!qt.prefix && dir.packed.indexOf(qt.term) >= 0) packed = true;
-            return ks;
+            // Matching terms whose postings are in their shard's packed file, not its JSON.
+            var packs = [];
+            dir.packed.forEach(function (t) {
+              if (qt.prefix ? t.startsWith(qt.term) : t === qt.term) {
+                packs.push({ k: shardName(firsts[lastLE(firsts, t)]), term: t });
+              }
+            });
+            return { ks: ks, packs: packs };
           });
         })(g));
       }
       return Promise.all(jobs).then(function (lists) {
-        var ks = [].concat.apply([], lists);
-        ks.packed = packed; // an exact term whose shard's t/<name>.p.bin holds it
+        var ks = [].concat.apply([], lists.map(function (l) { return l.ks; }));
+        // {k, term} of every matching term of these shards held in `t/<k>.p.bin`, in order.
+        var packs = [].concat.apply([], lists.map(function (l) { return l.packs; }));
+        ks.packs = packs;
+        ks.packed = !qt.prefix && packs.length > 0; // an exact term that is packed
         return ks;
       });
     }
@@ -298,11 +306,12 @@
     }
 
     // Adds a packed term's boost * tf * idf per field (in field order, as `collect` does) to
-    // `acc`; returns {totals, block} (facet counts of all documents and the facet block of
-    // those without the term) or null.
+    // `acc`; returns {ids: the term's documents, ascending; complement: {totals, block}
+    // (facet counts of all documents and the facet block of those without the term) or null}.
     function addPacked(m, data, acc) {
       var dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
       var p = 0;
+      var lists = [];
       for (var fi = 0; fi < 4; fi++) {
         var df = dv.getUint32(p, true);
         var form = data[p + 4];
@@ -344,12 +353,16 @@
           acc.score[id] += w * Math.sqrt(counts[i] === 255 ? big.get(i) : counts[i]);
           acc.has[id] = 1;
         }
+        if (df) lists.push(ids);
       }
       var t = dv.getUint32(p, true);
       var totals = data.subarray(p + 4, p + 4 + t);
       p += 4 + t;
       var len = dv.getUint32(p, true);
-      return t ? { totals: totals, block: data.subarray(p + 4, p + 4 + len) } : null;
+      return {
+        ids: lists.length ? union(lists) : new Int32Array(0),
+        complement: t ? { totals: totals, block: data.subarray(p + 4, p + 4 + len) } : null,
+      };
     }
 
     // Adds boost * tf * idf of every doc under `node` (the trie node of `term`; for prefixes
@@ -408,21 +421,23 @@
     function computeScores(m, qt, lists) {
       var ks = [];
       var acc = { score: new Float64Array(m.docs), has: new Uint8Array(m.docs) };
-      var packed = null;
       return shardsFor(m, qt).then(function (list) {
         ks = list;
-        if (ks.packed && ks.length === 1) {
-          // A very common exact term: its packed postings instead of the JSON.
-          return packedTerms(ks[0]).then(function (terms) {
-            var data = terms.get(qt.term);
-            if (!data) throw new Error('t/' + ks[0] + '.p.bin: no ' + qt.term);
-            packed = { k: ks[0], term: qt.term, complement: addPacked(m, data, acc) };
-            return [];
-          });
-        }
         if (lists && m.facetListMax) ks.forEach(function (k) { facetLists(k).catch(function () {}); });
-        return Promise.all(ks.map(function (k) { return once('j', 't/' + k + '.json'); }));
-      }).then(function (shards) {
+        // A common term's postings are in its shard's packed file, not the JSON: an exact
+        // packed term needs only that file; a prefix reads the JSON and every packed match.
+        var packs = Promise.all(ks.packs.map(function (pk) {
+          return packedTerms(pk.k).then(function (terms) {
+            var data = terms.get(pk.term);
+            if (!data) throw new Error('t/' + pk.k + '.p.bin: no ' + pk.term);
+            return { k: pk.k, term: pk.term, data: data };
+          });
+        }));
+        var json = ks.packed ? [] : ks.map(function (k) { return once('j', 't/' + k + '.json'); });
+        if (ks.packed) ks = [];
+        return Promise.all([packs, Promise.all(json)]);
+      }).then(function (both) {
+        var shards = both[1];
         var entries = [];
         shards.forEach(function (shard, si) {
           var seen = {};
@@ -433,11 +448,15 @@
           });
           Object.keys(seen).forEach(function (t) { entries.push({ k: ks[si], term: t, docs: union(seen[t]) }); });
         });
+        // Packed terms after the JSON, in term order, so scores add up in a fixed order.
+        both[0].forEach(function (pk) {
+          var got = addPacked(m, pk.data, acc);
+          if (got.ids.length) entries.push({ k: pk.k, term: pk.term, docs: got.ids, complement: got.complement });
+        });
         var count = 0;
         for (var i = 0; i < acc.has.length; i++) count += acc.has[i];
         var ids = new Int32Array(count);
         for (i = 0, count = 0; i < acc.has.length; i++) if (acc.has[i]) ids[count++] = i;
-        if (packed && count) entries.push({ k: packed.k, term: packed.term, docs: ids, complement: packed.complement });
         return { ids: ids, score: acc.score, has: acc.has, entries: entries };
       });
     }
