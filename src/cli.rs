@@ -96,8 +96,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub save_baseline: bool,
     /// Measure the first build only, without the rebuilds: the disk then holds one copy of the
-    /// output, not two (rebuilds keep the output twin beside it). 1M articles need ~75 GB
-    /// instead of ~135 GB.
+    /// output, not two (rebuilds keep the output twin beside it). 1M articles need ~50 GB
+    /// instead of ~85 GB.
     #[arg(long)]
     pub first_only: bool,
     /// First builds per size (each from scratch): the table shows the median run, with the
