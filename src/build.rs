@@ -530,11 +530,21 @@ fn search_source<'s>(site: &'s Site<'s>) -> search::DocSource<'s> {
             .collect::<Vec<_>>()
             .join(" ");
         let body = content::read_body(a).map_err(|e| SearchError::Document(e.to_string()))?;
+        // Photo captions are part of what the piece says (a photo-only piece has nothing
+        // else): searched as the body's last paragraphs.
+        let mut text = content::summary::plain_blocks(&body, true);
+        text.extend(
+            a.meta
+                .captions
+                .iter()
+                .filter(|c| !c.trim().is_empty())
+                .cloned(),
+        );
         Ok(SearchDoc {
             url: format!("{}{}", site.config.base_path(), a.permalink),
             title: a.meta.title.clone(),
             kicker,
-            body: content::summary::plain_blocks(&body, true).join("\n"),
+            body: text.join("\n"),
             authors: a.meta.authors.join(" "),
             ..search_doc_facets(site, i)
         })

@@ -246,3 +246,39 @@ fn a_cached_article_made_invalid_by_a_config_change_is_reported_with_its_line() 
     let err = stderr(&out);
     assert!(err.contains("01.md:4:") && err.contains("economy"), "{err}");
 }
+
+#[test]
+fn photo_captions_are_searched_and_a_photo_only_piece_is_found() {
+    let site = site(false);
+    article(
+        site.path(),
+        "a/01.md",
+        "title = \"图片新闻\"\ndate = 2024-05-01\ncaptions = [\"凤凰古城夜景灯火璀璨。（记者 田芳 摄）\"]\n",
+        "",
+    );
+    article(
+        site.path(),
+        "a/02.md",
+        "title = \"保靖黄金茶开采\"\ndate = 2024-05-02\ncaptions = [\"茶农在茶园里采摘新茶。\"]\n",
+        "保靖县的黄金茶进入采摘季。",
+    );
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index = site.path().join("public/search");
+    // Each query is in one article, the first three only in a caption.
+    for (query, hits) in [
+        ("夜景灯火", 1),
+        ("茶园", 1),
+        ("\"采摘新茶\"", 1),
+        ("黄金茶", 1),
+    ] {
+        let report = folio::search::cold_query_report(&index, query).unwrap();
+        assert_eq!(report.candidates, hits, "{query}");
+    }
+    // The photo-only piece's result record has its caption as snippet source.
+    let records: String = fs::read_dir(index.join("docs"))
+        .unwrap()
+        .map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(records.contains("凤凰古城夜景灯火璀璨"), "{records}");
+}
