@@ -425,3 +425,33 @@ fn a_page_without_a_running_head_is_dated_by_its_file_name() {
     let hashed = fs::read_to_string(site.path().join("content/8ee1e14b/01.md")).unwrap();
     assert!(hashed.contains("date = 2023-05-01"), "{hashed}");
 }
+
+#[test]
+fn a_story_continued_on_another_page_records_where_and_its_page_says_so() {
+    let site = site(false);
+    fs::copy(
+        project().join("tests/fixtures/ingest/qa/qa_q_jumps.txt"),
+        site.path().join("seeds/2024-07-02-01.txt"),
+    )
+    .unwrap();
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = site.path().join("content/2024-07-02-01");
+    let first = fs::read_to_string(dir.join("01.md")).unwrap();
+    assert!(
+        first.contains("title = \"衡阳高新区新增规上企业23家\"")
+            && first.contains("continued_on = \"下转第4版\""),
+        "{first}"
+    );
+    let second = fs::read_to_string(dir.join("02.md")).unwrap();
+    assert!(!second.contains("continued_on"), "{second}");
+    let page = fs::read_to_string(
+        site.path()
+            .join("public/articles/2024-07-02-01/01/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("<p class=\"jump\">（下转第4版）</p>"),
+        "{page}"
+    );
+}

@@ -564,15 +564,18 @@ fn a_commentary_signed_by_the_paper_and_a_role_word_after_the_names() {
 }
 
 #[test]
-fn a_boxed_label_inside_a_story_is_a_section_and_a_jump_marker_is_reported() {
+fn a_boxed_label_inside_a_story_is_a_section_and_a_jump_marker_is_recorded() {
     let p = page("qa_q_jumps.txt");
     assert_eq!(
         titles(&p),
         ["衡阳高新区新增规上企业23家", "南岳衡山景区迎来暑期旅游高峰"]
     );
-    // "（下转第4版）" ends the first story's text; it is reported, not kept in the text.
+    // "（下转第4版）" ends the first story's text; it is reported, not kept in the text, and
+    // the story records where it goes on.
     assert!(!p.stories[0].body.contains("下转"), "{}", p.stories[0].body);
     assert!(p.unplaced.iter().any(|u| u.text == "（下转第4版）"));
+    assert_eq!(p.stories[0].continued_on.as_deref(), Some("下转第4版"));
+    assert_eq!(p.stories[1].continued_on, None);
     // "【人物名片】" is a box of the story it is printed in, not a story of its own.
     let scenic = &p.stories[1];
     assert!(scenic.body.contains("## 【人物名片】"), "{}", scenic.body);

@@ -181,7 +181,7 @@ fn front_matter_value() -> impl Strategy<Value = FrontMatter> {
             opt_text(),
             opt_text(),
         ),
-        (date, date_source, strings(), strings(), strings()),
+        (date, date_source, strings(), strings(), strings(), opt_text()),
         (
             any::<bool>(),
             prop::option::of("[a-z0-9]{1,6}(-[a-z0-9]{1,6})?"),
@@ -194,7 +194,7 @@ fn front_matter_value() -> impl Strategy<Value = FrontMatter> {
         .prop_map(
             |(
                 (title, kicker, subtitle, authors, author_affiliation, column),
-                (date, date_source, regions, topics, captions),
+                (date, date_source, regions, topics, captions, continued_on),
                 (continuation, slug, draft, review, source, credits),
             )| FrontMatter {
                 title,
@@ -210,6 +210,7 @@ fn front_matter_value() -> impl Strategy<Value = FrontMatter> {
                 topics,
                 captions,
                 continuation,
+                continued_on,
                 slug,
                 draft,
                 review,

@@ -89,7 +89,7 @@ impl EntryRef<'_> {
 }
 
 /// The format of the files; part of their header.
-const MAGIC: &[u8; 12] = b"folio-load-4";
+const MAGIC: &[u8; 12] = b"folio-load-5";
 
 /// The header of the cache file of `folder`.
 fn header(folder: &str) -> Vec<u8> {

@@ -119,6 +119,9 @@ pub struct FrontMatter {
     #[serde(deserialize_with = "fast_str::strings")]
     pub captions: Vec<String>,
     pub continuation: bool,
+    /// Where the story goes on, as its jump marker prints it ("下转第4版").
+    #[serde(deserialize_with = "fast_str::opt_string")]
+    pub continued_on: Option<String>,
     #[serde(deserialize_with = "fast_str::opt_string")]
     pub slug: Option<String>,
     pub draft: bool,
@@ -374,6 +377,7 @@ pub fn parse<'a>(text: &'a str, path: &Path) -> Result<(FrontMatter, &'a str), F
         topics: field!("topics", "an array of topic slugs").unwrap_or_default(),
         captions: field!("captions", "an array of strings").unwrap_or_default(),
         continuation: field!("continuation", "true or false").unwrap_or(false),
+        continued_on: field!("continued_on", "a string"),
         slug: field!("slug", "a string"),
         draft: field!("draft", "true or false").unwrap_or(false),
         review: field!("review", "an array of strings").unwrap_or_default(),
@@ -489,6 +493,9 @@ pub fn write(fm: &FrontMatter, body: &str) -> String {
     if fm.continuation {
         let _ = writeln!(out, "continuation = true");
     }
+    if let Some(s) = &fm.continued_on {
+        let _ = writeln!(out, "continued_on = {}", q(s));
+    }
     if let Some(s) = &fm.slug {
         let _ = writeln!(out, "slug = {}", q(s));
     }
@@ -578,6 +585,7 @@ mod tests {
             topics: vec!["economy".into()],
             captions: vec!["图说 \"引号\"".into()],
             continuation: false,
+            continued_on: Some("下转第4版".into()),
             slug: Some("dongting".into()),
             draft: true,
             review: vec![],

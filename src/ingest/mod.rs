@@ -10,8 +10,8 @@
 //! `title`, `kicker`, `subtitle`, `credits`, `captions`, `body` (without the
 //! `## ` heading markers), an `unplaced` entry, or a `removed` entry (text the
 //! documented cleanup drops: doubled bold text, subtitle/kicker dashes).
-//! `authors`, `author_affiliation` and `column` are derived from counted text
-//! (`credits` and unplaced banners) and are not counted again. Punctuation is
+//! `authors`, `author_affiliation`, `column` and `continued_on` are derived from counted
+//! text (`credits`, unplaced banners and jump markers) and are not counted again. Punctuation is
 //! compared after ASCII → full-width normalisation (straight and curly double
 //! quotes count as one kind, "." as "。"); `#` Markdown markers and the `\` hard
 //! line breaks that keep a poem's lines apart are not counted.
@@ -66,6 +66,9 @@ pub struct Story {
     pub captions: Vec<String>,
     /// Jump fragment ("（上接1版①）"); title is then "".
     pub continuation: bool,
+    /// Where the story goes on, as its jump marker prints it without brackets ("下转第4版"),
+    /// derived from the marker (listed as unplaced text, so not counted again).
+    pub continued_on: Option<String>,
     /// Markdown: one line per paragraph, blank line between paragraphs,
     /// "## heading" for in-article section headings.
     pub body: String,

@@ -527,6 +527,7 @@ fn ingest_seed(
             topics: ctx.topics.assign(&text),
             captions: story.captions.clone(),
             continuation: story.continuation,
+            continued_on: story.continued_on.clone(),
             review: story.review.clone(),
             source: Some(Source {
                 seed: name.clone(),

@@ -26,6 +26,8 @@ struct ArticleView<'a> {
     /// 通讯员 李娜", "株洲日报（全媒体记者/刘平）"); the affiliation line is left out.
     credits: Vec<String>,
     captions: Vec<String>,
+    /// Where the story goes on, as its jump marker printed it ("下转第4版"), or empty.
+    continued_on: String,
     /// The body as HTML (already safe: raw HTML in the Markdown is escaped).
     body: String,
     source: Option<SourceView>,
@@ -89,6 +91,7 @@ fn view<'a>(r: &Renderer<'a>, id: ArticleId, body: String) -> ArticleView<'a> {
         author_affiliation: a.meta.author_affiliation.clone().unwrap_or_default(),
         credits: a.meta.credits_beyond_names(),
         captions: a.meta.captions.clone(),
+        continued_on: a.meta.continued_on.clone().unwrap_or_default(),
         body,
         source: a.meta.source.as_ref().map(|s| SourceView {
             seed: s.seed.clone(),

@@ -294,16 +294,18 @@ impl Segmenter<'_> {
         match kind {
             Kind::Blank => i + 1,
             Kind::Marker if is_forward_marker(&text) => {
+                let marker = clean_body(&text);
                 if let Some(d) = self.cur.as_mut() {
                     d.flush();
                     d.closed = true;
                     d.touch(no);
+                    d.story.continued_on = jump_target(&marker);
                 }
-                self.place_unplaced(no, clean_body(&text), "jump marker (continued elsewhere)");
+                self.place_unplaced(no, marker, "jump marker (continued elsewhere)");
                 self.note(
                     i,
                     why,
-                    "unplaced; the story above continues on another page",
+                    "unplaced; the story above continues on another page (its `continued_on`)",
                 );
                 i + 1
             }
@@ -673,11 +675,13 @@ impl Segmenter<'_> {
         }
         self.body_text(i, text, why);
         if let Some((_, marker)) = trailing {
-            self.place_unplaced(no, clean_body(&marker), "jump marker (continued elsewhere)");
+            let marker = clean_body(&marker);
             if let Some(d) = self.cur.as_mut() {
                 d.flush();
                 d.closed = true;
+                d.story.continued_on = jump_target(&marker);
             }
+            self.place_unplaced(no, marker, "jump marker (continued elsewhere)");
         }
     }
 
@@ -1023,6 +1027,23 @@ fn is_forward_marker(text: &str) -> bool {
     text.contains("下转") || text.contains("转第") || text.contains("转下")
 }
 
+/// "（下转第4版）" → "下转第4版": a forward jump marker's words, without brackets or the
+/// ▲/■ decoration around them; `None` if nothing is left.
+fn jump_target(marker: &str) -> Option<String> {
+    let inner: String = marker
+        .trim_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '（' | '）' | '(' | ')' | '▲' | '△' | '▼' | '■' | '◆' | '●'
+                )
+        })
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    (!inner.is_empty()).then_some(inner)
+}
+
 fn paras_owned(body: &str) -> Vec<String> {
     body.split("\n\n")
         .filter(|p| !p.is_empty())
@@ -1192,6 +1213,17 @@ mod tests {
         assert_eq!(p.stories.len(), 2);
         assert!(p.stories.iter().all(|s| !s.continuation));
         assert_eq!(p.unplaced.len(), 1);
+        assert_eq!(p.stories[0].continued_on.as_deref(), Some("下转2版"));
+        assert_eq!(p.stories[1].continued_on, None);
+        // On a line of its own, with decoration.
+        let p = page(&format!(
+            "{BODY_A}
+
+▲（下转 第4版①）
+
+{BODY_B}"
+        ));
+        assert_eq!(p.stories[0].continued_on.as_deref(), Some("下转第4版①"));
     }
 
     #[test]
