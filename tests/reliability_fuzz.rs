@@ -181,7 +181,14 @@ fn front_matter_value() -> impl Strategy<Value = FrontMatter> {
             opt_text(),
             opt_text(),
         ),
-        (date, date_source, strings(), strings(), strings(), opt_text()),
+        (
+            date,
+            date_source,
+            strings(),
+            strings(),
+            strings(),
+            opt_text(),
+        ),
         (
             any::<bool>(),
             prop::option::of("[a-z0-9]{1,6}(-[a-z0-9]{1,6})?"),

@@ -35,6 +35,19 @@ fn node_test(target: &str, env: &[(&str, &std::path::Path)]) -> Option<String> {
     Some(text)
 }
 
+/// Runs a test file that skips unless `env` points it at its input (written by the caller),
+/// and asserts its one test ran and passed (unless `node` is missing).
+fn one_node_test(target: &str, env: (&str, &std::path::Path)) {
+    let Some(text) = node_test(target, &[env]) else {
+        return;
+    };
+    assert!(text.contains("# pass 1"), "{text}");
+    assert!(
+        text.contains("# fail 0") && text.contains("# skipped 0"),
+        "{text}"
+    );
+}
+
 #[test]
 fn javascript_tests_pass_under_node() {
     let Some(text) = node_test("tests/js/", &[]) else {
@@ -93,16 +106,9 @@ fn word_prefix_queries_use_heads_only_for_a_single_term() {
         serde_json::to_vec(&json).expect("json"),
     )
     .expect("write docs");
-    let Some(text) = node_test(
+    one_node_test(
         "tests/js/prefix_heads.test.js",
-        &[("FOLIO_SEARCH_PREFIX_INDEX", dir.path())],
-    ) else {
-        return;
-    };
-    assert!(text.contains("# pass 1"), "{text}");
-    assert!(
-        text.contains("# fail 0") && text.contains("# skipped 0"),
-        "{text}"
+        ("FOLIO_SEARCH_PREFIX_INDEX", dir.path()),
     );
 }
 
@@ -127,15 +133,8 @@ fn packed_postings_answer_as_json_shards_do() {
         )
         .expect("build");
     }
-    let Some(text) = node_test(
+    one_node_test(
         "tests/js/packed.test.js",
-        &[("FOLIO_SEARCH_PACKED_DIR", dir.path())],
-    ) else {
-        return;
-    };
-    assert!(text.contains("# pass 1"), "{text}");
-    assert!(
-        text.contains("# fail 0") && text.contains("# skipped 0"),
-        "{text}"
+        ("FOLIO_SEARCH_PACKED_DIR", dir.path()),
     );
 }
