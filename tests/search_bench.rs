@@ -157,23 +157,32 @@ fn print_cold_queries(out: &std::path::Path) {
     println!("  cold query (gzipped, script included):");
     for q in QUERIES {
         let r = cold_query_report(out, q).expect("query");
-        let kb = |pre: &str| {
+        let kb_of = |keep: &dyn Fn(&str) -> bool| {
             let bytes: u64 = r
                 .files
                 .iter()
-                .filter(|(f, _)| f.starts_with(pre))
+                .filter(|(f, _)| keep(f))
                 .map(|(_, b)| b)
                 .sum();
             bytes as f64 / 1024.0
         };
+        let kb = |pre: &str| kb_of(&|f: &str| f.starts_with(pre));
+        // Shard directories are `t/d<g>.json`; shard files are 16 hex digits, some starting
+        // with "d" too.
+        let is_dir = |f: &str| {
+            f.strip_prefix("t/d")
+                .and_then(|rest| rest.strip_suffix(".json"))
+                .is_some_and(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let dirs = kb_of(&is_dir);
         println!(
             "    {q:<6} {:>7.1} KB {:>4} files {:>7} hits | script+manifest {:.1} dirs {:.1} shards {:.1} facets {:.1} docs {:.1} text {:.1}",
             r.gzip_bytes as f64 / 1024.0,
             r.files.len(),
             r.candidates,
             kb("search.js") + kb("index.json"),
-            kb("t/d"),
-            kb("t/") - kb("t/d"),
+            dirs,
+            kb("t/") - dirs,
             kb("facets/"),
             kb("docs/"),
             kb("text/"),
