@@ -436,3 +436,81 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         s6.shards
     );
 }
+
+/// A term whose document count crosses `json_list_max` moves between a shard's JSON and its
+/// packed file: an incremental update must write what a clean build writes, both ways.
+#[test]
+fn incremental_update_moves_terms_between_json_and_packed_files() {
+    use folio::search::{DocSource, analyze, build_index_incremental, commit_state};
+    let docs = support::archive();
+    let opts = support::fixture_options();
+    let base = tempfile::tempdir().unwrap();
+    let cache = base.path().join("cache");
+    let public = base.path().join("public");
+    let update =
+        |docs: &[folio::search::SearchDoc], out: &std::path::Path, prev: &std::path::Path| {
+            let listed = folio::output::Manifest::scan(prev);
+            build_index_incremental(
+                &DocSource::in_memory(docs),
+                out,
+                &cache,
+                prev,
+                &listed,
+                &public,
+                &opts,
+            )
+            .unwrap()
+        };
+    // Bigrams in exactly `json_list_max` documents (JSON) and in one more (packed).
+    let has = |d: &folio::search::SearchDoc, t: &str| analyze(d).terms.iter().any(|x| x.0 == t);
+    let mut holders: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for (i, d) in docs.iter().enumerate() {
+        for (term, _) in analyze(d).terms {
+            if term.chars().count() == 2 {
+                holders.entry(term).or_default().push(i);
+            }
+        }
+    }
+    let max = opts.json_list_max;
+    let mut v1_docs = docs.clone();
+    // One more document holds `rising`.
+    let (rising, _) = holders.iter().find(|(_, h)| h.len() == max).unwrap();
+    let outsider = (0..docs.len())
+        .find(|i| !holders[rising].contains(i))
+        .unwrap();
+    v1_docs[outsider].body.push_str(&format!("\n{rising}。"));
+    // One fewer holds `falling`: a document where it is only in the body, taken out there.
+    let (falling, shrink) = holders
+        .iter()
+        .filter(|(t, h)| h.len() == max + 1 && !h.contains(&outsider) && *t != rising)
+        .find_map(|(t, h)| {
+            h.iter()
+                .copied()
+                .find(|&i| {
+                    let mut d = docs[i].clone();
+                    d.body = d.body.replace(t.as_str(), "，");
+                    !has(&d, t)
+                })
+                .map(|i| (t.clone(), i))
+        })
+        .unwrap();
+    v1_docs[shrink].body = v1_docs[shrink].body.replace(falling.as_str(), "，");
+    assert!(has(&v1_docs[outsider], rising) && !has(&v1_docs[shrink], &falling));
+
+    let v0 = base.path().join("v0");
+    let s0 = update(&docs, &v0, &base.path().join("none"));
+    assert!(!s0.incremental);
+    commit_state(&cache, &public).unwrap();
+    assert!(!packed_terms(&v0).contains(rising) && packed_terms(&v0).contains(&falling));
+
+    let v1 = base.path().join("v1");
+    let s1 = update(&v1_docs, &v1, &v0);
+    assert!(s1.incremental);
+    let clean = base.path().join("c1");
+    build_index(v1_docs.iter().cloned(), &clean, None, &opts).unwrap();
+    assert!(packed_terms(&clean).contains(rising) && !packed_terms(&clean).contains(&falling));
+    assert!(
+        assembled(&v1, &v0, &s1) == support::snapshot(&clean),
+        "incremental != clean after {rising} rose and {falling} fell"
+    );
+}
