@@ -228,16 +228,26 @@ pub fn is_sidebar_label(text: &str) -> bool {
 /// The column named by a [`COMMENT_LABELS`] or [`SIDEBAR_LABELS`] label line ("短评",
 /// "【相关链接】", "■链接："), without its brackets, marks and colon.
 pub fn column_label(text: &str) -> Option<&'static str> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
-        .collect();
-    let name = compact.trim_end_matches([':', '：']);
+    column_named(&label_name(text))
+}
+
+/// The [`COMMENT_LABELS`] or [`SIDEBAR_LABELS`] entry equal to a [`label_name`].
+fn column_named(name: &str) -> Option<&'static str> {
     COMMENT_LABELS
         .iter()
         .chain(SIDEBAR_LABELS)
         .find(|l| **l == name)
         .copied()
+}
+
+/// A label line's name: its text without spaces, brackets, marks and a trailing colon
+/// ("【相关链接】" → "相关链接", "■链接：" → "链接").
+fn label_name(text: &str) -> String {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
+        .collect();
+    compact.trim_end_matches([':', '：']).to_string()
 }
 
 /// Labels of an introduction printed above a story (its editor's note, its summary): the
@@ -292,14 +302,7 @@ pub fn is_story_part_label(text: &str) -> bool {
         .is_some_and(|inner| {
             (2..=8).contains(&inner.chars().count()) && inner.chars().all(|c| is_cjk(c) || c == '·')
         });
-    if boxed {
-        return true;
-    }
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && !"【】[]〔〕■●◆▲□◎".contains(*c))
-        .collect();
-    STORY_PART_LABELS.contains(&compact.trim_end_matches([':', '：']))
+    boxed || STORY_PART_LABELS.contains(&label_name(text).as_str())
 }
 
 /// Names of newspaper pages printed as a heading of their own ("# 要闻").
@@ -680,12 +683,8 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
             "page running head: a date with a weekday, page number or paper name, or a page name with its number",
         );
     }
-    let unbracketed: String = compact
-        .chars()
-        .filter(|c| !"【】[]〔〕■●◆▲□◎".contains(*c))
-        .collect();
-    let name = unbracketed.trim_end_matches([':', '：']);
-    if LABELS.contains(&name) || column_label(t).is_some() {
+    let name = label_name(t);
+    if LABELS.contains(&name.as_str()) || column_named(&name).is_some() {
         return (Kind::Label, "label line (前言/编者按…)");
     }
     if [

@@ -345,9 +345,14 @@ impl GroupWriter {
             .map(|(k, terms)| {
                 let name = shard_name(*k, terms.first().map_or("", |tp| tp.term.as_str()));
                 let (lists, counts) = facet_lists(terms, facets, max);
-                let (packs, plain): (Vec<_>, Vec<_>) =
-                    (terms.iter().zip(&counts)).partition(|(tp, n)| src.packs(tp, **n));
-                let plain: Vec<&TermPostings> = plain.into_iter().map(|(tp, _)| tp).collect();
+                let (mut packs, mut plain) = (Vec::new(), Vec::new());
+                for (tp, &n) in terms.iter().zip(&counts) {
+                    if src.packs(tp, n) {
+                        packs.push(tp)
+                    } else {
+                        plain.push(tp)
+                    }
+                }
                 let data = shard_json(&plain, docs)?;
                 fs::write(dir.join(format!("{name}.json")), &data)?;
                 fs::write(dir.join(format!("{name}.f.bin")), &lists)?;
@@ -359,7 +364,6 @@ impl GroupWriter {
                         side += head.len() as u64;
                     }
                 }
-                let packs: Vec<&TermPostings> = packs.into_iter().map(|(tp, _)| tp).collect();
                 if !packs.is_empty() {
                     let data = packed::encode(&packs, facets, docs);
                     fs::write(dir.join(format!("{name}.p.bin")), &data)?;

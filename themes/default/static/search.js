@@ -267,7 +267,6 @@
         // {k, term} of every matching term of these shards held in `t/<k>.p.bin`, in order.
         var packs = [].concat.apply([], lists.map(function (l) { return l.packs; }));
         ks.packs = packs;
-        ks.packed = !qt.prefix && packs.length > 0; // an exact term that is packed
         return ks;
       });
     }
@@ -433,8 +432,8 @@
             return { k: pk.k, term: pk.term, data: data };
           });
         }));
-        var json = ks.packed ? [] : ks.map(function (k) { return once('j', 't/' + k + '.json'); });
-        if (ks.packed) ks = [];
+        if (!qt.prefix && ks.packs.length) ks = [];
+        var json = ks.map(function (k) { return once('j', 't/' + k + '.json'); });
         return Promise.all([packs, Promise.all(json)]);
       }).then(function (both) {
         var shards = both[1];
