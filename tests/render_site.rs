@@ -20,14 +20,15 @@ type Rendered = (tempfile::TempDir, folio::render::RenderStats);
 
 /// Renders the site at `root` into a fresh temp dir.
 fn render(root: &Path) -> Result<Rendered, String> {
-    render_with(root, |_| {}, None)
+    render_with(root, |_| {}, None, None)
 }
 
-/// Renders with a change to the site model and optionally another base URL.
+/// Renders with a change to the site model, optionally another base URL and item memo budget.
 fn render_with(
     root: &Path,
     tweak: impl FnOnce(&mut Site<'_>),
     base_url: Option<&str>,
+    item_memo_bytes: Option<usize>,
 ) -> Result<Rendered, String> {
     let config = SiteConfig::load(&root.join("site.toml")).map_err(|e| e.to_string())?;
     let (articles, errors) = content::load(&root.join("content"), LoadOptions::default(), &|_| {
@@ -41,6 +42,9 @@ fn render_with(
     let mut opts = RenderOptions::from_config(&config);
     if let Some(b) = base_url {
         opts.base_url = b.to_string();
+    }
+    if let Some(bytes) = item_memo_bytes {
+        opts.item_memo_bytes = bytes;
     }
     let staging = Staging::begin(out.path(), false).map_err(|e| e.to_string())?;
     let stats = render_site(&site, &theme, &staging, &opts).map_err(|e| e.to_string())?;
@@ -333,6 +337,19 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 #[test]
+fn items_made_once_render_as_items_made_each_time() {
+    // The default budget memoizes the fixture's items; a zero budget makes them per use.
+    let (a, _) = render(&fixture()).unwrap();
+    let (b, _) = render_with(&fixture(), |_| {}, None, Some(0)).unwrap();
+    let (ta, tb) = (tree(a.path()), tree(b.path()));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, v) in &ta {
+        assert!(v == &tb[k], "{k} differs");
+    }
+    assert!(count(&read(a.path(), "index.html"), "class=\"entry") > 0);
+}
+
+#[test]
 fn second_render_is_identical() {
     let (a, _) = render(&fixture()).unwrap();
     let (b, _) = render(&fixture()).unwrap();
@@ -482,6 +499,7 @@ fn related_articles_are_listed() {
             site.related[lonely] = Vec::new();
         },
         None,
+        None,
     )
     .unwrap();
     let a = read(out.path(), "articles/2024b/01/index.html");
@@ -496,7 +514,7 @@ fn related_articles_are_listed() {
 
 #[test]
 fn base_url_override_changes_every_link() {
-    let (out, _) = render_with(&fixture(), |_| {}, Some("http://localhost:8000/")).unwrap();
+    let (out, _) = render_with(&fixture(), |_| {}, Some("http://localhost:8000/"), None).unwrap();
     let home = read(out.path(), "index.html");
     assert!(home.contains("href=\"/regions/\""));
     assert!(!home.contains("/archive/regions/"));

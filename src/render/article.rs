@@ -65,8 +65,8 @@ pub(super) fn render(r: &Renderer<'_>, id: ArticleId) -> Result<u64, RenderError
         }
         let view = view(r, id, markdown_to_html(&crate::content::read_body(a)?));
         ctx.insert_unhashed("article", &view);
-        ctx.insert_unhashed("older", &older.map(|o| r.item(o)));
-        ctx.insert_unhashed("newer", &newer.map(|n| r.item(n)));
+        ctx.insert_unhashed("older", &older.map(|o| r.item_value(o)));
+        ctx.insert_unhashed("newer", &newer.map(|n| r.item_value(n)));
         ctx.insert_unhashed("related", &r.items(related_ids));
         Ok(meta)
     })

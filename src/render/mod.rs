@@ -81,6 +81,10 @@ pub enum RenderError {
 pub struct RenderOptions {
     /// Absolute URL of the site (config `base_url`, or `--base-url`).
     pub base_url: String,
+    /// Memory the article items made once per build may take (see
+    /// [`Renderer::item_value`]); beyond it items are made each time they are shown.
+    /// [`items::ITEM_MEMO_BYTES`] unless a test sets it.
+    pub item_memo_bytes: usize,
 }
 
 impl RenderOptions {
@@ -88,6 +92,7 @@ impl RenderOptions {
     pub fn from_config(config: &crate::config::SiteConfig) -> RenderOptions {
         RenderOptions {
             base_url: config.base_url.clone(),
+            item_memo_bytes: items::ITEM_MEMO_BYTES,
         }
     }
 }
@@ -128,6 +133,10 @@ pub struct Renderer<'a> {
     site_key: cache::Key,
     /// Per article, the digest of its list item (see [`Renderer::items_key`]).
     item_digests: Vec<std::sync::OnceLock<cache::Key>>,
+    /// Per article, its list item as a template value, made once and shared by every list
+    /// and article page showing it (a clone copies a pointer); empty when the archive's items
+    /// would not fit [`items::ITEM_MEMO_BYTES`] (see [`Renderer::item_value`]).
+    item_values: Vec<std::sync::OnceLock<tera::Value>>,
     /// Links and date format shared by every article item.
     shared: items::SharedValues,
 }
@@ -211,6 +220,13 @@ impl<'a> Renderer<'a> {
             item_digests: (0..site.articles.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            item_values: if items::memo_fits(site, opts.item_memo_bytes) {
+                (0..site.articles.len())
+                    .map(|_| std::sync::OnceLock::new())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             shared: items::SharedValues::new(site, &theme.strings),
         }
     }

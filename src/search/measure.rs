@@ -377,7 +377,7 @@ pub fn cold_query_report(out_dir: &Path, query: &str) -> Result<ColdQuery, Searc
         ranked.truncate(m.verify_limit.max(1));
         let text_chunk = m.text_chunk.max(1) as u32;
         for (id, _) in &ranked {
-            f.fetch(&format!("text/{}.json", id / text_chunk))?;
+            f.fetch(&super::store::text_file((id / text_chunk) as usize))?;
         }
     }
     match facet_files(&m, &infos, !verify.is_empty()) {
@@ -525,7 +525,7 @@ fn fetch_page(
         let shown = normalize(&shown);
         if !terms.iter().any(|t| shown.contains(t.term.as_str())) {
             let text_chunk = m.text_chunk.max(1) as u32;
-            f.fetch(&format!("text/{}.json", id / text_chunk))?;
+            f.fetch(&super::store::text_file((id / text_chunk) as usize))?;
         }
     }
     Ok(())

@@ -13,7 +13,7 @@
 //!   term of shard k (or, for a very common term, their facet counts); for very common terms
 //!   also `t/<k>.h<i>.json` (head: postings of the best and newest documents);
 //! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
-//! - `text/<c>.json`: full bodies, fetched only to verify quoted phrases;
+//! - `text/<c>.bin`: full texts in UTF-16, fetched only to verify quoted phrases;
 //! - `facets/<b>.bin`: compact region/topic/year values per document.
 //!
 //! Building streams: documents are tokenized in parallel batches (rayon), their postings are
@@ -88,7 +88,7 @@ pub struct SearchOptions {
     /// Characters of the body kept in the result record as snippet source (default 160;
     /// 0 keeps the whole body).
     pub lead_chars: usize,
-    /// Documents per full-text file `text/<c>.json` (default 4), fetched only to verify
+    /// Documents per full-text file `text/<c>.bin` (default 4), fetched only to verify
     /// quoted phrases.
     pub text_chunk: usize,
     /// Documents per facet block `facets/<b>.bin` (default 8192).
@@ -235,7 +235,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 /// The manifest `index.json` read by search.js.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Manifest {
-    /// 8: terms in more than `json_list_max` documents are only in `t/<k>.p.bin`, not in
+    /// 9: full texts are `text/<c>.bin`, UTF-16 (were `text/<c>.json`, JSON strings); 8:
+    /// terms in more than `json_list_max` documents are only in `t/<k>.p.bin`, not in
     /// the shard JSON; 7: facet columns a byte per value when they fit; 6: shard files are named by a hash of their first term (`shards::shard_name`), not
     /// numbered; 5: shard directories are objects naming packed terms (`t/<k>.p.bin`); 4:
     /// words and numbers are also indexed by their suffixes (3: whole words only).
@@ -491,7 +492,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 }
 
 /// The index format written (`index.json`'s `format`); see [`Manifest::format`].
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {

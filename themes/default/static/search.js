@@ -474,13 +474,30 @@
       });
     }
 
+    // A text chunk (see src/search/store.rs): u32 n; n u32 lengths in UTF-16 code units; the
+    // texts in UTF-16LE, one after the other. Returns the n strings.
+    function parseTexts(bytes) {
+      var dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      var n = dv.getUint32(0, true);
+      var at = 4 + 4 * n;
+      var decoder = new TextDecoder('utf-16le');
+      var out = new Array(n);
+      for (var i = 0; i < n; i++) {
+        var len = 2 * dv.getUint32(4 + 4 * i, true);
+        out[i] = decoder.decode(bytes.subarray(at, at + len));
+        at += len;
+      }
+      return out;
+    }
+
     /** Indexed text of doc ids (in the given order: title, kicker, body and authors joined
      *  by newlines), for phrase verification. */
     function texts(ids) {
       return manifest().then(function (m) {
         return Promise.all(ids.map(function (id) {
-          return once('j', 'text/' + Math.floor(id / m.textChunk) + '.json').then(function (chunk) {
-            return chunk[id % m.textChunk];
+          return once('b', 'text/' + Math.floor(id / m.textChunk) + '.bin').then(function (bytes) {
+            if (!bytes.texts) bytes.texts = parseTexts(bytes);
+            return bytes.texts[id % m.textChunk];
           });
         }));
       });
