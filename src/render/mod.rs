@@ -135,7 +135,7 @@ pub struct Renderer<'a> {
     item_digests: Vec<std::sync::OnceLock<cache::Key>>,
     /// Per article, its list item as a template value, made once and shared by every list
     /// and article page showing it (a clone copies a pointer); empty when the archive's items
-    /// would not fit [`items::ITEM_MEMO_BYTES`] (see [`Renderer::item_value`]).
+    /// would not fit [`RenderOptions::item_memo_bytes`] (see [`Renderer::item_value`]).
     item_values: Vec<std::sync::OnceLock<tera::Value>>,
     /// Links and date format shared by every article item.
     shared: items::SharedValues,

@@ -349,7 +349,7 @@ fn build_full(
             .map_init(analyze::Scratch::default, |scratch, d| {
                 let a = analyze::analyze_cached(d, cache_ref, scratch);
                 let ids = names_ref.lookup(&a.terms);
-                (a, ids, store::record_json(d, lead_chars))
+                (a, ids, store::record_and_text(d, lead_chars))
             })
             .collect();
         stats.tokenize_time += t0.elapsed();
@@ -869,7 +869,7 @@ fn try_incremental(
                 url: String::new(),
             })?;
             check_order(&doc, &mut next_id)?;
-            let (record, body) = store::record_json(&doc, opts.lead_chars);
+            let (record, body) = store::record_and_text(&doc, opts.lead_chars);
             store
                 .add_parts(
                     &doc,

@@ -61,7 +61,7 @@ fn lead(text: &str, chars: usize) -> &str {
 
 /// The JSON result record and the indexed text (title, kicker, body and authors joined by
 /// newlines) as UTF-16LE bytes of a document (encoded in parallel by the build).
-pub fn record_json(doc: &SearchDoc, lead_chars: usize) -> (Vec<u8>, Vec<u8>) {
+pub fn record_and_text(doc: &SearchDoc, lead_chars: usize) -> (Vec<u8>, Vec<u8>) {
     let record = DocRecord {
         url: &doc.url,
         title: &doc.title,
@@ -657,7 +657,7 @@ impl StoreWriter {
     }
 
     /// Appends one document (documents must come in id order); `record` and `body` are its
-    /// [`record_json`].
+    /// [`record_and_text`].
     pub fn add(&mut self, doc: &SearchDoc, record: &[u8], body: &[u8]) -> io::Result<()> {
         self.add_parts(doc, Some(record), Some(body))
     }
@@ -812,7 +812,7 @@ mod tests {
                 body: format!("第{i}篇正文"),
                 ..SearchDoc::default()
             };
-            let (record, body) = record_json(&d, 2);
+            let (record, body) = record_and_text(&d, 2);
             w.add(&d, &record, &body).unwrap();
         }
         w.finish().unwrap();
