@@ -435,6 +435,30 @@ fn incremental_update_equals_clean_build_and_rewrites_only_changed_shards() {
         "wrote shards {written:?} of {}",
         s6.shards
     );
+
+    // A changed year, the article keeping its id: the facet files hold no years (the manifest
+    // does), but the facet counts of common terms in untouched shards do: a full build.
+    commit_state(&cache, &public).unwrap();
+    let v6_full = base.path().join("v6-full");
+    for (rel, data) in &assembled(&v6, &v5_full, &s6) {
+        let p = v6_full.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, data).unwrap();
+    }
+    let mut v7_docs = v6_docs.clone();
+    let old_date = v7_docs[2].date.clone().unwrap();
+    v7_docs[2].date = Some(format!("1901{}", &old_date[4..]));
+    let v7 = base.path().join("v7");
+    let s7 = update(&DocSource::in_memory(&v7_docs), &v7, &v6_full);
+    assert!(!s7.incremental);
+    assert!(support::snapshot(&v7) == clean(&v7_docs, "c7"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&support::snapshot(&v7)["index.json"]).unwrap();
+    assert!(
+        (manifest["yearRuns"].as_array().unwrap().iter()).any(|r| r[0] == 2 && r[1] == 1901),
+        "{}",
+        manifest["yearRuns"]
+    );
 }
 
 /// A term whose document count crosses `json_list_max` moves between a shard's JSON and its

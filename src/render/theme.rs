@@ -331,22 +331,37 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, RenderError> {
 
 /// Tera's autoescape (`tera::escape_html`: the same five entities, the same bytes), written a
 /// run of plain bytes at a time rather than one `write_all` per byte, which was ~4 % of a
-/// first build's CPU at 100k articles.
+/// first build's CPU at 100k articles. Text with nothing to escape (nearly all Chinese text)
+/// is skipped 16 bytes at a time: the test of a whole block compiles to vector compares.
 fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    const BLOCK: usize = 16;
+    fn special(b: u8) -> bool {
+        (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'')
+    }
     let bytes = input.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let entity: &[u8] = match b {
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        if let Some(block) = bytes.get(i..i + BLOCK)
+            && !block.iter().fold(false, |any, &b| any | special(b))
+        {
+            i += BLOCK;
+            continue;
+        }
+        let entity: &[u8] = match bytes[i] {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'"' => b"&quot;",
             b'\'' => b"&#39;",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.write_all(&bytes[start..i])?;
         out.write_all(entity)?;
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.write_all(&bytes[start..])
 }
@@ -365,7 +380,18 @@ mod tests {
             "乡村振兴<b>\"引号\"</b>'",
             "trailing >",
             "&&<<>>\"\"''",
-        ] {
+        ]
+        .into_iter()
+        .map(String::from)
+        // Longer than a block, a character to escape at each place around block edges.
+        .chain((0..40).flat_map(|at| {
+            ['&', '<', '>', '"', '\''].map(|c| {
+                let mut s: String = "乡村振兴abcdefghijklmnopqrstuvwxyz0123".chars().collect();
+                s.insert(s.char_indices().nth(at).map_or(s.len(), |(i, _)| i), c);
+                s
+            })
+        })) {
+            let input = input.as_str();
             let (mut ours, mut tera) = (Vec::new(), Vec::new());
             escape_html(input, &mut ours).unwrap();
             tera::escape_html(input, &mut tera).unwrap();

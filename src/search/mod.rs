@@ -235,7 +235,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
 /// The manifest `index.json` read by search.js.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Manifest {
-    /// 9: full texts are `text/<c>.bin`, UTF-16 (were `text/<c>.json`, JSON strings); 8:
+    /// 10: facet blocks and lists hold no years (read from `yearRuns`) and one byte of
+    /// counts per document; 9: full texts are `text/<c>.bin`, UTF-16 (were `text/<c>.json`, JSON strings); 8:
     /// terms in more than `json_list_max` documents are only in `t/<k>.p.bin`, not in
     /// the shard JSON; 7: facet columns a byte per value when they fit; 6: shard files are named by a hash of their first term (`shards::shard_name`), not
     /// numbered; 5: shard directories are objects naming packed terms (`t/<k>.p.bin`); 4:
@@ -259,6 +260,10 @@ pub(crate) struct Manifest {
     pub facet_list_max: usize,
     pub regions: Vec<String>,
     pub topics: Vec<String>,
+    /// Each document's year, as runs: `[first id, year]` whenever the year changes in id
+    /// order (year 0: undated). One run per year, the documents being in date order.
+    #[serde(rename = "yearRuns")]
+    pub year_runs: Vec<(u32, u16)>,
     #[serde(rename = "snippetChars")]
     pub snippet_chars: usize,
     #[serde(rename = "pageSize")]
@@ -392,6 +397,7 @@ fn build_full(
     let t_shards = Instant::now();
     let mut merged = sink.finish(&names).map_err(io_err(&spill_dir))?;
     let shard_dir = out_dir.join("t");
+    let year_runs = store.facets.year_runs();
     let facets = Arc::new(shards::FacetSource::new(
         std::mem::take(&mut store.facets),
         opts,
@@ -436,6 +442,7 @@ fn build_full(
         stats.documents,
         shards.firsts.len() as u64,
         groups,
+        year_runs,
         &mut store,
     )?;
     if let (Some((path, sources)), true) = (state_new, cache_ok)
@@ -492,7 +499,7 @@ pub fn commit_state(cache_dir: &Path, output: &Path) -> Result<(), SearchError> 
 }
 
 /// The index format written (`index.json`'s `format`); see [`Manifest::format`].
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 
 /// Fingerprint of everything besides the documents that the index bytes depend on.
 fn fingerprint(opts: &SearchOptions) -> token_cache::Key {
@@ -511,6 +518,7 @@ fn write_manifest(
     docs: u64,
     shards: u64,
     groups: Vec<String>,
+    year_runs: Vec<(u32, u16)>,
     store: &mut store::StoreWriter,
 ) -> Result<u64, SearchError> {
     let manifest = Manifest {
@@ -532,6 +540,7 @@ fn write_manifest(
         facet_list_max: shards::list_max(opts, docs as usize),
         regions: std::mem::take(&mut store.regions.names),
         topics: std::mem::take(&mut store.topics.names),
+        year_runs,
         snippet_chars: opts.snippet_chars,
         page_size: opts.page_size.max(1),
         verify_limit: opts.verify_limit.max(1),
@@ -837,7 +846,15 @@ fn try_incremental(
     stats.tokenize_time += t0.elapsed();
 
     // The facet values of the unchanged documents, from the previous output's facet blocks
-    // (the ids there name the previous build's regions and topics, which this one starts from).
+    // (the ids there name the previous build's regions and topics, which this one starts from)
+    // and its manifest's year runs.
+    let Some(old_year_runs) = fs::read(prev_dir.join("index.json"))
+        .ok()
+        .and_then(|data| serde_json::from_slice::<Manifest>(&data).ok())
+        .map(|m| m.year_runs)
+    else {
+        return Ok(None);
+    };
     let mut old_facets = store::FacetTable::default();
     for b in 0..n.div_ceil(opts.facet_block.max(1)) {
         let rel = format!("facets/{b}.bin");
@@ -847,7 +864,7 @@ fn try_incremental(
         let Ok(data) = fs::read(prev_dir.join(&rel)) else {
             return Ok(None);
         };
-        if old_facets.decode_block(&data).is_none() {
+        if old_facets.decode_block(&data, &old_year_runs).is_none() {
             return Ok(None);
         }
     }
@@ -895,6 +912,12 @@ fn try_incremental(
         .iter()
         .any(|f| f.0.starts_with("facets/") && !kept.contains(f.0.as_str()))
     {
+        return Ok(None);
+    }
+    // Years are not in the facet files: the counts of common terms in kept shards hold the
+    // old years, so any change of them needs a full build.
+    let year_runs = store.facets.year_runs();
+    if year_runs != old_year_runs {
         return Ok(None);
     }
     let facets = Arc::new(shards::FacetSource::new(
@@ -956,6 +979,7 @@ fn try_incremental(
         stats.documents,
         firsts.len() as u64,
         groups,
+        year_runs,
         &mut store,
     )?;
     if cache.finish().is_err() {

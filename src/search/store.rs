@@ -9,15 +9,16 @@
 //!   other. UTF-16 takes two bytes a Chinese character where UTF-8 takes three: the files
 //!   are ~30 % smaller than as JSON strings (`TextDecoder("utf-16le")` reads them);
 //! - `facets/<block>.bin`: compact facet values of `facet_block` docs per file, fetched only
-//!   for blocks that hold hits. Columns, each 16-bit column stored as its low bytes then its
-//!   high bytes, so gzip packs them well: u32 LE doc count n; a byte of flags saying which
-//!   columns are narrow (bit 0 years, bit 1 region ids, bit 2 topic ids); the years ×n (0 =
-//!   none): narrow, a u16 LE base then one byte each (0 = none, else base + byte − 1), else
-//!   as u16; region count ×n as u8; region ids (R = sum of counts): narrow, one byte each,
-//!   else as u16; topic count ×n as u8; topic ids (T) the same way. A column is narrow when
-//!   its values fit a byte (years: when they span under 255 years), as they nearly always
-//!   do, which makes a block ~40 % smaller. Ids index the `regions`/`topics` lists of
-//!   `index.json` (first-seen order).
+//!   for blocks that hold hits. Columns, so gzip packs them well: u32 LE doc count n; a byte
+//!   of flags (bit 1: region ids narrow; bit 2: topic ids narrow; bit 3: counts packed); the
+//!   counts: packed, one byte per document, its region count × 16 + its topic count, else
+//!   the region counts ×n then the topic counts ×n, a byte each; the region ids (R = sum of
+//!   region counts), narrow one byte each, else the low bytes then the high bytes; the topic
+//!   ids the same way. Ids index the `regions`/`topics` lists of `index.json` (first-seen
+//!   order). A document's year is not stored: the manifest's `yearRuns` give it by id (the
+//!   documents are in date order, so there is one run per year; [`FacetTable::year_runs`]).
+//!   Nearly always every column is narrow and the counts packed: 4 bytes for a document with
+//!   a region and two topics (index format 10; 6 before, with a year and two count bytes).
 //!
 //! It also keeps every document's facet values in a [`FacetTable`], from which the shard
 //! writer encodes per-term facet lists (`t/<k>.f.bin`, see `shards`) in the same block
@@ -29,6 +30,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -291,18 +293,34 @@ pub fn year_of(date: Option<&str>) -> Option<u16> {
     }
 }
 
+/// Flags of a facet block (the byte after its document count): region ids a byte each,
+/// topic ids a byte each, each document's two counts in one byte.
+const NARROW_REGIONS: u8 = 1 << 1;
+const NARROW_TOPICS: u8 = 1 << 2;
+const PACKED_COUNTS: u8 = 1 << 3;
+
+/// The year of document `id` by [`FacetTable::year_runs`] (0: none, or not covered).
+pub fn year_at(runs: &[(u32, u16)], id: u32) -> u16 {
+    match runs.partition_point(|&(start, _)| start <= id) {
+        0 => 0,
+        i => runs[i - 1].1,
+    }
+}
+
 /// Facet values of every document, by id: year (0 = none), region ids and topic ids.
 /// Row by row (a document's row and its ids sit together: encoding facet lists looks up
 /// documents scattered over the whole table).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct FacetTable {
     rows: Vec<FacetRow>,
     /// Each document's region ids, then its topic ids.
     ids: Vec<u16>,
-    /// The lowest and highest year held (years 0 left out), if any.
-    years: Option<(u16, u16)>,
     /// The highest region or topic id held.
     max_id: u16,
+    /// The most regions or topics a document holds.
+    max_count: u8,
+    /// Counts over every row, once asked for (reset by [`Self::push`]).
+    totals: OnceLock<Counts>,
 }
 
 /// One document of a [`FacetTable`]: its year, how many regions and topics (at most 255
@@ -313,6 +331,66 @@ struct FacetRow {
     regions: u8,
     topics: u8,
     start: u32,
+}
+
+/// Tables are equal when they hold the same rows (whether their totals were counted yet
+/// does not matter).
+impl PartialEq for FacetTable {
+    fn eq(&self, other: &Self) -> bool {
+        (self.rows == other.rows && self.ids == other.ids)
+            && (self.max_id == other.max_id && self.max_count == other.max_count)
+    }
+}
+
+impl Eq for FacetTable {}
+
+/// Facet counts by value: region ids, topic ids, years.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Counts {
+    regions: Vec<i64>,
+    topics: Vec<i64>,
+    years: Vec<i64>,
+}
+
+impl Counts {
+    /// Adds `by` to the counts of a document's values (year 0 left out).
+    fn add(&mut self, (year, regions, topics): (u16, &[u16], &[u16]), by: i64) {
+        fn bump(counts: &mut Vec<i64>, value: u16, by: i64) {
+            let i = usize::from(value);
+            if counts.len() <= i {
+                counts.resize(i + 1, 0);
+            }
+            counts[i] += by;
+        }
+        for &id in regions {
+            bump(&mut self.regions, id, by);
+        }
+        for &id in topics {
+            bump(&mut self.topics, id, by);
+        }
+        if year != 0 {
+            bump(&mut self.years, year, by);
+        }
+    }
+
+    /// [`FacetTable::encode_counts`]'s format: the values counted at least once.
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for counts in [&self.regions, &self.topics, &self.years] {
+            let held: Vec<(u16, u32)> = (counts.iter().enumerate())
+                .filter(|&(_, &n)| n > 0)
+                .map(|(value, &n)| (value as u16, n as u32))
+                .collect();
+            out.extend_from_slice(&(held.len() as u16).to_le_bytes());
+            for (value, _) in &held {
+                out.extend_from_slice(&value.to_le_bytes());
+            }
+            for (_, n) in &held {
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        out
+    }
 }
 
 impl FacetTable {
@@ -327,6 +405,7 @@ impl FacetTable {
             &regions[..regions.len().min(255)],
             &topics[..topics.len().min(255)],
         );
+        self.totals = OnceLock::new();
         self.rows.push(FacetRow {
             year,
             regions: regions.len() as u8,
@@ -335,20 +414,31 @@ impl FacetTable {
         });
         self.ids.extend_from_slice(regions);
         self.ids.extend_from_slice(topics);
-        if year != 0 {
-            self.years = Some(
-                self.years
-                    .map_or((year, year), |(low, high)| (low.min(year), high.max(year))),
-            );
-        }
         let ids = regions.iter().chain(topics);
         self.max_id = ids.fold(self.max_id, |a, &b| a.max(b));
+        self.max_count = (self.max_count)
+            .max(regions.len() as u8)
+            .max(topics.len() as u8);
     }
 
-    /// Whether every block of this table has all its columns narrow: then
-    /// [`Self::encode_into`] writes them in one pass.
+    /// Where each year starts in id order: (first id, year) whenever the year differs from
+    /// the previous document's (year 0: none). The site orders documents by date, so there
+    /// is one run per year (and one for the undated at the end); facet columns leave the
+    /// years out and readers take them from these runs (the manifest's `yearRuns`).
+    pub fn year_runs(&self) -> Vec<(u32, u16)> {
+        let mut runs: Vec<(u32, u16)> = Vec::new();
+        for (id, row) in self.rows.iter().enumerate() {
+            if runs.last().is_none_or(|&(_, year)| year != row.year) {
+                runs.push((id as u32, row.year));
+            }
+        }
+        runs
+    }
+
+    /// Whether every block of this table has all its columns narrow and its counts packed:
+    /// then [`Self::encode_into`] writes them in one pass.
     fn all_narrow(&self) -> bool {
-        self.max_id < 256 && self.years.is_none_or(|(low, high)| high - low < 255)
+        self.max_id < 256 && self.max_count <= 15
     }
 
     /// (year, regions, topics) of a row.
@@ -367,9 +457,10 @@ impl FacetTable {
         }
     }
 
-    /// Appends the documents of a facet block ([`Self::encode`]'s format); `None` if
-    /// `data` is not one (nothing is appended then).
-    pub fn decode_block(&mut self, data: &[u8]) -> Option<()> {
+    /// Appends the documents of a facet block ([`Self::encode`]'s format), their years from
+    /// `year_runs` ([`Self::year_runs`] of the table the block came from); `None` if `data`
+    /// is not a block (nothing is appended then).
+    pub fn decode_block(&mut self, data: &[u8], year_runs: &[(u32, u16)]) -> Option<()> {
         let n = u32::from_le_bytes(data.get(..4)?.try_into().ok()?) as usize;
         let mut at = 4usize;
         let mut take = |len: usize| -> Option<&[u8]> {
@@ -378,15 +469,9 @@ impl FacetTable {
             Some(part)
         };
         let flags = *take(1)?.first()?;
-        if flags > 7 {
+        if flags & !(NARROW_REGIONS | NARROW_TOPICS | PACKED_COUNTS) != 0 {
             return None;
         }
-        let narrow = |bit: u8| flags & (1 << bit) != 0;
-        let base = if narrow(0) {
-            u16::from_le_bytes(take(2)?.try_into().ok()?)
-        } else {
-            0
-        };
         let mut column = |len: usize, narrow: bool| -> Option<Vec<u16>> {
             if narrow {
                 return Some(take(len)?.iter().map(|&b| u16::from(b)).collect());
@@ -399,25 +484,22 @@ impl FacetTable {
                     .collect(),
             )
         };
-        let mut years = column(n, narrow(0))?;
-        if narrow(0) {
-            for y in years.iter_mut().filter(|y| **y != 0) {
-                *y = base.checked_add(*y - 1)?;
-            }
-        }
-        let region_counts = column(n, true)?;
-        let region_total = region_counts.iter().map(|&c| usize::from(c)).sum::<usize>();
-        let regions = column(region_total, narrow(1))?;
-        let topic_counts = column(n, true)?;
-        let topic_total = topic_counts.iter().map(|&c| usize::from(c)).sum::<usize>();
-        let topics = column(topic_total, narrow(2))?;
+        let (region_counts, topic_counts): (Vec<u16>, Vec<u16>) = if flags & PACKED_COUNTS != 0 {
+            column(n, true)?.iter().map(|&c| (c >> 4, c & 15)).unzip()
+        } else {
+            (column(n, true)?, column(n, true)?)
+        };
+        let total = |counts: &[u16]| counts.iter().map(|&c| usize::from(c)).sum::<usize>();
+        let regions = column(total(&region_counts), flags & NARROW_REGIONS != 0)?;
+        let topics = column(total(&topic_counts), flags & NARROW_TOPICS != 0)?;
         if at != data.len() {
             return None;
         }
         let (mut r, mut t) = (0, 0);
         for i in 0..n {
             let (rc, tc) = (usize::from(region_counts[i]), usize::from(topic_counts[i]));
-            self.push(years[i], &regions[r..r + rc], &topics[t..t + tc]);
+            let year = year_at(year_runs, self.len() as u32);
+            self.push(year, &regions[r..r + rc], &topics[t..t + tc]);
             r += rc;
             t += tc;
         }
@@ -432,7 +514,7 @@ impl FacetTable {
     }
 
     /// [`Self::encode`], appended to `out`: column by column, each column narrow when its
-    /// values fit a byte.
+    /// values fit a byte, the counts packed when they fit four bits.
     pub fn encode_into(&self, docs: &[u32], out: &mut Vec<u8>) {
         if self.all_narrow() {
             self.encode_narrow_into(docs, out);
@@ -449,41 +531,28 @@ impl FacetTable {
             .collect()
     }
 
-    /// [`Self::encode_into`] for a table whose every block is narrow (nearly always: years
-    /// within 255 of each other, fewer than 256 regions and topics): each document is
-    /// looked up once for the block's earliest year and column sizes, then every column
-    /// is filled in one pass.
+    /// [`Self::encode_into`] for a table whose every block is narrow with packed counts
+    /// (nearly always: fewer than 256 regions and topics, at most 15 of each a document):
+    /// each document is looked up once for the column sizes, then every column is filled in
+    /// one pass.
     fn encode_narrow_into(&self, docs: &[u32], out: &mut Vec<u8>) {
         let n = docs.len();
         let rows = self.rows_of(docs);
-        let (mut low_year, mut regions, mut topics) = (u16::MAX, 0usize, 0usize);
+        let (mut regions, mut topics) = (0usize, 0usize);
         for row in &rows {
-            if row.year != 0 {
-                low_year = low_year.min(row.year);
-            }
             regions += usize::from(row.regions);
             topics += usize::from(row.topics);
         }
-        let base = if low_year == u16::MAX { 0 } else { low_year };
         out.extend_from_slice(&(n as u32).to_le_bytes());
-        out.push(0b111);
-        out.extend_from_slice(&base.to_le_bytes());
+        out.push(NARROW_REGIONS | NARROW_TOPICS | PACKED_COUNTS);
         let start = out.len();
-        out.resize(start + 3 * n + regions + topics, 0);
-        let (years, rest) = out[start..].split_at_mut(n);
-        let (region_counts, rest) = rest.split_at_mut(n);
-        let (region_ids, rest) = rest.split_at_mut(regions);
-        let (topic_counts, topic_ids) = rest.split_at_mut(n);
+        out.resize(start + n + regions + topics, 0);
+        let (counts, rest) = out[start..].split_at_mut(n);
+        let (region_ids, topic_ids) = rest.split_at_mut(regions);
         let (mut r_at, mut t_at) = (0, 0);
         for (i, &row) in rows.iter().enumerate() {
-            let (year, r, t) = self.values(row);
-            years[i] = if year == 0 {
-                0
-            } else {
-                (year - base + 1) as u8
-            };
-            region_counts[i] = row.regions;
-            topic_counts[i] = row.topics;
+            let (_, r, t) = self.values(row);
+            counts[i] = (row.regions << 4) | row.topics;
             for (slot, &id) in region_ids[r_at..r_at + r.len()].iter_mut().zip(r) {
                 *slot = id as u8;
             }
@@ -500,36 +569,32 @@ impl FacetTable {
         // The columns' widths are found from the rows; the columns are then written from them.
         let n = docs.len();
         let rows = self.rows_of(docs);
-        let (mut low_year, mut high_year, mut high_id) = (u16::MAX, 0u16, [0u16; 2]);
+        let (mut high_id, mut high_count) = ([0u16; 2], 0u8);
         let (mut regions, mut topics) = (0usize, 0usize);
         for &row in &rows {
-            let (year, r, t) = self.values(row);
-            if year != 0 {
-                low_year = low_year.min(year);
-                high_year = high_year.max(year);
-            }
+            let (_, r, t) = self.values(row);
             high_id[0] = r.iter().fold(high_id[0], |a, &b| a.max(b));
             high_id[1] = t.iter().fold(high_id[1], |a, &b| a.max(b));
+            high_count = high_count.max(row.regions).max(row.topics);
             regions += r.len();
             topics += t.len();
         }
-        let base = if high_year == 0 { 0 } else { low_year };
-        let narrow_years = high_year - base < 255;
         let [narrow_regions, narrow_topics] = high_id.map(|id| id < 256);
+        let packed = high_count <= 15;
         out.extend_from_slice(&(n as u32).to_le_bytes());
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
         out.push(
-            u8::from(narrow_years) | u8::from(narrow_regions) << 1 | u8::from(narrow_topics) << 2,
+            flag(narrow_regions, NARROW_REGIONS)
+                | flag(narrow_topics, NARROW_TOPICS)
+                | flag(packed, PACKED_COUNTS),
         );
-        if narrow_years {
-            out.extend_from_slice(&base.to_le_bytes());
-            let offset = |y: u16| if y == 0 { 0 } else { (y - base + 1) as u8 };
-            out.extend(rows.iter().map(|r| offset(r.year)));
+        if packed {
+            out.extend(rows.iter().map(|r| (r.regions << 4) | r.topics));
         } else {
-            out.extend(rows.iter().map(|r| r.year as u8));
-            out.extend(rows.iter().map(|r| (r.year >> 8) as u8));
+            out.extend(rows.iter().map(|r| r.regions));
+            out.extend(rows.iter().map(|r| r.topics));
         }
-        // Regions, then topics: the counts, then the values (a wide column: its low bytes,
-        // then its high bytes).
+        // Region ids, then topic ids (a wide column: its low bytes, then its high bytes).
         for (topic, narrow, total) in [
             (false, narrow_regions, regions),
             (true, narrow_topics, topics),
@@ -538,7 +603,6 @@ impl FacetTable {
                 let (_, r, t) = self.values(row);
                 if topic { t } else { r }
             };
-            out.extend(rows.iter().map(|r| span(r).len() as u8));
             out.reserve(if narrow { total } else { 2 * total });
             for r in &rows {
                 out.extend(span(r).iter().map(|&v| v as u8));
@@ -553,51 +617,43 @@ impl FacetTable {
 
     /// Facet counts over every document held ([`Self::encode_counts`] format).
     pub fn encode_all_counts(&self) -> Vec<u8> {
-        let all: Vec<u32> = (0..self.len() as u32).collect();
-        self.encode_counts(&all)
+        self.totals().encode()
     }
 
-    /// Facet counts over `docs`: for regions, topics and years (year 0 left out) in turn,
-    /// u16 k, then k value ids (u16, ascending), then k counts (u32), all little-endian.
+    /// Facet counts over every document, counted once per table (a build asks for them for
+    /// every common term).
+    fn totals(&self) -> &Counts {
+        self.totals.get_or_init(|| {
+            let mut all = Counts::default();
+            for &row in &self.rows {
+                all.add(self.values(row), 1);
+            }
+            all
+        })
+    }
+
+    /// Facet counts over `docs` (ascending, no repeats): for regions, topics and years (year
+    /// 0 left out) in turn, u16 k, then k value ids (u16, ascending), then k counts (u32), all
+    /// little-endian. For a term in more than half of the documents, the counts of all
+    /// minus those of the documents it lacks: fewer rows to read.
     pub fn encode_counts(&self, docs: &[u32]) -> Vec<u8> {
-        /// Counts of small values (ids, years), by value.
-        fn bump(counts: &mut Vec<u32>, id: u16) {
-            let i = usize::from(id);
-            if counts.len() <= i {
-                counts.resize(i + 1, 0);
+        let n = self.len();
+        let held = docs.iter().all(|&d| (d as usize) < n);
+        if held && docs.len() * 2 > n && docs.is_sorted_by(|a, b| a < b) {
+            let mut counts = self.totals().clone();
+            let mut next = docs.iter().peekable();
+            for id in 0..n as u32 {
+                if next.next_if_eq(&&id).is_none() {
+                    counts.add(self.get(id), -1);
+                }
             }
-            counts[i] += 1;
+            return counts.encode();
         }
-        let (mut regions, mut topics, mut years) = (Vec::new(), Vec::new(), Vec::new());
+        let mut counts = Counts::default();
         for &d in docs {
-            let (y, r, t) = self.get(d);
-            for &id in r {
-                bump(&mut regions, id);
-            }
-            for &id in t {
-                bump(&mut topics, id);
-            }
-            if y != 0 {
-                bump(&mut years, y);
-            }
+            counts.add(self.get(d), 1);
         }
-        let nonzero = |counts: Vec<u32>| -> Vec<(u16, u32)> {
-            (counts.into_iter().enumerate())
-                .filter(|&(_, n)| n > 0)
-                .map(|(id, n)| (id as u16, n))
-                .collect()
-        };
-        let mut out = Vec::new();
-        for counts in [nonzero(regions), nonzero(topics), nonzero(years)] {
-            out.extend_from_slice(&(counts.len() as u16).to_le_bytes());
-            for (id, _) in &counts {
-                out.extend_from_slice(&id.to_le_bytes());
-            }
-            for (_, n) in &counts {
-                out.extend_from_slice(&n.to_le_bytes());
-            }
-        }
-        out
+        counts.encode()
     }
 }
 
@@ -836,8 +892,8 @@ mod tests {
         let b0 = fs::read(dir.path().join("facets/0.bin")).unwrap();
         assert_eq!(
             b0,
-            // n = 2, narrow columns, years from 2023: both 2023, one region each (id 0)
-            [2, 0, 0, 0, 0b111, 0xE7, 0x07, 1, 1, 1, 1, 0, 0, 0, 0]
+            // n = 2, narrow ids, packed counts: one region (id 0) and no topic each
+            [2, 0, 0, 0, 0b1110, 0x10, 0x10, 0, 0]
         );
     }
 
@@ -847,10 +903,14 @@ mod tests {
         t.push(2023, &[1, 300], &[2]);
         t.push(0, &[], &[]);
         t.push(1950, &[7], &[0, 1, 9]);
+        t.push(1950, &[], &(0..16).collect::<Vec<u16>>()); // 16 topics: counts not packed
+        let runs = t.year_runs();
+        assert_eq!(runs, [(0, 2023), (1, 0), (2, 1950)]);
         let mut back = FacetTable::default();
-        back.decode_block(&t.encode(&[0, 1])).unwrap();
-        back.decode_block(&t.encode(&[2])).unwrap();
+        back.decode_block(&t.encode(&[0, 1]), &runs).unwrap();
+        back.decode_block(&t.encode(&[2, 3]), &runs).unwrap();
         assert_eq!(back, t);
+        assert_eq!(t.encode(&[2, 3])[4], NARROW_REGIONS | NARROW_TOPICS);
         let data = t.encode(&[0, 1, 2]);
         for bad in [
             &data[..data.len() - 1],
@@ -858,7 +918,7 @@ mod tests {
             b"xy",
         ] {
             let mut none = FacetTable::default();
-            assert!(none.decode_block(bad).is_none());
+            assert!(none.decode_block(bad, &runs).is_none());
             assert_eq!(none, FacetTable::default());
         }
     }
@@ -872,14 +932,14 @@ mod tests {
         let mut narrow_seen = 0;
         for case in 0..200 {
             let mut t = FacetTable::default();
-            let (span, ids) = [(60, 200), (254, 255), (255, 40), (30, 300), (1, 1)][case % 5];
+            let (counts, ids) = [(4, 200), (4, 255), (17, 40), (4, 300), (1, 1)][case % 5];
             for _ in 0..next(40) {
                 let year = if next(5) == 0 {
                     0
                 } else {
-                    1900 + next(span + 1) as u16
+                    1900 + next(60) as u16
                 };
-                let r: Vec<u16> = (0..next(4)).map(|_| next(ids + 1) as u16).collect();
+                let r: Vec<u16> = (0..next(counts)).map(|_| next(ids + 1) as u16).collect();
                 let tp: Vec<u16> = (0..next(3)).map(|_| next(ids + 1) as u16).collect();
                 t.push(year, &r, &tp);
             }
@@ -900,15 +960,60 @@ mod tests {
         let mut t = FacetTable::default();
         assert!(t.all_narrow());
         t.push(0, &[255], &[3]);
-        t.push(1990, &[], &[]);
-        assert!(t.all_narrow());
-        t.push(2244, &[], &[]);
-        assert!(t.all_narrow(), "1990..2244 spans 254");
-        t.push(2245, &[], &[]);
-        assert!(!t.all_narrow());
+        t.push(1990, &[], &(0..15).collect::<Vec<u16>>());
+        assert!(t.all_narrow(), "15 topics fit four bits");
+        t.push(2245, &(0..16).collect::<Vec<u16>>(), &[]);
+        assert!(!t.all_narrow(), "16 regions do not");
         let mut u = FacetTable::default();
         u.push(2000, &[], &[256]);
         assert!(!u.all_narrow());
+    }
+
+    #[test]
+    fn counts_of_most_documents_equal_counts_taken_one_by_one() {
+        let mut table = FacetTable::default();
+        for d in 0..40u16 {
+            let year = if d % 7 == 0 { 0 } else { 1990 + d % 5 };
+            table.push(year, &[d % 3, 3 + d % 2], &[d % 4]);
+        }
+        // Naive counts in the same format: values in ascending order, each with its count.
+        fn naive(table: &FacetTable, docs: &[u32]) -> Vec<u8> {
+            let mut out = Vec::new();
+            for dim in 0..3 {
+                let mut counts = std::collections::BTreeMap::<u16, u32>::new();
+                for &d in docs {
+                    let (y, r, t) = table.get(d);
+                    let values: Vec<u16> = match dim {
+                        0 => r.to_vec(),
+                        1 => t.to_vec(),
+                        _ => (y != 0).then_some(y).into_iter().collect(),
+                    };
+                    for v in values {
+                        *counts.entry(v).or_default() += 1;
+                    }
+                }
+                out.extend((counts.len() as u16).to_le_bytes());
+                out.extend(counts.keys().flat_map(|v| v.to_le_bytes()));
+                out.extend(counts.values().flat_map(|n| n.to_le_bytes()));
+            }
+            out
+        }
+        // Fewer than half (counted directly), more than half (all minus the rest), all.
+        for keep in [
+            |d: u32| d.is_multiple_of(3),
+            |d: u32| d % 5 != 2,
+            |d: u32| d != 39,
+            |_| true,
+        ] {
+            let docs: Vec<u32> = (0..40).filter(|&d| keep(d)).collect();
+            assert_eq!(table.encode_counts(&docs), naive(&table, &docs), "{docs:?}");
+        }
+        let all: Vec<u32> = (0..40).collect();
+        assert_eq!(table.encode_all_counts(), naive(&table, &all));
+        // A row pushed after the totals were counted is in the next totals.
+        table.push(2001, &[9], &[]);
+        let all: Vec<u32> = (0..41).collect();
+        assert_eq!(table.encode_all_counts(), naive(&table, &all));
     }
 
     #[test]
@@ -917,28 +1022,34 @@ mod tests {
         t.push(1950, &[3], &[1, 2]); // 0
         t.push(0, &[255], &[]); // 1
         t.push(2025, &[256], &[4]); // 2: a region id over a byte
-        t.push(1600, &[1], &[300]); // 3: years 1600..2025 span more than a byte
+        t.push(1600, &[1], &[300]); // 3: a topic id over a byte
         t.push(1949, &[2], &[0]); // 4
-        let cases: [(&[u32], u8, usize); 5] = [
-            // documents, flags, bytes: n, flags, [base], years, counts, values
-            (&[0, 1], 0b111, 4 + 1 + 2 + 2 + 2 + 2 + 2 + 2),
-            (&[0, 1, 2], 0b101, 4 + 1 + 2 + 3 + 3 + 2 * 3 + 3 + 3),
-            (&[0, 3], 0b010, 4 + 1 + 2 * 2 + 2 + 2 + 2 + 2 * 3),
-            (&[1], 0b111, 4 + 1 + 2 + 1 + 1 + 1 + 1),
-            (&[4, 0], 0b111, 4 + 1 + 2 + 2 + 2 + 2 + 2 + 3),
+        t.push(1949, &[], &(0..16).collect::<Vec<u16>>()); // 5: 16 topics, over four bits
+        let all = NARROW_REGIONS | NARROW_TOPICS | PACKED_COUNTS;
+        let cases: [(&[u32], u8, usize); 6] = [
+            // documents, flags, bytes: n, flags, counts, region ids, topic ids
+            (&[0, 1], all, 4 + 1 + 2 + 2 + 2),
+            (&[0, 1, 2], all & !NARROW_REGIONS, 4 + 1 + 3 + 2 * 3 + 3),
+            (&[0, 3], all & !NARROW_TOPICS, 4 + 1 + 2 + 2 + 2 * 3),
+            (&[1], all, 4 + 1 + 1 + 1),
+            (&[4, 0], all, 4 + 1 + 2 + 2 + 3),
+            (&[5, 0], all & !PACKED_COUNTS, 4 + 1 + 2 * 2 + 1 + 18),
         ];
         for (docs, flags, len) in cases {
             let data = t.encode(docs);
             assert_eq!((data[4], data.len()), (flags, len), "{docs:?}");
             let mut back = FacetTable::default();
-            back.decode_block(&data).unwrap();
+            back.decode_block(&data, &[]).unwrap();
             for (i, &d) in docs.iter().enumerate() {
-                assert_eq!(back.get(i as u32), t.get(d), "{docs:?}");
+                let ((_, r, tp), (_, want_r, want_t)) = (back.get(i as u32), t.get(d));
+                assert_eq!((r, tp), (want_r, want_t), "{docs:?}");
             }
         }
-        // Unknown flags are refused.
-        let mut data = t.encode(&[0]);
-        data[4] = 8;
-        assert!(FacetTable::default().decode_block(&data).is_none());
+        // Unknown flags (bit 0 held years before index format 10) are refused.
+        for flag in [1, 16] {
+            let mut data = t.encode(&[0]);
+            data[4] |= flag;
+            assert!(FacetTable::default().decode_block(&data, &[]).is_none());
+        }
     }
 }

@@ -503,21 +503,18 @@
       });
     }
 
-    // Columns (see src/search/store.rs): u32 n; flags (bit 0: narrow years, after a u16
-    // base; bit 1: narrow region ids; bit 2: narrow topic ids); years; region counts; region
-    // ids; topic counts; topic ids. A narrow column holds a byte per value; a wide one all
-    // low bytes, then all high bytes. Returns {n, years, region: {start, ids}, topic: {start,
-    // ids}} (typed arrays; document i's regions are region.ids[region.start[i] ..
-    // region.start[i + 1]]).
+    // Columns (see src/search/store.rs): u32 n; flags (bit 1: narrow region ids; bit 2:
+    // narrow topic ids; bit 3: packed counts); the counts (packed: a byte per document,
+    // regions × 16 + topics; else region counts, then topic counts); region ids; topic ids.
+    // A narrow column holds a byte per value; a wide one all low bytes, then all high bytes.
+    // Returns {n, region: {start, ids}, topic: {start, ids}} (typed arrays; document i's
+    // regions are region.ids[region.start[i] .. region.start[i + 1]]). Years are not stored:
+    // see yearOf.
     function blockColumns(bytes) {
       var n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
       var flags = bytes[4];
+      if (flags & ~14) throw new Error('facet block: unknown flags ' + flags);
       var p = 5;
-      var base = 0;
-      if (flags & 1) {
-        base = bytes[5] | (bytes[6] << 8);
-        p = 7;
-      }
       var column = function (len, narrow) {
         var col = new Uint16Array(len);
         if (narrow) {
@@ -529,20 +526,42 @@
         p += 2 * len;
         return col;
       };
-      var lists = function (narrow) {
-        var start = new Uint32Array(n + 1);
-        for (var i = 0; i < n; i++) start[i + 1] = start[i] + bytes[p + i];
+      var regionStart = new Uint32Array(n + 1);
+      var topicStart = new Uint32Array(n + 1);
+      var i;
+      if (flags & 8) {
+        for (i = 0; i < n; i++) {
+          regionStart[i + 1] = regionStart[i] + (bytes[p + i] >> 4);
+          topicStart[i + 1] = topicStart[i] + (bytes[p + i] & 15);
+        }
         p += n;
-        return { start: start, ids: column(start[n], narrow) };
-      };
-      var years = column(n, flags & 1);
-      if (flags & 1) for (var i = 0; i < n; i++) if (years[i]) years[i] += base - 1;
-      var region = lists(flags & 2);
-      return { n: n, years: years, region: region, topic: lists(flags & 4) };
+      } else {
+        for (i = 0; i < n; i++) {
+          regionStart[i + 1] = regionStart[i] + bytes[p + i];
+          topicStart[i + 1] = topicStart[i] + bytes[p + n + i];
+        }
+        p += 2 * n;
+      }
+      var region = { start: regionStart, ids: column(regionStart[n], flags & 2) };
+      return { n: n, region: region, topic: { start: topicStart, ids: column(topicStart[n], flags & 4) } };
     }
 
-    // A facet block as one {year, region: [names], topic: [names]} per document.
-    function parseBlock(m, bytes) {
+    // The year of document `id` (0: undated), from the manifest's runs [first id, year].
+    function yearOf(m, id) {
+      var runs = m.yearRuns;
+      var lo = 0;
+      var hi = runs.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (runs[mid][0] <= id) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo === 0 ? 0 : runs[lo - 1][1];
+    }
+
+    // A facet block as one {year, region: [names], topic: [names]} per document; idAt(i) is
+    // the id of its i-th document.
+    function parseBlock(m, bytes, idAt) {
       var c = blockColumns(bytes);
       var names = function (list, i, all) {
         var out = [];
@@ -551,8 +570,9 @@
       };
       var out = new Array(c.n);
       for (var i = 0; i < c.n; i++) {
+        var year = yearOf(m, idAt(i));
         out[i] = {
-          year: c.years[i] ? String(c.years[i]) : null,
+          year: year ? String(year) : null,
           region: names(c.region, i, m.regions),
           topic: names(c.topic, i, m.topics)
         };
@@ -562,7 +582,7 @@
 
     function facetBlock(m, b) {
       return once('b', 'facets/' + b + '.bin').then(function (bytes) {
-        if (!bytes.parsed) bytes.parsed = parseBlock(m, bytes);
+        if (!bytes.parsed) bytes.parsed = parseBlock(m, bytes, function (i) { return b * m.facetBlock + i; });
         return bytes.parsed;
       });
     }
@@ -626,7 +646,7 @@
           return facetLists(e.k).then(function (lists) {
             var l = lists.get(e.term);
             if (!l || l.kind !== 0) throw new Error('t/' + e.k + '.f.bin: no list for ' + e.term);
-            return [e.docs, parseBlock(m, l.data)];
+            return [e.docs, parseBlock(m, l.data, function (i) { return e.docs[i]; })];
           });
         })).then(function (parts) {
           var all = new Map();
@@ -808,7 +828,8 @@
         if (!c || ci >= c.n) continue;
         for (var j = c.region.start[ci]; j < c.region.start[ci + 1]; j++) region[c.region.ids[j]]--;
         for (j = c.topic.start[ci]; j < c.topic.start[ci + 1]; j++) topic[c.topic.ids[j]]--;
-        if (c.years[ci]) year[c.years[ci]]--;
+        var y = yearOf(m, id);
+        if (y) year[y]--;
       }
       lacking.forEach(function (l, t) {
         if (l.n !== at[t]) throw new Error('packed postings: facets of ' + l.n + ' documents for ' + at[t]);
