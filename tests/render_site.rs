@@ -435,6 +435,42 @@ fn site_template_overrides_one_template() {
 }
 
 #[test]
+fn entries_print_what_the_list_markup_they_replace_prints() {
+    // The default list.html prints each article's entry.html, rendered once per build. A
+    // site list.html with that markup inline (and no mention of entries, so none are made)
+    // writes the same bytes.
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let list = std::fs::read_to_string(theme.join("list.html")).unwrap();
+    let entry = std::fs::read_to_string(theme.join("entry.html")).unwrap();
+    let entry_body = &entry[entry.find("#}").unwrap() + 2..];
+    let list_body = &list[list.find("-#}").unwrap() + 3..];
+    let inline = list_body.replace("{{ entries[loop.index0] }}", entry_body);
+    assert!(!inline.contains("entries") && inline.contains("entry-summary"));
+    let site = copy_fixture();
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/list.html"),
+        format!("{{#- -#}}{inline}"),
+    )
+    .unwrap();
+    let (a, _) = render(&fixture()).unwrap();
+    let (b, _) = render(site.path()).unwrap();
+    let (ta, tb) = (tree(a.path()), tree(b.path()));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, v) in &ta {
+        assert!(v == &tb[k], "{k} differs");
+    }
+    assert!(count(&read(a.path(), "index.html"), "class=\"entry-summary\"") > 1);
+    // An error in a site entry.html names its file and line, and the list page.
+    let site = copy_fixture();
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    let file = site.path().join("templates/entry.html");
+    std::fs::write(&file, "{{ a.title }}\n{{ no_such_variable }}\n").unwrap();
+    let err = render(site.path()).err().unwrap();
+    assert!(err.contains(&format!("{}:2:", file.display())), "{err}");
+}
+
+#[test]
 fn theme_folder_overrides_and_site_wins() {
     let site = copy_fixture();
     let t = site.path().join("themes/paper/templates");

@@ -12,7 +12,7 @@ use crate::content::{Article, Date};
 use crate::site::paginate::Pager;
 use crate::site::{ArticleId, Site};
 
-use super::Renderer;
+use super::{RenderError, Renderer};
 
 /// A labelled link, optionally with a count.
 #[derive(Debug, Clone, Serialize)]
@@ -50,16 +50,19 @@ pub struct ArticleItem<'a> {
     pub topics: Vec<tera::Value>,
 }
 
-/// Memory the item memo ([`Renderer::item_value`]) may take by default: ~1.5 KB an article
-/// (a map of 14 values, the summary), so archives up to ~150k articles memoize their items
-/// and a 1M archive stays within its memory bound.
-pub const ITEM_MEMO_BYTES: usize = 256 << 20;
+/// Memory the item memo ([`Renderer::item_value`]) and the entry memo
+/// ([`Renderer::entry_value`]) may take by default: ~1.5 KB an article for its item (a map of
+/// 14 values, the summary) and as much for its entry's HTML, so archives up to ~120k articles
+/// memoize them and a 1M archive stays within its memory bound.
+pub const ITEM_MEMO_BYTES: usize = 384 << 20;
 
-/// Whether every article's item fits `budget` bytes, estimated as the strings an item
-/// copies (summary, URL, title) and ~1 KB for its map and short values.
-pub fn memo_fits(site: &Site<'_>, budget: usize) -> bool {
+/// Whether every article's item (and, with `entries`, its rendered entry) fits `budget`
+/// bytes, estimated as the strings an item copies (summary, URL, title) and ~1 KB for its
+/// map and short values, and for an entry the same strings and ~1 KB of markup.
+pub fn memo_fits(site: &Site<'_>, budget: usize, entries: bool) -> bool {
+    let copies = if entries { 2 } else { 1 };
     let estimate: usize = (site.articles.iter())
-        .map(|a| 1024 + a.summary.len() + a.permalink.len() + a.meta.title.len())
+        .map(|a| copies * (1024 + a.summary.len() + a.permalink.len() + a.meta.title.len()))
         .sum();
     estimate <= budget
 }
@@ -404,6 +407,35 @@ impl<'a> Renderer<'a> {
             Some(memo) => memo.get_or_init(make).clone(),
             None => make(),
         }
+    }
+
+    /// The theme's `entry.html` rendered for article `id` (its item as `a`), as a safe
+    /// string: made once per build when the memo fits, so a list page prints each entry
+    /// instead of running the template's markup for it again (an article is in ~6 lists).
+    /// `url` names the page being rendered in an error.
+    pub fn entry_value(&self, id: ArticleId, url: &str) -> Result<tera::Value, RenderError> {
+        let memo = self.entry_values.get(id as usize);
+        if let Some(done) = memo.and_then(|m| m.get()) {
+            return Ok(done.clone());
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("a", &self.item_value(id));
+        let html = (self.tera)
+            .render("entry.html", &ctx)
+            .map_err(|e| self.theme.error(e, url))?;
+        let value = tera::Value::safe_string(&html);
+        Ok(match memo {
+            Some(m) => m.get_or_init(|| value).clone(),
+            None => value,
+        })
+    }
+
+    /// The entries ([`Self::entry_value`]) of a slice of article ids, as one template value.
+    pub fn entries(&self, ids: &[ArticleId], url: &str) -> Result<tera::Value, RenderError> {
+        let entries = (ids.iter())
+            .map(|&id| self.entry_value(id, url))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(tera::Value::from(entries))
     }
 
     /// List items of a slice of article ids, as one template value.

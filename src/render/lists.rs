@@ -88,6 +88,9 @@ fn paginated(
                 fill(ctx);
                 ctx.insert_unhashed("pager", &PagerView::new(r, p, total));
                 ctx.insert_unhashed("articles", &r.items(slice));
+                if r.theme.uses_entries {
+                    ctx.insert_unhashed("entries", &r.entries(slice, &p.url)?);
+                }
                 Ok(())
             })
             .map(|b| (1, b))

@@ -137,6 +137,8 @@ pub struct Renderer<'a> {
     /// and article page showing it (a clone copies a pointer); empty when the archive's items
     /// would not fit [`RenderOptions::item_memo_bytes`] (see [`Renderer::item_value`]).
     item_values: Vec<std::sync::OnceLock<tera::Value>>,
+    /// Each article's rendered `entry.html`, made once per build: as `item_values`.
+    entry_values: Vec<std::sync::OnceLock<tera::Value>>,
     /// Links and date format shared by every article item.
     shared: items::SharedValues,
 }
@@ -202,6 +204,16 @@ impl<'a> Renderer<'a> {
             nav_json.to_string().as_bytes(),
             config_text.as_bytes(),
         ]);
+        let fits = items::memo_fits(site, opts.item_memo_bytes, theme.uses_entries);
+        let memo = || -> Vec<std::sync::OnceLock<tera::Value>> {
+            if fits {
+                (0..site.articles.len())
+                    .map(|_| std::sync::OnceLock::new())
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        };
         let g = tera.global_context();
         g.insert("site", &site_json);
         g.insert("t", &theme.strings);
@@ -220,10 +232,9 @@ impl<'a> Renderer<'a> {
             item_digests: (0..site.articles.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
-            item_values: if items::memo_fits(site, opts.item_memo_bytes) {
-                (0..site.articles.len())
-                    .map(|_| std::sync::OnceLock::new())
-                    .collect()
+            item_values: memo(),
+            entry_values: if theme.uses_entries {
+                memo()
             } else {
                 Vec::new()
             },

@@ -36,6 +36,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/list.html"),
     ),
     (
+        "entry.html",
+        include_str!("../../themes/default/templates/entry.html"),
+    ),
+    (
         "regions.html",
         include_str!("../../themes/default/templates/regions.html"),
     ),
@@ -105,6 +109,9 @@ pub struct Theme {
     pub statics: BTreeMap<String, Vec<u8>>,
     /// Hash of every template source and the strings table (see `cache`).
     pub fingerprint: [u8; 32],
+    /// Whether a template other than `entry.html` mentions `entries`: only then do list
+    /// pages get each article's rendered `entry.html` (no other template can print them).
+    pub uses_entries: bool,
 }
 
 impl Theme {
@@ -211,12 +218,15 @@ pub fn load_theme(site_root: &Path, config: &SiteConfig) -> Result<Theme, Render
         }
     }
     h.update(strings.to_string().as_bytes());
+    let uses_entries =
+        (sources.iter()).any(|(name, (_, src))| name != "entry.html" && src.contains("entries"));
     Ok(Theme {
         tera,
         origins,
         strings,
         statics,
         fingerprint: *h.finalize().as_bytes(),
+        uses_entries,
     })
 }
 
