@@ -2,17 +2,13 @@
 //! entries, posting runs, packed postings' gaps): seven bits a byte, low bits first, the high
 //! bit set on every byte but the last. This module must NOT know what the numbers mean.
 
-/// Appends `v` (built on the stack and appended at once: one capacity check, not one a byte).
+/// Appends `v`.
 pub fn put(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 10];
-    let mut n = 0;
     while v >= 0x80 {
-        buf[n] = (v as u8) | 0x80;
+        out.push((v as u8) | 0x80);
         v >>= 7;
-        n += 1;
     }
-    buf[n] = v as u8;
-    out.extend_from_slice(&buf[..=n]);
+    out.push(v as u8);
 }
 
 /// The varint at `*pos` (which moves past it); `None` if `data` ends inside it or it
