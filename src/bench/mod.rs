@@ -1,8 +1,8 @@
 //! Benchmarks on generated archives (`folio bench`, `folio bench-gen`).
 //!
 //! For each size N: generate an archive (cached between runs), run a first
-//! `folio build` (no output, no caches) in a child process (`--runs` times: the median
-//! run is reported, with the fastest and slowest), then — after one
+//! `folio build` (no output, no caches, nothing left to write back) in a child process
+//! (`--runs` times: the median run is reported, with the fastest and slowest), then — after one
 //! warm-up rebuild that starts the output twin — a no-change rebuild, a
 //! rebuild after appending a sentence to one article and one after putting a
 //! sentence before another article's lead, and report wall time, per-phase times, peak RSS,
@@ -136,6 +136,9 @@ pub fn measure(
     let mut firsts = Vec::new();
     for _ in 0..runs.max(1) {
         move_aside(work, &dir, n)?;
+        // What the generator or the previous run left for the kernel to write back is
+        // written first, so that its write-back does not slow the build measured next.
+        rustix::fs::sync();
         firsts.push(run_build(exe, &dir)?);
     }
     let mut times: Vec<u64> = firsts.iter().map(|f| f.0).collect();
