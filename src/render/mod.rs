@@ -81,8 +81,9 @@ pub enum RenderError {
 pub struct RenderOptions {
     /// Absolute URL of the site (config `base_url`, or `--base-url`).
     pub base_url: String,
-    /// Memory the article items made once per build may take (see
-    /// [`Renderer::item_value`]); beyond it items are made each time they are shown.
+    /// Memory the article items and list entries made once per build may take (see
+    /// [`Renderer::item_value`], [`Renderer::entry_value`]); beyond it they are made each
+    /// time they are shown.
     /// [`items::ITEM_MEMO_BYTES`] unless a test sets it.
     pub item_memo_bytes: usize,
 }

@@ -3,7 +3,7 @@
 //!
 //! Output layout under `out_dir` (`<staging>/search/`):
 //! - `index.json`: manifest (document count, fields and boosts, shard directory groups, facet
-//!   vocabularies, chunk sizes);
+//!   vocabularies, year runs, chunk sizes);
 //! - `t/<k>.json`: shard k (`<k>` is its name, a hash of its first term: see
 //!   `shards::shard_name`), an elasticlunr index holding all postings of the terms of a term
 //!   range that are in at most `json_list_max` documents (terms: CJK bigrams and characters,
@@ -14,7 +14,8 @@
 //!   also `t/<k>.h<i>.json` (head: postings of the best and newest documents);
 //! - `docs/<c>.json`: small result records with a lead of the body as snippet source;
 //! - `text/<c>.bin`: full texts in UTF-16, fetched only to verify quoted phrases;
-//! - `facets/<b>.bin`: compact region/topic/year values per document.
+//! - `facets/<b>.bin`: compact region/topic values per document (years come from the
+//!   manifest's year runs, the documents being in date order).
 //!
 //! Building streams: documents are tokenized in parallel batches (rayon), their postings are
 //! spilled as sorted runs when a memory budget is exceeded and merged into shards at the end;
