@@ -336,16 +336,21 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Asserts that two output folders hold the same files with the same bytes.
+fn assert_same_files(a: &Path, b: &Path) {
+    let (ta, tb) = (tree(a), tree(b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, v) in &ta {
+        assert!(v == &tb[k], "{k} differs");
+    }
+}
+
 #[test]
 fn items_made_once_render_as_items_made_each_time() {
     // The default budget memoizes the fixture's items; a zero budget makes them per use.
     let (a, _) = render(&fixture()).unwrap();
     let (b, _) = render_with(&fixture(), |_| {}, None, Some(0)).unwrap();
-    let (ta, tb) = (tree(a.path()), tree(b.path()));
-    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
-    for (k, v) in &ta {
-        assert!(v == &tb[k], "{k} differs");
-    }
+    assert_same_files(a.path(), b.path());
     assert!(count(&read(a.path(), "index.html"), "class=\"entry") > 0);
 }
 
@@ -353,11 +358,7 @@ fn items_made_once_render_as_items_made_each_time() {
 fn second_render_is_identical() {
     let (a, _) = render(&fixture()).unwrap();
     let (b, _) = render(&fixture()).unwrap();
-    let (ta, tb) = (tree(a.path()), tree(b.path()));
-    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
-    for (k, v) in &ta {
-        assert!(v == &tb[k], "{k} differs");
-    }
+    assert_same_files(a.path(), b.path());
 }
 
 #[test]
@@ -455,11 +456,7 @@ fn entries_print_what_the_list_markup_they_replace_prints() {
     .unwrap();
     let (a, _) = render(&fixture()).unwrap();
     let (b, _) = render(site.path()).unwrap();
-    let (ta, tb) = (tree(a.path()), tree(b.path()));
-    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
-    for (k, v) in &ta {
-        assert!(v == &tb[k], "{k} differs");
-    }
+    assert_same_files(a.path(), b.path());
     assert!(count(&read(a.path(), "index.html"), "class=\"entry-summary\"") > 1);
     // An error in a site entry.html names its file and line, and the list page.
     let site = copy_fixture();
