@@ -439,7 +439,7 @@ fn site_template_overrides_one_template() {
 fn entries_print_what_the_list_markup_they_replace_prints() {
     // The default list.html prints each article's entry.html, rendered once per build. A
     // site list.html with that markup inline (and no mention of entries, so none are made)
-    // writes the same bytes.
+    // writes the same bytes. (An error in entry.html: `template_errors_name_file_and_line`.)
     let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
     let list = std::fs::read_to_string(theme.join("list.html")).unwrap();
     let entry = std::fs::read_to_string(theme.join("entry.html")).unwrap();
@@ -458,13 +458,6 @@ fn entries_print_what_the_list_markup_they_replace_prints() {
     let (b, _) = render(site.path()).unwrap();
     assert_same_files(a.path(), b.path());
     assert!(count(&read(a.path(), "index.html"), "class=\"entry-summary\"") > 1);
-    // An error in a site entry.html names its file and line, and the list page.
-    let site = copy_fixture();
-    std::fs::create_dir_all(site.path().join("templates")).unwrap();
-    let file = site.path().join("templates/entry.html");
-    std::fs::write(&file, "{{ a.title }}\n{{ no_such_variable }}\n").unwrap();
-    let err = render(site.path()).err().unwrap();
-    assert!(err.contains(&format!("{}:2:", file.display())), "{err}");
 }
 
 #[test]
@@ -511,6 +504,13 @@ fn template_errors_name_file_and_line() {
     let err = render(site.path()).err().unwrap();
     assert!(err.contains(&format!("{}:4:", file.display())), "{err}");
     assert!(err.contains("/topics/"), "names the page: {err}");
+
+    // A list entry (entry.html, rendered apart from the list page) names its own file.
+    std::fs::remove_file(&file).unwrap();
+    let entry = site.path().join("templates/entry.html");
+    std::fs::write(&entry, "{{ a.title }}\n{{ no_such_variable }}\n").unwrap();
+    let err = render(site.path()).err().unwrap();
+    assert!(err.contains(&format!("{}:2:", entry.display())), "{err}");
 }
 
 #[test]
