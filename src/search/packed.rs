@@ -48,20 +48,11 @@ pub struct PackedTerm {
 #[error("packed postings: {0}")]
 pub struct PackedError(&'static str);
 
-/// Encodes the packed file of `terms` (see the module doc). `totals` is called at most once,
-/// for the first term in at least half of the `docs` documents.
+/// Encodes the packed file of `terms` (see the module doc).
 pub fn encode(terms: &[&TermPostings], table: &FacetTable, docs: usize) -> Vec<u8> {
-    let mut totals: Option<Vec<u8>> = None;
     let payloads: Vec<Vec<u8>> = terms
         .iter()
-        .map(|tp| {
-            let totals = &mut totals;
-            encode_term(tp, table, docs, || {
-                totals
-                    .get_or_insert_with(|| table.encode_all_counts())
-                    .clone()
-            })
-        })
+        .map(|tp| encode_term(tp, table, docs))
         .collect();
     let mut out = term_header(terms.iter().map(|tp| tp.term.as_str()));
     for p in &payloads {
@@ -88,12 +79,7 @@ fn push_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn encode_term(
-    tp: &TermPostings,
-    table: &FacetTable,
-    docs: usize,
-    totals: impl FnOnce() -> Vec<u8>,
-) -> Vec<u8> {
+fn encode_term(tp: &TermPostings, table: &FacetTable, docs: usize) -> Vec<u8> {
     let mut fields: [FieldPostings; 4] = Default::default();
     for p in &tp.postings {
         if let Some(f) = fields.get_mut(usize::from(p.field)) {
@@ -154,7 +140,8 @@ fn encode_term(
                 missing.push(id);
             }
         }
-        let totals = totals();
+        // Counted once per table, whatever the number of such terms.
+        let totals = table.encode_all_counts();
         push_u32(&mut out, totals.len() as u32);
         out.extend_from_slice(&totals);
         let block = table.encode(&missing);

@@ -300,7 +300,7 @@ const NARROW_TOPICS: u8 = 1 << 2;
 const PACKED_COUNTS: u8 = 1 << 3;
 
 /// The year of document `id` by [`FacetTable::year_runs`] (0: none, or not covered).
-pub fn year_at(runs: &[(u32, u16)], id: u32) -> u16 {
+fn year_at(runs: &[(u32, u16)], id: u32) -> u16 {
     match runs.partition_point(|&(start, _)| start <= id) {
         0 => 0,
         i => runs[i - 1].1,
