@@ -82,8 +82,22 @@ fn output_is_identical_with_spills_and_with_cache() {
     assert!(support::snapshot(&plain) != support::snapshot(&warm));
 
     // Rebuilding into a used directory leaves no stale files.
-    build_index(docs.into_iter(), &warm, Some(&cache), &opts).unwrap();
+    build_index(docs.clone().into_iter(), &warm, Some(&cache), &opts).unwrap();
     assert!(support::snapshot(&plain) == support::snapshot(&warm));
+
+    // Tiny batches: each batch is analyzed (reading the cache) while the previous one is
+    // added (appending to it); a new cache fills and the next build reads it all back.
+    let small = SearchOptions {
+        batch_docs: 2,
+        ..opts.clone()
+    };
+    let cache2 = base.path().join("cache2");
+    let (a, b) = (base.path().join("a"), base.path().join("b"));
+    let s5 = build_index(docs.clone().into_iter(), &a, Some(&cache2), &small).unwrap();
+    let s6 = build_index(docs.clone().into_iter(), &b, Some(&cache2), &small).unwrap();
+    assert_eq!((s5.cached_documents, s6.cached_documents), (0, docs.len() as u64));
+    assert!(support::snapshot(&plain) == support::snapshot(&a));
+    assert!(support::snapshot(&plain) == support::snapshot(&b));
 }
 
 #[test]

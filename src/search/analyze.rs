@@ -393,7 +393,7 @@ mod tests {
     fn cache_round_trip_and_corruption() {
         let dir = tempfile::tempdir().unwrap();
         let d = doc("乡村振兴 2024 年");
-        let mut cache = TokenCache::open(dir.path()).unwrap();
+        let cache = TokenCache::open(dir.path()).unwrap();
         let a = analyze_cached(&d, Some(&cache), &mut Scratch::default());
         let entry = a.new_entry.clone().unwrap();
         assert_eq!(decode(&entry), Some(a.terms.clone()));

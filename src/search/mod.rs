@@ -298,6 +298,63 @@ fn clear_previous(out_dir: &Path) -> Result<(), SearchError> {
     Ok(())
 }
 
+/// An analyzed document with its result record and full text (see `store`).
+type Prepared = (analyze::Analyzed, (Vec<u8>, Vec<u8>));
+
+/// A batch of documents, analyzed, with the term ids known before it is added.
+struct Batch {
+    docs: Vec<SearchDoc>,
+    prepared: Vec<Prepared>,
+    ids: Vec<Vec<u32>>,
+}
+
+/// What [`add_batch`] writes to.
+struct BatchSinks<'a> {
+    names: &'a mut runs::Interner,
+    sink: &'a mut runs::PostingSink,
+    store: &'a mut store::StoreWriter,
+    /// `None` once an append has failed: the build goes on without caching.
+    cache: Option<&'a token_cache::TokenCache>,
+    keys: &'a mut Vec<token_cache::Key>,
+    stats: &'a mut SearchStats,
+    next_id: &'a mut u32,
+}
+
+/// Adds an analyzed batch, in id order, to the postings, the record and text files and
+/// the token cache; false if the cache failed (its keys are then useless).
+fn add_batch(
+    batch: Batch,
+    to: &mut BatchSinks<'_>,
+    out_dir: &Path,
+    spill_dir: &Path,
+) -> Result<bool, SearchError> {
+    let mut cached = true;
+    let rows = batch.prepared.into_iter().zip(batch.ids);
+    for (doc, ((a, (record, body)), mut ids)) in batch.docs.iter().zip(rows) {
+        check_order(doc, to.next_id)?;
+        to.stats.documents += 1;
+        if let (Some(c), true) = (to.cache, cached) {
+            match &a.new_entry {
+                None => {
+                    to.stats.cached_documents += 1;
+                    c.touch(a.key);
+                }
+                // Stop caching, keep building.
+                Some(entry) => cached = c.put(a.key, entry).is_ok(),
+            }
+            to.keys.push(a.key);
+        }
+        to.stats.tokens += a.terms.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
+        to.names.resolve(&a.terms, &mut ids);
+        let counts = a.terms.short.iter().map(|e| e.1);
+        let counts = counts.chain(a.terms.long.iter().map(|e| e.1));
+        to.sink.add(doc.id, &ids, counts);
+        to.store.add(doc, &record, &body).map_err(io_err(out_dir))?;
+    }
+    to.sink.end_batch(to.names).map_err(io_err(spill_dir))?;
+    Ok(cached && to.cache.is_some())
+}
+
 /// Builds the search index of `docs` into `out_dir` (`<staging>/search/`).
 ///
 /// `docs` must yield ids 0, 1, 2, … in order; only `opts.batch_docs` bodies are held at once.
@@ -305,7 +362,7 @@ fn clear_previous(out_dir: &Path) -> Result<(), SearchError> {
 /// `cache_dir` (e.g. `.folio-cache/search/`) keeps per-article tokens keyed by a content hash.
 /// Output is byte-identical for identical input and options, whatever the cache holds.
 pub fn build_index(
-    docs: impl Iterator<Item = SearchDoc>,
+    docs: impl Iterator<Item = SearchDoc> + Send,
     out_dir: &Path,
     cache_dir: Option<&Path>,
     opts: &SearchOptions,
@@ -315,7 +372,7 @@ pub fn build_index(
 
 /// [`build_index`], also writing the state for the next incremental build to `state_new`.
 fn build_full(
-    docs: impl Iterator<Item = SearchDoc>,
+    docs: impl Iterator<Item = SearchDoc> + Send,
     out_dir: &Path,
     cache_dir: Option<&Path>,
     opts: &SearchOptions,
@@ -335,58 +392,74 @@ fn build_full(
     let mut stats = SearchStats::default();
 
     // The cache only saves time: if it cannot be opened the build goes on without it.
-    let mut cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
+    let cache = cache_dir.and_then(|d| token_cache::TokenCache::open(d).ok());
     if let Some((path, _)) = state_new {
         let _ = fs::remove_file(path);
     }
     let mut cache_ok = cache.is_some();
     let mut keys: Vec<token_cache::Key> = Vec::new();
     let mut names = runs::Interner::default();
-    let mut docs = docs.peekable();
+    let mut docs = docs;
     let mut next_id: u32 = 0;
-    while docs.peek().is_some() {
-        let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
-        let t0 = Instant::now();
-        let (cache_ref, names_ref) = (cache.as_ref(), &names);
+    // A pipeline of two stages: while this thread adds batch k to the postings, the record
+    // and text files and the cache (one writer each, in id order), the pool reads and
+    // analyzes batch k + 1. Term ids are looked up in parallel between the two, when the
+    // interner is not being written.
+    let mut pending: Option<Batch> = None;
+    loop {
         let lead_chars = opts.lead_chars;
-        type Prepared = (analyze::Analyzed, Vec<u32>, (Vec<u8>, Vec<u8>));
-        let prepared: Vec<Prepared> = batch
-            .par_iter()
-            .map_init(analyze::Scratch::default, |scratch, d| {
-                let a = analyze::analyze_cached(d, cache_ref, scratch);
-                let ids = names_ref.lookup(&a.terms);
-                (a, ids, store::record_and_text(d, lead_chars))
-            })
-            .collect();
-        stats.tokenize_time += t0.elapsed();
-        for (doc, (a, mut ids, (record, body))) in batch.iter().zip(prepared) {
-            check_order(doc, &mut next_id)?;
-            stats.documents += 1;
-            if let Some(c) = cache.as_mut() {
-                match &a.new_entry {
-                    None => {
-                        stats.cached_documents += 1;
-                        c.touch(a.key);
-                    }
-                    Some(entry) => {
-                        if c.put(a.key, entry).is_err() {
-                            cache = None; // stop caching, keep building
-                            cache_ok = false;
-                        }
-                    }
-                }
-                keys.push(a.key);
-            }
-            stats.tokens += a.terms.lengths.iter().map(|&l| u64::from(l)).sum::<u64>();
-            names.resolve(&a.terms, &mut ids);
-            let counts = a.terms.short.iter().map(|e| e.1);
-            let counts = counts.chain(a.terms.long.iter().map(|e| e.1));
-            sink.add(doc.id, &ids, counts);
-            store.add(doc, &record, &body).map_err(io_err(out_dir))?;
+        let cache_ref = cache.as_ref();
+        let (next, added) = rayon::join(
+            || {
+                let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
+                let t0 = Instant::now();
+                let prepared: Vec<Prepared> = batch
+                    .par_iter()
+                    .map_init(analyze::Scratch::default, |scratch, d| {
+                        let a = analyze::analyze_cached(d, cache_ref, scratch);
+                        (a, store::record_and_text(d, lead_chars))
+                    })
+                    .collect();
+                (batch, prepared, t0.elapsed())
+            },
+            || -> Result<(), SearchError> {
+                let Some(batch) = pending.take() else {
+                    return Ok(());
+                };
+                let mut ctx = BatchSinks {
+                    names: &mut names,
+                    sink: &mut sink,
+                    store: &mut store,
+                    cache: cache_ref.filter(|_| cache_ok),
+                    keys: &mut keys,
+                    stats: &mut stats,
+                    next_id: &mut next_id,
+                };
+                let cached = add_batch(batch, &mut ctx, out_dir, &spill_dir)?;
+                cache_ok &= cached;
+                Ok(())
+            },
+        );
+        added?;
+        let (batch, prepared, took) = next;
+        stats.tokenize_time += took;
+        if batch.is_empty() {
+            break;
         }
-        sink.end_batch(&names).map_err(io_err(&spill_dir))?;
+        let ids: Vec<Vec<u32>> = prepared
+            .par_iter()
+            .map(|(a, _)| names.lookup(&a.terms))
+            .collect();
+        pending = Some(Batch {
+            docs: batch,
+            prepared,
+            ids,
+        });
     }
-    if let Some(c) = cache {
+    if !cache_ok {
+        keys.clear();
+    }
+    if let Some(c) = cache.filter(|_| cache_ok) {
         // A cache that cannot be flushed only costs time on the next build.
         cache_ok &= c.finish().is_ok();
     }
@@ -658,7 +731,7 @@ impl<'a> DocSource<'a> {
         &'s self,
         batch: usize,
         error: &'s std::sync::Mutex<Option<SearchError>>,
-    ) -> impl Iterator<Item = SearchDoc> + 's {
+    ) -> impl Iterator<Item = SearchDoc> + Send + 's {
         let n = self.len() as u32;
         let batch = batch.max(1) as u32;
         (0..n)
@@ -799,7 +872,7 @@ fn try_incremental(
     if !chunks_kept {
         return Ok(None);
     }
-    let Ok(mut cache) = token_cache::TokenCache::open(cache_dir) else {
+    let Ok(cache) = token_cache::TokenCache::open(cache_dir) else {
         return Ok(None);
     };
     fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;

@@ -15,6 +15,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -30,13 +31,23 @@ pub type Key = [u8; 32];
 /// Where each entry's payload is: key → (offset, length).
 type Index = FxHashMap<Key, (u64, u32)>;
 
-/// An open token cache.
+/// An open token cache. Lookups and appends both take `&self`, so a build can look up the
+/// next batch's articles while it appends the entries of the previous one; entries appended
+/// by this build are found by the next one.
 pub struct TokenCache {
     path: PathBuf,
     file: File,
+    /// The entries stored when the cache was opened.
     index: Index,
+    appends: Mutex<Appends>,
+}
+
+/// What this build adds: appended entries and the keys it used.
+struct Appends {
+    /// The pack's length including this build's appends.
     end: u64,
-    appender: Option<BufWriter<File>>,
+    writer: Option<BufWriter<File>>,
+    added: Index,
     live: FxHashSet<Key>,
 }
 
@@ -147,9 +158,12 @@ impl TokenCache {
             path,
             file,
             index,
-            end,
-            appender: None,
-            live: FxHashSet::default(),
+            appends: Mutex::new(Appends {
+                end,
+                writer: None,
+                added: Index::default(),
+                live: FxHashSet::default(),
+            }),
         })
     }
 
@@ -167,47 +181,60 @@ impl TokenCache {
     }
 
     /// Marks `key` as used by this build (kept by compaction).
-    pub fn touch(&mut self, key: Key) {
-        self.live.insert(key);
+    pub fn touch(&self, key: Key) {
+        if let Ok(mut a) = self.appends.lock() {
+            a.live.insert(key);
+        }
     }
 
     /// Appends a new entry (ignored if the key is already stored).
-    pub fn put(&mut self, key: Key, payload: &[u8]) -> io::Result<()> {
-        self.live.insert(key);
-        if self.index.contains_key(&key) {
+    pub fn put(&self, key: Key, payload: &[u8]) -> io::Result<()> {
+        let mut a = self
+            .appends
+            .lock()
+            .map_err(|_| io::Error::other("token cache lock poisoned"))?;
+        let a = &mut *a;
+        a.live.insert(key);
+        if self.index.contains_key(&key) || a.added.contains_key(&key) {
             return Ok(());
         }
         let size = u32::try_from(payload.len()).map_err(io::Error::other)?;
-        if self.appender.is_none() {
+        if a.writer.is_none() {
             let mut f = OpenOptions::new().append(true).open(&self.path)?;
             f.seek(SeekFrom::End(0))?;
-            self.appender = Some(BufWriter::with_capacity(1 << 20, f));
+            a.writer = Some(BufWriter::with_capacity(1 << 20, f));
         }
-        if let Some(w) = self.appender.as_mut() {
+        if let Some(w) = a.writer.as_mut() {
             w.write_all(&key)?;
             w.write_all(&size.to_le_bytes())?;
             w.write_all(payload)?;
         }
-        self.index.insert(key, (self.end + HEADER, size));
-        self.end += HEADER + u64::from(size);
+        a.added.insert(key, (a.end + HEADER, size));
+        a.end += HEADER + u64::from(size);
         Ok(())
     }
 
     /// Flushes appends; rewrites the pack with only this build's entries when more than half
     /// of it is dead.
     pub fn finish(mut self) -> io::Result<()> {
-        if let Some(mut w) = self.appender.take() {
+        let appends = self
+            .appends
+            .get_mut()
+            .map_err(|_| io::Error::other("token cache lock poisoned"))?;
+        if let Some(mut w) = appends.writer.take() {
             w.flush()?;
         }
-        if self.index.len() <= 2 * self.live.len() + 1024 {
-            return write_index(&self.path, &self.index, self.end);
+        let (end, live) = (appends.end, std::mem::take(&mut appends.live));
+        self.index.extend(appends.added.drain());
+        if self.index.len() <= 2 * live.len() + 1024 {
+            return write_index(&self.path, &self.index, end);
         }
         let tmp = self
             .path
             .with_extension(format!("tmp{}", std::process::id()));
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         w.write_all(MAGIC)?;
-        let mut keys: Vec<&Key> = self.live.iter().collect();
+        let mut keys: Vec<&Key> = live.iter().collect();
         keys.sort_unstable();
         let mut index = Index::default();
         let mut end = MAGIC.len() as u64;
@@ -232,9 +259,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_entry_put_twice_in_a_build_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
+        c.put([7; 32], b"seven").unwrap();
+        c.put([7; 32], b"seven").unwrap();
+        c.finish().unwrap();
+        let pack = fs::metadata(dir.path().join("tokens.pack")).unwrap().len();
+        assert_eq!(pack, 8 + HEADER + 5);
+        let c = TokenCache::open(dir.path()).unwrap();
+        assert_eq!(c.get(&[7; 32]).as_deref(), Some(&b"seven"[..]));
+        // Known from the start: not appended again.
+        c.put([7; 32], b"seven").unwrap();
+        c.finish().unwrap();
+        assert_eq!(fs::metadata(dir.path().join("tokens.pack")).unwrap().len(), pack);
+    }
+
+    #[test]
     fn put_get_reopen_torn_tail_and_compaction() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = TokenCache::open(dir.path()).unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
         c.put([1; 32], b"one").unwrap();
         c.put([2; 32], b"two!").unwrap();
         c.finish().unwrap();
@@ -243,7 +287,7 @@ mod tests {
         let mut bytes = fs::read(&pack).unwrap();
         bytes.extend_from_slice(&[9; 20]); // torn record
         fs::write(&pack, &bytes).unwrap();
-        let mut c = TokenCache::open(dir.path()).unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
         assert_eq!(c.get(&[1; 32]).as_deref(), Some(&b"one"[..]));
         assert_eq!(c.get(&[2; 32]).as_deref(), Some(&b"two!"[..]));
         assert_eq!(c.get(&[3; 32]), None);
@@ -253,7 +297,7 @@ mod tests {
         assert_eq!(c.get(&[3; 32]).as_deref(), Some(&b"three"[..]));
 
         // 2,000 dead entries and one live: compaction keeps only the live one.
-        let mut c = TokenCache::open(dir.path()).unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
         for i in 0..2000u32 {
             let mut k = [0u8; 32];
             k[..4].copy_from_slice(&i.to_le_bytes());
@@ -261,7 +305,7 @@ mod tests {
             c.put(k, b"x").unwrap();
         }
         c.finish().unwrap();
-        let mut c = TokenCache::open(dir.path()).unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
         c.touch([1; 32]);
         c.finish().unwrap();
         let c = TokenCache::open(dir.path()).unwrap();
@@ -273,7 +317,7 @@ mod tests {
     fn saved_index_is_used_and_checked() {
         let dir = tempfile::tempdir().unwrap();
         let pack = dir.path().join("tokens.pack");
-        let mut c = TokenCache::open(dir.path()).unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
         c.put([1; 32], b"one").unwrap();
         c.put([2; 32], b"two!").unwrap();
         c.finish().unwrap();
@@ -281,7 +325,7 @@ mod tests {
 
         // Appended after the index was saved (a build that stopped before `finish`):
         // found by scanning the tail.
-        let mut c = TokenCache::open(dir.path()).unwrap();
+        let c = TokenCache::open(dir.path()).unwrap();
         c.put([3; 32], b"three").unwrap();
         drop(c);
         let c = TokenCache::open(dir.path()).unwrap();
