@@ -95,7 +95,10 @@ fn output_is_identical_with_spills_and_with_cache() {
     let (a, b) = (base.path().join("a"), base.path().join("b"));
     let s5 = build_index(docs.clone().into_iter(), &a, Some(&cache2), &small).unwrap();
     let s6 = build_index(docs.clone().into_iter(), &b, Some(&cache2), &small).unwrap();
-    assert_eq!((s5.cached_documents, s6.cached_documents), (0, docs.len() as u64));
+    assert_eq!(
+        (s5.cached_documents, s6.cached_documents),
+        (0, docs.len() as u64)
+    );
     assert!(support::snapshot(&plain) == support::snapshot(&a));
     assert!(support::snapshot(&plain) == support::snapshot(&b));
 }

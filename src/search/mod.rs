@@ -351,7 +351,9 @@ fn add_batch(
         to.sink.add(doc.id, &ids, counts);
         to.store.add(doc, &record, &body).map_err(io_err(out_dir))?;
     }
-    to.sink.end_batch(to.names).map_err(io_err(spill_dir))?;
+    if to.sink.batch_full() {
+        to.sink.end_batch(to.names).map_err(io_err(spill_dir))?;
+    }
     Ok(cached && to.cache.is_some())
 }
 

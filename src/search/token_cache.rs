@@ -272,7 +272,10 @@ mod tests {
         // Known from the start: not appended again.
         c.put([7; 32], b"seven").unwrap();
         c.finish().unwrap();
-        assert_eq!(fs::metadata(dir.path().join("tokens.pack")).unwrap().len(), pack);
+        assert_eq!(
+            fs::metadata(dir.path().join("tokens.pack")).unwrap().len(),
+            pack
+        );
     }
 
     #[test]
