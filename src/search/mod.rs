@@ -403,9 +403,9 @@ fn build_full(
     let mut names = runs::Interner::default();
     let mut docs = docs;
     let mut next_id: u32 = 0;
-    // A pipeline of two stages: while this thread adds batch k to the postings, the record
-    // and text files and the cache (one writer each, in id order), the pool reads and
-    // analyzes batch k + 1. Term ids are looked up in parallel between the two, when the
+    // A pipeline of two stages: while one thread adds batch k to the postings, the record
+    // and text files and the cache (one writer each, in id order), the other threads read
+    // and analyze batch k + 1. Term ids are looked up in parallel between the two, when the
     // interner is not being written.
     let mut pending: Option<Batch> = None;
     loop {
