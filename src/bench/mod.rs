@@ -86,6 +86,13 @@ fn run_build(exe: &Path, dir: &Path) -> Result<(u64, serde_json::Value)> {
     Ok((ms, summary))
 }
 
+/// First builds per size when `--runs` is not given: three (the median is steadier than one
+/// run on a shared machine) up to 100 000 articles; one above, where every run's output (~30
+/// GB at 1M) would stay on disk until the end.
+pub fn default_runs(articles: usize) -> usize {
+    if articles <= 100_000 { 3 } else { 1 }
+}
+
 /// Where [`measure`] moves the output of earlier runs (under the work folder).
 const TRASH: &str = ".trash";
 
@@ -283,6 +290,14 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn three_runs_by_default_up_to_100k_one_above() {
+        assert_eq!(default_runs(1_000), 3);
+        assert_eq!(default_runs(100_000), 3);
+        assert_eq!(default_runs(100_001), 1);
+        assert_eq!(default_runs(1_000_000), 1);
+    }
 
     #[test]
     fn sentence_goes_before_the_lead() {
