@@ -104,9 +104,9 @@ pub struct SearchOptions {
     /// shards keep the rarer terms, so an archive of at most this many articles is one plain
     /// elasticlunr index.
     pub json_list_max: usize,
-    /// Documents tokenized per parallel batch (default 512); bounds bodies held at once.
-    /// Each document of a batch holds ~80 KB while it is tokenized and its postings sorted
-    /// (2048 held ~110 MB more at 10k articles, with no gain in speed).
+    /// Documents tokenized per parallel batch (default 512); bounds bodies held at once (two
+    /// batches: one being added while the next is tokenized). Each document of a batch holds
+    /// ~80 KB meanwhile (2048 held ~110 MB more at 10k articles, with no gain in speed).
     pub batch_docs: usize,
     /// In-memory posting budget in MiB before a sorted run is spilled (default 512; the
     /// process may use up to about twice this for posting lists; 0 spills after every batch).
@@ -321,7 +321,7 @@ struct BatchSinks<'a> {
 }
 
 /// Adds an analyzed batch, in id order, to the postings, the record and text files and
-/// the token cache; false if the cache failed (its keys are then useless).
+/// the token cache; false if an append to the cache failed (the build then stops caching).
 fn add_batch(
     batch: Batch,
     to: &mut BatchSinks<'_>,
@@ -354,12 +354,13 @@ fn add_batch(
     if to.sink.batch_full() {
         to.sink.end_batch(to.names).map_err(io_err(spill_dir))?;
     }
-    Ok(cached && to.cache.is_some())
+    Ok(cached)
 }
 
 /// Builds the search index of `docs` into `out_dir` (`<staging>/search/`).
 ///
-/// `docs` must yield ids 0, 1, 2, … in order; only `opts.batch_docs` bodies are held at once.
+/// `docs` must yield ids 0, 1, 2, … in order; only two batches of `opts.batch_docs` bodies are
+/// held at once.
 /// With `opts.enabled == false` nothing is read or written.
 /// `cache_dir` (e.g. `.folio-cache/search/`) keeps per-article tokens keyed by a content hash.
 /// Output is byte-identical for identical input and options, whatever the cache holds.
@@ -374,7 +375,7 @@ pub fn build_index(
 
 /// [`build_index`], also writing the state for the next incremental build to `state_new`.
 fn build_full(
-    docs: impl Iterator<Item = SearchDoc> + Send,
+    mut docs: impl Iterator<Item = SearchDoc> + Send,
     out_dir: &Path,
     cache_dir: Option<&Path>,
     opts: &SearchOptions,
@@ -401,16 +402,14 @@ fn build_full(
     let mut cache_ok = cache.is_some();
     let mut keys: Vec<token_cache::Key> = Vec::new();
     let mut names = runs::Interner::default();
-    let mut docs = docs;
     let mut next_id: u32 = 0;
+    let (lead_chars, cache_ref) = (opts.lead_chars, cache.as_ref());
     // A pipeline of two stages: while one thread adds batch k to the postings, the record
     // and text files and the cache (one writer each, in id order), the other threads read
     // and analyze batch k + 1. Term ids are looked up in parallel between the two, when the
     // interner is not being written.
     let mut pending: Option<Batch> = None;
     loop {
-        let lead_chars = opts.lead_chars;
-        let cache_ref = cache.as_ref();
         let (next, added) = rayon::join(
             || {
                 let batch: Vec<SearchDoc> = docs.by_ref().take(opts.batch_docs.max(1)).collect();
@@ -457,9 +456,6 @@ fn build_full(
             prepared,
             ids,
         });
-    }
-    if !cache_ok {
-        keys.clear();
     }
     if let Some(c) = cache.filter(|_| cache_ok) {
         // A cache that cannot be flushed only costs time on the next build.
