@@ -331,6 +331,7 @@ pub fn build_with(
     let load_cache = (!options.clean).then(|| paths.cache().join("content"));
     let load_options = LoadOptions {
         drafts: options.drafts,
+        urls: config.page_urls,
     };
     if options.clean {
         // A clean build uses nothing from before.

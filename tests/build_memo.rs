@@ -124,7 +124,7 @@ fn noted_changes_are_all_a_memoised_load_reads() {
     ]));
     let (summary, _) = build_with(&paths, &opts(&out), &|_| {}, Some(&mut memo)).unwrap();
     assert_eq!(summary.articles, 4);
-    assert!(!out.join("articles/a/03/index.html").exists());
+    assert!(!out.join("articles/a/03.html").exists());
     same_as_fresh("after a deletion and a new folder");
 
     // A broken file fails the build and keeps failing it until it is fixed,

@@ -171,7 +171,7 @@ fn drafts_only_with_flag_and_base_url_override() {
         "正文。",
     );
     assert!(folio(site.path(), &["build"]).status.success());
-    assert!(!site.path().join("public/articles/a/02/index.html").exists());
+    assert!(!site.path().join("public/articles/a/02.html").exists());
     let out = folio(
         site.path(),
         &[
@@ -182,7 +182,7 @@ fn drafts_only_with_flag_and_base_url_override() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let page = fs::read_to_string(site.path().join("public/articles/a/02/index.html")).unwrap();
+    let page = fs::read_to_string(site.path().join("public/articles/a/02.html")).unwrap();
     assert!(
         page.contains("/pr-7/"),
         "links use the overridden base path"
@@ -281,4 +281,77 @@ fn photo_captions_are_searched_and_a_photo_only_piece_is_found() {
         .map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
     assert!(records.contains("凤凰古城夜景灯火璀璨"), "{records}");
+}
+
+#[test]
+fn page_urls_name_articles_and_list_pages_as_files_or_folders() {
+    let site = site(false);
+    for i in 1..=3 {
+        article(
+            site.path(),
+            &format!("a/0{i}.md"),
+            &format!("title = \"第{i}篇\"\ndate = 2024-01-0{i}\n"),
+            "正文。\n\n见[第一篇](/articles/a/01.html)。",
+        );
+    }
+    let base = "title = \"测试档案\"\nbase_url = \"https://example.org/\"\npaginate = 2\n";
+    fs::write(site.path().join("site.toml"), base).unwrap();
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = site.path().join("public");
+    // The default: one file per article and per list page after the first, no folders.
+    assert!(public.join("articles/a/02.html").is_file());
+    assert!(public.join("page/2.html").is_file());
+    assert!(!public.join("articles/a/02").exists());
+    let home = fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("href=\"/articles/a/03.html\""), "{home}");
+    assert!(home.contains("href=\"/page/2.html\""), "{home}");
+    let check = folio(site.path(), &["check"]);
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+
+    // Folders: every article and list page is `<url>/index.html`, links follow, and the
+    // old file URLs are gone from the output (the Markdown link to one is now broken).
+    fs::write(
+        site.path().join("site.toml"),
+        format!("{base}page_urls = \"folder\"\n"),
+    )
+    .unwrap();
+    let out = folio(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(public.join("articles/a/02/index.html").is_file());
+    assert!(public.join("page/2/index.html").is_file());
+    assert!(!public.join("articles/a/02.html").exists());
+    assert!(!public.join("page/2.html").exists());
+    let home = fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("href=\"/articles/a/03/\""), "{home}");
+    assert!(home.contains("href=\"/page/2/\""), "{home}");
+    let sitemap = fs::read_to_string(public.join("sitemap-1.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://example.org/articles/a/01/</loc>"));
+    let check = folio(site.path(), &["check"]);
+    assert!(!check.status.success());
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        report.contains("a/01.md:") && report.contains("`/articles/a/01.html`"),
+        "{report}"
+    );
+
+    // Anything else is an error naming the file and line.
+    fs::write(
+        site.path().join("site.toml"),
+        format!("{base}page_urls = \"dirs\"\n"),
+    )
+    .unwrap();
+    let out = folio(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("site.toml:4:"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("page_urls") || stderr(&out).contains("file"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -271,7 +271,7 @@ fn duplicate_permalinks() {
             "error",
             "/content/b/03.md",
             4,
-            "duplicate permalink /articles/same/",
+            "duplicate permalink /articles/same.html",
         )],
     );
     assert!(text.contains("a/02.md"), "names both files: {text}");
@@ -336,14 +336,14 @@ fn broken_internal_link_in_markdown() {
         site.path(),
         "a/02.md",
         "title = \"链接\"\ndate = 2024-01-03\n",
-        "第一段。\n\n见[第一篇](/articles/a/01/)和[不存在](/articles/a/99/)。\n\n也见[相对](../09/)。",
+        "第一段。\n\n见[第一篇](/articles/a/01.html)和[不存在](/articles/a/99.html)。\n\n也见[相对](09.html)。",
     );
     assert_check(
         site.path(),
         1,
         &[
-            ("error", "/content/a/02.md", 8, "`/articles/a/99/`"),
-            ("error", "/content/a/02.md", 10, "`../09/`"),
+            ("error", "/content/a/02.md", 8, "`/articles/a/99.html`"),
+            ("error", "/content/a/02.md", 10, "`09.html`"),
         ],
     );
 }
@@ -356,7 +356,7 @@ fn broken_anchors_in_markdown() {
         site.path(),
         "a/02.md",
         "title = \"锚点\"\ndate = 2024-01-03\n",
-        "第一段。\n\n见[小节](/articles/a/01/#小节)和[坏锚点](/articles/a/01/#不存在)。\n\n[本页](#nowhere)\n\n## 本节",
+        "第一段。\n\n见[小节](/articles/a/01.html#小节)和[坏锚点](/articles/a/01.html#不存在)。\n\n[本页](#nowhere)\n\n## 本节",
     );
     assert_check(
         site.path(),
@@ -436,7 +436,7 @@ fn broken_link_in_a_template_names_the_built_page() {
     // Links that come from templates have no Markdown line: the checked build's page is named.
     let first = folio(site.path(), &["check"]);
     assert_eq!(first.status.code(), Some(1), "{}", stdout(&first));
-    let page = ".folio-cache/check/public/articles/a/01/index.html";
+    let page = ".folio-cache/check/public/articles/a/01.html";
     let built = fs::read_to_string(site.path().join(page)).unwrap();
     let line = built
         .lines()

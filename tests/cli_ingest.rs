@@ -67,7 +67,7 @@ fn printed_credits_are_kept_and_shown_when_they_say_more_than_the_names() {
     );
     let page = fs::read_to_string(
         site.path()
-            .join("public/articles/002_079d793a3125e5cb/04/index.html"),
+            .join("public/articles/002_079d793a3125e5cb/04.html"),
     )
     .unwrap();
     assert!(
@@ -365,7 +365,7 @@ fn seeds_in_subfolders_are_ingested_under_their_path() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         site.path()
-            .join("public/articles/团结报/2023/05-08/01/index.html")
+            .join("public/articles/团结报/2023/05-08/01.html")
             .is_file()
     );
     let report = fs::read_to_string(site.path().join("content/.ingest-report.toml")).unwrap();
@@ -445,11 +445,8 @@ fn a_story_continued_on_another_page_records_where_and_its_page_says_so() {
     );
     let second = fs::read_to_string(dir.join("02.md")).unwrap();
     assert!(!second.contains("continued_on"), "{second}");
-    let page = fs::read_to_string(
-        site.path()
-            .join("public/articles/2024-07-02-01/01/index.html"),
-    )
-    .unwrap();
+    let page =
+        fs::read_to_string(site.path().join("public/articles/2024-07-02-01/01.html")).unwrap();
     assert!(
         page.contains("<p class=\"jump\">（下转第4版）</p>"),
         "{page}"

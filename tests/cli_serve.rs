@@ -219,7 +219,7 @@ fn serve_reloads_after_an_edit_and_leaves_public_alone() {
     let serving = Serving::start(site.path());
     let addr = serving.addr;
     assert!(addr.ip().is_loopback());
-    let (status, page) = get(addr, "/articles/a/01/");
+    let (status, page) = get(addr, "/articles/a/01.html");
     assert_eq!(status, 200);
     assert!(page.contains("初版标题"), "{page}");
     assert!(
@@ -229,7 +229,7 @@ fn serve_reloads_after_an_edit_and_leaves_public_alone() {
 
     // The preview lives in the cache, built for the local address, without the script on disk.
     let preview = site.path().join(".folio-cache/serve/public");
-    let on_disk = fs::read_to_string(preview.join("articles/a/01/index.html")).unwrap();
+    let on_disk = fs::read_to_string(preview.join("articles/a/01.html")).unwrap();
     assert!(
         on_disk.contains(&format!("http://{addr}/")),
         "local base URL"
@@ -242,7 +242,7 @@ fn serve_reloads_after_an_edit_and_leaves_public_alone() {
         "+++\ntitle = \"修订标题\"\ndate = 2024-01-02\n+++\n\n第一段正文，已修订。\n",
     );
     events.wait_for("reload");
-    let page = poll_page(addr, "/articles/a/01/", |p| p.contains("修订标题"));
+    let page = poll_page(addr, "/articles/a/01.html", |p| p.contains("修订标题"));
     assert!(!page.contains("初版标题"), "{page}");
 
     // Builds write only into ignored folders: no rebuild retriggers itself.
@@ -262,7 +262,7 @@ fn a_broken_template_shows_the_error_and_the_server_recovers() {
 
     let serving = Serving::start(site.path());
     let addr = serving.addr;
-    assert_eq!(get(addr, "/articles/a/01/").0, 200);
+    assert_eq!(get(addr, "/articles/a/01.html").0, 200);
     let mut events = Events::open(addr);
 
     save(
@@ -276,7 +276,7 @@ fn a_broken_template_shows_the_error_and_the_server_recovers() {
         "the terminal shows the error too"
     );
     // The server survives and shows the error over every page.
-    let (status, page) = get(addr, "/articles/a/01/");
+    let (status, page) = get(addr, "/articles/a/01.html");
     assert_eq!(status, 200);
     assert!(
         page.contains("id=\"__folio_error\""),
@@ -287,7 +287,7 @@ fn a_broken_template_shows_the_error_and_the_server_recovers() {
 
     save(&templates.join("article.html"), &good);
     events.wait_for("reload");
-    let page = poll_page(addr, "/articles/a/01/", |p| {
+    let page = poll_page(addr, "/articles/a/01.html", |p| {
         !p.contains("id=\"__folio_error\"")
     });
     assert!(page.contains("初版标题"), "recovered: {page}");
@@ -340,7 +340,7 @@ fn folders_created_while_serving_are_built_and_reloaded() {
     assert!(!site.path().join("templates").exists());
     let serving = Serving::start(site.path());
     let addr = serving.addr;
-    assert_eq!(get(addr, "/articles/2026/12/01/").0, 404);
+    assert_eq!(get(addr, "/articles/2026/12/01.html").0, 404);
     let mut events = Events::open(addr);
 
     // A new month folder with a new article.
@@ -351,7 +351,7 @@ fn folders_created_while_serving_are_built_and_reloaded() {
         "十二月的正文。",
     );
     events.wait_for("reload");
-    poll_page(addr, "/articles/2026/12/01/", |p| {
+    poll_page(addr, "/articles/2026/12/01.html", |p| {
         p.contains("新文件夹里的文章")
     });
 
@@ -368,10 +368,10 @@ fn folders_created_while_serving_are_built_and_reloaded() {
     fs::create_dir_all(&templates).unwrap();
     fs::write(templates.join("article.html"), marked("override-one")).unwrap();
     events.wait_for("reload");
-    poll_page(addr, "/articles/a/01/", |p| p.contains("override-one"));
+    poll_page(addr, "/articles/a/01.html", |p| p.contains("override-one"));
     save(&templates.join("article.html"), &marked("override-two"));
     events.wait_for("reload");
-    let page = poll_page(addr, "/articles/2026/12/01/", |p| {
+    let page = poll_page(addr, "/articles/2026/12/01.html", |p| {
         p.contains("override-two")
     });
     assert!(page.contains("新文件夹里的文章"), "{page}");

@@ -122,7 +122,7 @@ fn editing_one_article_rewrites_only_its_dependents_and_equals_a_clean_build() {
     let changed = rewritten(&before, &inodes(&public));
     let (search, pages_changed): (Vec<_>, Vec<_>) =
         changed.iter().partition(|p| p.starts_with("search/"));
-    assert_eq!(pages_changed, ["articles/a/04/index.html"], "{changed:?}");
+    assert_eq!(pages_changed, ["articles/a/04.html"], "{changed:?}");
     assert!(!search.is_empty(), "the new terms' shards and the record");
     assert!(search.len() < 10, "only some search files: {search:?}");
     assert_eq!(edit["pages_reused"].as_u64(), Some(pages - 1));
@@ -140,7 +140,7 @@ fn editing_one_article_rewrites_only_its_dependents_and_equals_a_clean_build() {
     build(root, &[]);
     let changed = rewritten(&before, &inodes(&public));
     for must in [
-        "articles/a/04/index.html",
+        "articles/a/04.html",
         "index.html",
         "atom.xml",
         "topics/education/index.html",
@@ -161,7 +161,7 @@ fn editing_one_article_rewrites_only_its_dependents_and_equals_a_clean_build() {
     // A removed article: its page goes, the result still equals a clean build.
     fs::remove_file(root.join("content/a/07.md")).unwrap();
     build(root, &[]);
-    assert!(!public.join("articles/a/07/index.html").exists());
+    assert!(!public.join("articles/a/07.html").exists());
     assert_eq!(snapshot(&public), clean_copy(root));
 }
 
@@ -196,7 +196,7 @@ fn template_and_config_changes_re_render_what_uses_them() {
     assert_eq!(articles, 8, "{changed:?}");
     assert!(!changed.iter().any(|c| c == "index.html"), "{changed:?}");
     assert!(
-        fs::read_to_string(public.join("articles/a/01/index.html"))
+        fs::read_to_string(public.join("articles/a/01.html"))
             .unwrap()
             .contains("local override")
     );
@@ -212,12 +212,7 @@ fn template_and_config_changes_re_render_what_uses_them() {
     let summary = build(root, &[]);
     assert_eq!(summary["pages_reused"], 0);
     let changed = rewritten(&before, &inodes(&public));
-    for must in [
-        "index.html",
-        "articles/a/01/index.html",
-        "404.html",
-        "atom.xml",
-    ] {
+    for must in ["index.html", "articles/a/01.html", "404.html", "atom.xml"] {
         assert!(changed.iter().any(|c| c == must), "{must} in {changed:?}");
     }
     assert_eq!(snapshot(&public), clean_copy(root));

@@ -28,7 +28,7 @@ fn publishes_a_good_site_and_refuses_a_broken_one() {
     let out = publish(site.path(), &dest);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("publish: done"));
-    assert!(dest.join("articles/a/01/index.html").is_file());
+    assert!(dest.join("articles/a/01.html").is_file());
     let before = snapshot(&dest);
 
     article(site.path(), "a/02.md", "title = 7\n", "正文。");

@@ -192,7 +192,7 @@ fn template_undefined_variable_names_template_and_line() {
 
 /// The article page built for `content/a/02.md`.
 fn article_page(site: &Path) -> String {
-    fs::read_to_string(site.join("public/articles/a/02/index.html")).expect("article page")
+    fs::read_to_string(site.join("public/articles/a/02.html")).expect("article page")
 }
 
 #[test]

@@ -139,7 +139,7 @@ fn screenshots_of_main_pages() {
         .clone();
     let pages = [
         ("home", "/archive/".to_string()),
-        ("article", "/archive/articles/2024b/01/".to_string()),
+        ("article", "/archive/articles/2024b/01.html".to_string()),
         ("region", format!("/archive/regions/{region}/")),
         ("search", "/archive/search/".to_string()),
         ("regions", "/archive/regions/".to_string()),

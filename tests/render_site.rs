@@ -76,14 +76,14 @@ fn every_page_type_exists() {
     let o = out.path();
     for rel in [
         "index.html",
-        "page/2/index.html",
-        "page/5/index.html",
-        "articles/2022a/01/index.html",
-        "articles/2023a/02/index.html",
+        "page/2.html",
+        "page/5.html",
+        "articles/2022a/01.html",
+        "articles/2023a/02.html",
         "regions/index.html",
         "topics/index.html",
         "topics/health/index.html",
-        "topics/education/page/2/index.html",
+        "topics/education/page/2.html",
         "archive/index.html",
         "archive/2023/index.html",
         "archive/2023/06/index.html",
@@ -126,14 +126,14 @@ fn every_page_type_exists() {
 #[test]
 fn article_page_has_everything() {
     let (out, _) = render(&fixture()).unwrap();
-    let a = read(out.path(), "articles/2024b/01/index.html");
+    let a = read(out.path(), "articles/2024b/01.html");
     assert!(a.contains("<html lang=\"zh-CN\">"));
     assert!(a.contains("<h1 class=\"headline\">湘西州与岳阳市结对帮扶三十年</h1>"));
     assert!(a.contains("洞庭碧波连酉水"), "subtitle");
     assert!(a.contains("<time datetime=\"2024-05-01\">2024年5月1日</time>"));
     assert!(a.contains("<meta property=\"og:type\" content=\"article\">"));
     assert!(a.contains(
-        "<meta property=\"og:url\" content=\"https://example.org/archive/articles/2024b/01/\">"
+        "<meta property=\"og:url\" content=\"https://example.org/archive/articles/2024b/01.html\">"
     ));
     assert!(a.contains("id=\"一-基本情况\""), "section anchors");
     assert!(a.contains("href=\"/archive/topics/economy/\""));
@@ -149,19 +149,19 @@ fn article_page_has_everything() {
     // Site order (newest first, ties by content path): 2024a/04 shares the
     // date and sorts first, so it is the "newer" neighbour; 2024a/03 is older.
     assert!(
-        a.contains("rel=\"prev\" href=\"/archive/articles/2024a/03/\""),
+        a.contains("rel=\"prev\" href=\"/archive/articles/2024a/03.html\""),
         "{a}"
     );
-    assert!(a.contains("rel=\"next\" href=\"/archive/articles/2024a/04/\""));
+    assert!(a.contains("rel=\"next\" href=\"/archive/articles/2024a/04.html\""));
     assert!(a.contains("class=\"skip-link\" href=\"#main\""));
     assert!(a.contains("<main id=\"main\""));
 
-    let cont = read(out.path(), "articles/2023a/02/index.html");
+    let cont = read(out.path(), "articles/2023a/02.html");
     assert!(
         cont.contains("<h1 class=\"headline untitled\">（续前文）</h1>"),
         "{cont}"
     );
-    let captions = read(out.path(), "articles/2024a/02/index.html");
+    let captions = read(out.path(), "articles/2024a/02.html");
     assert!(captions.contains("图为保靖县茶园。记者 李明 摄"));
 }
 
@@ -169,7 +169,7 @@ fn article_page_has_everything() {
 fn titles_and_bodies_are_escaped() {
     let (out, _) = render(&fixture()).unwrap();
     let o = out.path();
-    let a = read(o, "articles/2023b/01/index.html");
+    let a = read(o, "articles/2023b/01.html");
     assert!(
         !a.contains("<script>alert"),
         "script in title or body must not run"
@@ -236,9 +236,9 @@ fn region_links_go_up_and_down() {
     let xiangxi = format!("{}/", region_dir("湖南省/湘西土家族苗族自治州"));
     assert!(
         read(o, &format!("{xiangxi}index.html")).contains("保靖黄金茶走俏市场")
-            || o.join(format!("{xiangxi}page/2/index.html")).is_file()
+            || o.join(format!("{xiangxi}page/2.html")).is_file()
     );
-    let total: usize = ["index.html", "page/2/index.html", "page/3/index.html"]
+    let total: usize = ["index.html", "page/2.html", "page/3.html"]
         .iter()
         .map(|p| count(&read(o, &format!("{xiangxi}{p}")), "class=\"entry\""))
         .sum();
@@ -273,17 +273,17 @@ fn pagination_boundaries() {
     assert!(!o.join("topics/health/page/2").exists());
     // education: paginate + 1 → two pages, the second with one article.
     let e1 = read(o, "topics/education/index.html");
-    let e2 = read(o, "topics/education/page/2/index.html");
+    let e2 = read(o, "topics/education/page/2.html");
     assert_eq!(count(&e1, "class=\"entry\""), 5);
     assert_eq!(count(&e2, "class=\"entry\""), 1);
-    assert!(e1.contains("<link rel=\"next\" href=\"/archive/topics/education/page/2/\">"));
+    assert!(e1.contains("<link rel=\"next\" href=\"/archive/topics/education/page/2.html\">"));
     assert!(!e1.contains("<link rel=\"prev\""));
     assert!(e2.contains("<link rel=\"prev\" href=\"/archive/topics/education/\">"));
     assert!(!e2.contains("<link rel=\"next\""));
     assert!(!o.join("topics/education/page/3").exists());
     // Home: 25 articles → 5 full pages.
-    assert_eq!(count(&read(o, "page/5/index.html"), "class=\"entry\""), 5);
-    assert!(read(o, "page/2/index.html").contains("<link rel=\"prev\" href=\"/archive/\">"));
+    assert_eq!(count(&read(o, "page/5.html"), "class=\"entry\""), 5);
+    assert!(read(o, "page/2.html").contains("<link rel=\"prev\" href=\"/archive/\">"));
 }
 
 #[test]
@@ -315,7 +315,7 @@ fn feeds_and_sitemaps() {
         25
     );
     assert!(map.contains("<loc>https://example.org/archive/</loc>"));
-    assert!(map.contains("<loc>https://example.org/archive/topics/education/page/2/</loc>"));
+    assert!(map.contains("<loc>https://example.org/archive/topics/education/page/2.html</loc>"));
     assert!(map.contains("<lastmod>2024-12-30</lastmod>"));
     assert!(!map.contains("404.html"));
 }
@@ -535,14 +535,14 @@ fn related_articles_are_listed() {
         None,
     )
     .unwrap();
-    let a = read(out.path(), "articles/2024b/01/index.html");
+    let a = read(out.path(), "articles/2024b/01.html");
     let related = a.split("id=\"related-h\"").nth(1).expect("related section");
     assert!(
-        related.contains("href=\"/archive/articles/2024c/01/\""),
+        related.contains("href=\"/archive/articles/2024c/01.html\""),
         "{related}"
     );
     assert!(related.contains("湘西州年终经济盘点"));
-    assert!(!read(out.path(), "articles/2022a/01/index.html").contains("related-h"));
+    assert!(!read(out.path(), "articles/2022a/01.html").contains("related-h"));
 }
 
 #[test]
@@ -565,11 +565,11 @@ fn english_interface() {
     )
     .unwrap();
     let (out, _) = render(site.path()).unwrap();
-    let a = read(out.path(), "articles/2024b/01/index.html");
+    let a = read(out.path(), "articles/2024b/01.html");
     assert!(a.contains("<html lang=\"en\">"));
     assert!(a.contains(">1 May 2024</time>"), "date format");
     assert!(a.contains(">Skip to content</a>"));
-    assert!(read(out.path(), "articles/2023a/02/index.html").contains("(Continued)"));
+    assert!(read(out.path(), "articles/2023a/02.html").contains("(Continued)"));
     let month = read(out.path(), "archive/2023/index.html");
     assert!(month.contains("Articles per month"));
     assert!(month.contains("Jun 2023"));

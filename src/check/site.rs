@@ -110,8 +110,11 @@ fn find_problems(paths: &SitePaths) -> Vec<Problem> {
     };
     // Content, regions, topics and permalinks — all of it, including drafts.
     let validate = build::validator(&config);
-    let (articles, errors) =
-        content::load(&paths.content(), LoadOptions { drafts: true }, &validate);
+    let options = LoadOptions {
+        drafts: true,
+        urls: config.page_urls,
+    };
+    let (articles, errors) = content::load(&paths.content(), options, &validate);
     problems.extend(errors.iter().map(from_content));
     for a in &articles {
         for flag in &a.meta.review {
@@ -191,10 +194,7 @@ fn link_problems(
 ) -> Vec<Problem> {
     let pages: HashMap<String, &Article> = articles
         .iter()
-        .map(|a| {
-            let page = links::decode(a.permalink.trim_start_matches('/')) + "index.html";
-            (page, &**a)
-        })
+        .map(|a| (crate::render::write::url_to_file(&a.permalink), &**a))
         .collect();
     broken
         .into_iter()

@@ -13,6 +13,8 @@ pub mod summary;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::config::PageUrls;
+
 use rayon::prelude::*;
 use thiserror::Error;
 
@@ -60,6 +62,8 @@ pub struct Article {
 pub struct LoadOptions {
     /// Include `draft = true` articles.
     pub drafts: bool,
+    /// How article URLs are named (`page_urls` in `site.toml`).
+    pub urls: PageUrls,
 }
 
 /// Checks front matter against site knowledge (regions, topics): returns `(key, message)` problems.
@@ -613,7 +617,7 @@ fn article(
     Some(Arc::new(Article {
         rel_path: rel.to_string(),
         path: path.to_path_buf(),
-        permalink: permalink(rel, meta.slug.as_deref()),
+        permalink: permalink(rel, meta.slug.as_deref(), options.urls),
         summary,
         hash,
         head_hash,
@@ -632,16 +636,17 @@ pub fn head_hash(front: &str, summary: &str) -> [u8; 16] {
     out
 }
 
-/// The permalink scheme: `/articles/<path without .md>/`, or `/articles/<slug>/`
-/// when front matter sets `slug`. Content paths come from the seed file and the
-/// article's place in it (`000_8ee1e14b781f4bbe/01.md`), so URLs survive rebuilds,
-/// re-ingest and growth of the archive.
-pub fn permalink(rel_path: &str, slug: Option<&str>) -> String {
+/// The permalink scheme: `/articles/<path without .md>.html`, or `/articles/<slug>.html`
+/// when front matter sets `slug` (with `urls` = [`PageUrls::Folder`], `/articles/<…>/`).
+/// Content paths come from the seed file and the article's place in it
+/// (`000_8ee1e14b781f4bbe/01.md`), so URLs survive rebuilds, re-ingest and growth of the
+/// archive.
+pub fn permalink(rel_path: &str, slug: Option<&str>, urls: PageUrls) -> String {
     let stem = rel_path.strip_suffix(".md").unwrap_or(rel_path);
     let stem = stem.strip_suffix("/index").unwrap_or(stem);
     match slug {
-        Some(s) => format!("/articles/{s}/"),
-        None => format!("/articles/{}/", url_path(stem)),
+        Some(s) => urls.page(&format!("/articles/{s}")),
+        None => urls.page(&format!("/articles/{}", url_path(stem))),
     }
 }
 
@@ -717,12 +722,32 @@ mod tests {
 
     #[test]
     fn permalinks_are_readable_and_stable() {
-        assert_eq!(permalink("000_abc/01.md", None), "/articles/000_abc/01/");
+        let (file, folder) = (PageUrls::File, PageUrls::Folder);
         assert_eq!(
-            permalink("000_abc/01.md", Some("dongting")),
+            permalink("000_abc/01.md", None, file),
+            "/articles/000_abc/01.html"
+        );
+        assert_eq!(
+            permalink("000_abc/01.md", Some("dongting"), file),
+            "/articles/dongting.html"
+        );
+        assert_eq!(
+            permalink("专题/a b.md", None, file),
+            "/articles/专题/a%20b.html"
+        );
+        assert_eq!(permalink("x/index.md", None, file), "/articles/x.html");
+        assert_eq!(
+            permalink("000_abc/01.md", None, folder),
+            "/articles/000_abc/01/"
+        );
+        assert_eq!(
+            permalink("000_abc/01.md", Some("dongting"), folder),
             "/articles/dongting/"
         );
-        assert_eq!(permalink("专题/a b.md", None), "/articles/专题/a%20b/");
+        assert_eq!(
+            permalink("专题/a b.md", None, folder),
+            "/articles/专题/a%20b/"
+        );
     }
 
     /// Writes `text` to `path` and dates it a minute back (old enough to be memoised).
@@ -827,9 +852,13 @@ mod tests {
         std::fs::write(d.join(".ingest-report.toml"), "x").unwrap();
         let (arts, errs) = load(d, LoadOptions::default(), &none);
         assert_eq!(arts.len(), 1);
-        assert_eq!(arts[0].permalink, "/articles/s/01/");
+        assert_eq!(arts[0].permalink, "/articles/s/01.html");
         assert_eq!(errs.len(), 2, "{errs:?}");
-        let (arts, _) = load(d, LoadOptions { drafts: true }, &none);
+        let options = LoadOptions {
+            drafts: true,
+            ..LoadOptions::default()
+        };
+        let (arts, _) = load(d, options, &none);
         assert_eq!(arts.len(), 2);
     }
 
@@ -892,7 +921,7 @@ mod tests {
         assert!(
             errs[0]
                 .to_string()
-                .contains("duplicate permalink /articles/x/")
+                .contains("duplicate permalink /articles/x.html")
         );
     }
 

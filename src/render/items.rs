@@ -211,7 +211,11 @@ impl PagerView {
             .map(|n| match n {
                 Some(n) => PageLink {
                     number: n,
-                    url: r.href(&crate::site::paginate::page_url(base, n)),
+                    url: r.href(&crate::site::paginate::page_url(
+                        base,
+                        n,
+                        r.site.config.page_urls,
+                    )),
                     current: n == p.number,
                     gap: false,
                 },

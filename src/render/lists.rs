@@ -49,7 +49,12 @@ fn paginated(
     meta: &PageMeta,
     fill: &(dyn Fn(&mut PageContext) + Sync),
 ) -> Result<Written, RenderError> {
-    let pagers = paginate(base, ids.len(), r.site.config.paginate);
+    let pagers = paginate(
+        base,
+        ids.len(),
+        r.site.config.paginate,
+        r.site.config.page_urls,
+    );
     // The shared variables are hashed once; a page that renders inserts them again.
     let mut shared = PageContext::new();
     fill(&mut shared);

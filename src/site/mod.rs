@@ -629,7 +629,7 @@ mod tests {
         let mut a = Article {
             rel_path: rel.into(),
             path: PathBuf::from(rel),
-            permalink: crate::content::permalink(rel, None),
+            permalink: crate::content::permalink(rel, None, Default::default()),
             meta: FrontMatter {
                 title: rel.into(),
                 date,
