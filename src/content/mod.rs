@@ -13,10 +13,10 @@ pub mod summary;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::PageUrls;
-
 use rayon::prelude::*;
 use thiserror::Error;
+
+use crate::config::PageUrls;
 
 pub use front_matter::{Date, DateSource, FrontMatter, FrontMatterError, Source};
 
