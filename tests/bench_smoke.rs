@@ -48,7 +48,7 @@ fn generated_1k_archive_builds_and_rebuilds_without_rewriting() {
     assert_eq!(again["files_removed"], 0);
 }
 
-/// The last three cells of the table row for `n` articles (the rebuild columns).
+/// The last four cells of the table row for `n` articles (the rebuild columns).
 fn rebuild_cells(table: &str, n: usize) -> Vec<String> {
     let row = table
         .lines()
@@ -56,7 +56,7 @@ fn rebuild_cells(table: &str, n: usize) -> Vec<String> {
         .unwrap_or_else(|| panic!("no row for {n} in\n{table}"));
     let cells: Vec<String> = row.split('|').map(|c| c.trim().to_string()).collect();
     // Leading and trailing `|` give empty first and last cells.
-    cells[cells.len() - 4..cells.len() - 1].to_vec()
+    cells[cells.len() - 5..cells.len() - 1].to_vec()
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn bench_measures_rebuilds_unless_first_only() {
     // First build only, three times (the default): no rebuild times, no output twin beside
     // the output, and the median run with the fastest and slowest.
     let table = run(args("120", true));
-    assert_eq!(rebuild_cells(&table, 120), ["—", "—", "—"], "{table}");
+    assert_eq!(rebuild_cells(&table, 120), ["—", "—", "—", "—"], "{table}");
     assert!(table.contains(", median of 3 ("), "{table}");
     assert!(work.join("120/public/index.html").is_file());
     assert!(!work.join("120/.public.folio-twin").exists());
@@ -104,6 +104,16 @@ fn bench_measures_rebuilds_unless_first_only() {
     for cell in rebuild_cells(&table, 150) {
         assert!(cell.ends_with(" s"), "{cell:?} in\n{table}");
     }
+    // The new day's articles are removed again: the cached archive keeps its 150.
+    assert!(!work.join("150/content/2026").exists());
+    assert_eq!(
+        walkdir::WalkDir::new(work.join("150/content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .count(),
+        150
+    );
 
     // The baseline keeps both sizes: the first-only one without rebuild times.
     let saved: serde_json::Value =
@@ -122,6 +132,7 @@ fn bench_measures_rebuilds_unless_first_only() {
         "{saved}"
     );
     assert_eq!(rows[1]["articles"], 150);
+    assert!(rows[1]["new_day_rebuild_ms"].as_u64().is_some(), "{saved}");
     // The CPU column: user and kernel seconds of the reported run, as the baseline keeps them.
     let row = table.lines().find(|l| l.starts_with("| 150 |")).unwrap();
     let user = rows[1]["cpu_user_ms"].as_u64().unwrap() as f64 / 1000.0;

@@ -246,3 +246,44 @@ fn template_and_config_changes_re_render_what_uses_them() {
     build(root, &[]);
     assert_eq!(snapshot(&public), clean_copy(root));
 }
+
+#[test]
+fn a_new_day_s_article_re_renders_only_the_pages_that_show_it() {
+    let site = make_site();
+    let root = site.path();
+    let public = root.join("public");
+    let pages = build(root, &[])["pages"].as_u64().unwrap();
+    let new_day = |n: usize| {
+        let front = format!(
+            "title = \"新一天的报道{n}\"\ndate = 2025-01-0{n}\nregions = [\"湖南省/长沙市\"]\ntopics = [\"economy\"]\n"
+        );
+        article(root, &format!("b/{n:02}.md"), &front, &LEAD.repeat(3));
+    };
+
+    // The default theme never prints the article count, so pages the new article is not on
+    // (the other region's and topic's lists, the 404 page, the oldest articles) are reused.
+    new_day(1);
+    let summary = build(root, &[]);
+    let reused = summary["pages_reused"].as_u64().unwrap();
+    assert!(reused >= 4, "{summary}");
+    assert!(
+        reused < pages,
+        "the home page and its lists change: {summary}"
+    );
+    assert_eq!(snapshot(&public), clean_copy(root));
+
+    // A theme that prints the count: every page shows the new one.
+    fs::create_dir_all(root.join("templates")).unwrap();
+    fs::write(
+        root.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block main %}<p>共 {{ site.article_count }} 篇</p>{% endblock main %}",
+    )
+    .unwrap();
+    build(root, &[]);
+    new_day(2);
+    let summary = build(root, &[]);
+    assert_eq!(summary["pages_reused"], 0, "{summary}");
+    let not_found = fs::read_to_string(public.join("404.html")).unwrap();
+    assert!(not_found.contains("共 10 篇"), "{not_found}");
+    assert_eq!(snapshot(&public), clean_copy(root));
+}

@@ -4,8 +4,9 @@
 //! `folio build` (no output, no caches, nothing left to write back) in a child process
 //! (`--runs` times: the median run is reported, with the fastest and slowest), then — after one
 //! warm-up rebuild that starts the output twin — a no-change rebuild, a
-//! rebuild after appending a sentence to one article and one after putting a
-//! sentence before another article's lead, and report wall time, per-phase times, peak RSS,
+//! rebuild after appending a sentence to one article, one after putting a
+//! sentence before another article's lead and one after adding a new day's paper (what a
+//! nightly publishing run sees), and report wall time, per-phase times, peak RSS,
 //! output bytes and files. Results are compared with a baseline file so
 //! regressions show. Measures only; must not change how builds work.
 
@@ -48,7 +49,21 @@ pub struct BenchRow {
     /// lead, and so its list entries and related-article input, change too.
     #[serde(default)]
     pub lead_edit_rebuild_ms: Option<u64>,
+    /// A rebuild after [`NEW_DAY_ARTICLES`] articles dated the day after the archive's last
+    /// were added: a nightly publishing run. Every list the new articles join gains entries
+    /// at its head and the search index gains documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_day_rebuild_ms: Option<u64>,
 }
+
+/// Articles in the "new day" rebuild: a regional paper's stories of one day.
+pub const NEW_DAY_ARTICLES: usize = 50;
+
+/// The new day's date and where its articles go (`content/2026/01/`); the generator's dates
+/// end in 2025, so the folder is the bench's own.
+const NEW_DAY_DATE: &str = "2026-01-01";
+const NEW_DAY_YEAR: &str = "2026";
+const NEW_DAY_MONTH: &str = "01";
 
 /// Generates (or reuses) the archive of `n` articles under `work/n/`.
 pub fn ensure_archive(work: &Path, n: usize, corpus: &str) -> Result<PathBuf> {
@@ -186,12 +201,13 @@ pub fn measure(
         noop_rebuild_ms: rebuilds.map(|r| r.0),
         one_edit_rebuild_ms: rebuilds.map(|r| r.1),
         lead_edit_rebuild_ms: rebuilds.map(|r| r.2),
+        new_day_rebuild_ms: rebuilds.map(|r| r.3),
     })
 }
 
-/// After a first build in `dir`: a warm-up rebuild, then the no-op, one-edit and lead-edit
-/// rebuilds' wall times (ms).
-fn rebuilds(exe: &Path, dir: &Path) -> Result<(u64, u64, u64)> {
+/// After a first build in `dir`: a warm-up rebuild, then the no-op, one-edit, lead-edit and
+/// new-day rebuilds' wall times (ms).
+fn rebuilds(exe: &Path, dir: &Path) -> Result<(u64, u64, u64, u64)> {
     // The first rebuild clones the output once to start the twin (see
     // `output`); rebuilds after it are what an editing session sees. That
     // session starts long after the first build's gigabytes reached the disk:
@@ -215,7 +231,47 @@ fn rebuilds(exe: &Path, dir: &Path) -> Result<(u64, u64, u64)> {
         .with_context(|| format!("{}: no front matter", second.display()))?;
     fs::write(second, edited)?;
     let (lead_ms, _) = run_build(exe, dir)?;
-    Ok((noop_ms, edit_ms, lead_ms))
+    let day_ms = new_day_rebuild(exe, dir, &files)?;
+    Ok((noop_ms, edit_ms, lead_ms, day_ms))
+}
+
+/// Adds a new day's paper to the archive in `dir` (copies of the last
+/// [`NEW_DAY_ARTICLES`] of `files`, dated [`NEW_DAY_DATE`]), rebuilds, and removes the
+/// articles again so that the cached archive keeps its size. Returns the rebuild's wall time.
+fn new_day_rebuild(exe: &Path, dir: &Path, files: &[(PathBuf, String)]) -> Result<u64> {
+    let year = dir.join("content").join(NEW_DAY_YEAR);
+    let folder = year.join(NEW_DAY_MONTH);
+    // Left by an interrupted bench, if it exists.
+    let _ = fs::remove_dir_all(&year);
+    fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+    let sources = &files[files.len().saturating_sub(NEW_DAY_ARTICLES)..];
+    for (i, (source, _)) in sources.iter().enumerate() {
+        let text = fs::read_to_string(source)?;
+        let dated = with_date(&text, NEW_DAY_DATE)
+            .with_context(|| format!("{}: no date in the front matter", source.display()))?;
+        fs::write(folder.join(format!("{:02}.md", i + 1)), dated)?;
+    }
+    let built = run_build(exe, dir);
+    let removed = fs::remove_dir_all(&year).with_context(|| format!("removing {}", year.display()));
+    let (ms, _) = built?;
+    removed?;
+    Ok(ms)
+}
+
+/// `text` (an article with `+++` front matter) with its `date = …` line set to `date`;
+/// `None` when the front matter has no such line.
+fn with_date(text: &str, date: &str) -> Option<String> {
+    let front_end = text.strip_prefix("+++\n")?.find("\n+++\n")? + "+++\n".len();
+    let line_start = text[..front_end]
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|&i| text[i..].starts_with("date = "))?;
+    let line_end = line_start + text[line_start..].find('\n')?;
+    Some(format!(
+        "{}date = {date}{}",
+        &text[..line_start],
+        &text[line_end..]
+    ))
 }
 
 /// `text` (an article with `+++` front matter) with `sentence` as the first
@@ -241,7 +297,7 @@ fn seconds(ms: Option<u64>) -> String {
 /// A Markdown table of rows, with the change against `baseline` where known.
 pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
     let mut out = String::from(
-        "| articles | full build | phases (ms) | CPU user + kernel | peak RSS | output | files | no-op rebuild | 1-edit rebuild | lead-edit rebuild |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| articles | full build | phases (ms) | CPU user + kernel | peak RSS | output | files | no-op rebuild | 1-edit rebuild | lead-edit rebuild | new-day rebuild |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let delta = baseline
@@ -269,7 +325,7 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             _ => "—".to_string(),
         };
         out.push_str(&format!(
-            "| {} | {:.2} s{}{} | {} | {} | {:.0} MB | {:.1} MB | {} | {} | {} | {} |\n",
+            "| {} | {:.2} s{}{} | {} | {} | {:.0} MB | {:.1} MB | {} | {} | {} | {} | {} |\n",
             r.articles,
             r.full_build_ms as f64 / 1000.0,
             spread,
@@ -282,6 +338,7 @@ pub fn table(rows: &[BenchRow], baseline: &[BenchRow]) -> String {
             seconds(r.noop_rebuild_ms),
             seconds(r.one_edit_rebuild_ms),
             seconds(r.lead_edit_rebuild_ms),
+            seconds(r.new_day_rebuild_ms),
         ));
     }
     out
@@ -307,5 +364,20 @@ mod tests {
             "+++\ntitle = \"甲\"\n+++\n\n新句。\n\n导语。\n\n正文。\n"
         );
         assert_eq!(prepend_to_body("no front matter", "x"), None);
+    }
+
+    #[test]
+    fn new_day_articles_take_the_new_date() {
+        let text =
+            "+++\ntitle = \"甲\"\ndate = 1988-03-04\ntopics = [\"a\"]\n+++\n\ndate = 正文。\n";
+        assert_eq!(
+            with_date(text, "2026-01-01").unwrap(),
+            "+++\ntitle = \"甲\"\ndate = 2026-01-01\ntopics = [\"a\"]\n+++\n\ndate = 正文。\n"
+        );
+        // A body line that looks like a date is not the front matter's.
+        assert_eq!(
+            with_date("+++\ntitle = \"甲\"\n+++\ndate = 1\n", "2026-01-01"),
+            None
+        );
     }
 }

@@ -199,9 +199,17 @@ impl<'a> Renderer<'a> {
         // The whole configuration counts too: article items and views are keyed by
         // their file alone (see `items_key`), and config values shape them.
         let config_text = site.config.fingerprint();
+        // A theme that never mentions `article_count` cannot print it: the count stays out
+        // of the key, or every new article would change every page's.
+        let mut keyed_site = site_json.clone();
+        if !theme.uses_article_count
+            && let Some(fields) = keyed_site.as_object_mut()
+        {
+            fields.remove("article_count");
+        }
         let site_key = cache::site_fingerprint(&[
             &theme.fingerprint,
-            site_json.to_string().as_bytes(),
+            keyed_site.to_string().as_bytes(),
             nav_json.to_string().as_bytes(),
             config_text.as_bytes(),
         ]);

@@ -112,6 +112,10 @@ pub struct Theme {
     /// Whether a template other than `entry.html` mentions `entries`: only then do list
     /// pages get each article's rendered `entry.html` (no other template can print them).
     pub uses_entries: bool,
+    /// Whether any template mentions `article_count`: only then does every page's render
+    /// key include the number of articles, so that adding a day's articles re-renders only
+    /// the pages they change.
+    pub uses_article_count: bool,
 }
 
 impl Theme {
@@ -220,6 +224,7 @@ pub fn load_theme(site_root: &Path, config: &SiteConfig) -> Result<Theme, Render
     h.update(strings.to_string().as_bytes());
     let uses_entries =
         (sources.iter()).any(|(name, (_, src))| name != "entry.html" && src.contains("entries"));
+    let uses_article_count = (sources.values()).any(|(_, src)| src.contains("article_count"));
     Ok(Theme {
         tera,
         origins,
@@ -227,6 +232,7 @@ pub fn load_theme(site_root: &Path, config: &SiteConfig) -> Result<Theme, Render
         statics,
         fingerprint: *h.finalize().as_bytes(),
         uses_entries,
+        uses_article_count,
     })
 }
 
