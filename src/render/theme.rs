@@ -112,9 +112,9 @@ pub struct Theme {
     /// Whether a template other than `entry.html` mentions `entries`: only then do list
     /// pages get each article's rendered `entry.html` (no other template can print them).
     pub uses_entries: bool,
-    /// Whether any template mentions `article_count`: only then does every page's render
-    /// key include the number of articles, so that adding a day's articles re-renders only
-    /// the pages they change.
+    /// Whether a template could print `site.article_count` ([`may_print_article_count`]):
+    /// only then does every page's render key include the number of articles, so that
+    /// adding a day's articles re-renders only the pages they change.
     pub uses_article_count: bool,
 }
 
@@ -224,7 +224,7 @@ pub fn load_theme(site_root: &Path, config: &SiteConfig) -> Result<Theme, Render
     h.update(strings.to_string().as_bytes());
     let uses_entries =
         (sources.iter()).any(|(name, (_, src))| name != "entry.html" && src.contains("entries"));
-    let uses_article_count = (sources.values()).any(|(_, src)| src.contains("article_count"));
+    let uses_article_count = (sources.values()).any(|(_, src)| may_print_article_count(src));
     Ok(Theme {
         tera,
         origins,
@@ -233,6 +233,47 @@ pub fn load_theme(site_root: &Path, config: &SiteConfig) -> Result<Theme, Render
         fingerprint: *h.finalize().as_bytes(),
         uses_entries,
         uses_article_count,
+    })
+}
+
+/// Whether the template `src` could print `site.article_count`: it names `article_count`, or
+/// a tag uses `site` other than as `site.<field>` (`{{ site | json_encode() }}`,
+/// `{% set s = site %}`), which could print every field. Comments and text outside tags
+/// do not count.
+fn may_print_article_count(src: &str) -> bool {
+    src.contains("article_count") || tag_bodies(src).any(uses_whole_site)
+}
+
+/// The insides of `{{ … }}` and `{% … %}` tags (an unclosed tag runs to the end).
+fn tag_bodies(src: &str) -> impl Iterator<Item = &str> {
+    let mut rest = src;
+    std::iter::from_fn(move || {
+        loop {
+            let open = rest.find('{')?;
+            let after = &rest[open + 1..];
+            let close = match after.as_bytes().first() {
+                Some(b'{') => "}}",
+                Some(b'%') => "%}",
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            let body = &after[1..];
+            let end = body.find(close).unwrap_or(body.len());
+            rest = &body[end..];
+            return Some(&body[..end]);
+        }
+    })
+}
+
+/// Whether a tag's inside names the variable `site` other than to read one of its fields.
+fn uses_whole_site(body: &str) -> bool {
+    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    body.match_indices("site").any(|(i, _)| {
+        let before = body[..i].chars().next_back();
+        let after = body[i + "site".len()..].chars().next();
+        !ident(before) && before != Some('.') && !ident(after) && after != Some('.')
     })
 }
 
@@ -385,6 +426,32 @@ fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_that_could_print_the_article_count() {
+        for could in [
+            "<p>{{ site.article_count }}</p>",
+            "{{ site[\"article_count\"] }}",
+            "<script>{{ site | json_encode() | safe }}</script>",
+            "{% set s = site %}{{ s.title }}",
+            "{{site}}",
+            "{% for k, v in site %}{{ v }}{% endfor %}",
+        ] {
+            assert!(may_print_article_count(could), "{could}");
+        }
+        for cannot in [
+            "<h1>{{ site.title }}</h1>{% if site.feeds %}x{% endif %}",
+            "{#- Variables: site, t, nav, page. -#}<meta property=\"og:type\" content=\"website\">",
+            "<p>This site is an archive.</p>{{ page.site }}{{ website }}",
+            "{ site } {% if site_name %}{% endif %}",
+        ] {
+            assert!(!may_print_article_count(cannot), "{cannot}");
+        }
+        // The default theme reads named fields only.
+        for (name, src) in DEFAULT_TEMPLATES {
+            assert!(!may_print_article_count(src), "{name}");
+        }
+    }
 
     #[test]
     fn escape_writes_what_teras_escape_writes() {
