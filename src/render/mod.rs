@@ -199,7 +199,7 @@ impl<'a> Renderer<'a> {
         // The whole configuration counts too: article items and views are keyed by
         // their file alone (see `items_key`), and config values shape them.
         let config_text = site.config.fingerprint();
-        // A theme that never mentions `article_count` cannot print it: the count stays out
+        // A theme that cannot print the count (see `Theme::uses_article_count`) keeps it out
         // of the key, or every new article would change every page's.
         let mut keyed_site = site_json.clone();
         if !theme.uses_article_count
