@@ -63,9 +63,10 @@ pub enum Command {
     /// Benchmark first and incremental builds on generated archives.
     ///
     /// Prints a Markdown table (first build without output or caches, its
-    /// phases, peak RSS, output size; a no-op rebuild, one after appending a
-    /// sentence to an article and one after putting a sentence before another
-    /// article's lead) compared with the baseline file.
+    /// phases, CPU time in user code and in the kernel, peak RSS, output size;
+    /// a no-op rebuild, one after appending a sentence to an article, one after
+    /// putting a sentence before another article's lead and one after adding a
+    /// new day's articles) compared with the baseline file.
     Bench(BenchArgs),
 }
 
