@@ -751,3 +751,30 @@ fn background_under_a_link_label_after_a_story_is_a_section_of_it() {
     );
     assert!(s.review.is_empty(), "{:?}", s.review);
 }
+
+#[test]
+fn a_dateline_credit_wrapped_by_the_column_and_a_letter_spaced_headline() {
+    let p = page("qa_aa_spaced.txt");
+    assert_eq!(
+        titles(&p),
+        ["南岳茶旅融合签约8.6亿元", "耒阳：油菜花开引客来"]
+    );
+    // The credit goes on in the next line: read whole, its names are the authors, and the
+    // text starts after it.
+    let tea = &p.stories[0];
+    assert_eq!(tea.authors, ["刘洋", "王小红"]);
+    assert_eq!(tea.credits, ["本报讯（记者 刘洋 通讯员 王小红）"]);
+    assert!(
+        tea.body.starts_with("5月16日，衡阳市南岳区"),
+        "{}",
+        tea.body
+    );
+    assert_eq!(tea.continued_on.as_deref(), Some("下转2版"));
+    // Spaced like running text, but well short of the column and after a finished story: a
+    // headline, not the first words of the text below it.
+    let rape = &p.stories[1];
+    assert!(rape.body.starts_with("近日，耒阳市"), "{}", rape.body);
+    assert_eq!(rape.authors, ["李明"]);
+    assert!(rape.review.is_empty(), "{:?}", rape.review);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}

@@ -206,6 +206,16 @@ mod tests {
     }
 
     #[test]
+    fn tourism_joined_to_another_trade_is_tourism() {
+        let text = ArticleText {
+            title: "南岳茶旅融合签约8.6亿元",
+            body: "南岳区坚持“以茶促旅、以旅兴茶”，推动茶旅融合发展，签约金额达8.6亿元。",
+            ..Default::default()
+        };
+        assert_eq!(classifier().assign(&text), ["culture-tourism"]);
+    }
+
+    #[test]
     fn one_to_three_topics_or_none() {
         let text = ArticleText {
             title: "乡村振兴路上的医院与学校",

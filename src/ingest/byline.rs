@@ -287,6 +287,8 @@ pub fn tidy_credit(text: &str, names: &[String]) -> String {
         }
     }
     for (from, to) in [
+        (" （", "（"),
+        (" (", "("),
         ("（ ", "（"),
         (" ）", "）"),
         ("( ", "("),
@@ -302,12 +304,7 @@ pub fn tidy_credit(text: &str, names: &[String]) -> String {
 /// An inline dateline at the start of a body line:
 /// "株洲日报(全媒体记者/刘平)“马叔叔…" → (credit, names, rest of line).
 pub fn split_dateline(s: &str) -> Option<(String, Vec<String>, String)> {
-    let open = s.find(['（', '('])?;
-    let head = &s[..open];
-    let head_len = head.chars().count();
-    if !(2..=24).contains(&head_len) || !head.chars().all(|c| is_cjk(c) || c.is_ascii_digit()) {
-        return None;
-    }
+    let open = dateline_head(s)?;
     let after = &s[open..];
     let close = after.find(['）', ')'])?;
     let close_len = after[close..].chars().next()?.len_utf8();
@@ -319,6 +316,29 @@ pub fn split_dateline(s: &str) -> Option<(String, Vec<String>, String)> {
     let credit = s[..open + close + close_len].to_string();
     let rest = s[open + close + close_len..].to_string();
     (!rest.trim().is_empty()).then_some((credit, names, rest))
+}
+
+/// Where the bracket of an inline dateline's credit opens: after a head of 2–24 CJK
+/// characters or digits ("本报讯", "株洲日报"), which a space may set apart.
+fn dateline_head(s: &str) -> Option<usize> {
+    let open = s.find(['（', '('])?;
+    let head = s[..open].trim_end_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let head_len = head.chars().count();
+    ((2..=24).contains(&head_len) && head.chars().all(|c| is_cjk(c) || c.is_ascii_digit()))
+        .then_some(open)
+}
+
+/// A body line that opens an inline dateline whose credit the column wrapped onto the next
+/// line ("本报讯 （记者 刘 洋 通讯员 王小" / "红）5月16日，…"): a dateline head, a bracket with
+/// a reporter's role word in it, and no closing bracket yet.
+pub fn opens_wrapped_dateline(s: &str) -> bool {
+    let Some(open) = dateline_head(s) else {
+        return false;
+    };
+    let inner = &s[open..];
+    !inner.contains(['）', ')'])
+        && inner.chars().count() <= 40
+        && (inner.contains("记者") || inner.contains("通讯员"))
 }
 
 /// A paragraph opening with a bare dateline set apart by a space ("本报讯　3月10日，…",
@@ -500,6 +520,22 @@ mod tests {
         assert_eq!(names, vec!["刘琼", "黎婕妤"]);
         assert_eq!(rest, "3月29日,第三届");
         assert!(split_dateline("洗煤小区(始建于1950年)").is_none());
+        // A space may set the head apart.
+        let (credit, names, rest) =
+            split_dateline("本报讯 （记者 刘 洋 通讯员 王小红）5月16日，衡阳").unwrap();
+        assert_eq!(credit, "本报讯 （记者 刘 洋 通讯员 王小红）");
+        assert_eq!(names, vec!["刘洋", "王小红"]);
+        assert_eq!(rest, "5月16日，衡阳");
+    }
+
+    #[test]
+    fn datelines_wrapped_by_the_column() {
+        assert!(opens_wrapped_dateline("本报讯 （记者 刘 洋 通讯员 王小"));
+        assert!(opens_wrapped_dateline("株洲日报(全媒体记者/刘琼"));
+        // Closed, without a reporter, or not a dateline head.
+        assert!(!opens_wrapped_dateline("本报讯（记者 刘洋）5月16日，"));
+        assert!(!opens_wrapped_dateline("本报讯（5月16日"));
+        assert!(!opens_wrapped_dateline("近日，记者在现场看到（记者"));
     }
 
     #[test]

@@ -105,7 +105,7 @@ fn not_heading_reason(l: &Line) -> &'static str {
     } else if !heading_shape(&l.text) {
         "it ends with a comma, enumeration mark or opening bracket, so the sentence goes on"
     } else if l.justified {
-        "it is space-justified to the full column width, like running text"
+        "it is space-justified like running text (a spaced headline is clearly shorter than the column and follows a finished paragraph)"
     } else {
         "it has a heading's shape, but nothing marks it as one (no subtitle or byline next to it, not clearly shorter than the column, not in a text box, or a paragraph is still open)"
     }

@@ -15,6 +15,11 @@ pub(super) struct Draft {
     pub(super) paras: Vec<(String, bool, usize)>,
     /// Open paragraph: text and source line count.
     pub(super) open: Option<(String, usize)>,
+    /// The story's first body line, held back as printed because it opens an inline dateline
+    /// whose credit goes on in the next line (see [`crate::ingest::byline::opens_wrapped_dateline`]):
+    /// text and line number. Any later body text, heading or the story's end puts it into the
+    /// body first, so it is never lost.
+    pub(super) held_dateline: Option<(String, usize)>,
     /// The body has ended (closing credit or headline attached).
     pub(super) closed: bool,
     pub(super) has_headline: bool,
@@ -31,7 +36,7 @@ pub(super) struct Draft {
 
 impl Draft {
     pub(super) fn has_body(&self) -> bool {
-        self.open.is_some() || self.paras.iter().any(|p| !p.1)
+        self.held_dateline.is_some() || self.open.is_some() || self.paras.iter().any(|p| !p.1)
     }
 
     pub(super) fn touch(&mut self, no: usize) {
@@ -44,12 +49,21 @@ impl Draft {
     }
 
     pub(super) fn flush(&mut self) {
+        self.release_dateline();
         if let Some((text, n)) = self.open.take() {
             self.paras.push((text, false, n));
         }
     }
 
+    /// Puts a held-back dateline line into the body as ordinary text.
+    pub(super) fn release_dateline(&mut self) {
+        if let Some((text, no)) = self.held_dateline.take() {
+            self.push_body(&text, no);
+        }
+    }
+
     pub(super) fn push_body(&mut self, text: &str, no: usize) {
+        self.release_dateline();
         self.touch(no);
         // A paragraph's bare dateline keeps the space that sets it apart ("本报讯 3月10日，…").
         let cleaned = match crate::ingest::byline::split_bare_dateline(text) {

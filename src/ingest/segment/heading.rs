@@ -120,14 +120,20 @@ impl Segmenter<'_> {
         after_credit: bool,
     ) -> Option<&'static str> {
         let line = &self.lines[i];
-        if line.justified {
-            return None;
-        }
         // Paragraph first lines are indented by two characters, so "short"
         // means clearly shorter than that.
         let col = self.widths[i];
-        let short = line.width < (col - 4.0).min(col * 0.8)
-            || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
+        let clearly_short = line.width < (col - 4.0).min(col * 0.8);
+        if line.justified {
+            // Spaces spread a line to the full column width: running text. A spaced
+            // line that stops well short of it is letter-spaced display type
+            // ("走 进 保 靖") after a finished paragraph.
+            let closed = self.cur.as_ref().is_none_or(|d| d.closed);
+            return (n == 1 && clearly_short && closed)
+                .then_some("letter-spaced and clearly shorter than the column");
+        }
+        let short =
+            clearly_short || (line.width < col - 2.5 && self.next_starts_paragraph(i + n, col));
         let after_credit = after_credit
             && self
                 .cur

@@ -6,7 +6,9 @@
 //! It must NOT read files, know about front matter, or assign regions/topics.
 
 use crate::ingest::byline::{is_institution, split_trailing_byline, tidy_credit};
-use crate::ingest::byline::{parse_credit_line, parse_names, parse_paren_byline, split_dateline};
+use crate::ingest::byline::{
+    opens_wrapped_dateline, parse_credit_line, parse_names, parse_paren_byline, split_dateline,
+};
 use crate::ingest::clean::{clean_body, clean_headline_spaces, collapse_doubled, visible_len};
 use crate::ingest::layout::{Layout, local_widths};
 use crate::ingest::lines::{
@@ -735,6 +737,28 @@ impl Segmenter<'_> {
         }
         let mut body = text;
         let mut what = "body of the current story".to_string();
+        // The line after a held-back dateline line completes its credit, if it closes it.
+        let mut held_no = None;
+        if let Some((first, first_no)) = d.held_dateline.take() {
+            if split_dateline(&format!("{first}{body}")).is_some() {
+                body = format!("{first}{body}");
+                held_no = Some(first_no);
+            } else {
+                d.push_body(&first, first_no);
+            }
+        }
+        if !d.has_body() && held_no.is_none() && opens_wrapped_dateline(&body) {
+            // Held back until the next body line says whether it closes the credit.
+            d.touch(no);
+            d.held_dateline = Some((body, no));
+            let what = if must_start {
+                "dateline credit that goes on in the next line (starts a new story)"
+            } else {
+                "dateline credit that goes on in the next line"
+            };
+            self.note(i, why, what);
+            return;
+        }
         if !d.has_body()
             && let Some((credit, names, rest)) = split_dateline(&body)
         {
@@ -1399,6 +1423,30 @@ mod tests {
         assert_eq!(s.title, "标题在前");
         assert_eq!(s.authors, ["王强"]);
         assert!(s.body.contains("\n\n## 小标题一\n\n"), "{}", s.body);
+    }
+
+    #[test]
+    fn a_held_back_dateline_line_is_never_lost() {
+        let story = |text: &str| {
+            let p = page(text);
+            assert_eq!(p.stories.len(), 1, "{:#?}", p.stories);
+            p.stories[0].clone()
+        };
+        // The next line closes the credit: read whole.
+        let s = story("本报讯 （记者 刘 洋 通讯员 王小\n\n红）5月16日，某县举行推介会。\n");
+        assert_eq!(s.authors, ["刘洋", "王小红"]);
+        assert_eq!(s.body, "5月16日，某县举行推介会。");
+        // The next line does not close it: the held line goes into the text as printed.
+        let s = story("本报讯 （记者 刘 洋 通讯员 王小\n\n红等人参加，某县举行推介会。\n");
+        assert!(s.authors.is_empty(), "{:?}", s.authors);
+        assert_eq!(
+            s.body,
+            "本报讯 （记者刘洋通讯员王小红等人参加，某县举行推介会。"
+        );
+        // The page ends on it: the line is the story's text.
+        let p = page("标题在这里\n\n本报讯 （记者 刘 洋 通讯员 王小\n");
+        let all: String = p.stories.iter().map(|s| s.body.clone()).collect();
+        assert!(all.contains("记者刘洋通讯员王小"), "{p:#?}");
     }
 
     /// Every non-space character of `text` ends up somewhere in the page.
