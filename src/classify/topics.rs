@@ -216,6 +216,22 @@ mod tests {
     }
 
     #[test]
+    fn archaeology_and_online_sales_find_their_topics() {
+        let dig = ArticleText {
+            title: "城头山遗址考古取得新发现",
+            body: "考古人员在遗址东部发现一处大型建筑基址，为研究史前文明提供了新材料。",
+            ..Default::default()
+        };
+        assert_eq!(classifier().assign(&dig), ["culture-tourism"]);
+        let shop = ArticleText {
+            title: "茶叶搭上“电商快车”",
+            body: "县里组织企业参加直播带货培训，今年前5个月，网络销售额达1.2亿元。",
+            ..Default::default()
+        };
+        assert_eq!(classifier().assign(&shop), ["economy"]);
+    }
+
+    #[test]
     fn one_to_three_topics_or_none() {
         let text = ArticleText {
             title: "乡村振兴路上的医院与学校",
