@@ -60,6 +60,9 @@ struct Segmenter<'a> {
     caption_like: Vec<bool>,
     /// Per finished story: its byline was printed under its headline.
     byline_under: Vec<bool>,
+    /// Per finished story: the source lines (first, last) of its headline block, when it
+    /// was printed above its text.
+    headline_above: Vec<Option<(usize, usize)>>,
     /// Why the headline block being handled was taken as a heading.
     block_reason: &'static str,
 }
@@ -196,6 +199,7 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         pending_intro: false,
         caption_like: Vec::new(),
         byline_under: Vec::new(),
+        headline_above: Vec::new(),
         block_reason: "",
     };
     s.run();
@@ -252,6 +256,7 @@ impl Segmenter<'_> {
             i = self.step(i);
         }
         self.finish_current(true);
+        self.place_bodiless_headlines();
         self.merge_caption_clusters();
         self.merge_body_after_first_headline();
         for (text, line) in std::mem::take(&mut self.pending_captions) {
@@ -657,6 +662,7 @@ impl Segmenter<'_> {
         }
         self.caption_like.push(caption_like);
         self.byline_under.push(d.byline_under_headline);
+        self.headline_above.push(d.headline_block);
         self.stories.push(story);
     }
 
@@ -986,6 +992,7 @@ impl Segmenter<'_> {
         let s = self.stories.remove(1);
         self.caption_like.remove(1);
         self.byline_under.remove(1);
+        self.headline_above.remove(1);
         let prev = &mut self.stories[0];
         prev.body = [prev.body.as_str(), s.body.as_str()]
             .iter()
@@ -1005,6 +1012,98 @@ impl Segmenter<'_> {
         });
     }
 
+    /// Removes story `k` and its per-story flags.
+    fn remove_story(&mut self, k: usize) -> Story {
+        self.caption_like.remove(k);
+        self.byline_under.remove(k);
+        self.headline_above.remove(k);
+        self.stories.remove(k)
+    }
+
+    /// A headline block with no text of its own (no body, byline or caption) is not an
+    /// article. At the end of the page, after a story whose headline was printed above it
+    /// and a story without headline before that, it is the headline of the story above,
+    /// printed after its text as in the rest of the column: each headline then moves one
+    /// story up. Anywhere else it is reported as a headline with no story.
+    fn place_bodiless_headlines(&mut self) {
+        let bodiless = |s: &Story| {
+            !s.title.is_empty()
+                && s.body.is_empty()
+                && s.authors.is_empty()
+                && s.captions.is_empty()
+                && s.credits.is_empty()
+                && !s.continuation
+        };
+        let last = self.stories.len().wrapping_sub(1);
+        let shift = self.stories.len() >= 3
+            && bodiless(&self.stories[last])
+            && self.headline_above[last - 1].is_some()
+            && !self.stories[last - 1].body.is_empty()
+            && self.stories[last - 2].title.is_empty()
+            && !self.stories[last - 2].body.is_empty();
+        if shift {
+            let block = self.remove_story(last);
+            let above = last - 1;
+            let (upper, lower) = self.stories.split_at_mut(above);
+            let (untitled, story) = (&mut upper[above - 1], &mut lower[0]);
+            untitled.title = std::mem::replace(&mut story.title, block.title);
+            untitled.kicker = std::mem::replace(&mut story.kicker, block.kicker);
+            untitled.subtitle = std::mem::replace(&mut story.subtitle, block.subtitle);
+            untitled.review.retain(|r| r != "no-headline");
+            story.lines.1 = story.lines.1.max(block.lines.1);
+            if let Some((first, last)) = self.headline_above[above].take() {
+                // The headline's lines now end the story above.
+                untitled.lines.1 = untitled.lines.1.max(last);
+                story.lines.0 = story.lines.0.max(last + 1);
+                for no in first..=last {
+                    if let Some(idx) = self.lines.iter().position(|l| l.no == no)
+                        && !self.notes[idx].is_empty()
+                    {
+                        self.notes[idx] = "heading block before the last story's text, whose own \
+                            headline ends the page → headline of the story above"
+                            .into();
+                    }
+                }
+            }
+            for no in block.lines.0..=block.lines.1 {
+                if let Some(idx) = self.lines.iter().position(|l| l.no == no)
+                    && !self.notes[idx].is_empty()
+                {
+                    self.notes[idx] = "heading block ending the page with no text below it → \
+                        headline of the story above (printed after its text)"
+                        .into();
+                }
+            }
+            let line = untitled.lines.0;
+            self.warnings
+                .retain(|w| !(w.line == line && w.message == "no headline found"));
+        }
+        let mut k = 0;
+        while k < self.stories.len() {
+            if !bodiless(&self.stories[k]) {
+                k += 1;
+                continue;
+            }
+            let s = self.remove_story(k);
+            let line = s.lines.0;
+            self.warnings
+                .retain(|w| !(w.line == line && w.message == "no headline found"));
+            for (text, what) in [
+                (s.kicker, "kicker of a headline with no story"),
+                (Some(s.title), "headline with no story"),
+                (s.subtitle, "subtitle of a headline with no story"),
+            ] {
+                if let Some(t) = text.filter(|t| !t.is_empty()) {
+                    self.place_unplaced(line, t, what);
+                }
+            }
+            self.warnings.push(Warning {
+                line,
+                message: "headline with no text below or above it: listed as unplaced".into(),
+            });
+        }
+    }
+
     /// Short headline-less stories made only of one-line sentences right
     /// after another story are photo captions of that story.
     fn merge_caption_clusters(&mut self) {
@@ -1020,6 +1119,7 @@ impl Segmenter<'_> {
                 let s = self.stories.remove(k);
                 self.caption_like.remove(k);
                 self.byline_under.remove(k);
+                self.headline_above.remove(k);
                 let prev = &mut self.stories[k - 1];
                 prev.captions.extend(s.captions);
                 prev.captions.extend(paras_owned(&s.body));
@@ -1447,6 +1547,36 @@ mod tests {
         let p = page("标题在这里\n\n本报讯 （记者 刘 洋 通讯员 王小\n");
         let all: String = p.stories.iter().map(|s| s.body.clone()).collect();
         assert!(all.contains("记者刘洋通讯员王小"), "{p:#?}");
+    }
+
+    #[test]
+    fn a_headline_with_no_text_is_not_an_article() {
+        let text = "湘潭：一江碧水向北流湘潭：一江碧水向北流\n\n 7月11日，湘潭县花石镇的莲田里，\n\n\
+            荷花竞相绽放，游客络绎不绝。今年，\n\n花石镇湘莲种植面积达2.8万亩，预计\n\n\
+            产值超过6亿元。\n\n湘莲飘香富农家\n\n——湘潭县花石镇发展湘莲产业见闻\n";
+        let p = page(text);
+        assert_eq!(p.stories.len(), 1, "{:#?}", p.stories);
+        assert_eq!(p.stories[0].title, "湘潭：一江碧水向北流");
+        let unplaced: Vec<(&str, &str)> = (p.unplaced.iter())
+            .map(|u| (u.text.as_str(), u.reason.as_str()))
+            .collect();
+        assert_eq!(
+            unplaced,
+            [
+                ("湘莲飘香富农家", "headline with no story"),
+                (
+                    "湘潭县花石镇发展湘莲产业见闻",
+                    "subtitle of a headline with no story"
+                )
+            ]
+        );
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.message.starts_with("headline with no text")),
+            "{:?}",
+            p.warnings
+        );
     }
 
     /// Every non-space character of `text` ends up somewhere in the page.
