@@ -805,3 +805,25 @@ fn a_headline_block_ending_the_page_is_the_story_above_s_not_an_empty_article() 
     );
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
+
+#[test]
+fn short_paragraphs_one_per_line_are_paragraph_text_and_an_editors_note_leads_the_story_below() {
+    let p = page("qa_ac_short_paragraphs.txt");
+    assert_eq!(
+        titles(&p),
+        ["新化：紫鹊界梯田迎来丰收季", "涟源：老旧小区换新颜"],
+        "{:#?}",
+        p.stories
+    );
+    let interview = &p.stories[1];
+    assert!(interview.body.starts_with("编者按："), "{}", interview.body);
+    assert!(
+        interview
+            .body
+            .ends_with("刘芳：我们准备增设充电桩和适老化设施。"),
+        "{}",
+        interview.body
+    );
+    assert_eq!(interview.authors, ["彭亮"]);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}

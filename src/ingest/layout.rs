@@ -34,7 +34,13 @@ pub fn detect(lines: &[Line]) -> Layout {
     // Column lines hold 6–30 characters; only headlines, subtitles and
     // captions run longer. Paragraph pages have many long lines.
     let long = text.iter().filter(|l| l.width > 36.0).count();
-    if !text.is_empty() && long * 4 >= text.len() {
+    // A column never holds a whole long sentence on one line: two that end a paragraph make
+    // a page of short paragraphs (an interview, briefs) paragraph text.
+    let long_paragraphs = text
+        .iter()
+        .filter(|l| l.width > 36.0 && ends_paragraph(&l.text))
+        .count();
+    if !text.is_empty() && (long * 4 >= text.len() || long_paragraphs >= 2) {
         Layout::Paragraph
     } else {
         Layout::Column
@@ -102,6 +108,16 @@ mod tests {
         assert_eq!(detect(&split_lines(para)), Layout::Paragraph);
         let md = "## 标题一\n\n正文。\n\n## 标题二\n\n正文。\n";
         assert_eq!(detect(&split_lines(md)), Layout::Markdown);
+        // Mostly short paragraphs: two long lines that end sentences are enough; two long
+        // lines that do not (a long headline, a caption) are not.
+        let long = "整治群众身边不正之风和腐败问题，是老百姓期盼的实事，是关系党的执政根基的大事。";
+        let short =
+            "记者：下一步有何打算？\n刘芳：增设充电桩。\n记者：还有呢？\n刘芳：适老化设施。\n";
+        let page = format!("{long}\n{short}{long}\n{short}");
+        assert_eq!(detect(&split_lines(&page)), Layout::Paragraph);
+        let unended = long.trim_end_matches('。');
+        let page = format!("{unended}\n{short}{unended}\n{short}");
+        assert_eq!(detect(&split_lines(&page)), Layout::Column);
     }
 
     #[test]
