@@ -827,3 +827,28 @@ fn short_paragraphs_one_per_line_are_paragraph_text_and_an_editors_note_leads_th
     assert_eq!(interview.authors, ["彭亮"]);
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
+
+#[test]
+fn a_headline_extracted_twice_as_two_lines_is_read_once() {
+    let p = page("qa_ad_single_spaced.txt");
+    assert_eq!(
+        titles(&p),
+        ["醴陵陶瓷：“瓷”海扬帆走向世界", "炎陵黄桃有了“品牌标准”"]
+    );
+    // The copy is removed as doubled type, not glued to the next story's first line.
+    let peach = &p.stories[1];
+    assert!(
+        peach.body.starts_with("本报讯 11月6日，炎陵县黄桃"),
+        "{}",
+        peach.body
+    );
+    assert!(
+        p.removed
+            .iter()
+            .any(|r| r.line == 12 && r.reason == "doubled bold text"),
+        "{:?}",
+        p.removed
+    );
+    assert_eq!(peach.authors, ["张丽", "刘强"]);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}

@@ -84,9 +84,12 @@ impl Segmenter<'_> {
                                     || self.title_after_kicker(&units, j)
                                     || self.further_deck_line(&units, j)
                                     // Bold type extracted twice: the headline itself.
-                                    || crate::ingest::lines::printed_twice(&line.text)))) =>
+                                    || crate::ingest::lines::printed_twice(&line.text)
+                                    || repeats_heading(&units, &line.text)))) =>
                 {
-                    let n = if line.md_level > 0 {
+                    let n = if line.md_level > 0
+                        || (j != start && repeats_heading(&units, &line.text))
+                    {
                         1
                     } else {
                         self.body_box_len(j)
@@ -674,4 +677,14 @@ impl Segmenter<'_> {
             d.byline_under_headline = d.has_headline;
         }
     }
+}
+
+/// The line repeats a heading line already in the block: bold type extracted twice, the copy
+/// on a line of its own (read once, the copy listed as removed).
+fn repeats_heading(units: &[Unit], line: &str) -> bool {
+    let line = clean_body(line);
+    !line.is_empty()
+        && units
+            .iter()
+            .any(|u| matches!(u, Unit::Heading { text, .. } if clean_body(text) == line))
 }
