@@ -74,7 +74,11 @@ pub struct BuildOptions {
 pub enum BuildError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{} content error(s):\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    #[error("{} content error(s):\n{}", .0.len(), .0.iter().map(|e| {
+        // A path as the user typed it: `content/a.md`, not `./content/a.md` (`--root .`).
+        let e = e.to_string();
+        format!("  {}", e.strip_prefix("./").unwrap_or(&e))
+    }).collect::<Vec<_>>().join("\n"))]
     Content(Vec<ContentError>),
     #[error(transparent)]
     Ingest(#[from] IngestError),

@@ -110,6 +110,15 @@ fn every_front_matter_error_is_listed_with_file_and_line() {
         !site.path().join("public").exists(),
         "nothing published on error"
     );
+    // Run from the site folder (`--root .`, the default), paths read as typed there.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("build")
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("\n  content/a/05.md:3:"), "{err}");
+    assert!(!err.contains("./content"), "{err}");
 }
 
 #[test]
