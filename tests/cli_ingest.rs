@@ -452,3 +452,30 @@ fn a_story_continued_on_another_page_records_where_and_its_page_says_so() {
         "{page}"
     );
 }
+
+#[test]
+fn a_photo_story_takes_its_place_from_its_caption() {
+    let site = site(false);
+    fs::copy(
+        project().join("tests/fixtures/ingest/qa/qa_ae_photo_news.txt"),
+        site.path().join("seeds/2025-03-21-huaihua.txt"),
+    )
+    .unwrap();
+    let out = folio(site.path(), &["ingest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = site.path().join("content/2025-03-21-huaihua");
+    // "图片新闻" has no text but its caption, which names 中方县.
+    let photo = fs::read_to_string(dir.join("02.md")).unwrap();
+    assert!(photo.contains("title = \"图片新闻\""), "{photo}");
+    assert!(
+        photo.contains("regions = [\"湖南省/怀化市/中方县\"]"),
+        "{photo}"
+    );
+    // A story with text keeps its place from its text.
+    let first = fs::read_to_string(dir.join("01.md")).unwrap();
+    assert!(
+        first.contains("regions = [\"湖南省/怀化市/通道侗族自治县\"]"),
+        "{first}"
+    );
+    assert!(first.contains("kicker = \"通道侗族自治县：\""), "{first}");
+}

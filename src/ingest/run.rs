@@ -488,12 +488,20 @@ fn ingest_seed(
     let width = if page.stories.len() > 99 { 3 } else { 2 };
     let mut expected = Vec::new();
     for (i, story) in page.stories.iter().enumerate() {
+        // A photo story ("图片新闻") has only its captions for text: they say where and what.
+        // Other stories' captions are left out: one printed beside the wrong story would
+        // add its place.
+        let captions = story.captions.join("\n");
         let text = ArticleText {
             title: &story.title,
             kicker: story.kicker.as_deref().unwrap_or(""),
             subtitle: story.subtitle.as_deref().unwrap_or(""),
             column: story.column.as_deref().unwrap_or(""),
-            body: &story.body,
+            body: if story.body.trim().is_empty() {
+                &captions
+            } else {
+                &story.body
+            },
         };
         let mut byline = story.authors.join(" ");
         if let Some(a) = &story.author_affiliation {
