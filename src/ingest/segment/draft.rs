@@ -25,8 +25,6 @@ pub(super) struct Draft {
     pub(super) has_headline: bool,
     /// The headline was printed before the body (headline-first story).
     pub(super) headline_above: bool,
-    /// Source lines of that headline block, first and last, when it was.
-    pub(super) headline_block: Option<(usize, usize)>,
     /// A byline was printed under the headline (in its block).
     pub(super) byline_under_headline: bool,
     /// Markdown level of the headline ("#" = 1), 0 when not Markdown.

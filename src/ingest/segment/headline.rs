@@ -619,9 +619,6 @@ impl Segmenter<'_> {
         }
         d.has_headline = true;
         d.headline_above = !after_body && !d.has_body();
-        d.headline_block = (touched.iter().min().zip(touched.iter().max()))
-            .filter(|_| d.headline_above)
-            .map(|(&a, &b)| (a, b));
         if after_body {
             d.flush();
             d.closed = true;

@@ -60,9 +60,6 @@ struct Segmenter<'a> {
     caption_like: Vec<bool>,
     /// Per finished story: its byline was printed under its headline.
     byline_under: Vec<bool>,
-    /// Per finished story: the source lines (first, last) of its headline block, when it
-    /// was printed above its text.
-    headline_above: Vec<Option<(usize, usize)>>,
     /// Why the headline block being handled was taken as a heading.
     block_reason: &'static str,
 }
@@ -199,7 +196,6 @@ pub fn segment(text: &str, layout_override: Option<Layout>) -> Segmented {
         pending_intro: false,
         caption_like: Vec::new(),
         byline_under: Vec::new(),
-        headline_above: Vec::new(),
         block_reason: "",
     };
     s.run();
@@ -662,7 +658,6 @@ impl Segmenter<'_> {
         }
         self.caption_like.push(caption_like);
         self.byline_under.push(d.byline_under_headline);
-        self.headline_above.push(d.headline_block);
         self.stories.push(story);
     }
 
@@ -992,7 +987,6 @@ impl Segmenter<'_> {
         let s = self.stories.remove(1);
         self.caption_like.remove(1);
         self.byline_under.remove(1);
-        self.headline_above.remove(1);
         let prev = &mut self.stories[0];
         prev.body = [prev.body.as_str(), s.body.as_str()]
             .iter()
@@ -1016,15 +1010,12 @@ impl Segmenter<'_> {
     fn remove_story(&mut self, k: usize) -> Story {
         self.caption_like.remove(k);
         self.byline_under.remove(k);
-        self.headline_above.remove(k);
         self.stories.remove(k)
     }
 
     /// A headline block with no text of its own (no body, byline or caption) is not an
-    /// article. At the end of the page, after a story whose headline was printed above it
-    /// and a story without headline before that, it is the headline of the story above,
-    /// printed after its text as in the rest of the column: each headline then moves one
-    /// story up. Anywhere else it is reported as a headline with no story.
+    /// article: its parts are listed as unplaced ("headline with no story"), with a warning,
+    /// for the editor to place.
     fn place_bodiless_headlines(&mut self) {
         let bodiless = |s: &Story| {
             !s.title.is_empty()
@@ -1034,50 +1025,6 @@ impl Segmenter<'_> {
                 && s.credits.is_empty()
                 && !s.continuation
         };
-        let last = self.stories.len().wrapping_sub(1);
-        let shift = self.stories.len() >= 3
-            && bodiless(&self.stories[last])
-            && self.headline_above[last - 1].is_some()
-            && !self.stories[last - 1].body.is_empty()
-            && self.stories[last - 2].title.is_empty()
-            && !self.stories[last - 2].body.is_empty();
-        if shift {
-            let block = self.remove_story(last);
-            let above = last - 1;
-            let (upper, lower) = self.stories.split_at_mut(above);
-            let (untitled, story) = (&mut upper[above - 1], &mut lower[0]);
-            untitled.title = std::mem::replace(&mut story.title, block.title);
-            untitled.kicker = std::mem::replace(&mut story.kicker, block.kicker);
-            untitled.subtitle = std::mem::replace(&mut story.subtitle, block.subtitle);
-            untitled.review.retain(|r| r != "no-headline");
-            story.lines.1 = story.lines.1.max(block.lines.1);
-            if let Some((first, last)) = self.headline_above[above].take() {
-                // The headline's lines now end the story above.
-                untitled.lines.1 = untitled.lines.1.max(last);
-                story.lines.0 = story.lines.0.max(last + 1);
-                for no in first..=last {
-                    if let Some(idx) = self.lines.iter().position(|l| l.no == no)
-                        && !self.notes[idx].is_empty()
-                    {
-                        self.notes[idx] = "heading block before the last story's text, whose own \
-                            headline ends the page → headline of the story above"
-                            .into();
-                    }
-                }
-            }
-            for no in block.lines.0..=block.lines.1 {
-                if let Some(idx) = self.lines.iter().position(|l| l.no == no)
-                    && !self.notes[idx].is_empty()
-                {
-                    self.notes[idx] = "heading block ending the page with no text below it → \
-                        headline of the story above (printed after its text)"
-                        .into();
-                }
-            }
-            let line = untitled.lines.0;
-            self.warnings
-                .retain(|w| !(w.line == line && w.message == "no headline found"));
-        }
         let mut k = 0;
         while k < self.stories.len() {
             if !bodiless(&self.stories[k]) {
@@ -1086,6 +1033,15 @@ impl Segmenter<'_> {
             }
             let s = self.remove_story(k);
             let line = s.lines.0;
+            for no in s.lines.0..=s.lines.1 {
+                if let Some(idx) = self.lines.iter().position(|l| l.no == no)
+                    && !self.notes[idx].is_empty()
+                {
+                    self.notes[idx] = "heading block with no text below or above it → \
+                        listed as unplaced (headline with no story)"
+                        .into();
+                }
+            }
             self.warnings
                 .retain(|w| !(w.line == line && w.message == "no headline found"));
             for (text, what) in [
@@ -1119,7 +1075,6 @@ impl Segmenter<'_> {
                 let s = self.stories.remove(k);
                 self.caption_like.remove(k);
                 self.byline_under.remove(k);
-                self.headline_above.remove(k);
                 let prev = &mut self.stories[k - 1];
                 prev.captions.extend(s.captions);
                 prev.captions.extend(paras_owned(&s.body));
