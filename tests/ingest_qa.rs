@@ -863,3 +863,21 @@ fn a_headline_extracted_twice_as_two_lines_is_read_once() {
     assert_eq!(peach.authors, ["张丽", "刘强"]);
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
+
+#[test]
+fn a_source_line_under_the_byline_is_a_credit_not_a_headline() {
+    let p = page("qa_af_source_line.md");
+    assert_eq!(
+        titles(&p),
+        ["长沙地铁6号线东延段开通运营", "岳阳：洞庭湖区迎来越冬候鸟"]
+    );
+    let metro = &p.stories[0];
+    assert_eq!(metro.authors, ["周勇"]);
+    assert!(
+        metro.credits.iter().any(|c| c == "来源：湖南日报"),
+        "{:?}",
+        metro.credits
+    );
+    assert!(metro.body.starts_with("12月1日上午"), "{}", metro.body);
+    assert!(p.stories.iter().all(|s| !s.body.is_empty()));
+}

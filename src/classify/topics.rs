@@ -232,6 +232,22 @@ mod tests {
     }
 
     #[test]
+    fn the_metro_is_the_city_and_migrating_birds_the_environment() {
+        let metro = ArticleText {
+            title: "长沙地铁6号线东延段开通运营",
+            body: "长沙地铁运营里程增至209公里。",
+            ..Default::default()
+        };
+        assert_eq!(classifier().assign(&metro), ["urban-development"]);
+        let birds = ArticleText {
+            title: "洞庭湖区迎来越冬候鸟",
+            body: "大批候鸟飞抵东洞庭湖国家级自然保护区。",
+            ..Default::default()
+        };
+        assert_eq!(classifier().assign(&birds), ["environment"]);
+    }
+
+    #[test]
     fn one_to_three_topics_or_none() {
         let text = ArticleText {
             title: "乡村振兴路上的医院与学校",

@@ -516,6 +516,14 @@ pub fn join_headings_split_at_comma(lines: &mut [Line]) {
     }
 }
 
+/// A line naming where the story comes from: "来源：湖南日报", "稿件来源：新华社".
+static SOURCE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(来源|稿件来源|本文来源|信息来源)\s*[：:]\s*[\p{Han}A-Za-z0-9·／/ 　]{2,24}\s*$",
+    )
+    .expect("static regex")
+});
+
 static CAPTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(图为|图：|图:|图[①-⑳]|图\d{1,2}\s*[：:])").expect("static regex")
 });
@@ -725,6 +733,12 @@ pub fn classify(line: &Line) -> (Kind, &'static str) {
     }
     if parse_credit_line(t).is_some() {
         return (Kind::CreditByline, "credit with role words (记者/通讯员/…)");
+    }
+    if SOURCE_LINE.is_match(t) {
+        return (
+            Kind::CreditByline,
+            "source line (来源：…): a credit without names",
+        );
     }
     if parse_names(t).is_some() {
         return (Kind::NameByline, "only personal names: byline");
@@ -1165,6 +1179,12 @@ mod tests {
         assert_eq!(kind("图2：村民在晒谷。"), Kind::Caption);
         assert_eq!(kind("（武 剑 谭茜纯）"), Kind::ParenByline);
         assert_eq!(kind("株洲日报全媒体记者/董介 廖智勇"), Kind::CreditByline);
+        assert_eq!(kind("来源：湖南日报"), Kind::CreditByline);
+        assert_eq!(kind("稿件来源: 新华社"), Kind::CreditByline);
+        assert_ne!(
+            kind("来源：群众反映强烈的问题，我们要认真解决。"),
+            Kind::CreditByline
+        );
         assert_eq!(kind("王鹏基 段铭柯 李梅花"), Kind::NameByline);
         assert_eq!(kind("芦淞区委组织部"), Kind::Institution);
         assert_eq!(
