@@ -491,17 +491,19 @@ fn ingest_seed(
         // A photo story ("图片新闻") has only its captions for text: they say where and what.
         // Other stories' captions are left out: one printed beside the wrong story would
         // add its place.
-        let captions = story.captions.join("\n");
+        let captions;
+        let body = if story.body.trim().is_empty() {
+            captions = story.captions.join("\n");
+            &captions
+        } else {
+            &story.body
+        };
         let text = ArticleText {
             title: &story.title,
             kicker: story.kicker.as_deref().unwrap_or(""),
             subtitle: story.subtitle.as_deref().unwrap_or(""),
             column: story.column.as_deref().unwrap_or(""),
-            body: if story.body.trim().is_empty() {
-                &captions
-            } else {
-                &story.body
-            },
+            body,
         };
         let mut byline = story.authors.join(" ");
         if let Some(a) = &story.author_affiliation {

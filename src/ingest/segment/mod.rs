@@ -739,16 +739,16 @@ impl Segmenter<'_> {
         let mut body = text;
         let mut what = "body of the current story".to_string();
         // The line after a held-back dateline line completes its credit, if it closes it.
-        let mut held_no = None;
+        let mut joined = false;
         if let Some((first, first_no)) = d.held_dateline.take() {
             if split_dateline(&format!("{first}{body}")).is_some() {
                 body = format!("{first}{body}");
-                held_no = Some(first_no);
+                joined = true;
             } else {
                 d.push_body(&first, first_no);
             }
         }
-        if !d.has_body() && held_no.is_none() && opens_wrapped_dateline(&body) {
+        if !d.has_body() && !joined && opens_wrapped_dateline(&body) {
             // Held back until the next body line says whether it closes the credit.
             d.touch(no);
             d.held_dateline = Some((body, no));
@@ -984,9 +984,7 @@ impl Segmenter<'_> {
         if !split {
             return;
         }
-        let s = self.stories.remove(1);
-        self.caption_like.remove(1);
-        self.byline_under.remove(1);
+        let s = self.remove_story(1);
         let prev = &mut self.stories[0];
         prev.body = [prev.body.as_str(), s.body.as_str()]
             .iter()
@@ -1034,16 +1032,13 @@ impl Segmenter<'_> {
             let s = self.remove_story(k);
             let line = s.lines.0;
             for no in s.lines.0..=s.lines.1 {
-                if let Some(idx) = self.lines.iter().position(|l| l.no == no)
-                    && !self.notes[idx].is_empty()
-                {
+                let idx = self.line_idx(no);
+                if !self.notes[idx].is_empty() {
                     self.notes[idx] = "heading block with no text below or above it → \
                         listed as unplaced (headline with no story)"
                         .into();
                 }
             }
-            self.warnings
-                .retain(|w| !(w.line == line && w.message == "no headline found"));
             for (text, what) in [
                 (s.kicker, "kicker of a headline with no story"),
                 (Some(s.title), "headline with no story"),
@@ -1072,9 +1067,7 @@ impl Segmenter<'_> {
                 && !s.continuation
                 && s.kicker.is_none();
             if cluster {
-                let s = self.stories.remove(k);
-                self.caption_like.remove(k);
-                self.byline_under.remove(k);
+                let s = self.remove_story(k);
                 let prev = &mut self.stories[k - 1];
                 prev.captions.extend(s.captions);
                 prev.captions.extend(paras_owned(&s.body));
